@@ -1,0 +1,43 @@
+/**
+ * The one catalogue of error codes a client can receive, over Socket.IO (acks, `socket_*` events,
+ * `connect_error.data`) and over HTTP (`{ error: { code, message } }` bodies). Codes are stable: clients
+ * switch on them, so a code is never renamed or reused. Every code is documented in docs/protocol.md
+ * (a test checks it).
+ */
+export const ERROR_CATALOGUE = {
+  AUTH_MISSING: { status: 401, message: 'No token was given: pass auth.token in the handshake.' },
+  AUTH_INVALID: { status: 401, message: 'The token is malformed or its signature does not verify.' },
+  AUTH_EXPIRED: { status: 401, message: 'The token has expired: fetch a fresh one and reconnect.' },
+  FORBIDDEN: { status: 403, message: 'You are not allowed to do this.' },
+  NOT_A_MEMBER: { status: 403, message: 'You are not a member of this chat.' },
+  CHAT_NOT_FOUND: { status: 404, message: 'No chat has this id.' },
+  NOT_FOUND: { status: 404, message: 'Nothing exists at this address.' },
+  VALIDATION_FAILED: { status: 400, message: 'The payload does not match the schema of this event.' },
+  UNKNOWN_EVENT: { status: 400, message: 'The server does not handle this event.' },
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'The payload is larger than the server accepts.' },
+  RATE_LIMITED: { status: 429, message: 'Too many requests: slow down and retry later.' },
+  UNAVAILABLE: { status: 503, message: 'The server is shutting down or its storage is unreachable.' },
+  INTERNAL: { status: 500, message: 'Something went wrong on the server; it has been logged.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export const ERROR_CODES = Object.keys(ERROR_CATALOGUE) as ErrorCode[];
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CATALOGUE, value);
+}
+
+export function errorBody(code: ErrorCode, message: string = ERROR_CATALOGUE[code].message): ErrorBody {
+  return { code, message };
+}
+
+/** Every acknowledgement has this shape: success with its fields, or a typed error. */
+export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ErrorBody };
+
+export type AckCallback<T extends object = object> = (response: Ack<T>) => void;

@@ -1,0 +1,179 @@
+import type { z } from 'zod';
+import type { AckCallback, ErrorBody } from './errors.js';
+import type { ChatInfo, ChatSummary, MessageData, UserProfile } from './models.js';
+import type { NotificationEvents } from './notifications.js';
+import {
+  type ChannelsInput,
+  type ChatRefInput,
+  channelsSchema,
+  chatRefSchema,
+  type GetHistoryInput,
+  getHistorySchema,
+  type ListChatsInput,
+  listChatsSchema,
+  type MarkReadInput,
+  type MessagesReceivedInput,
+  markReadSchema,
+  messagesReceivedSchema,
+  type NotificationChannel,
+  type OpenDmInput,
+  openDmSchema,
+  type PingInput,
+  pingSchema,
+  type SendMessageInput,
+  type SetupUserInput,
+  sendMessageSchema,
+  setupUserSchema,
+} from './schemas.js';
+
+/** Events a client emits. Each ack is optional on the wire; the SDK always passes one where shown. */
+export interface ClientToServerEvents {
+  setup_user: (payload: SetupUserInput, ack: AckCallback<{ user: UserProfile }>) => void;
+  join_chat: (payload: ChatRefInput, ack: AckCallback<{ chat: ChatInfo }>) => void;
+  leave_chat: (payload: ChatRefInput, ack: AckCallback) => void;
+  send_message: (
+    payload: SendMessageInput,
+    ack: AckCallback<{ message: MessageData; duplicate: boolean }>,
+  ) => void;
+  typing_start: (payload: ChatRefInput) => void;
+  typing_stop: (payload: ChatRefInput) => void;
+  messages_received: (payload: MessagesReceivedInput, ack: AckCallback) => void;
+  mark_read: (payload: MarkReadInput, ack: AckCallback<{ unreadCount: number }>) => void;
+  open_dm: (payload: OpenDmInput, ack: AckCallback<{ chat: ChatInfo }>) => void;
+  get_history: (
+    payload: GetHistoryInput,
+    ack: AckCallback<{ messages: MessageData[]; hasMore: boolean }>,
+  ) => void;
+  list_chats: (payload: ListChatsInput, ack: AckCallback<{ chats: ChatSummary[] }>) => void;
+  subscribe: (payload: ChannelsInput, ack: AckCallback<{ channels: NotificationChannel[] }>) => void;
+  unsubscribe: (payload: ChannelsInput, ack: AckCallback<{ channels: NotificationChannel[] }>) => void;
+  ping: (payload: PingInput, ack: AckCallback<{ serverTime: number }>) => void;
+}
+
+export type ClientEventName = keyof ClientToServerEvents;
+
+/** The schema the server parses each client event's payload with. */
+export const CLIENT_EVENT_SCHEMAS = {
+  setup_user: setupUserSchema,
+  join_chat: chatRefSchema,
+  leave_chat: chatRefSchema,
+  send_message: sendMessageSchema,
+  typing_start: chatRefSchema,
+  typing_stop: chatRefSchema,
+  messages_received: messagesReceivedSchema,
+  mark_read: markReadSchema,
+  open_dm: openDmSchema,
+  get_history: getHistorySchema,
+  list_chats: listChatsSchema,
+  subscribe: channelsSchema,
+  unsubscribe: channelsSchema,
+  ping: pingSchema,
+} as const satisfies Record<ClientEventName, z.ZodType>;
+
+/** The payload of a client event after the server parsed it (defaults applied). */
+export type ParsedClientPayload<E extends ClientEventName> = z.output<(typeof CLIENT_EVENT_SCHEMAS)[E]>;
+
+export const CLIENT_EVENT_NAMES = Object.keys(CLIENT_EVENT_SCHEMAS) as ClientEventName[];
+
+export interface MessageDeliveredPayload {
+  messageId: string;
+  chatId: string;
+  seq: number;
+  /** How many of the other members have the message on at least one device. */
+  deliveredCount: number;
+  /** How many other members the chat has. Equal to deliveredCount when the event is sent. */
+  recipientCount: number;
+}
+
+export interface MessagesReadPayload {
+  chatId: string;
+  userId: string;
+  upToSeq: number;
+}
+
+export interface PresencePayload {
+  userId: string;
+  chatId: string;
+}
+
+export interface ChatListUpdates {
+  lastMessage?: MessageData;
+  unreadCount?: number;
+  name?: string | null;
+  members?: string[];
+  /** True when the receiving user is no longer a member. */
+  removed?: boolean;
+}
+
+export interface ChatListUpdatedPayload {
+  chatId: string;
+  updates: ChatListUpdates;
+}
+
+export interface TypingUpdatePayload {
+  chatId: string;
+  userId: string;
+  isTyping: boolean;
+}
+
+export interface SocketErrorPayload extends ErrorBody {
+  /** The client event that caused the error, when there was one. */
+  event?: string;
+}
+
+export interface ValidationIssue {
+  /** Dotted path of the offending field, e.g. `text` or `userInfo.name`; empty for the payload itself. */
+  path: string;
+  message: string;
+}
+
+export interface ValidationErrorPayload extends SocketErrorPayload {
+  code: 'VALIDATION_FAILED';
+  event: string;
+  issues: ValidationIssue[];
+}
+
+export interface RateLimitErrorPayload extends SocketErrorPayload {
+  code: 'RATE_LIMITED';
+  event: string;
+  retryAfterMs: number;
+}
+
+export interface ServerShutdownPayload {
+  /** Why the server closes the connection; clients reconnect on their own. */
+  reason: string;
+}
+
+/** Events the server emits. */
+export interface ServerToClientEvents extends NotificationEvents {
+  receive_message: (message: MessageData) => void;
+  message_delivered: (payload: MessageDeliveredPayload) => void;
+  messages_read: (payload: MessagesReadPayload) => void;
+  queued_messages: (messages: MessageData[]) => void;
+  user_joined: (payload: PresencePayload) => void;
+  user_left: (payload: PresencePayload) => void;
+  chat_list_updated: (payload: ChatListUpdatedPayload) => void;
+  typing_update: (payload: TypingUpdatePayload) => void;
+  socket_error: (error: SocketErrorPayload) => void;
+  socket_validation_error: (error: ValidationErrorPayload) => void;
+  socket_rate_limit_exceeded: (error: RateLimitErrorPayload) => void;
+  server_shutdown: (payload: ServerShutdownPayload) => void;
+}
+
+export type ServerEventName = keyof ServerToClientEvents;
+
+/** What the client sends in the Socket.IO handshake `auth`. */
+export interface HandshakeAuth {
+  token: string;
+  /** A stable id of this device (browser profile, app install); receipts and catch-up are per device. */
+  deviceId?: string;
+}
+
+/** What the client sends in the handshake query string, as the spec's `WEBSOCKET_CONFIG.QUERY`. */
+export interface HandshakeQuery {
+  client?: string;
+  version?: string;
+}
+
+/** `connect_error.data` when the server refuses a handshake. */
+export type ConnectErrorData = ErrorBody;

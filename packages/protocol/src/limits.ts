@@ -1,0 +1,11 @@
+/** Limits that are part of the contract: the server enforces them and clients can check before sending. */
+export const LIMITS = {
+  /** Longest message text, in UTF-16 code units (what `string.length` counts). */
+  messageTextMaxLength: 4000,
+  /** Longest id of a user, chat or client message. */
+  idMaxLength: 128,
+  /** Largest page of history one `get_history` returns. */
+  historyPageMaxSize: 100,
+  /** Largest single Socket.IO frame the server accepts; bigger frames close the connection. */
+  maxFrameBytes: 256 * 1024,
+} as const;

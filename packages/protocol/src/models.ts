@@ -1,0 +1,41 @@
+/** A chat message as the server stores and sends it. */
+export interface MessageData {
+  /** Server-assigned, globally unique and sortable by creation time (a ULID). */
+  id: string;
+  /** Chosen by the sender; a retry with the same value returns the original message. */
+  clientMessageId: string;
+  chatId: string;
+  senderId: string;
+  text: string;
+  /** ISO 8601, UTC. */
+  createdAt: string;
+  /** Position in the chat: 1, 2, 3… without gaps. */
+  seq: number;
+}
+
+export type ChatType = 'dm' | 'group';
+
+export interface ChatInfo {
+  id: string;
+  type: ChatType;
+  /** Null for DMs: clients show the other member's name. */
+  name: string | null;
+  members: string[];
+  createdAt: string;
+  /** Seq of the newest message, 0 when there is none. */
+  lastSeq: number;
+}
+
+export interface ChatSummary extends ChatInfo {
+  lastMessage: MessageData | null;
+  unreadCount: number;
+}
+
+export interface UserInfo {
+  name?: string;
+  avatarUrl?: string;
+}
+
+export interface UserProfile extends UserInfo {
+  id: string;
+}

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { LIMITS } from './limits.js';
+
+/**
+ * Runtime schemas for every payload a client sends. The server parses each inbound event with the schema
+ * of that event before anything else; the TypeScript types of the payloads are derived from them, so a
+ * schema and its type cannot drift apart. Objects are strict: unknown fields are refused, not ignored.
+ */
+
+const idPattern = /^[A-Za-z0-9._:@-]+$/;
+
+export const idSchema = z
+  .string()
+  .min(1)
+  .max(LIMITS.idMaxLength)
+  .regex(idPattern, 'only letters, digits and . _ : @ - are allowed');
+
+export const userIdSchema = idSchema;
+export const chatIdSchema = idSchema;
+export const seqSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+export const userInfoSchema = z.strictObject({
+  name: z.string().trim().min(1).max(100).optional(),
+  avatarUrl: z.url().max(2048).optional(),
+});
+
+export const setupUserSchema = z.strictObject({
+  userId: userIdSchema,
+  userInfo: userInfoSchema.default({}),
+});
+
+export const chatRefSchema = z.strictObject({ chatId: chatIdSchema });
+
+export const sendMessageSchema = z.strictObject({
+  chatId: chatIdSchema,
+  text: z
+    .string()
+    .max(LIMITS.messageTextMaxLength, `text is longer than ${LIMITS.messageTextMaxLength} characters`)
+    .refine((text) => text.trim().length > 0, 'text must not be blank'),
+  clientMessageId: idSchema,
+});
+
+/** Cumulative: "this device has received every message of the chat up to seq N". */
+export const messagesReceivedSchema = z.strictObject({ chatId: chatIdSchema, upToSeq: seqSchema });
+
+/** Cumulative: "this user has read every message of the chat up to seq N". */
+export const markReadSchema = z.strictObject({ chatId: chatIdSchema, upToSeq: seqSchema });
+
+export const openDmSchema = z.strictObject({ userId: userIdSchema });
+
+export const getHistorySchema = z.strictObject({
+  chatId: chatIdSchema,
+  /** Return messages with seq below this; omit for the newest page. */
+  beforeSeq: seqSchema.optional(),
+  limit: z.number().int().min(1).max(LIMITS.historyPageMaxSize).default(50),
+});
+
+export const listChatsSchema = z.strictObject({});
+
+export const NOTIFICATION_CHANNELS = ['calendar', 'matches', 'training', 'system'] as const;
+export const notificationChannelSchema = z.enum(NOTIFICATION_CHANNELS);
+
+export const channelsSchema = z.strictObject({
+  channels: z.array(notificationChannelSchema).min(1).max(NOTIFICATION_CHANNELS.length),
+});
+
+export const pingSchema = z.strictObject({ sentAt: z.number().optional() });
+
+export type SetupUserInput = z.input<typeof setupUserSchema>;
+export type ChatRefInput = z.input<typeof chatRefSchema>;
+export type SendMessageInput = z.input<typeof sendMessageSchema>;
+export type MessagesReceivedInput = z.input<typeof messagesReceivedSchema>;
+export type MarkReadInput = z.input<typeof markReadSchema>;
+export type OpenDmInput = z.input<typeof openDmSchema>;
+export type GetHistoryInput = z.input<typeof getHistorySchema>;
+export type ListChatsInput = z.input<typeof listChatsSchema>;
+export type ChannelsInput = z.input<typeof channelsSchema>;
+export type PingInput = z.input<typeof pingSchema>;
+export type NotificationChannel = z.infer<typeof notificationChannelSchema>;
