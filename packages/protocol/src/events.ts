@@ -26,29 +26,39 @@ import {
   setupUserSchema,
 } from './schemas.js';
 
-/** Events a client emits. Each ack is optional on the wire; the SDK always passes one where shown. */
-export interface ClientToServerEvents {
-  setup_user: (payload: SetupUserInput, ack: AckCallback<{ user: UserProfile }>) => void;
-  join_chat: (payload: ChatRefInput, ack: AckCallback<{ chat: ChatInfo }>) => void;
-  leave_chat: (payload: ChatRefInput, ack: AckCallback) => void;
-  send_message: (
-    payload: SendMessageInput,
-    ack: AckCallback<{ message: MessageData; duplicate: boolean }>,
-  ) => void;
-  typing_start: (payload: ChatRefInput) => void;
-  typing_stop: (payload: ChatRefInput) => void;
-  messages_received: (payload: MessagesReceivedInput, ack: AckCallback) => void;
-  mark_read: (payload: MarkReadInput, ack: AckCallback<{ unreadCount: number }>) => void;
-  open_dm: (payload: OpenDmInput, ack: AckCallback<{ chat: ChatInfo }>) => void;
-  get_history: (
-    payload: GetHistoryInput,
-    ack: AckCallback<{ messages: MessageData[]; hasMore: boolean }>,
-  ) => void;
-  list_chats: (payload: ListChatsInput, ack: AckCallback<{ chats: ChatSummary[] }>) => void;
-  subscribe: (payload: ChannelsInput, ack: AckCallback<{ channels: NotificationChannel[] }>) => void;
-  unsubscribe: (payload: ChannelsInput, ack: AckCallback<{ channels: NotificationChannel[] }>) => void;
-  ping: (payload: PingInput, ack: AckCallback<{ serverTime: number }>) => void;
+/**
+ * What each client event carries and what its acknowledgement returns on success. `null` means the event
+ * takes no acknowledgement (fire-and-forget signals such as typing).
+ */
+export interface ClientEventContract {
+  setup_user: { payload: SetupUserInput; result: { user: UserProfile } };
+  join_chat: { payload: ChatRefInput; result: { chat: ChatInfo } };
+  leave_chat: { payload: ChatRefInput; result: Record<string, never> };
+  send_message: { payload: SendMessageInput; result: { message: MessageData; duplicate: boolean } };
+  typing_start: { payload: ChatRefInput; result: null };
+  typing_stop: { payload: ChatRefInput; result: null };
+  messages_received: { payload: MessagesReceivedInput; result: Record<string, never> };
+  mark_read: { payload: MarkReadInput; result: { unreadCount: number } };
+  open_dm: { payload: OpenDmInput; result: { chat: ChatInfo } };
+  get_history: { payload: GetHistoryInput; result: { messages: MessageData[]; hasMore: boolean } };
+  list_chats: { payload: ListChatsInput; result: { chats: ChatSummary[] } };
+  subscribe: { payload: ChannelsInput; result: { channels: NotificationChannel[] } };
+  unsubscribe: { payload: ChannelsInput; result: { channels: NotificationChannel[] } };
+  ping: { payload: PingInput; result: { serverTime: number } };
 }
+
+/** The success fields of an event's acknowledgement (`null` when the event has none). */
+export type ClientEventResult<E extends keyof ClientEventContract> = ClientEventContract[E]['result'];
+
+/** Events a client emits, as Socket.IO's typed event map. The ack is optional on the wire. */
+export type ClientToServerEvents = {
+  [E in keyof ClientEventContract]: ClientEventContract[E]['result'] extends null
+    ? (payload: ClientEventContract[E]['payload']) => void
+    : (
+        payload: ClientEventContract[E]['payload'],
+        ack: AckCallback<NonNullable<ClientEventContract[E]['result']>>,
+      ) => void;
+};
 
 export type ClientEventName = keyof ClientToServerEvents;
 

@@ -1,0 +1,347 @@
+import type { ErrorBody } from '@mpi/protocol';
+import { io } from 'socket.io-client';
+import { reconnectDelay } from './backoff.js';
+import type { ReconnectionPolicy } from './config.js';
+import { ConnectionState } from './connection-state.js';
+import type {
+  ClientSocket,
+  ConnectionError,
+  ConnectionStateChange,
+  ConnectionStatus,
+  SocketServiceOptions,
+  TokenProvider,
+} from './types.js';
+
+/** Options with every default applied; read again at each connect() and each attempt. */
+export interface ResolvedOptions {
+  url: string;
+  token: TokenProvider | undefined;
+  deviceId: string | undefined;
+  query: Record<string, string>;
+  reconnection: ReconnectionPolicy;
+  timeoutMs: number;
+  ackTimeoutMs: number;
+  enabled: boolean;
+  debug: boolean | undefined;
+  random: () => number;
+  transports: string[];
+  socketOptions: NonNullable<SocketServiceOptions['socketOptions']>;
+}
+
+export interface ConnectionHooks {
+  /** Every event the server sends, once, whatever the number of reconnects. */
+  onServerEvent(event: string, args: unknown[]): void;
+  onConnected(socketId: string): void;
+  onDisconnected(reason: string): void;
+  onStateChange(change: ConnectionStateChange): void;
+}
+
+/** The server refused the handshake with one of these: retrying with the same credentials cannot help. */
+const FATAL_HANDSHAKE_CODES: ReadonlySet<string> = new Set(['AUTH_MISSING', 'AUTH_INVALID']);
+
+const noRetry = { nextRetryAt: null, nextRetryDelayMs: null } as const;
+
+const INITIAL_STATUS: ConnectionStatus = Object.freeze({
+  isConnected: false,
+  state: ConnectionState.DISCONNECTED,
+  socketId: null,
+  latencyMs: null,
+  reconnectAttempt: 0,
+  nextRetryAt: null,
+  nextRetryDelayMs: null,
+  lastError: null,
+});
+
+function isErrorBody(value: unknown): value is ErrorBody {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { code?: unknown }).code === 'string' &&
+    typeof (value as { message?: unknown }).message === 'string'
+  );
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The connection state machine. One socket.io-client socket per connect() cycle, with socket.io's own
+ * reconnection switched off: retries, their delays and the terminal ERROR state are driven here.
+ *
+ *   DISCONNECTED/ERROR --connect()--> CONNECTING --handshake ok--> CONNECTED
+ *   CONNECTING/CONNECTED --attempt failed / unexpected drop--> RECONNECTING (retry 1, after delay(0))
+ *   RECONNECTING --retry n failed, n < attempts--> RECONNECTING (retry n+1, after delay(n))
+ *   RECONNECTING --retry `attempts` failed--> ERROR          (stays until connect())
+ *   any --AUTH_MISSING / AUTH_INVALID--> ERROR               (no retry)
+ *   any --disconnect()--> DISCONNECTED                        (no retry)
+ */
+export class Connection {
+  #status: ConnectionStatus = INITIAL_STATUS;
+  #socket: ClientSocket | null = null;
+  /** Identifies the attempt in flight; stale callbacks of earlier attempts compare unequal. */
+  #attemptId = 0;
+  #attemptInFlight = false;
+  #attemptTimer: ReturnType<typeof setTimeout> | undefined;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** True while disconnect() closes the socket, so its `disconnect` event is not taken for a drop. */
+  #closing = false;
+  readonly #listeners = new Set<() => void>();
+
+  constructor(
+    private readonly options: () => ResolvedOptions,
+    private readonly hooks: ConnectionHooks,
+  ) {}
+
+  get status(): ConnectionStatus {
+    return this.#status;
+  }
+
+  get socket(): ClientSocket | null {
+    return this.#socket;
+  }
+
+  /** Starts a connect cycle from DISCONNECTED or ERROR; does nothing while one is running. */
+  connect(): void {
+    if (!this.options().enabled) return;
+    const { state } = this.#status;
+    if (state !== ConnectionState.DISCONNECTED && state !== ConnectionState.ERROR) return;
+    this.#teardownSocket();
+    this.#socket = this.#createSocket();
+    this.#update(
+      { state: ConnectionState.CONNECTING, reconnectAttempt: 0, lastError: null, ...noRetry },
+      'connect',
+    );
+    this.#startAttempt();
+  }
+
+  disconnect(): void {
+    this.#cancelAttempt();
+    this.#teardownSocket();
+    this.#update(
+      {
+        state: ConnectionState.DISCONNECTED,
+        socketId: null,
+        reconnectAttempt: 0,
+        lastError: null,
+        ...noRetry,
+      },
+      'disconnect',
+    );
+  }
+
+  /** disconnect(), then forget the latency and the state listeners. */
+  destroy(): void {
+    this.disconnect();
+    this.#listeners.clear();
+    this.#status = INITIAL_STATUS;
+  }
+
+  setLatency(latencyMs: number): void {
+    this.#update({ latencyMs });
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  listenerCount(): number {
+    return this.#listeners.size;
+  }
+
+  #createSocket(): ClientSocket {
+    const opts = this.options();
+    const socket: ClientSocket = io(opts.url, {
+      ...opts.socketOptions,
+      transports: opts.transports,
+      query: opts.query,
+      autoConnect: false,
+      reconnection: false,
+      forceNew: true,
+      timeout: opts.timeoutMs,
+      // Called on every attempt: the token provider runs again each time.
+      auth: (cb) => this.#provideAuth(cb),
+    });
+    socket.on('connect', () => this.#onConnect(socket));
+    socket.on('connect_error', (error) => this.#onConnectError(error));
+    socket.on('disconnect', (reason) => this.#onDisconnect(reason));
+    socket.onAny((event: string, ...args: unknown[]) => this.hooks.onServerEvent(event, args));
+    return socket;
+  }
+
+  #teardownSocket(): void {
+    const socket = this.#socket;
+    if (!socket) return;
+    this.#closing = true;
+    try {
+      socket.disconnect(); // emits `disconnect` ('io client disconnect') when it was connected
+    } finally {
+      this.#closing = false;
+    }
+    socket.offAny();
+    socket.off();
+    this.#socket = null;
+  }
+
+  #provideAuth(cb: (data: object) => void): void {
+    const attemptId = this.#attemptId;
+    const { token, deviceId } = this.options();
+    const send = (value: string) => {
+      if (attemptId !== this.#attemptId || !this.#attemptInFlight) return; // attempt abandoned meanwhile
+      cb(deviceId === undefined ? { token: value } : { token: value, deviceId });
+    };
+    if (token === undefined || token === '') {
+      queueMicrotask(() =>
+        this.#fail(attemptId, { code: 'AUTH_MISSING', message: 'No token: set options.token.' }, true),
+      );
+      return;
+    }
+    if (typeof token === 'string') {
+      send(token);
+      return;
+    }
+    let result: string | Promise<string>;
+    try {
+      result = token();
+    } catch (error) {
+      queueMicrotask(() =>
+        this.#fail(attemptId, { code: 'TOKEN_PROVIDER_FAILED', message: describe(error) }),
+      );
+      return;
+    }
+    Promise.resolve(result).then(send, (error: unknown) =>
+      this.#fail(attemptId, { code: 'TOKEN_PROVIDER_FAILED', message: describe(error) }),
+    );
+  }
+
+  #startAttempt(): void {
+    const socket = this.#socket;
+    if (!socket) return;
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    const attemptId = ++this.#attemptId;
+    this.#attemptInFlight = true;
+    const { timeoutMs } = this.options();
+    this.#attemptTimer = setTimeout(
+      () =>
+        this.#fail(attemptId, { code: 'CONNECT_TIMEOUT', message: `No handshake within ${timeoutMs} ms.` }),
+      timeoutMs,
+    );
+    this.#update(noRetry);
+    socket.connect();
+  }
+
+  #cancelAttempt(): void {
+    this.#attemptId++;
+    this.#attemptInFlight = false;
+    clearTimeout(this.#attemptTimer);
+    clearTimeout(this.#retryTimer);
+    this.#attemptTimer = undefined;
+    this.#retryTimer = undefined;
+  }
+
+  #onConnect(socket: ClientSocket): void {
+    if (socket !== this.#socket) return;
+    this.#cancelAttempt();
+    const socketId = socket.id ?? '';
+    this.#update(
+      { state: ConnectionState.CONNECTED, socketId, reconnectAttempt: 0, lastError: null, ...noRetry },
+      'connected',
+    );
+    this.hooks.onConnected(socketId);
+  }
+
+  #onConnectError(error: Error & { data?: unknown }): void {
+    if (!this.#attemptInFlight) return;
+    const attemptId = this.#attemptId;
+    if (isErrorBody(error.data)) {
+      const body = { code: error.data.code, message: error.data.message } as ConnectionError;
+      this.#fail(attemptId, body, FATAL_HANDSHAKE_CODES.has(body.code));
+    } else if (error.message === 'timeout') {
+      this.#fail(attemptId, { code: 'CONNECT_TIMEOUT', message: 'The transport did not open in time.' });
+    } else {
+      this.#fail(attemptId, { code: 'CONNECT_FAILED', message: describe(error) });
+    }
+  }
+
+  #onDisconnect(reason: string): void {
+    this.#update({ socketId: null });
+    this.hooks.onDisconnected(reason);
+    if (this.#closing) return;
+    if (reason === 'io client disconnect') {
+      // Someone called disconnect() on the raw socket: same as our disconnect().
+      this.disconnect();
+      return;
+    }
+    this.#scheduleRetry({ code: 'CONNECTION_LOST', message: reason }, reason);
+  }
+
+  /** Ends the attempt `attemptId` (if still current) and retries, or goes to ERROR when `fatal`. */
+  #fail(attemptId: number, error: ConnectionError, fatal = false): void {
+    if (attemptId !== this.#attemptId || !this.#attemptInFlight) return;
+    this.#cancelAttempt();
+    // Close the half-open transport; the socket object is reused by the next attempt.
+    this.#closing = true;
+    try {
+      this.#socket?.disconnect();
+    } finally {
+      this.#closing = false;
+    }
+    if (fatal) this.#enterError(error);
+    else this.#scheduleRetry(error, error.code);
+  }
+
+  #scheduleRetry(error: ConnectionError, reason: string): void {
+    const policy = this.options().reconnection;
+    const retry = this.#status.reconnectAttempt + 1;
+    if (retry > policy.attempts) {
+      this.#enterError(error);
+      return;
+    }
+    const delay = reconnectDelay(retry - 1, policy, this.options().random);
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = setTimeout(() => this.#startAttempt(), delay);
+    this.#update(
+      {
+        state: ConnectionState.RECONNECTING,
+        socketId: null,
+        reconnectAttempt: retry,
+        nextRetryAt: Date.now() + delay,
+        nextRetryDelayMs: delay,
+        lastError: error,
+      },
+      reason,
+    );
+  }
+
+  #enterError(error: ConnectionError): void {
+    this.#cancelAttempt();
+    this.#teardownSocket();
+    this.#update({ state: ConnectionState.ERROR, socketId: null, lastError: error, ...noRetry }, error.code);
+  }
+
+  #update(patch: Partial<Omit<ConnectionStatus, 'isConnected'>>, reason?: string): void {
+    const previous = this.#status;
+    const next = { ...previous, ...patch, isConnected: (patch.state ?? previous.state) === 'connected' };
+    const keys = Object.keys(next) as (keyof ConnectionStatus)[];
+    if (keys.every((key) => Object.is(next[key], previous[key]))) return;
+    this.#status = Object.freeze(next);
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener();
+      } catch (error) {
+        console.error('[SocketService] a state listener threw:', error);
+      }
+    }
+    if (next.state !== previous.state) {
+      this.hooks.onStateChange({
+        state: next.state,
+        previous: previous.state,
+        ...(reason === undefined ? {} : { reason }),
+      });
+    }
+  }
+}

@@ -1,0 +1,21 @@
+import type { ErrorBody, ErrorCode } from '@mpi/protocol';
+
+/** A failed acknowledgement, for the few methods that resolve with a value instead of an Ack (`ping`). */
+export class SocketRequestError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(body: ErrorBody) {
+    super(body.message);
+    this.name = 'SocketRequestError';
+    this.code = body.code;
+  }
+}
+
+/** The Ack a request resolves with when it cannot reach the server. */
+export function unavailable(message: string): { ok: false; error: ErrorBody } {
+  return { ok: false, error: { code: 'UNAVAILABLE', message } };
+}
+
+export function isAck(value: unknown): value is { ok: boolean } {
+  return typeof value === 'object' && value !== null && typeof (value as { ok?: unknown }).ok === 'boolean';
+}

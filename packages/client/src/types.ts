@@ -1,0 +1,114 @@
+import type { Ack, ClientToServerEvents, ErrorCode, ServerToClientEvents } from '@mpi/protocol';
+import type { ManagerOptions, Socket, SocketOptions } from 'socket.io-client';
+import type { ReconnectionPolicy } from './config.js';
+import type { ConnectionState } from './connection-state.js';
+
+/** The Socket.IO client socket, typed with the wire contract. */
+export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/**
+ * The handshake token, or a function returning it. A function is called before EVERY connection attempt
+ * (the first one and each retry), so it can return a freshly refreshed token.
+ */
+export type TokenProvider = string | (() => string | Promise<string>);
+
+export interface SocketServiceOptions {
+  /** Server URL; default `WEBSOCKET_CONFIG.URL`. */
+  url?: string;
+  /** Required before `connect()`; without one the service goes to ERROR with `AUTH_MISSING`. */
+  token?: TokenProvider;
+  /** Stable id of this device (browser profile, app install); sent in the handshake `auth`. */
+  deviceId?: string;
+  /** Merged over `WEBSOCKET_CONFIG.QUERY` and sent in the handshake query string. */
+  query?: Record<string, string>;
+  /** Merged over `WEBSOCKET_CONFIG.RECONNECTION`. */
+  reconnection?: Partial<ReconnectionPolicy>;
+  /** A connection attempt that has not completed the handshake after this many ms fails; default 20000. */
+  timeoutMs?: number;
+  /** A request whose acknowledgement takes longer fails with UNAVAILABLE; default 10000. */
+  ackTimeoutMs?: number;
+  /** Default `WEBSOCKET_CONFIG.ENABLED`; when false `connect()` does nothing. */
+  enabled?: boolean;
+  /** Log every incoming event; default: `localStorage.websocket_debug === 'true'`, checked per event. */
+  debug?: boolean;
+  /** Source of randomness for the jitter (tests pass a fixed one); default Math.random. */
+  random?: () => number;
+  /**
+   * Extra socket.io-client options. `autoConnect`, `reconnection`, `forceNew`, `auth` and `timeout` are
+   * always set by the service.
+   */
+  socketOptions?: Partial<ManagerOptions & SocketOptions>;
+}
+
+/** Codes of connection failures detected by the client itself (the server's codes are `ErrorCode`). */
+export type ClientErrorCode =
+  /** The transport could not be opened (server down, DNS, refused, TLS…). */
+  | 'CONNECT_FAILED'
+  /** The handshake did not complete within `timeoutMs`. */
+  | 'CONNECT_TIMEOUT'
+  /** An established connection dropped; `message` holds socket.io's disconnect reason. */
+  | 'CONNECTION_LOST'
+  /** The token provider threw or rejected. */
+  | 'TOKEN_PROVIDER_FAILED';
+
+export interface ConnectionError {
+  code: ErrorCode | ClientErrorCode;
+  message: string;
+}
+
+/** The spec's `getConnectionStatus()`; also the `useSyncExternalStore` snapshot (immutable). */
+export interface ConnectionStatus {
+  readonly isConnected: boolean;
+  readonly state: ConnectionState;
+  /** Socket.IO id of the current connection, null when not connected. */
+  readonly socketId: string | null;
+  /** Round trip of the last successful `ping()`, in ms. */
+  readonly latencyMs: number | null;
+  /** Retry in progress or scheduled: 1…attempts while RECONNECTING (or in ERROR, the last one), else 0. */
+  readonly reconnectAttempt: number;
+  /** Epoch ms when the scheduled retry starts; null when none is scheduled. */
+  readonly nextRetryAt: number | null;
+  /** The delay chosen for the scheduled retry, in ms; null when none is scheduled. */
+  readonly nextRetryDelayMs: number | null;
+  /** Why the last attempt failed or the connection dropped; cleared on connect, connect() and disconnect(). */
+  readonly lastError: ConnectionError | null;
+}
+
+export interface ConnectionStateChange {
+  state: ConnectionState;
+  previous: ConnectionState;
+  /** An error code or socket.io disconnect reason, when there is one. */
+  reason?: string;
+}
+
+/** Events the service emits itself, beside the server's. */
+export interface LocalEvents {
+  socket_connected: (payload: { socketId: string }) => void;
+  socket_disconnected: (payload: { reason: string }) => void;
+  connection_state_changed: (payload: ConnectionStateChange) => void;
+}
+
+/** Everything `on`/`off` accept: the server's events and the local ones. */
+export type SocketServiceEvents = ServerToClientEvents & LocalEvents;
+export type SocketServiceEventName = keyof SocketServiceEvents & string;
+
+/** Client events that take an acknowledgement. */
+export type AckEventName = {
+  [E in keyof ClientToServerEvents]: Parameters<ClientToServerEvents[E]> extends [unknown, infer A]
+    ? A extends (response: never) => void
+      ? E
+      : never
+    : never;
+}[keyof ClientToServerEvents];
+
+/** The payload of a client event. */
+export type EventPayload<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[0];
+
+/** The acknowledgement of a client event: `{ ok: true, ...fields } | { ok: false, error }`. */
+export type AckResponse<E extends AckEventName> = Parameters<ClientToServerEvents[E]>[1] extends
+  | ((response: infer R) => void)
+  | undefined
+  ? R extends Ack<object>
+    ? R
+    : never
+  : never;

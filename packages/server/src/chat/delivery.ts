@@ -1,0 +1,32 @@
+import type { RealtimeContext } from '../realtime/types.js';
+import { rooms } from '../realtime/types.js';
+
+/**
+ * After a member's receipt moved from `previousSeq` to `upToSeq`, tells each sender whose messages in that
+ * range are now held by every other member on at least one device (`message_delivered`).
+ */
+export async function announceDeliveries(
+  ctx: RealtimeContext,
+  chatId: string,
+  receiverId: string,
+  previousSeq: number,
+  upToSeq: number,
+): Promise<void> {
+  const [members, messages] = await Promise.all([
+    ctx.storage.listMembers(chatId),
+    ctx.storage.getMessageRange(chatId, previousSeq, upToSeq),
+  ]);
+  for (const message of messages) {
+    if (message.senderId === receiverId) continue;
+    const recipients = members.filter((member) => member.userId !== message.senderId);
+    const deliveredCount = recipients.filter((member) => member.deliveredSeq >= message.seq).length;
+    if (deliveredCount < recipients.length) continue;
+    ctx.io.to(rooms.user(message.senderId)).emit('message_delivered', {
+      messageId: message.id,
+      chatId,
+      seq: message.seq,
+      deliveredCount,
+      recipientCount: recipients.length,
+    });
+  }
+}

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+
+/**
+ * Every setting of the server, read from environment variables once at start. Nothing else in the server
+ * reads `process.env`: it receives this typed object. A wrong value stops the start with a message that
+ * names the variable.
+ */
+
+const DEV_JWT_SECRET = 'mpi-realtime-development-secret-do-not-use-in-production';
+
+const boolean = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const positiveInt = z.coerce.number().int().positive();
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+    DATABASE_URL: z.string().min(1).default('./data/mpi-realtime.sqlite'),
+    PG_POOL_SIZE: positiveInt.max(200).default(10),
+    JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+    JWT_JWKS_URL: z.url().optional(),
+    JWT_ISSUER: z.string().min(1).optional(),
+    JWT_AUDIENCE: z.string().min(1).optional(),
+    DEV_TOKEN_TTL_SECONDS: positiveInt.default(24 * 60 * 60),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    RATE_LIMIT_EVENTS: positiveInt.default(300),
+    RATE_LIMIT_WINDOW_SECONDS: positiveInt.default(10),
+    SHUTDOWN_TIMEOUT_MS: positiveInt.max(60_000).default(8_000),
+    METRICS_ENABLED: boolean.default(true),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWT_JWKS_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['JWT_SECRET'],
+        message: 'is required in production (or set JWT_JWKS_URL for RS256 tokens)',
+      });
+    }
+  });
+
+export type Env = Record<string, string | undefined>;
+
+export interface Config {
+  env: 'development' | 'test' | 'production';
+  host: string;
+  port: number;
+  databaseUrl: string;
+  pgPoolSize: number;
+  auth: {
+    /** HS256 secret; also signs development tokens. */
+    jwtSecret: string | undefined;
+    /** RS256 keys for production identity providers. */
+    jwksUrl: string | undefined;
+    issuer: string | undefined;
+    audience: string | undefined;
+    devTokenTtlSeconds: number;
+  };
+  /** Serve `GET /api/dev/token`: never in production. */
+  devTokensEnabled: boolean;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  rateLimit: { events: number; windowSeconds: number };
+  shutdownTimeoutMs: number;
+  metricsEnabled: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Env): Config {
+  // An empty variable means "not set", as in most shells' `VAR= command`.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  const jwtSecret = e.JWT_SECRET ?? (e.NODE_ENV === 'production' ? undefined : DEV_JWT_SECRET);
+  return {
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL,
+    pgPoolSize: e.PG_POOL_SIZE,
+    auth: {
+      jwtSecret,
+      jwksUrl: e.JWT_JWKS_URL,
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      devTokenTtlSeconds: e.DEV_TOKEN_TTL_SECONDS,
+    },
+    devTokensEnabled: e.NODE_ENV !== 'production' && jwtSecret !== undefined,
+    logLevel: e.LOG_LEVEL,
+    rateLimit: { events: e.RATE_LIMIT_EVENTS, windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    metricsEnabled: e.METRICS_ENABLED,
+  };
+}
+
+/** A configuration for tests and embedding: defaults, overridden by the given variables. */
+export function testConfig(overrides: Env = {}): Config {
+  return loadConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', ...overrides });
+}

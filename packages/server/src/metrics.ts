@@ -1,0 +1,41 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Prometheus metrics of one server instance; each instance has its own registry so tests can run many. */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    connections: new Gauge({
+      name: 'mpi_socket_connections',
+      help: 'Open Socket.IO connections',
+      registers: [registry],
+    }),
+    connectionsTotal: new Counter({
+      name: 'mpi_socket_connections_total',
+      help: 'Socket.IO handshakes, by result',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    events: new Counter({
+      name: 'mpi_socket_events_total',
+      help: 'Inbound client events, by event and outcome',
+      labelNames: ['event', 'outcome'] as const,
+      registers: [registry],
+    }),
+    eventDuration: new Histogram({
+      name: 'mpi_socket_event_duration_seconds',
+      help: 'Time to handle an inbound client event',
+      labelNames: ['event'] as const,
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
+    messagesStored: new Counter({
+      name: 'mpi_messages_stored_total',
+      help: 'Chat messages persisted',
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,68 @@
+import { idSchema } from '@mpi/protocol';
+import type { ExtendedError } from 'socket.io';
+import type { TokenVerifier } from '../auth/tokens.js';
+import { AppError, publicErrorBody } from '../errors.js';
+import type { RealtimeContext, RealtimeSocket } from './types.js';
+
+/** Longest `client` or `version` query value recorded; the rest is cut. */
+const QUERY_VALUE_MAX = 64;
+
+function queryValue(value: unknown): string {
+  const text = Array.isArray(value) ? value[0] : value;
+  return typeof text === 'string' && text.length > 0 ? text.slice(0, QUERY_VALUE_MAX) : 'unknown';
+}
+
+/**
+ * The handshake middleware: verifies `auth.token`, records who connects from which client, and refuses
+ * bad tokens with `connect_error.data = { code, message }` (AUTH_MISSING, AUTH_INVALID or AUTH_EXPIRED).
+ */
+export function authenticateHandshake(ctx: RealtimeContext, verifier: TokenVerifier) {
+  return async (socket: RealtimeSocket, next: (err?: ExtendedError) => void) => {
+    const { auth, query } = socket.handshake;
+    const client = queryValue(query.client);
+    const version = queryValue(query.version);
+    try {
+      if (ctx.isShuttingDown()) throw new AppError('UNAVAILABLE');
+      const { userId, expiresAt } = await verifier.verify(auth?.token);
+      const deviceId = idSchema.safeParse(auth?.deviceId);
+      socket.data = {
+        userId,
+        deviceId: deviceId.success ? deviceId.data : `socket:${socket.id}`,
+        client,
+        version,
+        connectedAt: Date.now(),
+        setUp: false,
+      };
+      if (expiresAt !== undefined) expireAt(socket, expiresAt);
+      ctx.metrics.connectionsTotal.inc({ result: 'accepted' });
+      next();
+    } catch (error) {
+      const body = publicErrorBody(error);
+      ctx.metrics.connectionsTotal.inc({ result: body.code });
+      ctx.log.info({ code: body.code, client, version, address: socket.handshake.address }, 'handshake refused');
+      next(Object.assign(new Error(body.message), { data: body }));
+    }
+  };
+}
+
+/** setTimeout's largest delay; a token valid for longer is checked again at the next connection. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Closes a connection when its token expires, after telling the client why: the SDK then reconnects with a
+ * fresh token from its provider. The transport is closed (not the socket) so that any Socket.IO client
+ * reconnects by itself.
+ */
+function expireAt(socket: RealtimeSocket, expiresAtSeconds: number): void {
+  const delay = expiresAtSeconds * 1000 - Date.now();
+  if (delay > MAX_TIMER_MS) return;
+  const timer = setTimeout(
+    () => {
+      socket.emit('socket_error', { code: 'AUTH_EXPIRED', message: 'The token has expired: reconnecting.' });
+      socket.conn.close();
+    },
+    Math.max(delay, 0),
+  );
+  timer.unref();
+  socket.once('disconnect', () => clearTimeout(timer));
+}

@@ -1,0 +1,102 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+
+/**
+ * Schema migrations, kept in code so the server bundle needs no migration folder at run time.
+ * Names sort in the order they run: append a new `NNNN_name` entry for every change (for example group
+ * chat settings or notification tables) and never edit one that has shipped. Only the portable schema
+ * builder is used, so every migration runs unchanged on SQLite and PostgreSQL.
+ */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001_initial': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('users')
+        .addColumn('id', 'text', (col) => col.primaryKey())
+        .addColumn('name', 'text')
+        .addColumn('avatar_url', 'text')
+        .addColumn('created_at', 'text', (col) => col.notNull())
+        .addColumn('updated_at', 'text', (col) => col.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('chats')
+        .addColumn('id', 'text', (col) => col.primaryKey())
+        .addColumn('type', 'text', (col) => col.notNull())
+        .addColumn('name', 'text')
+        .addColumn('dm_key', 'text', (col) => col.unique())
+        .addColumn('last_seq', 'integer', (col) => col.notNull().defaultTo(0))
+        .addColumn('created_by', 'text', (col) => col.notNull())
+        .addColumn('created_at', 'text', (col) => col.notNull())
+        .addCheckConstraint('chats_type_check', sql`type in ('dm', 'group')`)
+        .execute();
+
+      await db.schema
+        .createTable('chat_members')
+        .addColumn('chat_id', 'text', (col) => col.notNull().references('chats.id').onDelete('cascade'))
+        .addColumn('user_id', 'text', (col) => col.notNull())
+        .addColumn('role', 'text', (col) => col.notNull())
+        .addColumn('joined_at', 'text', (col) => col.notNull())
+        .addColumn('read_seq', 'integer', (col) => col.notNull().defaultTo(0))
+        .addColumn('delivered_seq', 'integer', (col) => col.notNull().defaultTo(0))
+        .addPrimaryKeyConstraint('chat_members_pk', ['chat_id', 'user_id'])
+        .addCheckConstraint('chat_members_role_check', sql`role in ('admin', 'member')`)
+        .execute();
+      await db.schema.createIndex('chat_members_user_id_idx').on('chat_members').column('user_id').execute();
+
+      await db.schema
+        .createTable('messages')
+        .addColumn('id', 'text', (col) => col.primaryKey())
+        .addColumn('chat_id', 'text', (col) => col.notNull().references('chats.id').onDelete('cascade'))
+        .addColumn('seq', 'integer', (col) => col.notNull())
+        .addColumn('sender_id', 'text', (col) => col.notNull())
+        .addColumn('client_message_id', 'text', (col) => col.notNull())
+        .addColumn('text', 'text', (col) => col.notNull())
+        .addColumn('created_at', 'text', (col) => col.notNull())
+        .addUniqueConstraint('messages_chat_seq_unique', ['chat_id', 'seq'])
+        .addUniqueConstraint('messages_client_id_unique', ['chat_id', 'sender_id', 'client_message_id'])
+        .execute();
+
+      await db.schema
+        .createTable('device_receipts')
+        .addColumn('user_id', 'text', (col) => col.notNull())
+        .addColumn('device_id', 'text', (col) => col.notNull())
+        .addColumn('chat_id', 'text', (col) => col.notNull().references('chats.id').onDelete('cascade'))
+        .addColumn('received_seq', 'integer', (col) => col.notNull().defaultTo(0))
+        .addColumn('updated_at', 'text', (col) => col.notNull())
+        .addPrimaryKeyConstraint('device_receipts_pk', ['user_id', 'device_id', 'chat_id'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      for (const table of ['device_receipts', 'messages', 'chat_members', 'chats', 'users']) {
+        await db.schema.dropTable(table).execute();
+      }
+    },
+  },
+};
+
+/** Serves {@link MIGRATIONS} (or another set, in tests) to Kysely's `Migrator`. */
+export class InCodeMigrationProvider implements MigrationProvider {
+  constructor(private readonly migrations: Readonly<Record<string, Migration>> = MIGRATIONS) {}
+
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return { ...this.migrations };
+  }
+}
+
+/**
+ * Applies every pending migration; a no-op when the schema is current. Concurrent callers (several
+ * server processes starting at once) are serialised by the Migrator's lock. Returns the names applied.
+ */
+export async function migrateToLatest<DB>(db: Kysely<DB>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new InCodeMigrationProvider() });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(`Database migration ${failed ?? '(setup)'} failed: ${describe(error)}`, { cause: error });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,344 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StorageError } from '../src/storage/kysely-storage.js';
+import { openStorage, parseDatabaseUrl } from '../src/storage/open-storage.js';
+import type { Storage } from '../src/storage/storage.js';
+import { createTestPostgresDatabase } from './support/postgres.js';
+
+const pgDatabase = await createTestPostgresDatabase();
+
+/** A fresh id per call, so tests sharing one database never see each other's rows. */
+const uid = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+/** The contract every dialect must honour. `urlFor(label)` names the database a test opens. */
+function defineStorageTests(urlFor: (label: string) => string): void {
+  let storage: Storage;
+  const opened: Storage[] = [];
+  const open = async (label: string) => {
+    const s = await openStorage(urlFor(label));
+    opened.push(s);
+    return s;
+  };
+  const newDm = async () => {
+    const [a, b] = [uid('alice'), uid('bob')];
+    return { a, b, chat: await storage.openDm(a, b) };
+  };
+  const send = (chatId: string, senderId: string, text = 'hi', clientMessageId: string = randomUUID()) =>
+    storage.appendMessage({ chatId, senderId, clientMessageId, text });
+
+  beforeAll(async () => {
+    storage = await open('main');
+  });
+  afterAll(async () => {
+    for (const s of opened) await s.close();
+  });
+
+  it('answers ping and tolerates migrate() being run again', async () => {
+    await storage.ping();
+    await storage.migrate();
+    await storage.migrate();
+    const again = await open('main');
+    await again.close();
+    const { chat, a } = await newDm();
+    expect((await send(chat.id, a)).message.seq).toBe(1);
+  });
+
+  it('upserts users, keeping fields that are not given', async () => {
+    const id = uid('user');
+    expect(await storage.getUser(id)).toBeNull();
+    expect(await storage.upsertUser({ id, name: 'Ann', avatarUrl: 'https://x/a.png' })).toEqual({
+      id,
+      name: 'Ann',
+      avatarUrl: 'https://x/a.png',
+    });
+    await storage.upsertUser({ id, name: 'Annie' });
+    expect(await storage.getUser(id)).toEqual({ id, name: 'Annie', avatarUrl: 'https://x/a.png' });
+  });
+
+  it('opens one DM per pair, in either order, and rejects a DM with oneself', async () => {
+    const { a, b, chat } = await newDm();
+    expect(chat).toMatchObject({ type: 'dm', name: null, lastSeq: 0 });
+    expect(chat.members).toEqual([a, b].sort());
+    expect((await storage.openDm(b, a)).id).toBe(chat.id);
+    expect(await storage.getChat(chat.id)).toEqual(chat);
+    expect(await storage.isMember(chat.id, a)).toBe(true);
+    expect(await storage.isMember(chat.id, uid('stranger'))).toBe(false);
+    expect(await storage.getChat(uid('nochat'))).toBeNull();
+    await expect(storage.openDm(a, a)).rejects.toMatchObject({
+      name: 'StorageError',
+      code: 'VALIDATION_FAILED',
+    });
+  });
+
+  it('keeps DMs apart when user ids contain separators', async () => {
+    const p = uid('p');
+    const one = await storage.openDm(`${p}:x`, `${p}:y`);
+    const two = await storage.openDm(p, `x:${p}:y`);
+    expect(one.id).not.toBe(two.id);
+  });
+
+  it('returns the same DM to 20 concurrent openers', async () => {
+    const [a, b] = [uid('a'), uid('b')];
+    const chats = await Promise.all(
+      range(1, 20).map((i) => (i % 2 ? storage.openDm(a, b) : storage.openDm(b, a))),
+    );
+    expect(new Set(chats.map((c) => c.id)).size).toBe(1);
+    expect(await storage.listMembers(chats[0]?.id ?? '')).toHaveLength(2);
+  });
+
+  it('numbers messages 1, 2, 3 with increasing ULIDs and ISO timestamps', async () => {
+    const { a, b, chat } = await newDm();
+    const sent = [
+      await send(chat.id, a, 'one'),
+      await send(chat.id, b, 'two'),
+      await send(chat.id, a, 'three'),
+    ];
+    expect(sent.map((r) => [r.message.seq, r.duplicate])).toEqual([
+      [1, false],
+      [2, false],
+      [3, false],
+    ]);
+    const ids = sent.map((r) => r.message.id);
+    expect([...ids].sort()).toEqual(ids);
+    expect(sent[0]?.message).toMatchObject({ chatId: chat.id, senderId: a, text: 'one' });
+    expect(new Date(sent[0]?.message.createdAt ?? '').toISOString()).toBe(sent[0]?.message.createdAt);
+    expect((await storage.getChat(chat.id))?.lastSeq).toBe(3);
+  });
+
+  it('returns the original for a repeated clientMessageId and stores nothing new', async () => {
+    const { a, b, chat } = await newDm();
+    const first = await send(chat.id, a, 'hello', 'c-1');
+    const retry = await send(chat.id, a, 'hello again', 'c-1');
+    expect(retry).toEqual({ message: first.message, duplicate: true });
+    // The same clientMessageId from another sender is a different message.
+    expect(await send(chat.id, b, 'hey', 'c-1')).toMatchObject({ duplicate: false, message: { seq: 2 } });
+    expect((await send(chat.id, a, 'next')).message.seq).toBe(3);
+    const history = await storage.getHistory(chat.id, { limit: 10 });
+    expect(history.messages.map((m) => m.seq)).toEqual([3, 2, 1]);
+  });
+
+  it('gives 50 concurrent appends to one chat the seqs 1..50 exactly', async () => {
+    const { a, b, chat } = await newDm();
+    const results = await Promise.all(range(1, 50).map((i) => send(chat.id, i % 2 ? a : b, `m${i}`)));
+    expect(results.map((r) => r.message.seq).sort((x, y) => x - y)).toEqual(range(1, 50));
+    expect(results.every((r) => !r.duplicate)).toBe(true);
+    const stored = await storage.getMessageRange(chat.id, 0, 100);
+    expect(stored.map((m) => m.seq)).toEqual(range(1, 50));
+    expect((await storage.getChat(chat.id))?.lastSeq).toBe(50);
+  });
+
+  it('stores one message for 10 concurrent retries of one clientMessageId', async () => {
+    const { a, chat } = await newDm();
+    const results = await Promise.all(range(1, 10).map(() => send(chat.id, a, 'once', 'same')));
+    expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
+    expect(new Set(results.map((r) => r.message.id)).size).toBe(1);
+    expect((await storage.getChat(chat.id))?.lastSeq).toBe(1);
+  });
+
+  it('throws StorageError CHAT_NOT_FOUND when appending to a missing chat', async () => {
+    const attempt = send(uid('nochat'), uid('a'));
+    await expect(attempt).rejects.toBeInstanceOf(StorageError);
+    await expect(attempt).rejects.toMatchObject({ code: 'CHAT_NOT_FOUND' });
+  });
+
+  it('pages history newest first with beforeSeq and hasMore', async () => {
+    const { a, chat } = await newDm();
+    expect(await storage.getHistory(chat.id, { limit: 10 })).toEqual({ messages: [], hasMore: false });
+    for (let i = 1; i <= 25; i++) await send(chat.id, a, `m${i}`);
+    const seqs = async (beforeSeq: number | undefined) => {
+      const page = await storage.getHistory(chat.id, { beforeSeq, limit: 10 });
+      return [page.messages.map((m) => m.seq), page.hasMore];
+    };
+    expect(await seqs(undefined)).toEqual([range(16, 25).reverse(), true]);
+    expect(await seqs(16)).toEqual([range(6, 15).reverse(), true]);
+    expect(await seqs(6)).toEqual([range(1, 5).reverse(), false]);
+    expect(await seqs(11)).toEqual([range(1, 10).reverse(), false]);
+    expect((await storage.getMessageRange(chat.id, 5, 8)).map((m) => m.seq)).toEqual([6, 7, 8]);
+    await expect(storage.getHistory(chat.id, { limit: 0 })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
+  });
+
+  it('records receipts per device without moving backwards, clamped to the last seq', async () => {
+    const { a, b, chat } = await newDm();
+    for (let i = 0; i < 5; i++) await send(chat.id, a);
+    const receipt = (deviceId: string, upToSeq: number) =>
+      storage.recordReceipt({ chatId: chat.id, userId: b, deviceId, upToSeq });
+    expect(await receipt('phone', 3)).toEqual({ previousUserSeq: 0, userSeq: 3 });
+    expect(await receipt('laptop', 2)).toEqual({ previousUserSeq: 3, userSeq: 3 });
+    expect(await receipt('phone', 1)).toEqual({ previousUserSeq: 3, userSeq: 3 });
+    expect(await receipt('laptop', 99)).toEqual({ previousUserSeq: 3, userSeq: 5 });
+    const members = await storage.listMembers(chat.id);
+    expect(members.find((m) => m.userId === b)).toEqual({
+      userId: b,
+      role: 'member',
+      deliveredSeq: 5,
+      readSeq: 0,
+    });
+    expect(members.find((m) => m.userId === a)?.deliveredSeq).toBe(0);
+    await expect(
+      storage.recordReceipt({ chatId: chat.id, userId: uid('x'), deviceId: 'd', upToSeq: 1 }),
+    ).rejects.toMatchObject({ code: 'NOT_A_MEMBER' });
+    await expect(
+      storage.recordReceipt({ chatId: uid('nochat'), userId: b, deviceId: 'd', upToSeq: 1 }),
+    ).rejects.toMatchObject({ code: 'CHAT_NOT_FOUND' });
+  });
+
+  it('reports a consistent chain of receipts from concurrent devices', async () => {
+    const { a, b, chat } = await newDm();
+    for (let i = 0; i < 10; i++) await send(chat.id, a);
+    const results = await Promise.all(
+      range(1, 10).map((i) =>
+        storage.recordReceipt({ chatId: chat.id, userId: b, deviceId: `d${i}`, upToSeq: i }),
+      ),
+    );
+    expect(results.every((r) => r.userSeq >= r.previousUserSeq)).toBe(true);
+    // Every advance starts where another ended: no two receipts saw the same previous value and advanced.
+    const advances = results.filter((r) => r.userSeq > r.previousUserSeq);
+    expect(new Set(advances.map((r) => r.previousUserSeq)).size).toBe(advances.length);
+    expect(Math.max(...results.map((r) => r.userSeq))).toBe(10);
+    expect((await storage.listMembers(chat.id)).find((m) => m.userId === b)?.deliveredSeq).toBe(10);
+  });
+
+  it('counts unread messages from others and marks them read without moving backwards', async () => {
+    const { a, b, chat } = await newDm();
+    for (let i = 0; i < 3; i++) await send(chat.id, a);
+    await send(chat.id, b);
+    const unreadOf = async (userId: string) =>
+      (await storage.listChats(userId)).find((c) => c.id === chat.id)?.unreadCount;
+    expect(await unreadOf(b)).toBe(3);
+    expect(await unreadOf(a)).toBe(1);
+    expect(await storage.markRead(chat.id, b, 2)).toEqual({ readSeq: 2, unreadCount: 1 });
+    expect(await storage.markRead(chat.id, b, 1)).toEqual({ readSeq: 2, unreadCount: 1 });
+    expect(await unreadOf(b)).toBe(1);
+    expect(await storage.markRead(chat.id, b, 100)).toEqual({ readSeq: 4, unreadCount: 0 });
+    expect(await unreadOf(b)).toBe(0);
+    expect((await storage.listMembers(chat.id)).find((m) => m.userId === b)?.readSeq).toBe(4);
+    await expect(storage.markRead(chat.id, uid('x'), 1)).rejects.toMatchObject({ code: 'NOT_A_MEMBER' });
+  });
+
+  it('lists chats most recently active first, with members and last message', async () => {
+    const me = uid('me');
+    const [x, y, z] = [uid('x'), uid('y'), uid('z')];
+    expect(await storage.listChats(me)).toEqual([]);
+    const dm1 = await storage.openDm(me, x);
+    await send(dm1.id, x, 'first');
+    const dm2 = await storage.openDm(me, y);
+    const dm3 = await storage.openDm(z, me);
+    const latest = await send(dm3.id, z, 'latest');
+    expect((await storage.listChats(me)).map((c) => c.id)).toEqual([dm3.id, dm2.id, dm1.id]);
+
+    const newest = await send(dm1.id, me, 'newest');
+    const chats = await storage.listChats(me);
+    expect(chats.map((c) => c.id)).toEqual([dm1.id, dm3.id, dm2.id]);
+    expect(chats[0]).toEqual({ ...dm1, lastSeq: 2, lastMessage: newest.message, unreadCount: 1 });
+    expect(chats[1]).toEqual({ ...dm3, lastSeq: 1, lastMessage: latest.message, unreadCount: 1 });
+    expect(chats[2]).toEqual({ ...dm2, lastMessage: null, unreadCount: 0 });
+    expect((await storage.listChats(x)).map((c) => c.id)).toEqual([dm1.id]);
+  });
+
+  it('keeps every change across close and reopen', async () => {
+    const first = await open('restart');
+    const [a, b] = [uid('a'), uid('b')];
+    await first.upsertUser({ id: a, name: 'A' });
+    const chat = await first.openDm(a, b);
+    const m1 = await first.appendMessage({
+      chatId: chat.id,
+      senderId: a,
+      clientMessageId: 'k1',
+      text: 'one',
+    });
+    await first.appendMessage({ chatId: chat.id, senderId: a, clientMessageId: 'k2', text: 'two' });
+    await first.recordReceipt({ chatId: chat.id, userId: b, deviceId: 'd', upToSeq: 2 });
+    await first.markRead(chat.id, b, 1);
+    await first.close();
+
+    const second = await open('restart');
+    expect(await second.getUser(a)).toEqual({ id: a, name: 'A' });
+    expect(await second.openDm(b, a)).toEqual({ ...chat, lastSeq: 2 });
+    expect((await second.getHistory(chat.id, { limit: 10 })).messages.map((m) => m.text)).toEqual([
+      'two',
+      'one',
+    ]);
+    expect((await second.listMembers(chat.id)).find((m) => m.userId === b)).toMatchObject({
+      deliveredSeq: 2,
+      readSeq: 1,
+    });
+    const retry = await second.appendMessage({
+      chatId: chat.id,
+      senderId: a,
+      clientMessageId: 'k1',
+      text: 'x',
+    });
+    expect(retry).toEqual({ message: m1.message, duplicate: true });
+    const next = await second.appendMessage({
+      chatId: chat.id,
+      senderId: b,
+      clientMessageId: 'k3',
+      text: 'three',
+    });
+    expect(next.message.seq).toBe(3);
+  });
+}
+
+describe('SQLite storage', () => {
+  let dir = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mpi-storage-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  describe('contract', () => {
+    defineStorageTests((label) => join(dir, `${label}.db`));
+  });
+
+  it('accepts sqlite:, file: and :memory: URLs and creates the parent directory', async () => {
+    const nested = join(dir, 'a', 'b', 'chat.db');
+    const s = await openStorage(`sqlite:${nested}`);
+    await s.ping();
+    await s.close();
+    expect(existsSync(nested)).toBe(true);
+    const memory = await openStorage(':memory:');
+    expect(memory.dialect).toBe('sqlite');
+    await memory.close();
+  });
+});
+
+describe.skipIf(pgDatabase === null)('PostgreSQL storage', () => {
+  afterAll(async () => {
+    await pgDatabase?.drop();
+  });
+
+  describe('contract', () => {
+    defineStorageTests(() => pgDatabase?.url ?? '');
+  });
+
+  it('reports the postgres dialect', async () => {
+    const s = await openStorage(pgDatabase?.url ?? '', { poolSize: 2 });
+    expect(s.dialect).toBe('postgres');
+    await s.close();
+  });
+});
+
+describe('parseDatabaseUrl', () => {
+  it.each([
+    ['postgres://u@h/db', { dialect: 'postgres', url: 'postgres://u@h/db' }],
+    ['postgresql://u@h/db', { dialect: 'postgres', url: 'postgresql://u@h/db' }],
+    ['./data/chat.db', { dialect: 'sqlite', path: './data/chat.db' }],
+    ['sqlite:data/chat.db', { dialect: 'sqlite', path: 'data/chat.db' }],
+    ['sqlite:///var/chat.db', { dialect: 'sqlite', path: '/var/chat.db' }],
+    ['file:///var/chat.db', { dialect: 'sqlite', path: '/var/chat.db' }],
+    ['file:chat.db', { dialect: 'sqlite', path: 'chat.db' }],
+    [':memory:', { dialect: 'sqlite', path: ':memory:' }],
+    ['sqlite::memory:', { dialect: 'sqlite', path: ':memory:' }],
+  ])('reads %s', (url, expected) => {
+    expect(parseDatabaseUrl(url)).toEqual(expected);
+  });
+});

@@ -1,0 +1,115 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ClientToServerEvents, ServerToClientEvents } from '@mpi/protocol';
+import { io, type Socket } from 'socket.io-client';
+import { createServer, type MpiServer } from '../../src/app.js';
+import { signToken } from '../../src/auth/tokens.js';
+import { type Env, testConfig } from '../../src/config.js';
+
+export const TEST_JWT_SECRET = 'test-secret-0123456789abcdef';
+
+export type TestClient = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** A temporary directory removed by the returned cleanup. */
+export function tempDir(prefix = 'mpi-test-'): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/**
+ * Starts a real server on an ephemeral port of 127.0.0.1 with its own SQLite file (or the given
+ * DATABASE_URL). `stop()` closes the server and every client made through `connect()`.
+ */
+export async function startTestServer(env: Env = {}) {
+  const dir = tempDir();
+  const config = testConfig({
+    JWT_SECRET: TEST_JWT_SECRET,
+    DATABASE_URL: join(dir.path, 'test.sqlite'),
+    ...env,
+  });
+  const server: MpiServer = await createServer(config);
+  const url = await server.listen();
+  const clients = new Set<TestClient>();
+
+  const token = async (userId: string, ttlSeconds = 3600) =>
+    (await signToken(TEST_JWT_SECRET, userId, { ttlSeconds })).token;
+
+  /** A raw Socket.IO client; resolves once connected (or rejects with the connect_error). */
+  async function connect(
+    userId: string,
+    options: { deviceId?: string; token?: string } = {},
+  ): Promise<TestClient> {
+    const client: TestClient = io(url, {
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      auth: {
+        token: options.token ?? (await token(userId)),
+        deviceId: options.deviceId ?? `${userId}-device`,
+      },
+      query: { client: 'test', version: '1.0.0' },
+    });
+    clients.add(client);
+    await new Promise<void>((resolve, reject) => {
+      client.once('connect', resolve);
+      client.once('connect_error', reject);
+    });
+    return client;
+  }
+
+  return {
+    server,
+    url,
+    config,
+    token,
+    connect,
+    dir: dir.path,
+    async stop({ keepData = false } = {}) {
+      for (const client of clients) client.disconnect();
+      clients.clear();
+      await server.close();
+      if (!keepData) dir.remove();
+    },
+  };
+}
+
+export type TestServer = Awaited<ReturnType<typeof startTestServer>>;
+
+/** Resolves with the next payload of `event`, or rejects after `timeoutMs`. */
+export function nextEvent<E extends keyof ServerToClientEvents>(
+  client: TestClient,
+  event: E,
+  timeoutMs = 5000,
+): Promise<Parameters<ServerToClientEvents[E]>[0]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      client.off(event, handler as never);
+      reject(new Error(`timed out waiting for ${event}`));
+    }, timeoutMs);
+    const handler = (payload: Parameters<ServerToClientEvents[E]>[0]) => {
+      clearTimeout(timer);
+      resolve(payload);
+    };
+    client.once(event, handler as never);
+  });
+}
+
+/** Collects every payload of `event` until the returned list is read. */
+export function collect<E extends keyof ServerToClientEvents>(
+  client: TestClient,
+  event: E,
+): Array<Parameters<ServerToClientEvents[E]>[0]> {
+  const seen: Array<Parameters<ServerToClientEvents[E]>[0]> = [];
+  client.on(event, ((payload: Parameters<ServerToClientEvents[E]>[0]) => seen.push(payload)) as never);
+  return seen;
+}
+
+/** Waits until `condition` holds, polling every 10 ms, or fails after `timeoutMs`. */
+export async function waitFor(condition: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
