@@ -176,11 +176,11 @@ export class SocketService {
   // ---- Typing (spec): fire-and-forget, dropped when not connected ----
 
   startTyping(chatId: string): void {
-    if (this.isReady()) this.#connection.socket?.volatile.emit('typing_start', { chatId });
+    if (this.isReady()) this.#connection.socket?.emit('typing_start', { chatId });
   }
 
   stopTyping(chatId: string): void {
-    if (this.isReady()) this.#connection.socket?.volatile.emit('typing_stop', { chatId });
+    if (this.isReady()) this.#connection.socket?.emit('typing_stop', { chatId });
   }
 
   // ---- Receipts, DMs, history, notifications ----

@@ -115,7 +115,11 @@ export async function waitFor(predicate: () => boolean, timeoutMs = 3000, what =
   }
 }
 
-export function waitForState(service: SocketService, state: ConnectionState, timeoutMs = 3000): Promise<void> {
+export function waitForState(
+  service: SocketService,
+  state: ConnectionState,
+  timeoutMs = 3000,
+): Promise<void> {
   return waitFor(() => service.getState() === state, timeoutMs, `state ${state}`);
 }
 

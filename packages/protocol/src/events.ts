@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { AckCallback, ErrorBody } from './errors.js';
+import type { Ack, AckCallback, ErrorBody } from './errors.js';
 import type { ChatInfo, ChatSummary, MessageData, UserProfile } from './models.js';
 import type { NotificationEvents } from './notifications.js';
 import {
@@ -187,3 +187,14 @@ export interface HandshakeQuery {
 
 /** `connect_error.data` when the server refuses a handshake. */
 export type ConnectErrorData = ErrorBody;
+
+/** Client events that take an acknowledgement. */
+export type AckedClientEvent = {
+  [E in keyof ClientEventContract]: ClientEventContract[E]['result'] extends null ? never : E;
+}[keyof ClientEventContract];
+
+/** The full acknowledgement of an acked client event: success fields or a typed error. */
+export type AckOf<E extends AckedClientEvent> = Ack<NonNullable<ClientEventResult<E>>>;
+
+/** The payload type a client sends with an event. */
+export type ClientEventPayload<E extends keyof ClientEventContract> = ClientEventContract[E]['payload'];

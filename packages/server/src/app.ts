@@ -1,5 +1,10 @@
 import { errorBody } from '@mpi/protocol';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  LogController,
+} from 'fastify';
 import { type Logger, pino } from 'pino';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { createTokenVerifier } from './auth/tokens.js';
@@ -63,7 +68,8 @@ function httpErrorHandler(app: FastifyInstance) {
 /** Builds a complete server from a config: HTTP API, Socket.IO and storage. Nothing here reads the environment. */
 export async function createServer(config: Config, options: CreateServerOptions = {}): Promise<MpiServer> {
   const log = options.logger ?? pino({ level: config.logLevel, base: { service: 'mpi-realtime' } });
-  const storage = options.storage ?? (await openStorage(config.databaseUrl, { poolSize: config.pgPoolSize, logger: log }));
+  const storage =
+    options.storage ?? (await openStorage(config.databaseUrl, { poolSize: config.pgPoolSize, logger: log }));
   const metrics = createMetrics();
   let shuttingDown = false;
   const isShuttingDown = () => shuttingDown;
@@ -83,7 +89,10 @@ export async function createServer(config: Config, options: CreateServerOptions 
     storage,
     log,
     metrics,
-    rateLimiter: new RateLimiterMemory({ points: config.rateLimit.events, duration: config.rateLimit.windowSeconds }),
+    rateLimiter: new RateLimiterMemory({
+      points: config.rateLimit.events,
+      duration: config.rateLimit.windowSeconds,
+    }),
     inFlight: new InFlight(),
     isShuttingDown,
   };

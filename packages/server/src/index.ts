@@ -1,5 +1,5 @@
-export { createServer, type CreateServerOptions, type MpiServer } from './app.js';
-export { type Config, ConfigError, loadConfig, testConfig } from './config.js';
+export { type CreateServerOptions, createServer, type MpiServer } from './app.js';
 export { signToken } from './auth/tokens.js';
+export { type Config, ConfigError, loadConfig, testConfig } from './config.js';
 export { openStorage } from './storage/open-storage.js';
 export type { Storage } from './storage/storage.js';

@@ -1,7 +1,7 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../src/auth/tokens.js';
-import { startTestServer, TEST_JWT_SECRET, type TestServer } from './support/server.js';
+import { request, startTestServer, TEST_JWT_SECRET, type TestServer } from './support/server.js';
 
 let t: TestServer;
 beforeAll(async () => {
@@ -45,7 +45,7 @@ describe('handshake authentication', () => {
     expect(tooOld?.message).toMatch(/expired/i);
 
     expect(good.connected).toBe(true);
-    const pong = await good.timeout(2000).emitWithAck('ping', {});
+    const pong = await request(good, 'ping', {});
     expect(pong.ok).toBe(true);
   });
 
@@ -59,9 +59,9 @@ describe('handshake authentication', () => {
 
   it('accepts only the user of the token in setup_user', async () => {
     const alice = await t.connect('alice');
-    const mine = await alice.timeout(2000).emitWithAck('setup_user', { userId: 'alice', userInfo: { name: 'Alice' } });
+    const mine = await request(alice, 'setup_user', { userId: 'alice', userInfo: { name: 'Alice' } });
     expect(mine).toEqual({ ok: true, user: { id: 'alice', name: 'Alice' } });
-    const other = await alice.timeout(2000).emitWithAck('setup_user', { userId: 'bob', userInfo: {} });
+    const other = await request(alice, 'setup_user', { userId: 'bob', userInfo: {} });
     expect(other).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(await t.server.storage.getUser('bob')).toBeNull();
   });

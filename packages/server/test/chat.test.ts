@@ -1,6 +1,14 @@
 import { LIMITS } from '@mpi/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, nextEvent, startTestServer, type TestClient, type TestServer, waitFor } from './support/server.js';
+import {
+  collect,
+  nextEvent,
+  request,
+  startTestServer,
+  type TestClient,
+  type TestServer,
+  waitFor,
+} from './support/server.js';
 
 let t: TestServer;
 beforeAll(async () => {
@@ -11,7 +19,7 @@ afterAll(async () => {
 });
 
 async function dmBetween(a: TestClient, otherUserId: string) {
-  const opened = await a.timeout(2000).emitWithAck('open_dm', { userId: otherUserId });
+  const opened = await request(a, 'open_dm', { userId: otherUserId });
   if (!opened.ok) throw new Error(opened.error.message);
   return opened.chat;
 }
@@ -26,9 +34,11 @@ describe('a DM between two users', () => {
 
     const received = nextEvent(bob, 'receive_message');
     const delivered = nextEvent(alice, 'message_delivered');
-    const ack = await alice
-      .timeout(2000)
-      .emitWithAck('send_message', { chatId: chat.id, text: 'Training at 6?', clientMessageId: 'c-1' });
+    const ack = await request(alice, 'send_message', {
+      chatId: chat.id,
+      text: 'Training at 6?',
+      clientMessageId: 'c-1',
+    });
     if (!ack.ok) throw new Error(ack.error.message);
     expect(ack.message).toMatchObject({ chatId: chat.id, senderId: 'alice', text: 'Training at 6?', seq: 1 });
     expect(new Date(ack.message.createdAt).toISOString()).toBe(ack.message.createdAt);
@@ -36,7 +46,7 @@ describe('a DM between two users', () => {
     const message = await received;
     expect(message).toEqual(ack.message);
 
-    const receipt = await bob.timeout(2000).emitWithAck('messages_received', { chatId: chat.id, upToSeq: message.seq });
+    const receipt = await request(bob, 'messages_received', { chatId: chat.id, upToSeq: message.seq });
     expect(receipt.ok).toBe(true);
     expect(await delivered).toMatchObject({ messageId: message.id, chatId: chat.id });
   });
@@ -47,7 +57,7 @@ describe('a DM between two users', () => {
     const chat = await dmBetween(alice, 'bob');
     const seenByBob = collect(bob, 'receive_message');
     const send = () =>
-      alice.timeout(2000).emitWithAck('send_message', { chatId: chat.id, text: 'once', clientMessageId: 'retry-1' });
+      request(alice, 'send_message', { chatId: chat.id, text: 'once', clientMessageId: 'retry-1' });
     const first = await send();
     const second = await send();
     if (!first.ok || !second.ok) throw new Error('send failed');
@@ -62,15 +72,17 @@ describe('a DM between two users', () => {
     const carol = await t.connect('carol');
     const chat = await dmBetween(carol, 'dave');
     for (let i = 1; i <= 5; i++) {
-      await carol.timeout(2000).emitWithAck('send_message', { chatId: chat.id, text: `m${i}`, clientMessageId: `h-${i}` });
+      await request(carol, 'send_message', { chatId: chat.id, text: `m${i}`, clientMessageId: `h-${i}` });
     }
-    const page = await carol.timeout(2000).emitWithAck('get_history', { chatId: chat.id, limit: 3 });
+    const page = await request(carol, 'get_history', { chatId: chat.id, limit: 3 });
     if (!page.ok) throw new Error(page.error.message);
     expect(page.messages.map((m) => m.text)).toEqual(['m5', 'm4', 'm3']);
     expect(page.hasMore).toBe(true);
-    const older = await carol
-      .timeout(2000)
-      .emitWithAck('get_history', { chatId: chat.id, limit: 3, beforeSeq: page.messages.at(-1)?.seq ?? 0 });
+    const older = await request(carol, 'get_history', {
+      chatId: chat.id,
+      limit: 3,
+      beforeSeq: page.messages.at(-1)?.seq ?? 0,
+    });
     if (!older.ok) throw new Error(older.error.message);
     expect(older.messages.map((m) => m.text)).toEqual(['m2', 'm1']);
     expect(older.hasMore).toBe(false);
@@ -85,12 +97,15 @@ describe('membership', () => {
 
     const mallory = await t.connect('mallory');
     const errors = collect(mallory, 'socket_error');
-    const join = await mallory.timeout(2000).emitWithAck('join_chat', { chatId: chat.id });
-    const send = await mallory
-      .timeout(2000)
-      .emitWithAck('send_message', { chatId: chat.id, text: 'let me in', clientMessageId: 'x-1' });
-    const history = await mallory.timeout(2000).emitWithAck('get_history', { chatId: chat.id, limit: 10 });
-    for (const ack of [join, send, history]) expect(ack).toMatchObject({ ok: false, error: { code: 'NOT_A_MEMBER' } });
+    const join = await request(mallory, 'join_chat', { chatId: chat.id });
+    const send = await request(mallory, 'send_message', {
+      chatId: chat.id,
+      text: 'let me in',
+      clientMessageId: 'x-1',
+    });
+    const history = await request(mallory, 'get_history', { chatId: chat.id, limit: 10 });
+    for (const ack of [join, send, history])
+      expect(ack).toMatchObject({ ok: false, error: { code: 'NOT_A_MEMBER' } });
     await waitFor(() => errors.length === 3);
     expect(errors.map((e) => e.event)).toEqual(['join_chat', 'send_message', 'get_history']);
     expect(errors.every((e) => e.code === 'NOT_A_MEMBER')).toBe(true);
@@ -103,7 +118,7 @@ describe('membership', () => {
 
   it('answers CHAT_NOT_FOUND for a chat that does not exist', async () => {
     const alice = await t.connect('alice');
-    const ack = await alice.timeout(2000).emitWithAck('join_chat', { chatId: 'no-such-chat' });
+    const ack = await request(alice, 'join_chat', { chatId: 'no-such-chat' });
     expect(ack).toMatchObject({ ok: false, error: { code: 'CHAT_NOT_FOUND' } });
   });
 
@@ -111,12 +126,12 @@ describe('membership', () => {
     const alice = await t.connect('alice');
     const bob = await t.connect('bob');
     const chat = await dmBetween(alice, 'bob');
-    await alice.timeout(2000).emitWithAck('join_chat', { chatId: chat.id });
+    await request(alice, 'join_chat', { chatId: chat.id });
     const joined = nextEvent(alice, 'user_joined');
-    await bob.timeout(2000).emitWithAck('join_chat', { chatId: chat.id });
+    await request(bob, 'join_chat', { chatId: chat.id });
     expect(await joined).toEqual({ userId: 'bob', chatId: chat.id });
     const left = nextEvent(alice, 'user_left');
-    await bob.timeout(2000).emitWithAck('leave_chat', { chatId: chat.id });
+    await request(bob, 'leave_chat', { chatId: chat.id });
     expect(await left).toEqual({ userId: 'bob', chatId: chat.id });
   });
 });
@@ -125,36 +140,51 @@ describe('invalid send_message payloads', () => {
   const cases: Array<[string, unknown, string]> = [
     ['no chatId', { text: 'hi', clientMessageId: 'v-1' }, 'chatId'],
     ['text of the wrong type', { chatId: 'CHAT', text: 42, clientMessageId: 'v-2' }, 'text'],
-    ['text over the limit', { chatId: 'CHAT', text: 'x'.repeat(LIMITS.messageTextMaxLength + 1), clientMessageId: 'v-3' }, 'text'],
-    ['an extra huge field', { chatId: 'CHAT', text: 'hi', clientMessageId: 'v-4', blob: 'y'.repeat(100_000) }, ''],
+    [
+      'text over the limit',
+      { chatId: 'CHAT', text: 'x'.repeat(LIMITS.messageTextMaxLength + 1), clientMessageId: 'v-3' },
+      'text',
+    ],
+    [
+      'an extra huge field',
+      { chatId: 'CHAT', text: 'hi', clientMessageId: 'v-4', blob: 'y'.repeat(100_000) },
+      '',
+    ],
     ['no payload at all', undefined, ''],
     ['a string instead of an object', 'hello', ''],
   ];
 
-  it.each(cases)('rejects %s with socket_validation_error naming the problem, storing nothing', async (_name, raw, path) => {
-    const alice = await t.connect('alice');
-    const chat = await dmBetween(alice, 'bob');
-    const payload = raw && typeof raw === 'object' && 'chatId' in raw ? { ...raw, chatId: chat.id } : raw;
-    const before = await t.server.storage.getHistory(chat.id, { limit: 1 });
-    const validationError = nextEvent(alice, 'socket_validation_error');
-    const ack = await alice.timeout(2000).emitWithAck('send_message', payload as never);
-    expect(ack).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
-    const error = await validationError;
-    expect(error).toMatchObject({ code: 'VALIDATION_FAILED', event: 'send_message' });
-    expect(error.issues.length).toBeGreaterThan(0);
-    if (path) expect(error.issues.map((i) => i.path)).toContain(path);
-    expect(error.message).not.toMatch(/at .*\.ts/);
-    const after = await t.server.storage.getHistory(chat.id, { limit: 1 });
-    expect(after.messages[0]?.seq ?? 0).toBe(before.messages[0]?.seq ?? 0);
-  });
+  it.each(cases)(
+    'rejects %s with socket_validation_error naming the problem, storing nothing',
+    async (_name, raw, path) => {
+      const alice = await t.connect('alice');
+      const chat = await dmBetween(alice, 'bob');
+      const payload = raw && typeof raw === 'object' && 'chatId' in raw ? { ...raw, chatId: chat.id } : raw;
+      const before = await t.server.storage.getHistory(chat.id, { limit: 1 });
+      const validationError = nextEvent(alice, 'socket_validation_error');
+      const ack = await request(alice, 'send_message', payload as never);
+      expect(ack).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+      const error = await validationError;
+      expect(error).toMatchObject({ code: 'VALIDATION_FAILED', event: 'send_message' });
+      expect(error.issues.length).toBeGreaterThan(0);
+      if (path) expect(error.issues.map((i) => i.path)).toContain(path);
+      expect(error.message).not.toMatch(/at .*\.ts/);
+      const after = await t.server.storage.getHistory(chat.id, { limit: 1 });
+      expect(after.messages[0]?.seq ?? 0).toBe(before.messages[0]?.seq ?? 0);
+    },
+  );
 
   it('closes the connection of a client that sends a frame over the size limit, and keeps serving others', async () => {
     const alice = await t.connect('alice');
     const bob = await t.connect('bob');
     const closed = new Promise<string>((resolve) => alice.once('disconnect', resolve));
-    alice.emit('send_message', { chatId: 'x', text: 'z'.repeat(LIMITS.maxFrameBytes + 10), clientMessageId: 'big' });
+    (alice as unknown as { emit(event: string, payload: unknown): void }).emit('send_message', {
+      chatId: 'x',
+      text: 'z'.repeat(LIMITS.maxFrameBytes + 10),
+      clientMessageId: 'big',
+    });
     expect(await closed).toMatch(/transport/);
-    const pong = await bob.timeout(2000).emitWithAck('ping', {});
+    const pong = await request(bob, 'ping', {});
     expect(pong.ok).toBe(true);
   });
 

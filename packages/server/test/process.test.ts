@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { io } from 'socket.io-client';
+import type { ServerToClientEvents } from '@mpi/protocol';
+import { io, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signToken } from '../src/auth/tokens.js';
 import { TEST_JWT_SECRET, tempDir } from './support/server.js';
@@ -75,20 +76,25 @@ describe('the server process', () => {
       expect(await health.json()).toMatchObject({ status: 'ready', storage: 'sqlite' });
 
       const { token } = await signToken(TEST_JWT_SECRET, 'alice', { ttlSeconds: 60 });
-      const client = io(url, { transports: ['websocket'], reconnection: false, auth: { token }, query: { client: 'web', version: '1.0.0' } });
-      await once(client, 'connect');
+      const client: Socket<ServerToClientEvents> = io(url, {
+        transports: ['websocket'],
+        reconnection: false,
+        auth: { token },
+        query: { client: 'web', version: '1.0.0' },
+      });
+      await new Promise((resolve) => client.once('connect', () => resolve(undefined)));
       const opened = await until(() => proc.logs().find((line) => line.msg === 'connection opened'));
       expect(opened).toMatchObject({ userId: 'alice', client: 'web', version: '1.0.0' });
 
-      const shutdownNotice = once(client, 'server_shutdown');
-      const disconnected = once(client, 'disconnect');
+      const shutdownNotice = new Promise((resolve) => client.once('server_shutdown', resolve));
+      const disconnected = new Promise((resolve) => client.once('disconnect', resolve));
       const started = Date.now();
       proc.child.kill('SIGTERM');
       const [code] = await once(proc.child, 'exit');
       expect(code).toBe(0);
       expect(Date.now() - started).toBeLessThan(10_000);
-      expect((await shutdownNotice)[0]).toMatchObject({ reason: expect.any(String) });
-      expect((await disconnected)[0]).toBe('transport close');
+      expect(await shutdownNotice).toMatchObject({ reason: expect.any(String) });
+      expect(await disconnected).toBe('transport close');
       const closed = proc.logs().find((line) => line.msg === 'connection closed');
       expect(closed).toMatchObject({ userId: 'alice', client: 'web', reason: expect.any(String) });
       client.close();

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestPostgresDatabase, type TestPostgresDatabase } from './support/postgres.js';
-import { startTestServer, tempDir } from './support/server.js';
+import { request, startTestServer, tempDir } from './support/server.js';
 
 // Created at collection time so that skipIf below sees whether PostgreSQL is reachable.
 const postgres: TestPostgresDatabase | null = await createTestPostgresDatabase();
@@ -13,11 +13,11 @@ afterAll(async () => {
 async function historySurvivesRestart(databaseUrl: string) {
   const first = await startTestServer({ DATABASE_URL: databaseUrl });
   const alice = await first.connect('alice');
-  const opened = await alice.timeout(2000).emitWithAck('open_dm', { userId: 'bob' });
+  const opened = await request(alice, 'open_dm', { userId: 'bob' });
   if (!opened.ok) throw new Error(opened.error.message);
   const sent = [];
   for (const text of ['first', 'second', 'third']) {
-    const ack = await alice.timeout(2000).emitWithAck('send_message', { chatId: opened.chat.id, text, clientMessageId: text });
+    const ack = await request(alice, 'send_message', { chatId: opened.chat.id, text, clientMessageId: text });
     if (!ack.ok) throw new Error(ack.error.message);
     sent.push(ack.message);
   }
@@ -26,13 +26,17 @@ async function historySurvivesRestart(databaseUrl: string) {
   const second = await startTestServer({ DATABASE_URL: databaseUrl });
   try {
     const bob = await second.connect('bob');
-    const reopened = await bob.timeout(2000).emitWithAck('open_dm', { userId: 'alice' });
+    const reopened = await request(bob, 'open_dm', { userId: 'alice' });
     if (!reopened.ok) throw new Error(reopened.error.message);
     expect(reopened.chat.id).toBe(opened.chat.id);
-    const page = await bob.timeout(2000).emitWithAck('get_history', { chatId: opened.chat.id, limit: 10 });
+    const page = await request(bob, 'get_history', { chatId: opened.chat.id, limit: 10 });
     if (!page.ok) throw new Error(page.error.message);
     expect(page.messages).toEqual([...sent].reverse());
-    const next = await bob.timeout(2000).emitWithAck('send_message', { chatId: opened.chat.id, text: 'fourth', clientMessageId: 'b-4' });
+    const next = await request(bob, 'send_message', {
+      chatId: opened.chat.id,
+      text: 'fourth',
+      clientMessageId: 'b-4',
+    });
     expect(next).toMatchObject({ ok: true, message: { seq: 4 } });
   } finally {
     await second.stop();

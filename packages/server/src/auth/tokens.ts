@@ -1,5 +1,5 @@
-import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify, SignJWT } from 'jose';
 import { userIdSchema } from '@mpi/protocol';
+import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify, SignJWT } from 'jose';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 
@@ -26,7 +26,8 @@ export function createTokenVerifier(auth: Config['auth']): TokenVerifier {
   let verifyJwt: (token: string) => Promise<JWTPayload>;
   if (auth.jwksUrl) {
     const jwks: JWTVerifyGetKey = createRemoteJWKSet(new URL(auth.jwksUrl));
-    verifyJwt = async (token) => (await jwtVerify(token, jwks, { ...options, algorithms: ['RS256'] })).payload;
+    verifyJwt = async (token) =>
+      (await jwtVerify(token, jwks, { ...options, algorithms: ['RS256'] })).payload;
   } else if (auth.jwtSecret) {
     const key = new TextEncoder().encode(auth.jwtSecret);
     verifyJwt = async (token) => (await jwtVerify(token, key, { ...options, algorithms: ['HS256'] })).payload;

@@ -16,7 +16,8 @@ export function registerChatHandlers(ctx: RealtimeContext, socket: RealtimeSocke
   });
 
   defineHandler(ctx, socket, 'open_dm', async ({ payload, userId }) => {
-    if (payload.userId === userId) throw new AppError('VALIDATION_FAILED', 'You cannot open a DM with yourself.');
+    if (payload.userId === userId)
+      throw new AppError('VALIDATION_FAILED', 'You cannot open a DM with yourself.');
     return { chat: await storage.openDm(userId, payload.userId) };
   });
 
@@ -67,7 +68,9 @@ export function registerChatHandlers(ctx: RealtimeContext, socket: RealtimeSocke
   defineHandler(ctx, socket, 'mark_read', async ({ payload, userId }) => {
     const chat = await requireMember(storage, payload.chatId, userId);
     const { readSeq, unreadCount } = await storage.markRead(chat.id, userId, payload.upToSeq);
-    ctx.io.to(chat.members.map(rooms.user)).emit('messages_read', { chatId: chat.id, userId, upToSeq: readSeq });
+    ctx.io
+      .to(chat.members.map(rooms.user))
+      .emit('messages_read', { chatId: chat.id, userId, upToSeq: readSeq });
     ctx.io.to(rooms.user(userId)).emit('chat_list_updated', { chatId: chat.id, updates: { unreadCount } });
     return { unreadCount };
   });
@@ -77,14 +80,18 @@ export function registerChatHandlers(ctx: RealtimeContext, socket: RealtimeSocke
     return storage.getHistory(payload.chatId, { beforeSeq: payload.beforeSeq, limit: payload.limit });
   });
 
-  defineHandler(ctx, socket, 'list_chats', async ({ userId }) => ({ chats: await storage.listChats(userId) }));
+  defineHandler(ctx, socket, 'list_chats', async ({ userId }) => ({
+    chats: await storage.listChats(userId),
+  }));
 
-  const typing = (isTyping: boolean) => async ({ payload, userId }: { payload: { chatId: string }; userId: string }) => {
-    const room = rooms.chat(payload.chatId);
-    if (!socket.rooms.has(room)) await requireMember(storage, payload.chatId, userId);
-    socket.to(room).emit('typing_update', { chatId: payload.chatId, userId, isTyping });
-    return undefined;
-  };
+  const typing =
+    (isTyping: boolean) =>
+    async ({ payload, userId }: { payload: { chatId: string }; userId: string }) => {
+      const room = rooms.chat(payload.chatId);
+      if (!socket.rooms.has(room)) await requireMember(storage, payload.chatId, userId);
+      socket.to(room).emit('typing_update', { chatId: payload.chatId, userId, isTyping });
+      return undefined;
+    };
   defineHandler(ctx, socket, 'typing_start', typing(true));
   defineHandler(ctx, socket, 'typing_stop', typing(false));
 }

@@ -85,7 +85,8 @@ export function defineHandler<E extends ClientEventName>(
       metrics.events.inc({ event, outcome: 'ok' });
       ack?.({ ok: true, ...(result ?? {}) });
     } catch (error) {
-      if (isInternal(error)) log.error({ err: error, event, userId: socket.data.userId }, 'event handler failed');
+      if (isInternal(error))
+        log.error({ err: error, event, userId: socket.data.userId }, 'event handler failed');
       const body = publicErrorBody(error);
       socket.emit('socket_error', { ...body, event });
       fail(ack, body, isInternal(error) ? 'internal_error' : 'rejected');

@@ -39,7 +39,10 @@ export function authenticateHandshake(ctx: RealtimeContext, verifier: TokenVerif
     } catch (error) {
       const body = publicErrorBody(error);
       ctx.metrics.connectionsTotal.inc({ result: body.code });
-      ctx.log.info({ code: body.code, client, version, address: socket.handshake.address }, 'handshake refused');
+      ctx.log.info(
+        { code: body.code, client, version, address: socket.handshake.address },
+        'handshake refused',
+      );
       next(Object.assign(new Error(body.message), { data: body }));
     }
   };

@@ -48,7 +48,10 @@ export function attachRealtime(ctx: RealtimeContext, verifier: TokenVerifier): v
     socket.on('disconnect', (reason) => {
       metrics.connections.dec();
       const durationMs = Date.now() - socket.data.connectedAt;
-      log.info({ userId, deviceId, client, version, socketId: socket.id, reason, durationMs }, 'connection closed');
+      log.info(
+        { userId, deviceId, client, version, socketId: socket.id, reason, durationMs },
+        'connection closed',
+      );
     });
   });
 }

@@ -19,8 +19,18 @@ export interface SocketData {
 
 type NoInterServerEvents = Record<string, never>;
 
-export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, NoInterServerEvents, SocketData>;
-export type RealtimeSocket = Socket<ClientToServerEvents, ServerToClientEvents, NoInterServerEvents, SocketData>;
+export type RealtimeServer = Server<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  NoInterServerEvents,
+  SocketData
+>;
+export type RealtimeSocket = Socket<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  NoInterServerEvents,
+  SocketData
+>;
 
 /** Counts handlers that are still running, so that shutdown can wait for them before closing storage. */
 export class InFlight {

@@ -1,7 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ClientToServerEvents, ServerToClientEvents } from '@mpi/protocol';
+import type {
+  AckedClientEvent,
+  AckOf,
+  ClientEventPayload,
+  ClientToServerEvents,
+  ServerToClientEvents,
+} from '@mpi/protocol';
 import { io, type Socket } from 'socket.io-client';
 import { createServer, type MpiServer } from '../../src/app.js';
 import { signToken } from '../../src/auth/tokens.js';
@@ -112,4 +118,21 @@ export async function waitFor(condition: () => boolean, timeoutMs = 5000, what =
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/**
+ * Emits an acked event and resolves with the server's typed acknowledgement. (Socket.IO's own typing of
+ * `timeout().emitWithAck()` loses the ack type, hence this wrapper.)
+ */
+export function request<E extends AckedClientEvent>(
+  client: TestClient,
+  event: E,
+  payload: ClientEventPayload<E>,
+  timeoutMs = 3000,
+): Promise<AckOf<E>> {
+  const emit = client.timeout(timeoutMs).emitWithAck as (
+    event: string,
+    payload: unknown,
+  ) => Promise<AckOf<E>>;
+  return emit.call(client.timeout(timeoutMs), event, payload);
 }
