@@ -1,32 +1,10 @@
-import type { ErrorBody } from '@mpi/protocol';
 import { io } from 'socket.io-client';
 import { reconnectDelay } from './backoff.js';
-import type { ReconnectionPolicy } from './config.js';
 import { ConnectionState } from './connection-state.js';
-import type {
-  ClientSocket,
-  ConnectionError,
-  ConnectionStateChange,
-  ConnectionStatus,
-  SocketServiceOptions,
-  TokenProvider,
-} from './types.js';
-
-/** Options with every default applied; read again at each connect() and each attempt. */
-export interface ResolvedOptions {
-  url: string;
-  token: TokenProvider | undefined;
-  deviceId: string | undefined;
-  query: Record<string, string>;
-  reconnection: ReconnectionPolicy;
-  timeoutMs: number;
-  ackTimeoutMs: number;
-  enabled: boolean;
-  debug: boolean | undefined;
-  random: () => number;
-  transports: string[];
-  socketOptions: NonNullable<SocketServiceOptions['socketOptions']>;
-}
+import { describeError, isErrorBody } from './errors.js';
+import type { ResolvedOptions } from './options.js';
+import { applyPatch, INITIAL_STATUS, NO_RETRY, type StatusPatch } from './status.js';
+import type { ClientSocket, ConnectionError, ConnectionStateChange, ConnectionStatus } from './types.js';
 
 export interface ConnectionHooks {
   /** Every event the server sends, once, whatever the number of reconnects. */
@@ -38,32 +16,6 @@ export interface ConnectionHooks {
 
 /** The server refused the handshake with one of these: retrying with the same credentials cannot help. */
 const FATAL_HANDSHAKE_CODES: ReadonlySet<string> = new Set(['AUTH_MISSING', 'AUTH_INVALID']);
-
-const noRetry = { nextRetryAt: null, nextRetryDelayMs: null } as const;
-
-const INITIAL_STATUS: ConnectionStatus = Object.freeze({
-  isConnected: false,
-  state: ConnectionState.DISCONNECTED,
-  socketId: null,
-  latencyMs: null,
-  reconnectAttempt: 0,
-  nextRetryAt: null,
-  nextRetryDelayMs: null,
-  lastError: null,
-});
-
-function isErrorBody(value: unknown): value is ErrorBody {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { code?: unknown }).code === 'string' &&
-    typeof (value as { message?: unknown }).message === 'string'
-  );
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * The connection state machine. One socket.io-client socket per connect() cycle, with socket.io's own
@@ -88,10 +40,13 @@ export class Connection {
   #closing = false;
   readonly #listeners = new Set<() => void>();
 
-  constructor(
-    private readonly options: () => ResolvedOptions,
-    private readonly hooks: ConnectionHooks,
-  ) {}
+  readonly #options: () => ResolvedOptions;
+  readonly #hooks: ConnectionHooks;
+
+  constructor(options: () => ResolvedOptions, hooks: ConnectionHooks) {
+    this.#options = options;
+    this.#hooks = hooks;
+  }
 
   get status(): ConnectionStatus {
     return this.#status;
@@ -103,13 +58,13 @@ export class Connection {
 
   /** Starts a connect cycle from DISCONNECTED or ERROR; does nothing while one is running. */
   connect(): void {
-    if (!this.options().enabled) return;
+    if (!this.#options().enabled) return;
     const { state } = this.#status;
     if (state !== ConnectionState.DISCONNECTED && state !== ConnectionState.ERROR) return;
     this.#teardownSocket();
     this.#socket = this.#createSocket();
     this.#update(
-      { state: ConnectionState.CONNECTING, reconnectAttempt: 0, lastError: null, ...noRetry },
+      { state: ConnectionState.CONNECTING, reconnectAttempt: 0, lastError: null, ...NO_RETRY },
       'connect',
     );
     this.#startAttempt();
@@ -124,7 +79,7 @@ export class Connection {
         socketId: null,
         reconnectAttempt: 0,
         lastError: null,
-        ...noRetry,
+        ...NO_RETRY,
       },
       'disconnect',
     );
@@ -153,7 +108,7 @@ export class Connection {
   }
 
   #createSocket(): ClientSocket {
-    const opts = this.options();
+    const opts = this.#options();
     const socket: ClientSocket = io(opts.url, {
       ...opts.socketOptions,
       transports: opts.transports,
@@ -168,7 +123,7 @@ export class Connection {
     socket.on('connect', () => this.#onConnect(socket));
     socket.on('connect_error', (error) => this.#onConnectError(error));
     socket.on('disconnect', (reason) => this.#onDisconnect(reason));
-    socket.onAny((event: string, ...args: unknown[]) => this.hooks.onServerEvent(event, args));
+    socket.onAny((event: string, ...args: unknown[]) => this.#hooks.onServerEvent(event, args));
     return socket;
   }
 
@@ -188,7 +143,7 @@ export class Connection {
 
   #provideAuth(cb: (data: object) => void): void {
     const attemptId = this.#attemptId;
-    const { token, deviceId } = this.options();
+    const { token, deviceId } = this.#options();
     const send = (value: string) => {
       if (attemptId !== this.#attemptId || !this.#attemptInFlight) return; // attempt abandoned meanwhile
       cb(deviceId === undefined ? { token: value } : { token: value, deviceId });
@@ -208,12 +163,12 @@ export class Connection {
       result = token();
     } catch (error) {
       queueMicrotask(() =>
-        this.#fail(attemptId, { code: 'TOKEN_PROVIDER_FAILED', message: describe(error) }),
+        this.#fail(attemptId, { code: 'TOKEN_PROVIDER_FAILED', message: describeError(error) }),
       );
       return;
     }
     Promise.resolve(result).then(send, (error: unknown) =>
-      this.#fail(attemptId, { code: 'TOKEN_PROVIDER_FAILED', message: describe(error) }),
+      this.#fail(attemptId, { code: 'TOKEN_PROVIDER_FAILED', message: describeError(error) }),
     );
   }
 
@@ -224,13 +179,13 @@ export class Connection {
     this.#retryTimer = undefined;
     const attemptId = ++this.#attemptId;
     this.#attemptInFlight = true;
-    const { timeoutMs } = this.options();
+    const { timeoutMs } = this.#options();
     this.#attemptTimer = setTimeout(
       () =>
         this.#fail(attemptId, { code: 'CONNECT_TIMEOUT', message: `No handshake within ${timeoutMs} ms.` }),
       timeoutMs,
     );
-    this.#update(noRetry);
+    this.#update(NO_RETRY);
     socket.connect();
   }
 
@@ -248,10 +203,10 @@ export class Connection {
     this.#cancelAttempt();
     const socketId = socket.id ?? '';
     this.#update(
-      { state: ConnectionState.CONNECTED, socketId, reconnectAttempt: 0, lastError: null, ...noRetry },
+      { state: ConnectionState.CONNECTED, socketId, reconnectAttempt: 0, lastError: null, ...NO_RETRY },
       'connected',
     );
-    this.hooks.onConnected(socketId);
+    this.#hooks.onConnected(socketId);
   }
 
   #onConnectError(error: Error & { data?: unknown }): void {
@@ -263,13 +218,13 @@ export class Connection {
     } else if (error.message === 'timeout') {
       this.#fail(attemptId, { code: 'CONNECT_TIMEOUT', message: 'The transport did not open in time.' });
     } else {
-      this.#fail(attemptId, { code: 'CONNECT_FAILED', message: describe(error) });
+      this.#fail(attemptId, { code: 'CONNECT_FAILED', message: describeError(error) });
     }
   }
 
   #onDisconnect(reason: string): void {
     this.#update({ socketId: null });
-    this.hooks.onDisconnected(reason);
+    this.#hooks.onDisconnected(reason);
     if (this.#closing) return;
     if (reason === 'io client disconnect') {
       // Someone called disconnect() on the raw socket: same as our disconnect().
@@ -295,13 +250,13 @@ export class Connection {
   }
 
   #scheduleRetry(error: ConnectionError, reason: string): void {
-    const policy = this.options().reconnection;
+    const policy = this.#options().reconnection;
     const retry = this.#status.reconnectAttempt + 1;
     if (retry > policy.attempts) {
       this.#enterError(error);
       return;
     }
-    const delay = reconnectDelay(retry - 1, policy, this.options().random);
+    const delay = reconnectDelay(retry - 1, policy, this.#options().random);
     clearTimeout(this.#retryTimer);
     this.#retryTimer = setTimeout(() => this.#startAttempt(), delay);
     this.#update(
@@ -320,15 +275,14 @@ export class Connection {
   #enterError(error: ConnectionError): void {
     this.#cancelAttempt();
     this.#teardownSocket();
-    this.#update({ state: ConnectionState.ERROR, socketId: null, lastError: error, ...noRetry }, error.code);
+    this.#update({ state: ConnectionState.ERROR, socketId: null, lastError: error, ...NO_RETRY }, error.code);
   }
 
-  #update(patch: Partial<Omit<ConnectionStatus, 'isConnected'>>, reason?: string): void {
+  #update(patch: StatusPatch, reason?: string): void {
     const previous = this.#status;
-    const next = { ...previous, ...patch, isConnected: (patch.state ?? previous.state) === 'connected' };
-    const keys = Object.keys(next) as (keyof ConnectionStatus)[];
-    if (keys.every((key) => Object.is(next[key], previous[key]))) return;
-    this.#status = Object.freeze(next);
+    const next = applyPatch(previous, patch);
+    if (next === previous) return;
+    this.#status = next;
     for (const listener of [...this.#listeners]) {
       try {
         listener();
@@ -337,7 +291,7 @@ export class Connection {
       }
     }
     if (next.state !== previous.state) {
-      this.hooks.onStateChange({
+      this.#hooks.onStateChange({
         state: next.state,
         previous: previous.state,
         ...(reason === undefined ? {} : { reason }),

@@ -1,11 +1,11 @@
 import type { GetHistoryInput, NotificationChannel, UserInfo } from '@mpi/protocol';
-import { WEBSOCKET_CONFIG } from './config.js';
-import { Connection, type ResolvedOptions } from './connection.js';
+import { Connection } from './connection.js';
 import type { ConnectionState } from './connection-state.js';
 import { isDebugEnabled, logIncomingEvent } from './debug.js';
 import { Emitter } from './emitter.js';
 import { isAck, SocketRequestError, unavailable } from './errors.js';
 import { createClientMessageId } from './ids.js';
+import { type ResolvedOptions, resolveOptions } from './options.js';
 import type {
   AckEventName,
   AckResponse,
@@ -18,29 +18,11 @@ import type {
   SocketServiceOptions,
 } from './types.js';
 
-const DEFAULT_ACK_TIMEOUT_MS = 10_000;
 const LOCAL_EVENT_NAMES: ReadonlySet<string> = new Set<keyof LocalEvents>([
   'socket_connected',
   'socket_disconnected',
   'connection_state_changed',
 ]);
-
-function resolveOptions(options: SocketServiceOptions): ResolvedOptions {
-  return {
-    url: options.url ?? WEBSOCKET_CONFIG.URL,
-    token: options.token,
-    deviceId: options.deviceId,
-    query: { ...WEBSOCKET_CONFIG.QUERY, ...options.query },
-    reconnection: { ...WEBSOCKET_CONFIG.RECONNECTION, ...options.reconnection },
-    timeoutMs: options.timeoutMs ?? WEBSOCKET_CONFIG.CONNECTION.timeout,
-    ackTimeoutMs: options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS,
-    enabled: options.enabled ?? WEBSOCKET_CONFIG.ENABLED,
-    debug: options.debug,
-    random: options.random ?? Math.random,
-    transports: [...WEBSOCKET_CONFIG.CONNECTION.transports],
-    socketOptions: options.socketOptions ?? {},
-  };
-}
 
 function now(): number {
   return typeof performance === 'object' && typeof performance.now === 'function'

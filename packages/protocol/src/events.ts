@@ -1,12 +1,16 @@
 import type { z } from 'zod';
 import type { Ack, AckCallback, ErrorBody } from './errors.js';
-import type { ChatInfo, ChatSummary, MessageData, UserProfile } from './models.js';
+import type { ChatInfo, ChatMember, ChatSummary, MessageData, UserProfile } from './models.js';
 import type { NotificationEvents } from './notifications.js';
 import {
+  type AddMembersInput,
+  addMembersSchema,
   type ChannelsInput,
   type ChatRefInput,
+  type CreateGroupInput,
   channelsSchema,
   chatRefSchema,
+  createGroupSchema,
   type GetHistoryInput,
   getHistorySchema,
   type ListChatsInput,
@@ -20,6 +24,10 @@ import {
   openDmSchema,
   type PingInput,
   pingSchema,
+  type RemoveMemberInput,
+  type RenameChatInput,
+  removeMemberSchema,
+  renameChatSchema,
   type SendMessageInput,
   type SetupUserInput,
   sendMessageSchema,
@@ -33,15 +41,21 @@ import {
 export interface ClientEventContract {
   setup_user: { payload: SetupUserInput; result: { user: UserProfile } };
   join_chat: { payload: ChatRefInput; result: { chat: ChatInfo } };
-  leave_chat: { payload: ChatRefInput; result: Record<string, never> };
+  leave_chat: { payload: ChatRefInput; result: Record<never, never> };
   send_message: { payload: SendMessageInput; result: { message: MessageData; duplicate: boolean } };
   typing_start: { payload: ChatRefInput; result: null };
   typing_stop: { payload: ChatRefInput; result: null };
-  messages_received: { payload: MessagesReceivedInput; result: Record<string, never> };
+  messages_received: { payload: MessagesReceivedInput; result: Record<never, never> };
   mark_read: { payload: MarkReadInput; result: { unreadCount: number } };
   open_dm: { payload: OpenDmInput; result: { chat: ChatInfo } };
   get_history: { payload: GetHistoryInput; result: { messages: MessageData[]; hasMore: boolean } };
   list_chats: { payload: ListChatsInput; result: { chats: ChatSummary[] } };
+  create_group: { payload: CreateGroupInput; result: { chat: ChatInfo } };
+  add_members: { payload: AddMembersInput; result: { chat: ChatInfo } };
+  remove_member: { payload: RemoveMemberInput; result: { chat: ChatInfo } };
+  rename_chat: { payload: RenameChatInput; result: { chat: ChatInfo } };
+  leave_group: { payload: ChatRefInput; result: Record<never, never> };
+  get_members: { payload: ChatRefInput; result: { members: ChatMember[] } };
   subscribe: { payload: ChannelsInput; result: { channels: NotificationChannel[] } };
   unsubscribe: { payload: ChannelsInput; result: { channels: NotificationChannel[] } };
   ping: { payload: PingInput; result: { serverTime: number } };
@@ -75,6 +89,12 @@ export const CLIENT_EVENT_SCHEMAS = {
   open_dm: openDmSchema,
   get_history: getHistorySchema,
   list_chats: listChatsSchema,
+  create_group: createGroupSchema,
+  add_members: addMembersSchema,
+  remove_member: removeMemberSchema,
+  rename_chat: renameChatSchema,
+  leave_group: chatRefSchema,
+  get_members: chatRefSchema,
   subscribe: channelsSchema,
   unsubscribe: channelsSchema,
   ping: pingSchema,
@@ -149,6 +169,28 @@ export interface RateLimitErrorPayload extends SocketErrorPayload {
   retryAfterMs: number;
 }
 
+export interface ResyncRequiredPayload {
+  chatId: string;
+  /** Messages up to this seq were deleted by retention before this device received them: reload history. */
+  prunedSeq: number;
+}
+
+export interface DeviceCursor {
+  chatId: string;
+  /** This device had confirmed every message of the chat up to this seq when catch-up began. */
+  seq: number;
+}
+
+export interface CatchUpCompletePayload {
+  /** How many messages the catch-up sent in `queued_messages` batches. */
+  messages: number;
+  /**
+   * Where each chat's catch-up began. A client confirms receipt only up to the highest seq it holds
+   * without a gap after this point, so a message still in flight is never confirmed unseen.
+   */
+  cursors: DeviceCursor[];
+}
+
 export interface ServerShutdownPayload {
   /** Why the server closes the connection; clients reconnect on their own. */
   reason: string;
@@ -160,6 +202,8 @@ export interface ServerToClientEvents extends NotificationEvents {
   message_delivered: (payload: MessageDeliveredPayload) => void;
   messages_read: (payload: MessagesReadPayload) => void;
   queued_messages: (messages: MessageData[]) => void;
+  catch_up_complete: (payload: CatchUpCompletePayload) => void;
+  resync_required: (payload: ResyncRequiredPayload) => void;
   user_joined: (payload: PresencePayload) => void;
   user_left: (payload: PresencePayload) => void;
   chat_list_updated: (payload: ChatListUpdatedPayload) => void;

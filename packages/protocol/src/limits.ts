@@ -6,6 +6,14 @@ export const LIMITS = {
   idMaxLength: 128,
   /** Largest page of history one `get_history` returns. */
   historyPageMaxSize: 100,
+  /** Most members a group chat can have, its creator included. */
+  groupMaxMembers: 256,
+  /** Longest group name. */
+  groupNameMaxLength: 100,
+  /** Most messages in one `queued_messages` batch. */
+  queuedBatchSize: 100,
+  /** A typing indicator clears by itself this long after the last `typing_start`. */
+  typingTtlMs: 5000,
   /** Largest single Socket.IO frame the server accepts; bigger frames close the connection. */
   maxFrameBytes: 256 * 1024,
 } as const;

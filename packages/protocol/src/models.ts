@@ -39,3 +39,12 @@ export interface UserInfo {
 export interface UserProfile extends UserInfo {
   id: string;
 }
+
+export interface ChatMember {
+  userId: string;
+  role: 'admin' | 'member';
+  /** Highest seq this member holds on at least one device. */
+  deliveredSeq: number;
+  /** Highest seq this member has read. */
+  readSeq: number;
+}

@@ -57,6 +57,18 @@ export const getHistorySchema = z.strictObject({
 
 export const listChatsSchema = z.strictObject({});
 
+const groupNameSchema = z.string().trim().min(1).max(LIMITS.groupNameMaxLength);
+const userIdListSchema = z
+  .array(userIdSchema)
+  .min(1)
+  .max(LIMITS.groupMaxMembers - 1)
+  .refine((ids) => new Set(ids).size === ids.length, 'user ids must be unique');
+
+export const createGroupSchema = z.strictObject({ name: groupNameSchema, members: userIdListSchema });
+export const addMembersSchema = z.strictObject({ chatId: chatIdSchema, userIds: userIdListSchema });
+export const removeMemberSchema = z.strictObject({ chatId: chatIdSchema, userId: userIdSchema });
+export const renameChatSchema = z.strictObject({ chatId: chatIdSchema, name: groupNameSchema });
+
 export const NOTIFICATION_CHANNELS = ['calendar', 'matches', 'training', 'system'] as const;
 export const notificationChannelSchema = z.enum(NOTIFICATION_CHANNELS);
 
@@ -74,6 +86,10 @@ export type MarkReadInput = z.input<typeof markReadSchema>;
 export type OpenDmInput = z.input<typeof openDmSchema>;
 export type GetHistoryInput = z.input<typeof getHistorySchema>;
 export type ListChatsInput = z.input<typeof listChatsSchema>;
+export type CreateGroupInput = z.input<typeof createGroupSchema>;
+export type AddMembersInput = z.input<typeof addMembersSchema>;
+export type RemoveMemberInput = z.input<typeof removeMemberSchema>;
+export type RenameChatInput = z.input<typeof renameChatSchema>;
 export type ChannelsInput = z.input<typeof channelsSchema>;
 export type PingInput = z.input<typeof pingSchema>;
 export type NotificationChannel = z.infer<typeof notificationChannelSchema>;

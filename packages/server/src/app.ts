@@ -12,6 +12,7 @@ import type { Config } from './config.js';
 import { AppError } from './errors.js';
 import { registerRoutes } from './http/routes.js';
 import { createMetrics } from './metrics.js';
+import { startRetentionSweeper } from './chat/retention.js';
 import { attachRealtime, createSocketServer } from './realtime/socket-server.js';
 import { InFlight, type RealtimeContext, type RealtimeServer } from './realtime/types.js';
 import { openStorage } from './storage/open-storage.js';
@@ -96,7 +97,8 @@ export async function createServer(config: Config, options: CreateServerOptions 
     inFlight: new InFlight(),
     isShuttingDown,
   };
-  attachRealtime(ctx, createTokenVerifier(config.auth));
+  const detachRealtime = attachRealtime(ctx, createTokenVerifier(config.auth));
+  const stopRetention = startRetentionSweeper(storage, config.messageRetentionDays, log);
 
   let url = '';
   let closing: Promise<void> | undefined;
@@ -110,6 +112,8 @@ export async function createServer(config: Config, options: CreateServerOptions 
     // reconnect by themselves (to this server once it is back, or to another node).
     await io.close();
     await within(DRAIN_MS, ctx.inFlight.idle());
+    detachRealtime();
+    stopRetention();
     await app.close();
     await storage.close();
     log.info('shut down');

@@ -26,6 +26,7 @@ const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     RATE_LIMIT_EVENTS: positiveInt.default(300),
     RATE_LIMIT_WINDOW_SECONDS: positiveInt.default(10),
+    MESSAGE_RETENTION_DAYS: z.coerce.number().int().min(0).default(365),
     SHUTDOWN_TIMEOUT_MS: positiveInt.max(60_000).default(8_000),
     METRICS_ENABLED: boolean.default(true),
   })
@@ -61,6 +62,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   rateLimit: { events: number; windowSeconds: number };
   shutdownTimeoutMs: number;
+  /** Messages older than this are deleted; 0 keeps them forever. */
+  messageRetentionDays: number;
   metricsEnabled: boolean;
 }
 
@@ -99,6 +102,7 @@ export function loadConfig(env: Env): Config {
     logLevel: e.LOG_LEVEL,
     rateLimit: { events: e.RATE_LIMIT_EVENTS, windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    messageRetentionDays: e.MESSAGE_RETENTION_DAYS,
     metricsEnabled: e.METRICS_ENABLED,
   };
 }

@@ -30,9 +30,9 @@ async function main(): Promise<void> {
     stopping = true;
     server.log.info({ signal }, 'signal received');
     setTimeout(() => {
-      server.log.error('shutdown took longer than 10 s: exiting');
+      server.log.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown took too long: exiting');
       process.exit(1);
-    }, 10_000).unref();
+    }, config.shutdownTimeoutMs).unref();
     server.close().then(
       () => process.exit(0),
       (error: unknown) => {

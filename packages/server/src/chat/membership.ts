@@ -1,11 +1,23 @@
-import type { ChatInfo } from '@mpi/protocol';
+import type { ChatMember } from '@mpi/protocol';
 import { AppError } from '../errors.js';
-import type { Storage } from '../storage/storage.js';
+import type { ChatState, Storage } from '../storage/storage.js';
 
-/** The chat, when it exists and the user is one of its members; otherwise a typed error. */
-export async function requireMember(storage: Storage, chatId: string, userId: string): Promise<ChatInfo> {
-  const chat = await storage.getChat(chatId);
-  if (!chat) throw new AppError('CHAT_NOT_FOUND');
-  if (!chat.members.includes(userId)) throw new AppError('NOT_A_MEMBER');
-  return chat;
+/** The chat with its members, when it exists and the user is one of them; otherwise a typed error. */
+export async function requireMember(storage: Storage, chatId: string, userId: string): Promise<ChatState> {
+  const state = await storage.getChatState(chatId);
+  if (!state) throw new AppError('CHAT_NOT_FOUND');
+  if (!state.members.some((member) => member.userId === userId)) throw new AppError('NOT_A_MEMBER');
+  return state;
+}
+
+/** As requireMember, and the user must be an admin of the chat. */
+export async function requireAdmin(storage: Storage, chatId: string, userId: string): Promise<ChatState> {
+  const state = await requireMember(storage, chatId, userId);
+  const me = state.members.find((member) => member.userId === userId);
+  if (me?.role !== 'admin') throw new AppError('FORBIDDEN', 'Only an admin of this chat can do this.');
+  return state;
+}
+
+export function toChatMembers(state: ChatState): ChatMember[] {
+  return state.members.map(({ userId, role, deliveredSeq, readSeq }) => ({ userId, role, deliveredSeq, readSeq }));
 }

@@ -2,8 +2,12 @@ import type { Server as HttpServer } from 'node:http';
 import { CLIENT_EVENT_NAMES, LIMITS } from '@mpi/protocol';
 import { Server } from 'socket.io';
 import type { TokenVerifier } from '../auth/tokens.js';
-import { registerChatHandlers } from '../chat/chat-handlers.js';
+import { registerGroupHandlers } from '../chat/group-handlers.js';
+import { registerMessageHandlers } from '../chat/message-handlers.js';
+import { registerPresenceHandlers } from '../chat/presence.js';
+import { registerTypingHandlers, TypingTracker } from '../chat/typing.js';
 import { registerChannelHandlers } from '../notifications/channel-handlers.js';
+import { registerUserHandlers } from '../users/user-handlers.js';
 import { defineHandler } from './define-handler.js';
 import { authenticateHandshake } from './handshake.js';
 import type { RealtimeContext, RealtimeServer, RealtimeSocket } from './types.js';
@@ -22,9 +26,13 @@ export function createSocketServer(httpServer: HttpServer): RealtimeServer {
   });
 }
 
-/** Wires authentication, per-connection handlers and connection logs into the Socket.IO server. */
-export function attachRealtime(ctx: RealtimeContext, verifier: TokenVerifier): void {
+/**
+ * Wires authentication, per-connection handlers and connection logs into the Socket.IO server. Returns a
+ * function that releases what the handlers hold (typing timers).
+ */
+export function attachRealtime(ctx: RealtimeContext, verifier: TokenVerifier): () => void {
   const { io, log, metrics } = ctx;
+  const typing = new TypingTracker(ctx);
   io.use(authenticateHandshake(ctx, verifier));
 
   io.on('connection', (socket: RealtimeSocket) => {
@@ -41,7 +49,11 @@ export function attachRealtime(ctx: RealtimeContext, verifier: TokenVerifier): v
         message: `The server does not handle "${event.slice(0, 64)}".`,
       });
     });
-    registerChatHandlers(ctx, socket);
+    registerUserHandlers(ctx, socket);
+    registerMessageHandlers(ctx, socket);
+    registerGroupHandlers(ctx, socket);
+    registerPresenceHandlers(ctx, socket);
+    registerTypingHandlers(ctx, socket, typing);
     registerChannelHandlers(ctx, socket);
     defineHandler(ctx, socket, 'ping', () => ({ serverTime: Date.now() }));
 
@@ -54,4 +66,5 @@ export function attachRealtime(ctx: RealtimeContext, verifier: TokenVerifier): v
       );
     });
   });
+  return () => typing.close();
 }

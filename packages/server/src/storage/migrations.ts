@@ -25,6 +25,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
         .addColumn('name', 'text')
         .addColumn('dm_key', 'text', (col) => col.unique())
         .addColumn('last_seq', 'integer', (col) => col.notNull().defaultTo(0))
+        .addColumn('pruned_seq', 'integer', (col) => col.notNull().defaultTo(0))
         .addColumn('created_by', 'text', (col) => col.notNull())
         .addColumn('created_at', 'text', (col) => col.notNull())
         .addCheckConstraint('chats_type_check', sql`type in ('dm', 'group')`)
@@ -36,6 +37,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
         .addColumn('user_id', 'text', (col) => col.notNull())
         .addColumn('role', 'text', (col) => col.notNull())
         .addColumn('joined_at', 'text', (col) => col.notNull())
+        .addColumn('joined_seq', 'integer', (col) => col.notNull().defaultTo(0))
         .addColumn('read_seq', 'integer', (col) => col.notNull().defaultTo(0))
         .addColumn('delivered_seq', 'integer', (col) => col.notNull().defaultTo(0))
         .addPrimaryKeyConstraint('chat_members_pk', ['chat_id', 'user_id'])
@@ -55,6 +57,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
         .addUniqueConstraint('messages_chat_seq_unique', ['chat_id', 'seq'])
         .addUniqueConstraint('messages_client_id_unique', ['chat_id', 'sender_id', 'client_message_id'])
         .execute();
+      // Retention deletes by age.
+      await db.schema.createIndex('messages_created_at_idx').on('messages').column('created_at').execute();
 
       await db.schema
         .createTable('device_receipts')

@@ -1,12 +1,15 @@
 import type { ChatInfo, MessageData, UserProfile } from '@mpi/protocol';
 import type { Kysely, Transaction } from 'kysely';
 import type { ChatRow, Database, MessageRow, UserRow } from './schema.js';
-import type { AppendMessageInput } from './storage.js';
+import type { AppendMessageInput, MemberState } from './storage.js';
 import { StorageError } from './storage-error.js';
 
 /** Row mapping and small queries shared by the methods of KyselyStorage. */
 
 export type Db = Kysely<Database> | Transaction<Database>;
+
+/** Makes the ULIDs of chats and messages; monotonic within one process. */
+export type IdFactory = (seedTime?: number) => string;
 
 export function findByClientId(db: Db, input: AppendMessageInput): Promise<MessageRow | undefined> {
   return db
@@ -31,6 +34,12 @@ export async function chatLastSeq(db: Db, chatId: string): Promise<number> {
 export async function membershipError(db: Db, chatId: string): Promise<StorageError> {
   const chat = await db.selectFrom('chats').select('id').where('id', '=', chatId).executeTakeFirst();
   return new StorageError(chat ? 'NOT_A_MEMBER' : 'CHAT_NOT_FOUND');
+}
+
+export function assertLimit(value: number, name: string): void {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new StorageError('VALIDATION_FAILED', `${name} must be a positive integer.`);
+  }
 }
 
 export function assertSeq(value: number, name: string): void {
@@ -65,6 +74,20 @@ export function toChatInfo(chat: ChatRow, members: string[]): ChatInfo {
     members,
     createdAt: chat.created_at,
     lastSeq: Number(chat.last_seq),
+  };
+}
+
+export function toMemberState(row: {
+  user_id: string;
+  role: 'admin' | 'member';
+  delivered_seq: number;
+  read_seq: number;
+}): MemberState {
+  return {
+    userId: row.user_id,
+    role: row.role,
+    deliveredSeq: Number(row.delivered_seq),
+    readSeq: Number(row.read_seq),
   };
 }
 

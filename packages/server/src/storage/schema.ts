@@ -28,6 +28,8 @@ export interface ChatsTable {
   dm_key: string | null;
   /** Seq of the newest message; incremented (and row-locked) by every append. */
   last_seq: Generated<number>;
+  /** Highest seq deleted by retention; every message with a seq up to it may be gone. Never lowered. */
+  pruned_seq: Generated<number>;
   created_by: string;
   created_at: string;
 }
@@ -37,6 +39,8 @@ export interface ChatMembersTable {
   user_id: string;
   role: 'admin' | 'member';
   joined_at: string;
+  /** The chat's last seq when the user joined: catch-up and unread counts start after it. */
+  joined_seq: Generated<number>;
   read_seq: Generated<number>;
   /** Max of `device_receipts.received_seq` over the user's devices. */
   delivered_seq: Generated<number>;

@@ -43,6 +43,30 @@ export interface ReadMarkResult {
   unreadCount: number;
 }
 
+export interface ChatState {
+  chat: ChatInfo;
+  members: MemberState[];
+}
+
+export interface CreateGroupInput {
+  creatorId: string;
+  name: string;
+  /** Other members; the creator is added as admin whether listed or not. */
+  memberIds: string[];
+}
+
+/** Where a device's catch-up page ends; the next page starts after it. */
+export interface CatchUpCursor {
+  chatId: string;
+  seq: number;
+}
+
+export interface PrunedGap {
+  chatId: string;
+  /** Messages up to this seq were deleted by retention before this device received them. */
+  prunedSeq: number;
+}
+
 export interface MemberState {
   userId: string;
   role: 'admin' | 'member';
@@ -69,13 +93,33 @@ export interface Storage {
   /** The DM chat of the pair, created on first call; concurrent calls return the same chat. */
   openDm(userA: string, userB: string): Promise<ChatInfo>;
   getChat(chatId: string): Promise<ChatInfo | null>;
+  /** The chat with every member's role and cursors, in one round trip where the dialect allows. */
+  getChatState(chatId: string): Promise<ChatState | null>;
   isMember(chatId: string, userId: string): Promise<boolean>;
+
+  /** A group chat with the creator as admin; its `joined_seq` for all is 0. */
+  createGroup(input: CreateGroupInput): Promise<ChatInfo>;
+  /**
+   * Adds members (ignoring those already in) with role 'member'; a new member's `joined_seq`, `read_seq`
+   * and `delivered_seq` start at the chat's last seq, so catch-up and unread counts begin at the join.
+   * Throws CHAT_NOT_FOUND, or VALIDATION_FAILED for a DM. Returns the user ids actually added.
+   */
+  addMembers(chatId: string, userIds: string[]): Promise<string[]>;
+  /**
+   * Removes a member (and their device cursors of that chat). When the last admin goes, the
+   * longest-standing remaining member becomes admin. Returns false when the user was not a member.
+   * Throws VALIDATION_FAILED for a DM.
+   */
+  removeMember(chatId: string, userId: string): Promise<boolean>;
+  /** Renames a group; throws VALIDATION_FAILED for a DM, CHAT_NOT_FOUND when missing. */
+  renameChat(chatId: string, name: string): Promise<ChatInfo>;
   listMembers(chatId: string): Promise<MemberState[]>;
   /** The user's chats with last message and unread count, most recently active first. */
   listChats(userId: string): Promise<ChatSummary[]>;
 
   /**
-   * Persists a message with the chat's next seq, atomically. Idempotent per
+   * Persists a message with the chat's next seq, atomically, and moves the sender's read mark to it
+   * (sending in a chat means having read it). Idempotent per
    * (chatId, senderId, clientMessageId): a repeat returns the stored message with `duplicate: true`.
    * Throws StorageError('CHAT_NOT_FOUND') when the chat does not exist.
    */
@@ -88,4 +132,26 @@ export interface Storage {
   recordReceipt(input: ReceiptInput): Promise<ReceiptResult>;
   /** Cumulative read mark of a user; never moves backwards; clamps to the chat's last seq. */
   markRead(chatId: string, userId: string, upToSeq: number): Promise<ReadMarkResult>;
+
+  /**
+   * On a device's first setup (no cursor rows at all for user+device), creates its cursors at every chat's
+   * last seq, so a new device starts from now and loads older messages through history. Returns true
+   * when the device was new.
+   */
+  initDeviceCursors(userId: string, deviceId: string): Promise<boolean>;
+  /**
+   * One page of messages this device has not confirmed, over all the user's chats, ordered by
+   * (chatId, seq), strictly after `after`: seq > the device's cursor of the chat (0 without a row) and
+   * seq > the member's joined_seq. Includes the user's own messages sent from other devices.
+   */
+  pendingForDevice(
+    userId: string,
+    deviceId: string,
+    after: CatchUpCursor | null,
+    limit: number,
+  ): Promise<MessageData[]>;
+  /** Chats where retention deleted messages this device never received (cursor < pruned_seq). */
+  prunedGapsForDevice(userId: string, deviceId: string): Promise<PrunedGap[]>;
+  /** Deletes messages created before `olderThan`; records each chat's highest deleted seq. */
+  pruneMessages(olderThan: Date): Promise<{ deleted: number }>;
 }

@@ -1,0 +1,37 @@
+import { type ReconnectionPolicy, WEBSOCKET_CONFIG } from './config.js';
+import type { SocketServiceOptions, TokenProvider } from './types.js';
+
+export const DEFAULT_ACK_TIMEOUT_MS = 10_000;
+
+/** Options with every default applied; read again at each connect() and each attempt. */
+export interface ResolvedOptions {
+  url: string;
+  token: TokenProvider | undefined;
+  deviceId: string | undefined;
+  query: Record<string, string>;
+  reconnection: ReconnectionPolicy;
+  timeoutMs: number;
+  ackTimeoutMs: number;
+  enabled: boolean;
+  debug: boolean | undefined;
+  random: () => number;
+  transports: string[];
+  socketOptions: NonNullable<SocketServiceOptions['socketOptions']>;
+}
+
+export function resolveOptions(options: SocketServiceOptions): ResolvedOptions {
+  return {
+    url: options.url ?? WEBSOCKET_CONFIG.URL,
+    token: options.token,
+    deviceId: options.deviceId,
+    query: { ...WEBSOCKET_CONFIG.QUERY, ...options.query },
+    reconnection: { ...WEBSOCKET_CONFIG.RECONNECTION, ...options.reconnection },
+    timeoutMs: options.timeoutMs ?? WEBSOCKET_CONFIG.CONNECTION.timeout,
+    ackTimeoutMs: options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS,
+    enabled: options.enabled ?? WEBSOCKET_CONFIG.ENABLED,
+    debug: options.debug,
+    random: options.random ?? Math.random,
+    transports: [...WEBSOCKET_CONFIG.CONNECTION.transports],
+    socketOptions: options.socketOptions ?? {},
+  };
+}

@@ -1,0 +1,71 @@
+import { AppError } from '../errors.js';
+import { defineHandler } from '../realtime/define-handler.js';
+import { type RealtimeContext, type RealtimeSocket, rooms } from '../realtime/types.js';
+import { notifyChatChanged, notifyChatList } from './chat-list.js';
+import { requireAdmin, requireMember, toChatMembers } from './membership.js';
+
+/** Chats of one connection: DMs, groups and their membership, the chat list. */
+export function registerGroupHandlers(ctx: RealtimeContext, socket: RealtimeSocket): void {
+  const { storage } = ctx;
+
+  /** A removed member stops receiving at once: their sockets leave the chat's room on every node. */
+  async function removeFromChat(chatId: string, userId: string): Promise<void> {
+    const removed = await storage.removeMember(chatId, userId);
+    if (!removed) throw new AppError('NOT_A_MEMBER', 'That user is not a member of this chat.');
+    ctx.io.in(rooms.user(userId)).socketsLeave(rooms.chat(chatId));
+    ctx.io.to(rooms.chat(chatId)).emit('user_left', { userId, chatId });
+    notifyChatList(ctx, [userId], chatId, { removed: true });
+    const chat = await storage.getChat(chatId);
+    if (chat) notifyChatChanged(ctx, chat);
+  }
+
+  defineHandler(ctx, socket, 'open_dm', async ({ payload, userId }) => {
+    if (payload.userId === userId) throw new AppError('VALIDATION_FAILED', 'You cannot open a DM with yourself.');
+    return { chat: await storage.openDm(userId, payload.userId) };
+  });
+
+  defineHandler(ctx, socket, 'list_chats', async ({ userId }) => ({ chats: await storage.listChats(userId) }));
+
+  defineHandler(ctx, socket, 'create_group', async ({ payload, userId }) => {
+    const chat = await storage.createGroup({ creatorId: userId, name: payload.name, memberIds: payload.members });
+    notifyChatChanged(ctx, chat);
+    return { chat };
+  });
+
+  defineHandler(ctx, socket, 'add_members', async ({ payload, userId }) => {
+    const { chat } = await requireAdmin(storage, payload.chatId, userId);
+    if (chat.type !== 'group') throw new AppError('VALIDATION_FAILED', 'A DM has exactly two members.');
+    await storage.addMembers(chat.id, payload.userIds);
+    const updated = (await storage.getChat(chat.id)) ?? chat;
+    notifyChatChanged(ctx, updated);
+    return { chat: updated };
+  });
+
+  defineHandler(ctx, socket, 'remove_member', async ({ payload, userId }) => {
+    const { chat } = await (payload.userId === userId
+      ? requireMember(storage, payload.chatId, userId)
+      : requireAdmin(storage, payload.chatId, userId));
+    if (chat.type !== 'group') throw new AppError('VALIDATION_FAILED', 'A DM has exactly two members.');
+    await removeFromChat(chat.id, payload.userId);
+    return { chat: (await storage.getChat(chat.id)) ?? chat };
+  });
+
+  defineHandler(ctx, socket, 'leave_group', async ({ payload, userId }) => {
+    const { chat } = await requireMember(storage, payload.chatId, userId);
+    if (chat.type !== 'group') throw new AppError('VALIDATION_FAILED', 'You cannot leave a DM.');
+    await removeFromChat(chat.id, userId);
+    return {};
+  });
+
+  defineHandler(ctx, socket, 'rename_chat', async ({ payload, userId }) => {
+    const { chat } = await requireAdmin(storage, payload.chatId, userId);
+    if (chat.type !== 'group') throw new AppError('VALIDATION_FAILED', 'A DM has no name of its own.');
+    const renamed = await storage.renameChat(chat.id, payload.name);
+    notifyChatChanged(ctx, renamed);
+    return { chat: renamed };
+  });
+
+  defineHandler(ctx, socket, 'get_members', async ({ payload, userId }) => {
+    return { members: toChatMembers(await requireMember(storage, payload.chatId, userId)) };
+  });
+}

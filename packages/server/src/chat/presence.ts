@@ -1,0 +1,57 @@
+import { defineHandler } from '../realtime/define-handler.js';
+import { type RealtimeContext, type RealtimeSocket, rooms } from '../realtime/types.js';
+import { requireMember } from './membership.js';
+
+/**
+ * Presence in a chat's room. The rule: `user_joined` when a user's first socket joins the room,
+ * `user_left` when their last socket leaves it (by `leave_chat`, removal or disconnect). A second tab
+ * opening or closing the same chat is not news to the others.
+ */
+async function otherSocketsOfUserInRoom(ctx: RealtimeContext, userId: string, room: string, exceptId: string) {
+  const sockets = await ctx.io.in(rooms.user(userId)).fetchSockets();
+  return sockets.filter((s) => s.id !== exceptId && s.rooms.has(room)).length;
+}
+
+export async function leaveRoom(ctx: RealtimeContext, socket: RealtimeSocket, chatId: string): Promise<void> {
+  const room = rooms.chat(chatId);
+  const { userId } = socket.data;
+  await socket.leave(room);
+  if ((await otherSocketsOfUserInRoom(ctx, userId, room, socket.id)) === 0) {
+    ctx.io.to(room).emit('user_left', { userId, chatId });
+  }
+}
+
+export function registerPresenceHandlers(ctx: RealtimeContext, socket: RealtimeSocket): void {
+  defineHandler(ctx, socket, 'join_chat', async ({ payload, userId }) => {
+    const { chat } = await requireMember(ctx.storage, payload.chatId, userId);
+    const room = rooms.chat(chat.id);
+    if (!socket.rooms.has(room)) {
+      const alreadyPresent = (await otherSocketsOfUserInRoom(ctx, userId, room, socket.id)) > 0;
+      await socket.join(room);
+      if (!alreadyPresent) socket.to(room).emit('user_joined', { userId, chatId: chat.id });
+    }
+    return { chat };
+  });
+
+  defineHandler(ctx, socket, 'leave_chat', async ({ payload }) => {
+    if (socket.rooms.has(rooms.chat(payload.chatId))) await leaveRoom(ctx, socket, payload.chatId);
+    return {};
+  });
+
+  // `disconnecting` still sees the socket's rooms; by `disconnect` they are gone.
+  socket.on('disconnecting', () => {
+    const chatIds = [...socket.rooms].filter((room) => room.startsWith('chat:')).map((room) => room.slice(5));
+    if (chatIds.length === 0) return;
+    const { userId } = socket.data;
+    setImmediate(() => {
+      for (const chatId of chatIds) {
+        const room = rooms.chat(chatId);
+        otherSocketsOfUserInRoom(ctx, userId, room, socket.id)
+          .then((others) => {
+            if (others === 0) ctx.io.to(room).emit('user_left', { userId, chatId });
+          })
+          .catch((error: unknown) => ctx.log.warn({ err: error, chatId }, 'presence update failed'));
+      }
+    });
+  });
+}

@@ -1,0 +1,226 @@
+import type { MessageData } from '@mpi/protocol';
+import type { Kysely } from 'kysely';
+import { assertLimit, assertSeq, chatLastSeq, membershipError, toMessage } from './rows.js';
+import type { Database } from './schema.js';
+import type { CatchUpCursor, PrunedGap, ReadMarkResult, ReceiptInput, ReceiptResult } from './storage.js';
+import { StorageError } from './storage-error.js';
+
+/**
+ * Cursors and what hangs on them: device receipts, read marks, a new device's first cursors, the
+ * catch-up of what a device missed, and retention (which leaves gaps behind the cursors).
+ */
+
+export async function recordReceipt(db: Kysely<Database>, input: ReceiptInput): Promise<ReceiptResult> {
+  assertSeq(input.upToSeq, 'upToSeq');
+  const { chatId, userId } = input;
+  return db.transaction().execute(async (trx) => {
+    // A no-op update locks the member row and returns its latest committed value, so concurrent
+    // receipts of one user's devices see each other and report previous/new correctly.
+    const member = await trx
+      .updateTable('chat_members')
+      .set((eb) => ({ delivered_seq: eb.ref('delivered_seq') }))
+      .where('chat_id', '=', chatId)
+      .where('user_id', '=', userId)
+      .returning('delivered_seq')
+      .executeTakeFirst();
+    if (!member) throw await membershipError(trx, chatId);
+    const lastSeq = await chatLastSeq(trx, chatId);
+    const seq = Math.min(input.upToSeq, lastSeq);
+    await trx
+      .insertInto('device_receipts')
+      .values({
+        user_id: userId,
+        device_id: input.deviceId,
+        chat_id: chatId,
+        received_seq: seq,
+        updated_at: new Date().toISOString(),
+      })
+      .onConflict((oc) =>
+        oc.columns(['user_id', 'device_id', 'chat_id']).doUpdateSet((eb) => ({
+          received_seq: eb
+            .case()
+            .when('device_receipts.received_seq', '<', eb.ref('excluded.received_seq'))
+            .then(eb.ref('excluded.received_seq'))
+            .else(eb.ref('device_receipts.received_seq'))
+            .end(),
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
+      )
+      .execute();
+    const previousUserSeq = Number(member.delivered_seq);
+    const userSeq = Math.max(previousUserSeq, seq);
+    if (userSeq !== previousUserSeq) {
+      await trx
+        .updateTable('chat_members')
+        .set({ delivered_seq: userSeq })
+        .where('chat_id', '=', chatId)
+        .where('user_id', '=', userId)
+        .execute();
+    }
+    return { previousUserSeq, userSeq };
+  });
+}
+
+export async function markRead(
+  db: Kysely<Database>,
+  chatId: string,
+  userId: string,
+  upToSeq: number,
+): Promise<ReadMarkResult> {
+  assertSeq(upToSeq, 'upToSeq');
+  return db.transaction().execute(async (trx) => {
+    const member = await trx
+      .updateTable('chat_members')
+      .set((eb) => ({ read_seq: eb.ref('read_seq') }))
+      .where('chat_id', '=', chatId)
+      .where('user_id', '=', userId)
+      .returning('read_seq')
+      .executeTakeFirst();
+    if (!member) throw await membershipError(trx, chatId);
+    const lastSeq = await chatLastSeq(trx, chatId);
+    const readSeq = Math.max(Number(member.read_seq), Math.min(upToSeq, lastSeq));
+    if (readSeq !== Number(member.read_seq)) {
+      await trx
+        .updateTable('chat_members')
+        .set({ read_seq: readSeq })
+        .where('chat_id', '=', chatId)
+        .where('user_id', '=', userId)
+        .execute();
+    }
+    const unread = await trx
+      .selectFrom('messages')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('chat_id', '=', chatId)
+      .where('seq', '>', readSeq)
+      .where('sender_id', '<>', userId)
+      .executeTakeFirstOrThrow();
+    return { readSeq, unreadCount: Number(unread.n) };
+  });
+}
+
+export async function initDeviceCursors(
+  db: Kysely<Database>,
+  userId: string,
+  deviceId: string,
+): Promise<boolean> {
+  const deviceRows = (eb: Kysely<Database>) =>
+    eb
+      .selectFrom('device_receipts')
+      .select('chat_id')
+      .where('user_id', '=', userId)
+      .where('device_id', '=', deviceId);
+  const now = new Date().toISOString();
+  // One statement: a cursor at the last seq for every chat of the user, unless the device has any cursor.
+  const result = await db
+    .insertInto('device_receipts')
+    .columns(['user_id', 'device_id', 'chat_id', 'received_seq', 'updated_at'])
+    .expression((eb) =>
+      eb
+        .selectFrom('chat_members as cm')
+        .innerJoin('chats as c', 'c.id', 'cm.chat_id')
+        .select((s) => [
+          s.val(userId).as('user_id'),
+          s.val(deviceId).as('device_id'),
+          'c.id as chat_id',
+          'c.last_seq as received_seq',
+          s.val(now).as('updated_at'),
+        ])
+        .where('cm.user_id', '=', userId)
+        .where((w) => w.not(w.exists(deviceRows(db)))),
+    )
+    // A concurrent first call inserts the same rows: the loser waits for it and keeps them.
+    .onConflict((oc) => oc.columns(['user_id', 'device_id', 'chat_id']).doNothing())
+    .executeTakeFirst();
+  if (Number(result.numInsertedOrUpdatedRows ?? 0) > 0) return true;
+  // Nothing inserted: either the device had cursors already, or the user has no chat yet (still new).
+  return (await deviceRows(db).limit(1).executeTakeFirst()) === undefined;
+}
+
+export async function pendingForDevice(
+  db: Kysely<Database>,
+  userId: string,
+  deviceId: string,
+  after: CatchUpCursor | null,
+  limit: number,
+): Promise<MessageData[]> {
+  assertLimit(limit, 'The catch-up limit');
+  if (after) assertSeq(after.seq, 'after.seq');
+  // Served by chat_members(user_id, chat_id) walked in chat order, then messages(chat_id, seq) per chat.
+  const rows = await db
+    .selectFrom('messages as m')
+    .innerJoin('chat_members as cm', (join) =>
+      join.onRef('cm.chat_id', '=', 'm.chat_id').on('cm.user_id', '=', userId),
+    )
+    .leftJoin('device_receipts as d', (join) =>
+      join.onRef('d.chat_id', '=', 'm.chat_id').on('d.user_id', '=', userId).on('d.device_id', '=', deviceId),
+    )
+    .selectAll('m')
+    .where((eb) => eb('m.seq', '>', eb.fn.coalesce('d.received_seq', eb.lit(0))))
+    .whereRef('m.seq', '>', 'cm.joined_seq')
+    .$if(after !== null, (qb) =>
+      qb.where((eb) =>
+        eb.or([
+          eb('m.chat_id', '>', after?.chatId ?? ''),
+          eb.and([eb('m.chat_id', '=', after?.chatId ?? ''), eb('m.seq', '>', after?.seq ?? 0)]),
+        ]),
+      ),
+    )
+    .orderBy('m.chat_id')
+    .orderBy('m.seq')
+    .limit(limit)
+    .execute();
+  return rows.map(toMessage);
+}
+
+export async function prunedGapsForDevice(
+  db: Kysely<Database>,
+  userId: string,
+  deviceId: string,
+): Promise<PrunedGap[]> {
+  const rows = await db
+    .selectFrom('chat_members as cm')
+    .innerJoin('chats as c', 'c.id', 'cm.chat_id')
+    .leftJoin('device_receipts as d', (join) =>
+      join.onRef('d.chat_id', '=', 'cm.chat_id').on('d.user_id', '=', userId).on('d.device_id', '=', deviceId),
+    )
+    .select(['c.id', 'c.pruned_seq'])
+    .where('cm.user_id', '=', userId)
+    .where((eb) => eb(eb.fn.coalesce('d.received_seq', eb.lit(0)), '<', eb.ref('c.pruned_seq')))
+    .whereRef('cm.joined_seq', '<', 'c.pruned_seq')
+    .orderBy('c.id')
+    .execute();
+  return rows.map((r) => ({ chatId: r.id, prunedSeq: Number(r.pruned_seq) }));
+}
+
+export async function pruneMessages(db: Kysely<Database>, olderThan: Date): Promise<{ deleted: number }> {
+  if (Number.isNaN(olderThan.getTime())) {
+    throw new StorageError('VALIDATION_FAILED', 'olderThan must be a valid date.');
+  }
+  const cutoff = olderThan.toISOString();
+  return db.transaction().execute(async (trx) => {
+    // First raise each chat's pruned_seq to its highest old seq (this also row-locks those chats
+    // against appends until commit), then delete only old messages at or below it: every deleted
+    // message is covered by pruned_seq even if one is appended with an old timestamp meanwhile.
+    const oldest = trx
+      .selectFrom('messages')
+      .select((eb) => ['chat_id', eb.fn.max('seq').as('max_seq')])
+      .where('created_at', '<', cutoff)
+      .groupBy('chat_id')
+      .as('p');
+    await trx
+      .updateTable('chats')
+      .from(oldest)
+      .set((eb) => ({ pruned_seq: eb.ref('p.max_seq') }))
+      .whereRef('chats.id', '=', 'p.chat_id')
+      .whereRef('p.max_seq', '>', 'chats.pruned_seq')
+      .execute();
+    const result = await trx
+      .deleteFrom('messages')
+      .where('created_at', '<', cutoff)
+      .where((eb) =>
+        eb('seq', '<=', eb.selectFrom('chats').select('pruned_seq').whereRef('chats.id', '=', 'messages.chat_id')),
+      )
+      .executeTakeFirst();
+    return { deleted: Number(result.numDeletedRows) };
+  });
+}
