@@ -8,11 +8,11 @@ import Fastify, {
 import { type Logger, pino } from 'pino';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { createTokenVerifier } from './auth/tokens.js';
+import { startRetentionSweeper } from './chat/retention.js';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
 import { registerRoutes } from './http/routes.js';
 import { createMetrics } from './metrics.js';
-import { startRetentionSweeper } from './chat/retention.js';
 import { attachRealtime, createSocketServer } from './realtime/socket-server.js';
 import { InFlight, type RealtimeContext, type RealtimeServer } from './realtime/types.js';
 import { openStorage } from './storage/open-storage.js';

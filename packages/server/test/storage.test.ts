@@ -207,19 +207,48 @@ function defineStorageTests(urlFor: (label: string) => string): void {
 
   it('counts unread messages from others and marks them read without moving backwards', async () => {
     const { a, b, chat } = await newDm();
-    for (let i = 0; i < 3; i++) await send(chat.id, a);
-    await send(chat.id, b);
+    for (let i = 0; i < 4; i++) await send(chat.id, a);
     const unreadOf = async (userId: string) =>
       (await storage.listChats(userId)).find((c) => c.id === chat.id)?.unreadCount;
-    expect(await unreadOf(b)).toBe(3);
-    expect(await unreadOf(a)).toBe(1);
-    expect(await storage.markRead(chat.id, b, 2)).toEqual({ readSeq: 2, unreadCount: 1 });
-    expect(await storage.markRead(chat.id, b, 1)).toEqual({ readSeq: 2, unreadCount: 1 });
-    expect(await unreadOf(b)).toBe(1);
+    expect(await unreadOf(b)).toBe(4);
+    expect(await unreadOf(a)).toBe(0);
+    expect(await storage.markRead(chat.id, b, 2)).toEqual({ readSeq: 2, unreadCount: 2 });
+    expect(await storage.markRead(chat.id, b, 1)).toEqual({ readSeq: 2, unreadCount: 2 });
+    expect(await unreadOf(b)).toBe(2);
     expect(await storage.markRead(chat.id, b, 100)).toEqual({ readSeq: 4, unreadCount: 0 });
     expect(await unreadOf(b)).toBe(0);
     expect((await storage.listMembers(chat.id)).find((m) => m.userId === b)?.readSeq).toBe(4);
     await expect(storage.markRead(chat.id, uid('x'), 1)).rejects.toMatchObject({ code: 'NOT_A_MEMBER' });
+    await expect(storage.markRead(uid('nochat'), b, 1)).rejects.toMatchObject({ code: 'CHAT_NOT_FOUND' });
+  });
+
+  it('moves the sender read mark with every send, so what they answered is not unread', async () => {
+    const { a, b, chat } = await newDm();
+    for (let i = 0; i < 3; i++) await send(chat.id, a);
+    const unreadOf = async (userId: string) =>
+      (await storage.listChats(userId)).find((c) => c.id === chat.id)?.unreadCount;
+    const readSeqOf = async (userId: string) =>
+      (await storage.listMembers(chat.id)).find((m) => m.userId === userId)?.readSeq;
+    expect(await unreadOf(b)).toBe(3);
+    expect(await readSeqOf(a)).toBe(3);
+    await send(chat.id, b, 'answer', 'b-1');
+    expect(await readSeqOf(b)).toBe(4);
+    expect(await unreadOf(b)).toBe(0);
+    expect(await unreadOf(a)).toBe(1);
+    // A read mark never moves back: not on an older markRead, not on a repeated send.
+    expect(await storage.markRead(chat.id, b, 1)).toEqual({ readSeq: 4, unreadCount: 0 });
+    await send(chat.id, a);
+    expect(await send(chat.id, b, 'answer again', 'b-1')).toMatchObject({ duplicate: true });
+    expect(await readSeqOf(b)).toBe(4);
+    expect(await unreadOf(b)).toBe(1);
+  });
+
+  it('leaves the sender read mark at the highest of many concurrent sends', async () => {
+    const { a, b, chat } = await newDm();
+    await Promise.all(range(1, 20).map(() => send(chat.id, a)));
+    expect((await storage.listMembers(chat.id)).find((m) => m.userId === a)?.readSeq).toBe(20);
+    expect((await storage.listChats(a)).find((c) => c.id === chat.id)?.unreadCount).toBe(0);
+    expect((await storage.listChats(b)).find((c) => c.id === chat.id)?.unreadCount).toBe(20);
   });
 
   it('lists chats most recently active first, with members and last message', async () => {
@@ -236,7 +265,8 @@ function defineStorageTests(urlFor: (label: string) => string): void {
     const newest = await send(dm1.id, me, 'newest');
     const chats = await storage.listChats(me);
     expect(chats.map((c) => c.id)).toEqual([dm1.id, dm3.id, dm2.id]);
-    expect(chats[0]).toEqual({ ...dm1, lastSeq: 2, lastMessage: newest.message, unreadCount: 1 });
+    // Sending in dm1 read it up to the sent message.
+    expect(chats[0]).toEqual({ ...dm1, lastSeq: 2, lastMessage: newest.message, unreadCount: 0 });
     expect(chats[1]).toEqual({ ...dm3, lastSeq: 1, lastMessage: latest.message, unreadCount: 1 });
     expect(chats[2]).toEqual({ ...dm2, lastMessage: null, unreadCount: 0 });
     expect((await storage.listChats(x)).map((c) => c.id)).toEqual([dm1.id]);

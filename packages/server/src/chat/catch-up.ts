@@ -13,9 +13,11 @@ export async function catchUp(ctx: RealtimeContext, socket: RealtimeSocket): Pro
   const { storage } = ctx;
   const { userId, deviceId } = socket.data;
   const isNewDevice = await storage.initDeviceCursors(userId, deviceId);
+  const cursors = await storage.deviceCursors(userId, deviceId);
   let sent = 0;
   if (!isNewDevice) {
-    for (const gap of await storage.prunedGapsForDevice(userId, deviceId)) socket.emit('resync_required', gap);
+    for (const gap of await storage.prunedGapsForDevice(userId, deviceId))
+      socket.emit('resync_required', gap);
     let after: CatchUpCursor | null = null;
     for (;;) {
       const batch = await storage.pendingForDevice(userId, deviceId, after, LIMITS.queuedBatchSize);
@@ -27,6 +29,6 @@ export async function catchUp(ctx: RealtimeContext, socket: RealtimeSocket): Pro
       after = { chatId: last.chatId, seq: last.seq };
     }
   }
-  socket.emit('catch_up_complete', { messages: sent });
+  socket.emit('catch_up_complete', { messages: sent, cursors });
   return sent;
 }

@@ -3,7 +3,12 @@ import { type RealtimeContext, rooms } from '../realtime/types.js';
 import type { MemberState } from '../storage/storage.js';
 
 /** `chat_list_updated` to every socket of each listed user. */
-export function notifyChatList(ctx: RealtimeContext, userIds: string[], chatId: string, updates: ChatListUpdates) {
+export function notifyChatList(
+  ctx: RealtimeContext,
+  userIds: string[],
+  chatId: string,
+  updates: ChatListUpdates,
+) {
   if (userIds.length === 0) return;
   ctx.io.to(userIds.map(rooms.user)).emit('chat_list_updated', { chatId, updates });
 }

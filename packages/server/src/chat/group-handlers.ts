@@ -20,14 +20,21 @@ export function registerGroupHandlers(ctx: RealtimeContext, socket: RealtimeSock
   }
 
   defineHandler(ctx, socket, 'open_dm', async ({ payload, userId }) => {
-    if (payload.userId === userId) throw new AppError('VALIDATION_FAILED', 'You cannot open a DM with yourself.');
+    if (payload.userId === userId)
+      throw new AppError('VALIDATION_FAILED', 'You cannot open a DM with yourself.');
     return { chat: await storage.openDm(userId, payload.userId) };
   });
 
-  defineHandler(ctx, socket, 'list_chats', async ({ userId }) => ({ chats: await storage.listChats(userId) }));
+  defineHandler(ctx, socket, 'list_chats', async ({ userId }) => ({
+    chats: await storage.listChats(userId),
+  }));
 
   defineHandler(ctx, socket, 'create_group', async ({ payload, userId }) => {
-    const chat = await storage.createGroup({ creatorId: userId, name: payload.name, memberIds: payload.members });
+    const chat = await storage.createGroup({
+      creatorId: userId,
+      name: payload.name,
+      memberIds: payload.members,
+    });
     notifyChatChanged(ctx, chat);
     return { chat };
   });

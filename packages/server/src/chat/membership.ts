@@ -19,5 +19,10 @@ export async function requireAdmin(storage: Storage, chatId: string, userId: str
 }
 
 export function toChatMembers(state: ChatState): ChatMember[] {
-  return state.members.map(({ userId, role, deliveredSeq, readSeq }) => ({ userId, role, deliveredSeq, readSeq }));
+  return state.members.map(({ userId, role, deliveredSeq, readSeq }) => ({
+    userId,
+    role,
+    deliveredSeq,
+    readSeq,
+  }));
 }

@@ -37,7 +37,9 @@ export function registerMessageHandlers(ctx: RealtimeContext, socket: RealtimeSo
   defineHandler(ctx, socket, 'mark_read', async ({ payload, userId }) => {
     const { chat } = await requireMember(storage, payload.chatId, userId);
     const { readSeq, unreadCount } = await storage.markRead(chat.id, userId, payload.upToSeq);
-    ctx.io.to(chat.members.map(rooms.user)).emit('messages_read', { chatId: chat.id, userId, upToSeq: readSeq });
+    ctx.io
+      .to(chat.members.map(rooms.user))
+      .emit('messages_read', { chatId: chat.id, userId, upToSeq: readSeq });
     notifyChatList(ctx, [userId], chat.id, { unreadCount });
     return { unreadCount };
   });

@@ -7,7 +7,12 @@ import { requireMember } from './membership.js';
  * `user_left` when their last socket leaves it (by `leave_chat`, removal or disconnect). A second tab
  * opening or closing the same chat is not news to the others.
  */
-async function otherSocketsOfUserInRoom(ctx: RealtimeContext, userId: string, room: string, exceptId: string) {
+async function otherSocketsOfUserInRoom(
+  ctx: RealtimeContext,
+  userId: string,
+  room: string,
+  exceptId: string,
+) {
   const sockets = await ctx.io.in(rooms.user(userId)).fetchSockets();
   return sockets.filter((s) => s.id !== exceptId && s.rooms.has(room)).length;
 }

@@ -15,7 +15,8 @@ export function startRetentionSweeper(storage: Storage, retentionDays: number, l
     const olderThan = new Date(Date.now() - retentionDays * DAY_MS);
     try {
       const { deleted } = await storage.pruneMessages(olderThan);
-      if (deleted > 0) log.info({ deleted, olderThan: olderThan.toISOString() }, 'retention: messages deleted');
+      if (deleted > 0)
+        log.info({ deleted, olderThan: olderThan.toISOString() }, 'retention: messages deleted');
     } catch (error) {
       log.warn({ err: error }, 'retention sweep failed');
     }

@@ -44,7 +44,11 @@ export class TypingTracker {
     const timer = setTimeout(() => this.expire(key, chatId, userId), this.ttlMs);
     timer.unref();
     const due = !existing || now - existing.lastBroadcastAt >= TYPING_REBROADCAST_MS;
-    this.entries.set(key, { socketId: socket.id, timer, lastBroadcastAt: due ? now : (existing?.lastBroadcastAt ?? now) });
+    this.entries.set(key, {
+      socketId: socket.id,
+      timer,
+      lastBroadcastAt: due ? now : (existing?.lastBroadcastAt ?? now),
+    });
     if (due) this.broadcast(socket, chatId, userId, true);
   }
 
@@ -83,7 +87,11 @@ export class TypingTracker {
   }
 }
 
-export function registerTypingHandlers(ctx: RealtimeContext, socket: RealtimeSocket, typing: TypingTracker): void {
+export function registerTypingHandlers(
+  ctx: RealtimeContext,
+  socket: RealtimeSocket,
+  typing: TypingTracker,
+): void {
   const ensureMember = async (chatId: string, userId: string) => {
     if (!socket.rooms.has(rooms.chat(chatId))) await requireMember(ctx.storage, chatId, userId);
   };

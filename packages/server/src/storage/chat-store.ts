@@ -141,7 +141,9 @@ export async function listChats(db: Kysely<Database>, userId: string): Promise<C
   const chats = await db
     .selectFrom('chat_members as me')
     .innerJoin('chats as c', 'c.id', 'me.chat_id')
-    .leftJoin('messages as m', (join) => join.onRef('m.chat_id', '=', 'c.id').onRef('m.seq', '=', 'c.last_seq'))
+    .leftJoin('messages as m', (join) =>
+      join.onRef('m.chat_id', '=', 'c.id').onRef('m.seq', '=', 'c.last_seq'),
+    )
     .where('me.user_id', '=', userId)
     .selectAll('c')
     .select([

@@ -103,37 +103,49 @@ export async function initDeviceCursors(
   userId: string,
   deviceId: string,
 ): Promise<boolean> {
-  const deviceRows = (eb: Kysely<Database>) =>
-    eb
+  const now = new Date().toISOString();
+  return db.transaction().execute(async (trx) => {
+    // The devices row makes a device known even when its user has no chat yet. Concurrent first calls
+    // race on its primary key: one inserts, the others wait for it, do nothing and report false.
+    const registered = await trx
+      .insertInto('devices')
+      .values({ user_id: userId, device_id: deviceId, created_at: now })
+      .onConflict((oc) => oc.columns(['user_id', 'device_id']).doNothing())
+      .returning('device_id')
+      .executeTakeFirst();
+    if (!registered) return false;
+    // A device that confirmed receipts before it was ever set up is not new either: keep its cursors.
+    const hasCursor = await trx
       .selectFrom('device_receipts')
       .select('chat_id')
       .where('user_id', '=', userId)
-      .where('device_id', '=', deviceId);
-  const now = new Date().toISOString();
-  // One statement: a cursor at the last seq for every chat of the user, unless the device has any cursor.
-  const result = await db
-    .insertInto('device_receipts')
-    .columns(['user_id', 'device_id', 'chat_id', 'received_seq', 'updated_at'])
-    .expression((eb) =>
-      eb
-        .selectFrom('chat_members as cm')
-        .innerJoin('chats as c', 'c.id', 'cm.chat_id')
-        .select((s) => [
-          s.val(userId).as('user_id'),
-          s.val(deviceId).as('device_id'),
-          'c.id as chat_id',
-          'c.last_seq as received_seq',
-          s.val(now).as('updated_at'),
-        ])
-        .where('cm.user_id', '=', userId)
-        .where((w) => w.not(w.exists(deviceRows(db)))),
-    )
-    // A concurrent first call inserts the same rows: the loser waits for it and keeps them.
-    .onConflict((oc) => oc.columns(['user_id', 'device_id', 'chat_id']).doNothing())
-    .executeTakeFirst();
-  if (Number(result.numInsertedOrUpdatedRows ?? 0) > 0) return true;
-  // Nothing inserted: either the device had cursors already, or the user has no chat yet (still new).
-  return (await deviceRows(db).limit(1).executeTakeFirst()) === undefined;
+      .where('device_id', '=', deviceId)
+      .limit(1)
+      .executeTakeFirst();
+    if (hasCursor) return false;
+    // A cursor at the last seq of every chat of the user, in one statement. Delivery marks stay: the
+    // device received nothing.
+    await trx
+      .insertInto('device_receipts')
+      .columns(['user_id', 'device_id', 'chat_id', 'received_seq', 'updated_at'])
+      .expression((eb) =>
+        eb
+          .selectFrom('chat_members as cm')
+          .innerJoin('chats as c', 'c.id', 'cm.chat_id')
+          .select((s) => [
+            s.val(userId).as('user_id'),
+            s.val(deviceId).as('device_id'),
+            'c.id as chat_id',
+            'c.last_seq as received_seq',
+            s.val(now).as('updated_at'),
+          ])
+          .where('cm.user_id', '=', userId),
+      )
+      // A receipt of the device landing meanwhile (PostgreSQL) wins: it is what the device really has.
+      .onConflict((oc) => oc.columns(['user_id', 'device_id', 'chat_id']).doNothing())
+      .execute();
+    return true;
+  });
 }
 
 export async function pendingForDevice(
@@ -172,6 +184,30 @@ export async function pendingForDevice(
   return rows.map(toMessage);
 }
 
+/** Per chat of the user: where this device's catch-up starts (its cursor, or the member's join point). */
+export async function deviceCursors(
+  db: Kysely<Database>,
+  userId: string,
+  deviceId: string,
+): Promise<CatchUpCursor[]> {
+  const rows = await db
+    .selectFrom('chat_members as cm')
+    .leftJoin('device_receipts as d', (join) =>
+      join
+        .onRef('d.chat_id', '=', 'cm.chat_id')
+        .on('d.user_id', '=', userId)
+        .on('d.device_id', '=', deviceId),
+    )
+    .select(['cm.chat_id as chatId', 'cm.joined_seq as joinedSeq', 'd.received_seq as receivedSeq'])
+    .where('cm.user_id', '=', userId)
+    .orderBy('cm.chat_id')
+    .execute();
+  return rows.map((row) => ({
+    chatId: row.chatId,
+    seq: Math.max(Number(row.receivedSeq ?? 0), Number(row.joinedSeq)),
+  }));
+}
+
 export async function prunedGapsForDevice(
   db: Kysely<Database>,
   userId: string,
@@ -181,7 +217,10 @@ export async function prunedGapsForDevice(
     .selectFrom('chat_members as cm')
     .innerJoin('chats as c', 'c.id', 'cm.chat_id')
     .leftJoin('device_receipts as d', (join) =>
-      join.onRef('d.chat_id', '=', 'cm.chat_id').on('d.user_id', '=', userId).on('d.device_id', '=', deviceId),
+      join
+        .onRef('d.chat_id', '=', 'cm.chat_id')
+        .on('d.user_id', '=', userId)
+        .on('d.device_id', '=', deviceId),
     )
     .select(['c.id', 'c.pruned_seq'])
     .where('cm.user_id', '=', userId)
@@ -218,7 +257,11 @@ export async function pruneMessages(db: Kysely<Database>, olderThan: Date): Prom
       .deleteFrom('messages')
       .where('created_at', '<', cutoff)
       .where((eb) =>
-        eb('seq', '<=', eb.selectFrom('chats').select('pruned_seq').whereRef('chats.id', '=', 'messages.chat_id')),
+        eb(
+          'seq',
+          '<=',
+          eb.selectFrom('chats').select('pruned_seq').whereRef('chats.id', '=', 'messages.chat_id'),
+        ),
       )
       .executeTakeFirst();
     return { deleted: Number(result.numDeletedRows) };

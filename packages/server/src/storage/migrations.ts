@@ -43,7 +43,12 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
         .addPrimaryKeyConstraint('chat_members_pk', ['chat_id', 'user_id'])
         .addCheckConstraint('chat_members_role_check', sql`role in ('admin', 'member')`)
         .execute();
-      await db.schema.createIndex('chat_members_user_id_idx').on('chat_members').column('user_id').execute();
+      // A user's chats in chat order: serves the chat list and the catch-up walk over a user's chats.
+      await db.schema
+        .createIndex('chat_members_user_chat_idx')
+        .on('chat_members')
+        .columns(['user_id', 'chat_id'])
+        .execute();
 
       await db.schema
         .createTable('messages')
@@ -69,9 +74,17 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
         .addColumn('updated_at', 'text', (col) => col.notNull())
         .addPrimaryKeyConstraint('device_receipts_pk', ['user_id', 'device_id', 'chat_id'])
         .execute();
+
+      await db.schema
+        .createTable('devices')
+        .addColumn('user_id', 'text', (col) => col.notNull())
+        .addColumn('device_id', 'text', (col) => col.notNull())
+        .addColumn('created_at', 'text', (col) => col.notNull())
+        .addPrimaryKeyConstraint('devices_pk', ['user_id', 'device_id'])
+        .execute();
     },
     async down(db: Kysely<unknown>): Promise<void> {
-      for (const table of ['device_receipts', 'messages', 'chat_members', 'chats', 'users']) {
+      for (const table of ['devices', 'device_receipts', 'messages', 'chat_members', 'chats', 'users']) {
         await db.schema.dropTable(table).execute();
       }
     },

@@ -10,6 +10,7 @@ export interface Database {
   chat_members: ChatMembersTable;
   messages: MessagesTable;
   device_receipts: DeviceReceiptsTable;
+  devices: DevicesTable;
 }
 
 export interface UsersTable {
@@ -63,6 +64,13 @@ export interface DeviceReceiptsTable {
   chat_id: string;
   received_seq: number;
   updated_at: string;
+}
+
+/** Devices that have been set up once (`initDeviceCursors`), with or without chats at the time. */
+export interface DevicesTable {
+  user_id: string;
+  device_id: string;
+  created_at: string;
 }
 
 export type UserRow = Selectable<UsersTable>;

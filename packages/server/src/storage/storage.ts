@@ -134,9 +134,10 @@ export interface Storage {
   markRead(chatId: string, userId: string, upToSeq: number): Promise<ReadMarkResult>;
 
   /**
-   * On a device's first setup (no cursor rows at all for user+device), creates its cursors at every chat's
-   * last seq, so a new device starts from now and loads older messages through history. Returns true
-   * when the device was new.
+   * On a device's first setup (never set up before, and no cursor rows at all for user+device), records
+   * the device and creates its cursors at every chat's last seq, so a new device starts from now and
+   * loads older messages through history. A device set up while its user had no chat is still known
+   * afterwards. Returns true when the device was new.
    */
   initDeviceCursors(userId: string, deviceId: string): Promise<boolean>;
   /**
@@ -150,6 +151,8 @@ export interface Storage {
     after: CatchUpCursor | null,
     limit: number,
   ): Promise<MessageData[]>;
+  /** Per chat of the user, where this device's catch-up starts: max(device cursor or 0, joined_seq). */
+  deviceCursors(userId: string, deviceId: string): Promise<CatchUpCursor[]>;
   /** Chats where retention deleted messages this device never received (cursor < pruned_seq). */
   prunedGapsForDevice(userId: string, deviceId: string): Promise<PrunedGap[]>;
   /** Deletes messages created before `olderThan`; records each chat's highest deleted seq. */
