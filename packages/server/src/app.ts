@@ -6,13 +6,13 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import { type Logger, pino } from 'pino';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { createTokenVerifier } from './auth/tokens.js';
 import { startRetentionSweeper } from './chat/retention.js';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
 import { registerRoutes } from './http/routes.js';
 import { createMetrics } from './metrics.js';
+import { connectScaleOut } from './realtime/scale-out.js';
 import { attachRealtime, createSocketServer } from './realtime/socket-server.js';
 import { InFlight, type RealtimeContext, type RealtimeServer } from './realtime/types.js';
 import { openStorage } from './storage/open-storage.js';
@@ -72,6 +72,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
   const storage =
     options.storage ?? (await openStorage(config.databaseUrl, { poolSize: config.pgPoolSize, logger: log }));
   const metrics = createMetrics();
+  const scaleOut = await connectScaleOut(config, log);
   let shuttingDown = false;
   const isShuttingDown = () => shuttingDown;
 
@@ -81,19 +82,23 @@ export async function createServer(config: Config, options: CreateServerOptions 
     bodyLimit: 64 * 1024,
   });
   httpErrorHandler(app);
-  registerRoutes(app, { config, storage, metrics, isShuttingDown });
+  registerRoutes(app, {
+    config,
+    storage,
+    metrics,
+    isShuttingDown,
+    dependencies: [{ name: 'redis', ping: scaleOut.ping }],
+  });
 
   const io = createSocketServer(app.server);
+  if (scaleOut.adapter) io.adapter(scaleOut.adapter);
   const ctx: RealtimeContext = {
     config,
     io,
     storage,
     log,
     metrics,
-    rateLimiter: new RateLimiterMemory({
-      points: config.rateLimit.events,
-      duration: config.rateLimit.windowSeconds,
-    }),
+    rateLimiter: scaleOut.rateLimiter,
     inFlight: new InFlight(),
     isShuttingDown,
   };
@@ -115,6 +120,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
     detachRealtime();
     stopRetention();
     await app.close();
+    await scaleOut.close();
     await storage.close();
     log.info('shut down');
   }

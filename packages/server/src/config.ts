@@ -29,6 +29,11 @@ const envSchema = z
     MESSAGE_RETENTION_DAYS: z.coerce.number().int().min(0).default(365),
     SHUTDOWN_TIMEOUT_MS: positiveInt.max(60_000).default(8_000),
     METRICS_ENABLED: boolean.default(true),
+    REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+    REDIS_KEY_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'letters, digits and : _ - only')
+      .default('mpi'),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWT_JWKS_URL) {
@@ -65,6 +70,8 @@ export interface Config {
   /** Messages older than this are deleted; 0 keeps them forever. */
   messageRetentionDays: number;
   metricsEnabled: boolean;
+  /** Shared state for several nodes; a single node needs none. */
+  redis: { url: string | undefined; keyPrefix: string };
 }
 
 export class ConfigError extends Error {
@@ -104,6 +111,7 @@ export function loadConfig(env: Env): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     messageRetentionDays: e.MESSAGE_RETENTION_DAYS,
     metricsEnabled: e.METRICS_ENABLED,
+    redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
   };
 }
 

@@ -12,6 +12,8 @@ export interface RouteDeps {
   storage: Storage;
   metrics: Metrics;
   isShuttingDown(): boolean;
+  /** Other services readiness depends on (Redis when scaling out). */
+  dependencies?: Array<{ name: string; ping(): Promise<void> }>;
 }
 
 const devTokenQuery = z.strictObject({ userId: userIdSchema });
@@ -22,13 +24,20 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
   app.get('/readyz', async (_request, reply) => {
     if (deps.isShuttingDown()) return reply.code(503).send({ status: 'shutting_down' });
-    try {
-      await deps.storage.ping();
-      return { status: 'ready', storage: deps.storage.dialect };
-    } catch (error) {
-      app.log.warn({ err: error }, 'readiness check failed: storage unreachable');
-      return reply.code(503).send({ status: 'unavailable', storage: deps.storage.dialect });
+    const checks = [{ name: 'storage', ping: () => deps.storage.ping() }, ...(deps.dependencies ?? [])];
+    const failed: string[] = [];
+    await Promise.all(
+      checks.map((check) =>
+        check.ping().catch((error: unknown) => {
+          failed.push(check.name);
+          app.log.warn({ err: error, dependency: check.name }, 'readiness check failed');
+        }),
+      ),
+    );
+    if (failed.length > 0) {
+      return reply.code(503).send({ status: 'unavailable', storage: deps.storage.dialect, failed });
     }
+    return { status: 'ready', storage: deps.storage.dialect };
   });
 
   if (deps.config.metricsEnabled) {

@@ -1,0 +1,113 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createTestPostgresDatabase } from './support/postgres.js';
+import { collect, nextEvent, request, startTestServer, waitFor } from './support/server.js';
+
+const REDIS_URL = process.env.MPI_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+async function redisReachable(): Promise<boolean> {
+  const probe = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000 });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+    await probe.ping();
+    return true;
+  } catch (error) {
+    if (process.env.CI === 'true')
+      throw new Error(`Redis at ${REDIS_URL} is required on CI`, { cause: error });
+    console.warn(`\n!!! Redis at ${REDIS_URL} is unreachable: the scale-out tests are SKIPPED.\n`);
+    return false;
+  } finally {
+    probe.disconnect();
+  }
+}
+
+const postgres = await createTestPostgresDatabase();
+const redis = postgres ? await redisReachable() : false;
+// A prefix of its own, so parallel suites on the same Redis never see each other's broadcasts.
+const prefix = `mpi-test-${process.pid}-${randomBytes(4).toString('hex')}`;
+
+afterAll(async () => {
+  await postgres?.drop();
+});
+
+describe.skipIf(!postgres || !redis)('two server nodes on PostgreSQL and Redis', () => {
+  it('relays chat, receipts, typing and presence between users on different nodes', async () => {
+    const env = { DATABASE_URL: postgres?.url ?? '', REDIS_URL, REDIS_KEY_PREFIX: prefix };
+    const nodeA = await startTestServer(env);
+    const nodeB = await startTestServer(env);
+    try {
+      const alice = await nodeA.connect('alice');
+      const bob = await nodeB.connect('bob');
+      const opened = await request(alice, 'open_dm', { userId: 'bob' });
+      if (!opened.ok) throw new Error(opened.error.message);
+      const chatId = opened.chat.id;
+
+      await request(alice, 'join_chat', { chatId });
+      const joined = nextEvent(alice, 'user_joined');
+      await request(bob, 'join_chat', { chatId });
+      expect(await joined).toEqual({ userId: 'bob', chatId });
+
+      const received = nextEvent(bob, 'receive_message');
+      const delivered = nextEvent(alice, 'message_delivered');
+      const sent = await request(alice, 'send_message', {
+        chatId,
+        text: 'across nodes',
+        clientMessageId: 'x-1',
+      });
+      if (!sent.ok) throw new Error(sent.error.message);
+      expect((await received).id).toBe(sent.message.id);
+      await request(bob, 'messages_received', { chatId, upToSeq: sent.message.seq });
+      expect(await delivered).toMatchObject({ messageId: sent.message.id });
+
+      const typing = collect(alice, 'typing_update');
+      bob.emit('typing_start', { chatId });
+      await waitFor(() => typing.length === 1, 3000, 'typing across nodes');
+      expect(typing[0]).toEqual({ chatId, userId: 'bob', isTyping: true });
+
+      // A second tab of bob on node A is not news; closing it while node B's socket stays is not either.
+      const left = collect(alice, 'user_left');
+      const bobTab = await nodeA.connect('bob', { deviceId: 'bob-tab' });
+      await request(bobTab, 'join_chat', { chatId });
+      bobTab.disconnect();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(left).toHaveLength(0);
+
+      const ready = await nodeB.server.app.inject({ method: 'GET', url: '/readyz' });
+      expect(ready.json()).toEqual({ status: 'ready', storage: 'postgres' });
+    } finally {
+      await nodeA.stop();
+      await nodeB.stop();
+    }
+  });
+
+  it('shares the rate limit of a user across nodes', async () => {
+    const env = {
+      DATABASE_URL: postgres?.url ?? '',
+      REDIS_URL,
+      REDIS_KEY_PREFIX: `${prefix}-rl`,
+      RATE_LIMIT_EVENTS: '4',
+      RATE_LIMIT_WINDOW_SECONDS: '30',
+    };
+    const nodeA = await startTestServer(env);
+    const nodeB = await startTestServer(env);
+    try {
+      const onA = await nodeA.connect('carol');
+      const onB = await nodeB.connect('carol');
+      const results = [];
+      for (let i = 0; i < 3; i++) results.push(await request(onA, 'ping', {}));
+      const limited = nextEvent(onB, 'socket_rate_limit_exceeded');
+      for (let i = 0; i < 2; i++) results.push(await request(onB, 'ping', {}));
+      expect(results.map((r) => r.ok)).toEqual([true, true, true, true, false]);
+      expect(await limited).toMatchObject({
+        code: 'RATE_LIMITED',
+        event: 'ping',
+        retryAfterMs: expect.any(Number),
+      });
+    } finally {
+      await nodeA.stop();
+      await nodeB.stop();
+    }
+  });
+});
