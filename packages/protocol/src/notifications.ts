@@ -84,3 +84,24 @@ export interface NotificationEvents {
 }
 
 export type NotificationEventName = keyof NotificationEvents;
+
+/** Every notification event name, at run time (for listeners that forward all of them). */
+export const NOTIFICATION_EVENT_NAMES = [
+  'calendar:event-created',
+  'calendar:event-updated',
+  'calendar:event-cancelled',
+  'calendar:reminder',
+  'match:scheduled',
+  'match:updated',
+  'match:cancelled',
+  'match:reminder',
+  'training:scheduled',
+  'training:reminder',
+  'system:maintenance',
+  'system:update',
+  'webhook:notification',
+] as const satisfies readonly NotificationEventName[];
+
+// A name missing from the list above fails here.
+type MissingNotificationEvent = Exclude<NotificationEventName, (typeof NOTIFICATION_EVENT_NAMES)[number]>;
+export const NOTIFICATION_EVENT_NAMES_COMPLETE: MissingNotificationEvent extends never ? true : false = true;

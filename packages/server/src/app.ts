@@ -11,6 +11,7 @@ import { startRetentionSweeper } from './chat/retention.js';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
 import { registerRoutes } from './http/routes.js';
+import { registerWebApp } from './http/web-app.js';
 import { createMetrics } from './metrics.js';
 import { connectScaleOut } from './realtime/scale-out.js';
 import { attachRealtime, createSocketServer } from './realtime/socket-server.js';
@@ -63,7 +64,6 @@ function httpErrorHandler(app: FastifyInstance) {
     request.log.error({ err: error }, 'request failed');
     return reply.code(500).send({ error: errorBody('INTERNAL') });
   });
-  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: errorBody('NOT_FOUND') }));
 }
 
 /** Builds a complete server from a config: HTTP API, Socket.IO and storage. Nothing here reads the environment. */
@@ -82,6 +82,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
     bodyLimit: 64 * 1024,
   });
   httpErrorHandler(app);
+  await registerWebApp(app, config.webDistDir);
   registerRoutes(app, {
     config,
     storage,

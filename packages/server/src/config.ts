@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 /**
@@ -5,6 +6,9 @@ import { z } from 'zod';
  * reads `process.env`: it receives this typed object. A wrong value stops the start with a message that
  * names the variable.
  */
+
+/** apps/web/dist, from both packages/server/src and packages/server/dist. */
+const DEFAULT_WEB_DIST_DIR = fileURLToPath(new URL('../../../apps/web/dist', import.meta.url));
 
 const DEV_JWT_SECRET = 'mpi-realtime-development-secret-do-not-use-in-production';
 
@@ -29,6 +33,7 @@ const envSchema = z
     MESSAGE_RETENTION_DAYS: z.coerce.number().int().min(0).default(365),
     SHUTDOWN_TIMEOUT_MS: positiveInt.max(60_000).default(8_000),
     METRICS_ENABLED: boolean.default(true),
+    WEB_DIST_DIR: z.string().min(1).default(DEFAULT_WEB_DIST_DIR),
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
     REDIS_KEY_PREFIX: z
       .string()
@@ -70,6 +75,8 @@ export interface Config {
   /** Messages older than this are deleted; 0 keeps them forever. */
   messageRetentionDays: number;
   metricsEnabled: boolean;
+  /** The built web app served at `/`. */
+  webDistDir: string;
   /** Shared state for several nodes; a single node needs none. */
   redis: { url: string | undefined; keyPrefix: string };
 }
@@ -111,6 +118,7 @@ export function loadConfig(env: Env): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     messageRetentionDays: e.MESSAGE_RETENTION_DAYS,
     metricsEnabled: e.METRICS_ENABLED,
+    webDistDir: e.WEB_DIST_DIR,
     redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
   };
 }

@@ -1,0 +1,12 @@
+export { SocketProvider, useSocketService } from './context.js';
+export { DMChat, type DMChatProps } from './dm-chat.js';
+export { type UseChatOptions, type UseChatResult, useChat } from './use-chat.js';
+export { useChatList } from './use-chat-list.js';
+export {
+  ALL_CHANNELS,
+  type UseNotificationSocketOptions,
+  type UseNotificationSocketResult,
+  useNotificationSocket,
+} from './use-notification-socket.js';
+export { type UseSocketOptions, type UseSocketResult, useSocket } from './use-socket.js';
+export { useSocketEvent } from './use-socket-event.js';
