@@ -58,6 +58,7 @@ function MessageRow({
         {message.own && (
           <span
             className="tick"
+            role="img"
             title={STATUS_LABEL[message.status]}
             aria-label={STATUS_LABEL[message.status]}
           >
