@@ -1,0 +1,159 @@
+// @vitest-environment jsdom
+import { ConnectionState, createSocketService, type SocketService } from '@mpi/client';
+import { act, cleanup, render, renderHook, waitFor } from '@testing-library/react';
+import { type ReactNode, StrictMode } from 'react';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type ServerProcess, startServerProcess } from '../../../tests/support/server-process.js';
+import { SocketProvider, useChat, useChatList, useNotificationSocket, useSocket } from '../src/index.js';
+
+let t: ServerProcess;
+const services: SocketService[] = [];
+beforeAll(async () => {
+  t = await startServerProcess();
+});
+afterEach(() => {
+  cleanup();
+  for (const service of services.splice(0)) service.destroy();
+});
+afterAll(async () => {
+  await t.stop();
+});
+
+function serviceFor(userId: string): SocketService {
+  const service = createSocketService({
+    url: t.url,
+    token: () => t.token(userId),
+    deviceId: `${userId}-test`,
+  });
+  services.push(service);
+  return service;
+}
+
+function wrapper(service: SocketService) {
+  return ({ children }: { children: ReactNode }) => (
+    <StrictMode>
+      <SocketProvider service={service}>{children}</SocketProvider>
+    </StrictMode>
+  );
+}
+
+async function connected(service: SocketService, userId: string) {
+  service.connect();
+  await waitFor(() => expect(service.getState()).toBe(ConnectionState.CONNECTED));
+  await service.setupUser(userId, {});
+}
+
+describe('useSocket', () => {
+  it('follows the connection state and measures latency', async () => {
+    const service = serviceFor('hana');
+    const { result } = renderHook(() => useSocket({ pingIntervalMs: 50 }), { wrapper: wrapper(service) });
+    expect(result.current.state).toBe(ConnectionState.DISCONNECTED);
+    act(() => result.current.connect());
+    await waitFor(() => expect(result.current.state).toBe(ConnectionState.CONNECTED));
+    await waitFor(() => expect(result.current.latencyMs).not.toBeNull());
+    act(() => result.current.disconnect());
+    await waitFor(() => expect(result.current.state).toBe(ConnectionState.DISCONNECTED));
+  });
+});
+
+describe('useNotificationSocket', () => {
+  it('connects on mount, subscribes the channels, and removes its handlers on unmount', async () => {
+    const service = serviceFor('ivan');
+    const before = service.listenerCount();
+    const { result, unmount } = renderHook(() => useNotificationSocket({ channels: ['matches', 'system'] }), {
+      wrapper: wrapper(service),
+    });
+    await waitFor(() => expect(result.current.isConnected).toBe(true));
+    await waitFor(() =>
+      expect([...result.current.channels].sort()).toEqual(expect.arrayContaining(['matches', 'system'])),
+    );
+    unmount();
+    expect(service.listenerCount()).toBe(before);
+  });
+});
+
+describe('useChat and useChatList', () => {
+  it('sends optimistically, receives, and cleans up under StrictMode', async () => {
+    const alice = serviceFor('alice');
+    const bob = serviceFor('bob');
+    await connected(alice, 'alice');
+    await connected(bob, 'bob');
+    const opened = await alice.openDm('bob');
+    if (!opened.ok) throw new Error(opened.error.message);
+    const chatId = opened.chat.id;
+
+    const aliceListeners = alice.listenerCount();
+    const aliceChat = renderHook(() => useChat(chatId), { wrapper: wrapper(alice) });
+    const bobList = renderHook(() => useChatList(), { wrapper: wrapper(bob) });
+
+    let sending: Promise<unknown> | undefined;
+    act(() => {
+      sending = aliceChat.result.current.send('Practice moved to 7pm');
+    });
+    // Optimistic: the message shows before the server answered.
+    expect(aliceChat.result.current.messages.at(-1)).toMatchObject({
+      text: 'Practice moved to 7pm',
+      own: true,
+    });
+    await act(async () => {
+      await sending;
+    });
+    await waitFor(() =>
+      expect(aliceChat.result.current.messages.at(-1)?.status).toMatch(/^(sent|delivered|read)$/),
+    );
+    await waitFor(() =>
+      expect(bobList.result.current.find((c) => c.id === chatId)).toMatchObject({
+        unreadCount: 1,
+        lastMessage: { text: 'Practice moved to 7pm' },
+      }),
+    );
+
+    aliceChat.unmount();
+    bobList.unmount();
+    expect(alice.listenerCount()).toBe(aliceListeners);
+    expect(alice.chats.listenerCount()).toBe(0);
+  });
+
+  it('shows the other user typing and clears it', async () => {
+    const cara = serviceFor('cara');
+    const dan = serviceFor('dan');
+    await connected(cara, 'cara');
+    await connected(dan, 'dan');
+    const opened = await cara.openDm('dan');
+    if (!opened.ok) throw new Error(opened.error.message);
+    const chatId = opened.chat.id;
+    const caraChat = renderHook(() => useChat(chatId), { wrapper: wrapper(cara) });
+    const danChat = renderHook(() => useChat(chatId), { wrapper: wrapper(dan) });
+    await waitFor(() => expect(cara.socket?.connected).toBe(true));
+    await new Promise((resolve) => setTimeout(resolve, 100)); // both joined the room
+    act(() => danChat.result.current.setDraft('Hel'));
+    await waitFor(() => expect(caraChat.result.current.typingUserIds).toEqual(['dan']));
+    act(() => danChat.result.current.setDraft(''));
+    await waitFor(() => expect(caraChat.result.current.typingUserIds).toEqual([]));
+  });
+});
+
+describe('DMChat', () => {
+  it('renders a conversation, sends from the form, and shows the delivered tick', async () => {
+    const { DMChat } = await import('../src/dm-chat.js');
+    const { fireEvent, screen } = await import('@testing-library/react');
+    const eva = serviceFor('eva');
+    const finn = serviceFor('finn');
+    await connected(eva, 'eva');
+    await connected(finn, 'finn');
+    const opened = await eva.openDm('finn');
+    if (!opened.ok) throw new Error(opened.error.message);
+    const chatId = opened.chat.id;
+    renderHook(() => useChat(chatId), { wrapper: wrapper(finn) }); // finn has the chat open
+
+    render(<DMChat chatId={chatId} title="Finn" />, { wrapper: wrapper(eva) });
+    const input = screen.getByLabelText('Message');
+    fireEvent.change(input, { target: { value: 'See you at the pitch' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    expect(await screen.findByText('See you at the pitch')).toBeTruthy();
+    expect((input as HTMLInputElement).value).toBe('');
+    await waitFor(() => expect(screen.getByRole('img', { name: /Delivered|Read/ })).toBeTruthy(), {
+      timeout: 5000,
+    });
+  });
+});
