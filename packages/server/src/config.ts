@@ -112,7 +112,8 @@ export function loadConfig(env: Env): Config {
       audience: e.JWT_AUDIENCE,
       devTokenTtlSeconds: e.DEV_TOKEN_TTL_SECONDS,
     },
-    devTokensEnabled: e.NODE_ENV !== 'production' && jwtSecret !== undefined,
+    // With a JWKS, handshakes accept only the identity provider's RS256 tokens: HS256 dev tokens would be refused.
+    devTokensEnabled: e.NODE_ENV !== 'production' && jwtSecret !== undefined && !e.JWT_JWKS_URL,
     logLevel: e.LOG_LEVEL,
     rateLimit: { events: e.RATE_LIMIT_EVENTS, windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
