@@ -6,8 +6,9 @@ import { request, startTestServer, type TestServer } from './support/server.js';
 
 let jwksServer: Server;
 let t: TestServer;
-let privateKey: CryptoKey;
-let otherKey: CryptoKey;
+type PrivateKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+let privateKey: PrivateKey;
+let otherKey: PrivateKey;
 
 beforeAll(async () => {
   const pair = await generateKeyPair('RS256');
@@ -31,7 +32,7 @@ afterAll(async () => {
   await new Promise((resolve) => jwksServer.close(resolve));
 });
 
-function rs256(key: CryptoKey, claims: { iss?: string; aud?: string } = {}) {
+function rs256(key: PrivateKey, claims: { iss?: string; aud?: string } = {}) {
   return new SignJWT({})
     .setProtectedHeader({ alg: 'RS256', kid: 'key-1' })
     .setSubject('olivia')
