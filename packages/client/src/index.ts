@@ -4,7 +4,16 @@ export { ConnectionState } from './connection-state.js';
 export { configureSocketService, getSocketService, socketService } from './default-service.js';
 export { SocketRequestError } from './errors.js';
 export { createClientMessageId } from './ids.js';
+export {
+  type IdbFactoryLike,
+  IndexedDbOutboxStore,
+  type IndexedDbOutboxStoreOptions,
+} from './outbox/indexeddb-store.js';
+export { MemoryOutboxStore } from './outbox/memory-store.js';
+export type { OutboxEntry, OutboxStore } from './outbox/types.js';
 export { createSocketService, SocketService } from './socket-service.js';
+export { DEFAULT_MAX_MESSAGES_PER_CHAT } from './store/message-list.js';
+export type { ChatListItem, ChatMessage, ChatSnapshot, ChatStore, MessageStatus } from './store/types.js';
 export type {
   AckEventName,
   AckResponse,
@@ -20,3 +29,4 @@ export type {
   SocketServiceOptions,
   TokenProvider,
 } from './types.js';
+export { TYPING_IDLE_STOP_MS, TYPING_THROTTLE_MS } from './typing.js';

@@ -1,11 +1,14 @@
-import type { GetHistoryInput, NotificationChannel, UserInfo } from '@mpi/protocol';
+import type { ChatInfo, GetHistoryInput, NotificationChannel, UserInfo } from '@mpi/protocol';
+import { ChatSync } from './chat-sync.js';
 import { Connection } from './connection.js';
-import type { ConnectionState } from './connection-state.js';
+import { ConnectionState } from './connection-state.js';
 import { isDebugEnabled, logIncomingEvent } from './debug.js';
 import { Emitter } from './emitter.js';
 import { isAck, SocketRequestError, unavailable } from './errors.js';
 import { createClientMessageId } from './ids.js';
 import { type ResolvedOptions, resolveOptions } from './options.js';
+import type { OutboxEntry } from './outbox/types.js';
+import type { ChatStore } from './store/types.js';
 import type {
   AckEventName,
   AckResponse,
@@ -37,33 +40,73 @@ function now(): number {
  *
  * Requests resolve with the server's Ack, `{ ok: true, ...fields } | { ok: false, error: { code, message } }`,
  * and never reject: not connected, no ack within `ackTimeoutMs`, or connection lost before the ack all
- * resolve with `UNAVAILABLE`.
+ * resolve with `UNAVAILABLE`. Messages are the exception: `sendMessage` goes through a durable outbox
+ * and resolves only with the final outcome.
+ *
+ * After every (re)connect the service replays the session: `setup_user` (if `setupUser` was called),
+ * `join_chat` for each chat joined with `joinChat`, `subscribe` for the channels, then flushes the
+ * outbox. `service.chats` holds the chat state (messages, typing, unread, chat list) and receipts are
+ * confirmed automatically (see ReceiptTracker).
  */
 export class SocketService {
   #rawOptions: SocketServiceOptions;
   #options: ResolvedOptions;
   readonly #emitter = new Emitter<SocketServiceEvents>();
   readonly #connection: Connection;
+  readonly #sync: ChatSync;
 
   constructor(options: SocketServiceOptions = {}) {
     this.#rawOptions = { ...options };
     this.#options = resolveOptions(this.#rawOptions);
     this.#connection = new Connection(() => this.#options, {
       onServerEvent: (event, args) => this.#dispatchServerEvent(event, args),
-      onConnected: (socketId) => this.#emitter.emit('socket_connected', { socketId }),
-      onDisconnected: (reason) => this.#emitter.emit('socket_disconnected', { reason }),
-      onStateChange: (change) => this.#emitter.emit('connection_state_changed', change),
+      onConnected: (socketId) => {
+        this.#sync.connected();
+        this.#emitter.emit('socket_connected', { socketId });
+      },
+      onDisconnected: (reason) => {
+        this.#sync.disconnected();
+        this.#emitter.emit('socket_disconnected', { reason });
+      },
+      onStateChange: (change) => {
+        if (change.state === ConnectionState.DISCONNECTED || change.state === ConnectionState.ERROR) {
+          // Calls waiting for a connection's setup (setupUser, joinChat while connecting) get their answer.
+          this.#sync.session.cancel({
+            code: 'UNAVAILABLE',
+            message: `Not connected (state: ${change.state}).`,
+          });
+        }
+        this.#emitter.emit('connection_state_changed', change);
+      },
     });
+    this.#sync = new ChatSync(
+      {
+        request: (event, payload) => this.request(event, payload),
+        isReady: () => this.isReady(),
+        signal: (event, chatId) => {
+          const socket = this.#connection.socket;
+          if (!socket || !this.isReady()) return false;
+          socket.emit(event, { chatId });
+          return true;
+        },
+      },
+      options,
+    );
   }
 
   /**
    * Changes options. The token provider, deviceId, reconnection policy and timeouts apply from the next
-   * connection attempt; url, query and socketOptions from the next connect() out of DISCONNECTED/ERROR.
+   * connection attempt; url, query and socketOptions from the next connect() out of DISCONNECTED/ERROR;
+   * outboxStore only before the first connect() or sendMessage(). The chat store options
+   * (maxMessagesPerChat, receiptBatchMs, gapFillAfterMs) are fixed at construction.
    */
   configure(options: SocketServiceOptions): void {
     const reconnection = { ...this.#rawOptions.reconnection, ...options.reconnection };
     this.#rawOptions = { ...this.#rawOptions, ...options, reconnection };
     this.#options = resolveOptions(this.#rawOptions);
+    if (options.outboxStore && !this.#sync.outbox.setStore(options.outboxStore)) {
+      console.warn('[SocketService] outboxStore can only change before the outbox is first used.');
+    }
   }
 
   // ---- Connection management (spec) ----
@@ -82,9 +125,13 @@ export class SocketService {
     return this.#connection.status.isConnected && this.#connection.socket?.connected === true;
   }
 
-  /** disconnect(), and remove every event handler and state listener. The instance can connect() again. */
+  /**
+   * disconnect(), and remove every event handler, state and store listener and timer; pending
+   * sendMessage promises resolve with UNAVAILABLE (their messages stay in the outbox store).
+   */
   destroy(): void {
     this.#connection.destroy();
+    this.#sync.destroy();
     this.#emitter.clear();
   }
 
@@ -128,23 +175,39 @@ export class SocketService {
 
   // ---- User and chats (spec) ----
 
+  /**
+   * Identifies the user; remembered and sent again after every reconnect (it starts this device's
+   * catch-up). While a connection is being set up, resolves with the ack of that connection's setup.
+   */
   setupUser(userId: string, userInfo: UserInfo = {}): Promise<AckResponse<'setup_user'>> {
+    this.#sync.session.user = { userId, userInfo };
+    this.#sync.store.setCurrentUser(userId);
+    if (this.isReady()) return this.request('setup_user', { userId, userInfo });
+    if (this.#isConnecting()) return this.#sync.session.nextSetupAck();
     return this.request('setup_user', { userId, userInfo });
   }
 
-  joinChat(chatId: string): Promise<AckResponse<'join_chat'>> {
-    return this.request('join_chat', { chatId });
+  /** Joins the chat's room (typing, presence); remembered and joined again after every reconnect. */
+  async joinChat(chatId: string): Promise<AckResponse<'join_chat'>> {
+    const { session } = this.#sync;
+    session.joined.add(chatId);
+    if (!this.isReady() && this.#isConnecting()) return session.nextJoinAck(chatId);
+    const ack = await this.request('join_chat', { chatId });
+    session.joinSettled(chatId, ack);
+    return ack;
   }
 
   leaveChat(chatId: string): Promise<AckResponse<'leave_chat'>> {
+    this.#sync.session.joined.delete(chatId);
     return this.request('leave_chat', { chatId });
   }
 
   /**
-   * Sends `message` as the text of a new message. Pass your own `clientMessageId` (see
-   * `createClientMessageId()`) to match the optimistic UI entry and to retry safely: the server answers a
-   * repeat with the stored message and `duplicate: true`. An UNAVAILABLE ack after a timeout does not prove
-   * the message was lost; retry with the same id.
+   * Sends a message through the durable outbox and resolves with its final ack: `ok: true` once the
+   * server stored it (possibly after reconnects), or a final failure (VALIDATION_FAILED, NOT_A_MEMBER,
+   * CHAT_NOT_FOUND, FORBIDDEN, …), after which the message is `failed` in the store until
+   * `retryMessage` or `discardMessage`. While disconnected it waits in the outbox (status `pending`).
+   * Pass your own `clientMessageId` (see `createClientMessageId()`) to find the message in the store.
    */
   sendMessage(
     chatId: string,
@@ -152,22 +215,45 @@ export class SocketService {
     options: { clientMessageId?: string } = {},
   ): Promise<AckResponse<'send_message'>> {
     const clientMessageId = options.clientMessageId ?? createClientMessageId();
-    return this.request('send_message', { chatId, text: message, clientMessageId });
+    this.#sync.typing.stop(chatId); // a sent message ends the typing indicator
+    return this.#sync.outbox.send(chatId, message, clientMessageId);
   }
 
-  // ---- Typing (spec): fire-and-forget, dropped when not connected ----
+  /** Queues a `failed` message again; resolves with its new final ack (NOT_FOUND when not failed). */
+  retryMessage(clientMessageId: string): Promise<AckResponse<'send_message'>> {
+    return this.#sync.outbox.retry(clientMessageId);
+  }
 
+  /** Drops a `failed` (or a not yet sent `pending`) message from the outbox and the store. */
+  discardMessage(clientMessageId: string): Promise<boolean> {
+    return this.#sync.outbox.discard(clientMessageId);
+  }
+
+  /** The outbox (pending and failed messages, in send order) once its store writes are done. */
+  getOutbox(): Promise<OutboxEntry[]> {
+    return this.#sync.outbox.entries();
+  }
+
+  /** Messages, typing users, unread counts and the chat list; `useSyncExternalStore`-ready. */
+  get chats(): ChatStore {
+    return this.#sync.store;
+  }
+
+  // ---- Typing (spec): throttled, dropped when not connected ----
+
+  /** Sends `typing_start` at most every 2 s while called repeatedly; stops by itself after 5 s idle. */
   startTyping(chatId: string): void {
-    if (this.isReady()) this.#connection.socket?.emit('typing_start', { chatId });
+    this.#sync.typing.start(chatId);
   }
 
+  /** Sends `typing_stop` at once (if a start was sent). */
   stopTyping(chatId: string): void {
-    if (this.isReady()) this.#connection.socket?.emit('typing_stop', { chatId });
+    this.#sync.typing.stop(chatId);
   }
 
-  // ---- Receipts, DMs, history, notifications ----
+  // ---- Receipts, DMs, groups, history, notifications ----
 
-  /** This device has every message of the chat up to `upToSeq` (cumulative). */
+  /** Manual receipt; the SDK already confirms automatically (see ReceiptTracker). */
   confirmReceived(chatId: string, upToSeq: number): Promise<AckResponse<'messages_received'>> {
     return this.request('messages_received', { chatId, upToSeq });
   }
@@ -179,26 +265,56 @@ export class SocketService {
 
   /** The DM chat with `userId`, created on first use. */
   openDm(userId: string): Promise<AckResponse<'open_dm'>> {
-    return this.request('open_dm', { userId });
+    return this.#withChat(this.request('open_dm', { userId }));
   }
 
-  /** A page of messages, newest first; `beforeSeq` pages back. */
-  getHistory(
+  createGroup(name: string, members: string[]): Promise<AckResponse<'create_group'>> {
+    return this.#withChat(this.request('create_group', { name, members }));
+  }
+
+  addMembers(chatId: string, userIds: string[]): Promise<AckResponse<'add_members'>> {
+    return this.#withChat(this.request('add_members', { chatId, userIds }));
+  }
+
+  removeMember(chatId: string, userId: string): Promise<AckResponse<'remove_member'>> {
+    return this.#withChat(this.request('remove_member', { chatId, userId }));
+  }
+
+  renameChat(chatId: string, name: string): Promise<AckResponse<'rename_chat'>> {
+    return this.#withChat(this.request('rename_chat', { chatId, name }));
+  }
+
+  leaveGroup(chatId: string): Promise<AckResponse<'leave_group'>> {
+    this.#sync.session.joined.delete(chatId);
+    return this.request('leave_group', { chatId });
+  }
+
+  getMembers(chatId: string): Promise<AckResponse<'get_members'>> {
+    return this.request('get_members', { chatId });
+  }
+
+  /** A page of messages, newest first; `beforeSeq` pages back. Also merged into the store. */
+  async getHistory(
     chatId: string,
     options: Omit<GetHistoryInput, 'chatId'> = {},
   ): Promise<AckResponse<'get_history'>> {
-    return this.request('get_history', { chatId, ...options });
+    const ack = await this.request('get_history', { chatId, ...options });
+    if (ack.ok) this.#sync.store.ingest(ack.messages);
+    return ack;
   }
 
   listChats(): Promise<AckResponse<'list_chats'>> {
     return this.request('list_chats', {});
   }
 
+  /** Subscribes notification channels; remembered and subscribed again after every reconnect. */
   subscribe(channels: NotificationChannel[]): Promise<AckResponse<'subscribe'>> {
+    for (const channel of channels) this.#sync.session.channels.add(channel);
     return this.request('subscribe', { channels });
   }
 
   unsubscribe(channels: NotificationChannel[]): Promise<AckResponse<'unsubscribe'>> {
+    for (const channel of channels) this.#sync.session.channels.delete(channel);
     return this.request('unsubscribe', { channels });
   }
 
@@ -241,19 +357,35 @@ export class SocketService {
     return response as AckResponse<E>;
   }
 
-  /**
-   * Seam for the outbox (later issue): requests made while not connected end here. Today they fail at
-   * once with UNAVAILABLE; the outbox will queue `send_message` here and flush it after reconnecting.
-   */
+  /** Requests made while not connected fail at once (messages go through the outbox instead). */
   #whenNotConnected<E extends AckEventName>(event: E, _payload: EventPayload<E>): Promise<AckResponse<E>> {
     return Promise.resolve(
       unavailable(`Not connected (state: ${this.getState()}); "${event}" was not sent.`) as AckResponse<E>,
     );
   }
 
+  #isConnecting(): boolean {
+    const { state } = this.#connection.status;
+    return state !== ConnectionState.DISCONNECTED && state !== ConnectionState.ERROR;
+  }
+
+  async #withChat<E extends 'open_dm' | 'create_group' | 'add_members' | 'remove_member' | 'rename_chat'>(
+    pending: Promise<AckResponse<E>>,
+  ): Promise<AckResponse<E>> {
+    const ack = await pending;
+    const result = ack as { ok: boolean; chat?: ChatInfo };
+    if (result.ok && result.chat) this.#sync.store.applyChatInfo(result.chat);
+    return ack;
+  }
+
   #dispatchServerEvent(event: string, args: unknown[]): void {
     if (this.#options.debug ?? isDebugEnabled()) logIncomingEvent(event, args);
     if (LOCAL_EVENT_NAMES.has(event)) return; // a server cannot impersonate the local events
+    try {
+      this.#sync.handle(event, args);
+    } catch (error) {
+      console.error(`[SocketService] handling "${event}" failed:`, error);
+    }
     (this.#emitter.emit as (event: string, ...args: unknown[]) => void).call(this.#emitter, event, ...args);
   }
 }

@@ -2,6 +2,7 @@ import type { Ack, ClientToServerEvents, ErrorCode, ServerToClientEvents } from 
 import type { ManagerOptions, Socket, SocketOptions } from 'socket.io-client';
 import type { ReconnectionPolicy } from './config.js';
 import type { ConnectionState } from './connection-state.js';
+import type { OutboxStore } from './outbox/types.js';
 
 /** The Socket.IO client socket, typed with the wire contract. */
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -38,6 +39,17 @@ export interface SocketServiceOptions {
    * always set by the service.
    */
   socketOptions?: Partial<ManagerOptions & SocketOptions>;
+  /**
+   * Where the outbox keeps unsent messages; default `MemoryOutboxStore` (survives reconnects, not a
+   * reload). Browsers: `IndexedDbOutboxStore`; Node: `FileOutboxStore` from `@mpi/client/node`.
+   */
+  outboxStore?: OutboxStore;
+  /** Sent messages the chat store holds per chat; the oldest are dropped beyond it. Default 500. */
+  maxMessagesPerChat?: number;
+  /** Receipts (`messages_received`) are batched per chat in ticks of this length. Default 50 ms. */
+  receiptBatchMs?: number;
+  /** A gap in a chat's seqs that lasts this long is fetched with get_history. Default 2000 ms. */
+  gapFillAfterMs?: number;
 }
 
 /** Codes of connection failures detected by the client itself (the server's codes are `ErrorCode`). */

@@ -130,6 +130,25 @@ describe('event handlers', () => {
     expect(rawListenerCounts(s)).toEqual(raw);
   });
 
+  it('1,000 subscribe/unsubscribe cycles of the chat store and state leave no listener behind', async () => {
+    const { s } = await connected();
+    const store = s.chats.listenerCount();
+    const total = s.listenerCount();
+    for (let i = 0; i < 1000; i++) {
+      const a = s.chats.subscribe(() => {});
+      const b = s.subscribeState(() => {});
+      const c = s.on('chat_list_updated', () => {});
+      a();
+      b();
+      c();
+    }
+    expect(s.chats.listenerCount()).toBe(store);
+    expect(s.listenerCount()).toBe(total);
+    s.chats.subscribe(() => {});
+    s.destroy();
+    expect(s.chats.listenerCount()).toBe(0);
+  });
+
   it('isolates a throwing handler', async () => {
     const { srv, s } = await connected();
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
@@ -195,10 +214,18 @@ describe('requests', () => {
     expect(again.ok && again.message.clientMessageId).toBe(id);
   });
 
-  it('resolves UNAVAILABLE at once when not connected', async () => {
+  it('resolves UNAVAILABLE at once when not connected (messages wait in the outbox instead)', async () => {
     const s = service({ url: 'http://127.0.0.1:9', token: 'valid' });
-    const ack = await s.sendMessage('chat-1', 'hello');
-    expect(ack).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
+    let settled = false;
+    void s.sendMessage('chat-1', 'hello', { clientMessageId: 'c-offline' }).then(() => {
+      settled = true;
+    });
+    await sleep(20);
+    expect(settled).toBe(false);
+    expect(s.chats.getChatSnapshot('chat-1').messages).toMatchObject([
+      { clientMessageId: 'c-offline', status: 'pending', seq: null, own: true },
+    ]);
+    expect(await s.getOutbox()).toMatchObject([{ clientMessageId: 'c-offline', status: 'pending' }]);
     expect(await s.joinChat('chat-1')).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
     await expect(s.ping()).rejects.toBeInstanceOf(SocketRequestError);
     s.startTyping('chat-1'); // dropped silently

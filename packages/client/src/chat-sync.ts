@@ -1,0 +1,215 @@
+import type {
+  CatchUpCompletePayload,
+  ChatListUpdatedPayload,
+  MessageData,
+  MessageDeliveredPayload,
+  MessagesReadPayload,
+  RateLimitErrorPayload,
+  ResyncRequiredPayload,
+  TypingUpdatePayload,
+} from '@mpi/protocol';
+import { MemoryOutboxStore } from './outbox/memory-store.js';
+import { Outbox } from './outbox/outbox.js';
+import type { OutboxStore } from './outbox/types.js';
+import { type ConfirmOutcome, ReceiptTracker } from './receipts.js';
+import { Session } from './session.js';
+import { ChatStateStore } from './store/chat-store.js';
+import type { AckEventName, AckResponse, EventPayload } from './types.js';
+import { TypingSender } from './typing.js';
+
+/** What the chat layer needs from the SocketService. */
+export interface SyncBridge {
+  request<E extends AckEventName>(event: E, payload: EventPayload<E>): Promise<AckResponse<E>>;
+  isReady(): boolean;
+  /** Emits a fire-and-forget event; false when not connected. */
+  signal(event: 'typing_start' | 'typing_stop', chatId: string): boolean;
+}
+
+export interface ChatSyncOptions {
+  outboxStore?: OutboxStore | undefined;
+  maxMessagesPerChat?: number | undefined;
+  receiptBatchMs?: number | undefined;
+  gapFillAfterMs?: number | undefined;
+}
+
+/** How long a `socket_rate_limit_exceeded` counts as the reason of a RATE_LIMITED send ack. */
+const RATE_LIMIT_EVENT_TTL_MS = 2000;
+const DROP_RECEIPT_CODES = new Set(['NOT_A_MEMBER', 'CHAT_NOT_FOUND']);
+
+function isMessage(value: unknown): value is MessageData {
+  const v = value as MessageData | null;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.id === 'string' &&
+    typeof v.chatId === 'string' &&
+    typeof v.seq === 'number' &&
+    Number.isInteger(v.seq) &&
+    typeof v.senderId === 'string' &&
+    typeof v.clientMessageId === 'string'
+  );
+}
+
+function hasChatId(value: unknown): value is { chatId: string } {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { chatId?: unknown }).chatId === 'string'
+  );
+}
+
+/**
+ * The chat layer of the SocketService: routes server events into the chat store, the receipt tracker and
+ * the outbox, and replays the session after every reconnect. One per service.
+ */
+export class ChatSync {
+  readonly session: Session;
+  readonly store: ChatStateStore;
+  readonly receipts: ReceiptTracker;
+  readonly outbox: Outbox;
+  readonly typing: TypingSender;
+  readonly #bridge: SyncBridge;
+  #rateLimit: { at: number; retryAfterMs: number } | null = null;
+
+  constructor(bridge: SyncBridge, options: ChatSyncOptions = {}) {
+    this.#bridge = bridge;
+    this.receipts = new ReceiptTracker(
+      {
+        confirm: (chatId, upToSeq) => this.#confirm(chatId, upToSeq),
+        fetchGap: (chatId, beforeSeq, limit) => this.#fetchGap(chatId, beforeSeq, limit),
+      },
+      { tickMs: options.receiptBatchMs, gapFillAfterMs: options.gapFillAfterMs },
+    );
+    this.store = new ChatStateStore(
+      {
+        getHistory: (chatId, beforeSeq, limit) =>
+          bridge.request(
+            'get_history',
+            beforeSeq === undefined ? { chatId, limit } : { chatId, beforeSeq, limit },
+          ),
+        markRead: (chatId, upToSeq) => bridge.request('mark_read', { chatId, upToSeq }),
+        listChats: () => bridge.request('list_chats', {}),
+        getMembers: (chatId) => bridge.request('get_members', { chatId }),
+      },
+      {
+        maxMessagesPerChat: options.maxMessagesPerChat,
+        onHeld: (chatId, seq) => this.receipts.note(chatId, seq),
+      },
+    );
+    this.session = new Session({
+      setupUser: (userId, userInfo) => bridge.request('setup_user', { userId, userInfo }),
+      joinChat: (chatId) => bridge.request('join_chat', { chatId }),
+      subscribe: (channels) => bridge.request('subscribe', { channels }),
+      onJoined: (chat) => this.store.applyChatInfo(chat),
+      onReady: () => {
+        this.outbox.flush();
+        this.store.refreshChatList();
+      },
+    });
+    this.outbox = new Outbox(
+      options.outboxStore ?? new MemoryOutboxStore(),
+      {
+        canSend: () => bridge.isReady() && this.session.ready,
+        connectionEpoch: () => this.session.epoch,
+        send: (entry) =>
+          bridge.request('send_message', {
+            chatId: entry.chatId,
+            text: entry.text,
+            clientMessageId: entry.clientMessageId,
+          }),
+        retryAfterMs: () => {
+          const limit = this.#rateLimit;
+          return limit && Date.now() - limit.at < RATE_LIMIT_EVENT_TTL_MS ? limit.retryAfterMs : undefined;
+        },
+        currentUserId: () => this.session.user?.userId ?? null,
+      },
+      {
+        queued: (entry) => this.store.showPending(entry),
+        sent: (_entry, message) => this.store.ingest([message]),
+        failed: (entry) => this.store.showPending(entry),
+        discarded: (entry) => this.store.removePending(entry),
+      },
+    );
+    this.typing = new TypingSender((event, chatId) => bridge.signal(event, chatId));
+  }
+
+  connected(): void {
+    void this.outbox.load();
+    void this.session.connected();
+  }
+
+  disconnected(): void {
+    this.session.disconnected();
+    this.receipts.connectionLost();
+    this.typing.reset();
+  }
+
+  /** Every server event passes here before the app's handlers. */
+  handle(event: string, args: unknown[]): void {
+    const [payload] = args;
+    switch (event) {
+      case 'receive_message':
+        if (isMessage(payload)) this.store.ingest([payload]);
+        break;
+      case 'queued_messages':
+        if (Array.isArray(payload)) this.store.ingest(payload.filter(isMessage));
+        break;
+      case 'catch_up_complete':
+        this.receipts.catchUpComplete(
+          (payload as Partial<CatchUpCompletePayload> | undefined)?.cursors ?? [],
+        );
+        break;
+      case 'resync_required':
+        if (hasChatId(payload)) this.#resync(payload as ResyncRequiredPayload);
+        break;
+      case 'message_delivered':
+        if (hasChatId(payload)) this.store.applyDelivered(payload as MessageDeliveredPayload);
+        break;
+      case 'messages_read':
+        if (hasChatId(payload)) this.store.applyRead(payload as MessagesReadPayload);
+        break;
+      case 'chat_list_updated':
+        if (hasChatId(payload) && this.store.applyChatListUpdate(payload as ChatListUpdatedPayload)) {
+          this.receipts.forget(payload.chatId);
+          this.session.joined.delete(payload.chatId);
+        }
+        break;
+      case 'typing_update':
+        if (hasChatId(payload)) this.store.applyTyping(payload as TypingUpdatePayload);
+        break;
+      case 'socket_rate_limit_exceeded': {
+        const error = payload as Partial<RateLimitErrorPayload> | undefined;
+        if (error?.event === 'send_message' && typeof error.retryAfterMs === 'number') {
+          this.#rateLimit = { at: Date.now(), retryAfterMs: error.retryAfterMs };
+        }
+        break;
+      }
+    }
+  }
+
+  destroy(): void {
+    const error = { code: 'UNAVAILABLE' as const, message: 'The service was destroyed.' };
+    this.session.cancel(error);
+    this.outbox.destroy();
+    this.receipts.destroy();
+    this.typing.reset();
+    this.store.destroy();
+  }
+
+  #resync({ chatId, prunedSeq }: ResyncRequiredPayload): void {
+    this.store.resetChat(chatId);
+    this.receipts.resync(chatId, prunedSeq);
+    void this.store.loadNewest(chatId);
+  }
+
+  async #confirm(chatId: string, upToSeq: number): Promise<ConfirmOutcome> {
+    const ack = await this.#bridge.request('messages_received', { chatId, upToSeq });
+    if (ack.ok) return 'ok';
+    return DROP_RECEIPT_CODES.has(ack.error.code) ? 'drop' : 'retry';
+  }
+
+  async #fetchGap(chatId: string, beforeSeq: number, limit: number): Promise<number[] | null> {
+    const ack = await this.#bridge.request('get_history', { chatId, beforeSeq, limit });
+    if (!ack.ok) return null;
+    this.store.ingest(ack.messages);
+    return ack.messages.map((message) => message.seq);
+  }
+}

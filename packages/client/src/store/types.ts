@@ -1,0 +1,84 @@
+import type { ChatMember, ChatSummary, ChatType, ErrorBody, MessageData } from '@mpi/protocol';
+
+/**
+ * Where a message stands, as this device sees it. Own messages go `pending` → `sent` → `delivered` →
+ * `read` (or `failed`); everyone else's are `received`.
+ */
+export type MessageStatus = 'pending' | 'sent' | 'delivered' | 'read' | 'failed' | 'received';
+
+/** A message in the chat store. Immutable: a change produces a new object. */
+export interface ChatMessage {
+  /** Server id; null while the message is pending or failed. */
+  readonly id: string | null;
+  readonly clientMessageId: string;
+  readonly chatId: string;
+  readonly senderId: string;
+  readonly text: string;
+  /** Server time once sent; the local time of `sendMessage` before. */
+  readonly createdAt: string;
+  /** Position in the chat; null while pending or failed. */
+  readonly seq: number | null;
+  readonly status: MessageStatus;
+  /** True for the current user's messages (sent from any device). */
+  readonly own: boolean;
+  /** The server's error of a `failed` message. */
+  readonly error: ErrorBody | null;
+}
+
+/** One chat as the UI renders it. A new object only when something in it changed. */
+export interface ChatSnapshot {
+  readonly chatId: string;
+  /** Sent messages in seq order, then pending and failed ones in send order. */
+  readonly messages: readonly ChatMessage[];
+  /** Older messages exist that are not held: `loadOlder()` fetches them. */
+  readonly hasMore: boolean;
+  readonly loadingOlder: boolean;
+  /** Other users typing now, sorted. */
+  readonly typingUserIds: readonly string[];
+  readonly unreadCount: number;
+}
+
+/** One row of the chat list. */
+export interface ChatListItem {
+  readonly id: string;
+  /** Null until the server described the chat (it appeared through an update first). */
+  readonly type: ChatType | null;
+  readonly name: string | null;
+  readonly members: readonly string[];
+  readonly lastMessage: MessageData | null;
+  readonly unreadCount: number;
+}
+
+/** What the store needs from the service to load history, mark read and list chats. */
+export interface ChatStoreTransport {
+  getHistory(
+    chatId: string,
+    beforeSeq: number | undefined,
+    limit: number,
+  ): Promise<{ ok: true; messages: MessageData[]; hasMore: boolean } | { ok: false; error: ErrorBody }>;
+  markRead(
+    chatId: string,
+    upToSeq: number,
+  ): Promise<{ ok: true; unreadCount: number } | { ok: false; error: ErrorBody }>;
+  listChats(): Promise<{ ok: true; chats: ChatSummary[] } | { ok: false; error: ErrorBody }>;
+  getMembers(chatId: string): Promise<{ ok: true; members: ChatMember[] } | { ok: false; error: ErrorBody }>;
+}
+
+/** The public face of the chat store (`service.chats`). */
+export interface ChatStore {
+  /** For `useSyncExternalStore`: runs `listener` after every change. Bound. */
+  readonly subscribe: (listener: () => void) => () => void;
+  /** For `useSyncExternalStore`: the chat's snapshot; the same object until the chat changes. Bound. */
+  readonly getChatSnapshot: (chatId: string) => ChatSnapshot;
+  /** For `useSyncExternalStore`: the chat list, most recently active first. Bound. */
+  readonly getChatListSnapshot: () => readonly ChatListItem[];
+  /** Fetches the page before the oldest held message (`get_history`); resolves with `hasMore`. */
+  loadOlder(chatId: string): Promise<boolean>;
+  /** Marks every held message of the chat read (`mark_read`); unread becomes 0 at once. */
+  markChatRead(chatId: string): Promise<boolean>;
+  /** Loads the chat list (`list_chats`); after this, the list also refreshes after each reconnect. */
+  loadChats(): Promise<boolean>;
+  /** Loads members' read and delivery marks (`get_members`), for the status of older own messages. */
+  loadMembers(chatId: string): Promise<boolean>;
+  listenerCount(): number;
+}

@@ -1,0 +1,87 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+
+const MAIN = resolve(process.cwd(), 'packages/server/src/main.ts');
+
+/**
+ * The real server as a child process (`node --conditions=source --import tsx packages/server/src/main.ts`)
+ * on a fixed port, so that it can be SIGKILLed and started again on the same port and database.
+ */
+export class ServerProcess {
+  readonly port: number;
+  readonly env: Record<string, string>;
+  #child: ChildProcess | null = null;
+  #output = '';
+
+  constructor(port: number, env: Record<string, string>) {
+    this.port = port;
+    this.env = env;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get running(): boolean {
+    return this.#child !== null && this.#child.exitCode === null && this.#child.signalCode === null;
+  }
+
+  /** What the process wrote (stdout and stderr), for failure messages. */
+  get output(): string {
+    return this.#output;
+  }
+
+  /** Spawns the server and resolves once it logged its URL. */
+  async start(timeoutMs = 20_000): Promise<void> {
+    if (this.running) throw new Error('already running');
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', MAIN], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOST: '127.0.0.1',
+        PORT: String(this.port),
+        LOG_LEVEL: 'warn',
+        ...this.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.#child = child;
+    child.stderr?.on('data', (chunk) => {
+      this.#output += chunk;
+    });
+    child.stdout?.on('data', (chunk) => {
+      this.#output += chunk;
+    });
+    // With LOG_LEVEL=warn nothing is logged at start: wait until /readyz answers.
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (!this.running) throw new Error(`server exited with ${child.exitCode}:\n${this.#output}`);
+      if (Date.now() > deadline) throw new Error(`server did not start:\n${this.#output}`);
+      try {
+        if ((await fetch(`${this.url}/readyz`)).ok) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((resolveDelay) => setTimeout(resolveDelay, 25));
+    }
+  }
+
+  /** SIGKILL: no shutdown, no flush: a crash. Resolves once the process is gone. */
+  async kill(): Promise<void> {
+    const child = this.#child;
+    if (!child || !this.running) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  /** SIGTERM (graceful), SIGKILL after `timeoutMs`. */
+  async stop(timeoutMs = 10_000): Promise<void> {
+    const child = this.#child;
+    if (!child || !this.running) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    await exited;
+    clearTimeout(timer);
+  }
+}
