@@ -13,6 +13,7 @@ import { AppError } from './errors.js';
 import { registerRoutes } from './http/routes.js';
 import { registerWebApp } from './http/web-app.js';
 import { createMetrics } from './metrics.js';
+import { attachNotifications, type Notifications } from './notifications/index.js';
 import { connectScaleOut } from './realtime/scale-out.js';
 import { attachRealtime, createSocketServer } from './realtime/socket-server.js';
 import { InFlight, type RealtimeContext, type RealtimeServer } from './realtime/types.js';
@@ -25,6 +26,8 @@ export interface MpiServer {
   readonly io: RealtimeServer;
   readonly storage: Storage;
   readonly log: Logger;
+  /** The notification service and its reminder loop. */
+  readonly notifications: Notifications;
   /** Starts listening; resolves with the base URL, e.g. `http://127.0.0.1:4000`. */
   listen(): Promise<string>;
   /** The base URL once listening. */
@@ -37,6 +40,8 @@ export interface CreateServerOptions {
   logger?: Logger;
   /** Use this storage instead of opening `config.databaseUrl`; the server closes it on close(). */
   storage?: Storage;
+  /** The clock (epoch ms) of notifications, reminders and request signatures; default `Date.now`. */
+  now?: () => number;
 }
 
 /** Probes and scrapes come every few seconds; logging each would drown the log. */
@@ -99,12 +104,13 @@ export async function createServer(config: Config, options: CreateServerOptions 
     storage,
     log,
     metrics,
-    rateLimiter: scaleOut.rateLimiter,
+    rateLimiters: scaleOut.rateLimiters,
     inFlight: new InFlight(),
     isShuttingDown,
   };
   const detachRealtime = attachRealtime(ctx, createTokenVerifier(config.auth));
   const stopRetention = startRetentionSweeper(storage, config.messageRetentionDays, log);
+  const notifications = attachNotifications({ app, io, storage, config, log, now: options.now ?? Date.now });
 
   let url = '';
   let closing: Promise<void> | undefined;
@@ -122,6 +128,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
     stopRetention();
     await app.close();
     await scaleOut.close();
+    await notifications.close();
     await storage.close();
     log.info('shut down');
   }
@@ -132,6 +139,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
     io,
     storage,
     log,
+    notifications,
     get url() {
       return url;
     },

@@ -96,13 +96,13 @@ describe.skipIf(!postgres || !redis)('two server nodes on PostgreSQL and Redis',
       const onA = await nodeA.connect('carol');
       const onB = await nodeB.connect('carol');
       const results = [];
-      for (let i = 0; i < 3; i++) results.push(await request(onA, 'ping', {}));
+      for (let i = 0; i < 3; i++) results.push(await request(onA, 'list_chats', {}));
       const limited = nextEvent(onB, 'socket_rate_limit_exceeded');
-      for (let i = 0; i < 2; i++) results.push(await request(onB, 'ping', {}));
+      for (let i = 0; i < 2; i++) results.push(await request(onB, 'list_chats', {}));
       expect(results.map((r) => r.ok)).toEqual([true, true, true, true, false]);
       expect(await limited).toMatchObject({
         code: 'RATE_LIMITED',
-        event: 'ping',
+        event: 'list_chats',
         retryAfterMs: expect.any(Number),
       });
     } finally {

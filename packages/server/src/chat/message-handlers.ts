@@ -16,12 +16,17 @@ export function registerMessageHandlers(ctx: RealtimeContext, socket: RealtimeSo
       clientMessageId: payload.clientMessageId,
       text: payload.text,
     });
-    if (!result.duplicate) {
-      ctx.metrics.messagesStored.inc();
-      // Persisted first: from here on the message reaches every member, live now or queued on reconnect.
-      socket.to(members.map((member) => rooms.user(member.userId))).emit('receive_message', result.message);
-      notifyNewMessage(ctx, members, result.message);
+    const memberRooms = members.map((member) => rooms.user(member.userId));
+    if (result.duplicate) {
+      // A retry: the first attempt may have died with its node before broadcasting. Sending again is
+      // harmless (clients dedupe by id) and closes that gap at once rather than at the next catch-up.
+      socket.to(memberRooms).emit('receive_message', result.message);
+      return result;
     }
+    ctx.metrics.messagesStored.inc();
+    // Persisted first: from here on the message reaches every member, live now or queued on reconnect.
+    socket.to(memberRooms).emit('receive_message', result.message);
+    notifyNewMessage(ctx, members, result.message);
     return result;
   });
 

@@ -25,6 +25,15 @@ export type EventHandler<E extends ClientEventName> = (
 
 type AckFn = (response: unknown) => void;
 
+/** Events counted against the larger `signals` budget (see RealtimeContext.rateLimiters). */
+const SIGNAL_EVENTS: ReadonlySet<string> = new Set([
+  'messages_received',
+  'notifications_received',
+  'typing_start',
+  'typing_stop',
+  'ping',
+]);
+
 function toIssues(error: z.ZodError): ValidationIssue[] {
   return error.issues.slice(0, 20).map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
 }
@@ -55,7 +64,9 @@ export function defineHandler<E extends ClientEventName>(
     ctx.inFlight.enter();
     try {
       try {
-        await ctx.rateLimiter.consume(socket.data.userId);
+        await (SIGNAL_EVENTS.has(event) ? ctx.rateLimiters.signals : ctx.rateLimiters.actions).consume(
+          socket.data.userId,
+        );
       } catch (error) {
         if (!(error instanceof RateLimiterRes)) throw error;
         const body = errorBody('RATE_LIMITED');

@@ -9,21 +9,28 @@ import type { Config } from '../config.js';
  * cross-node socket queries (`@socket.io/redis-adapter`) and the rate-limit counters. Without REDIS_URL a
  * node runs alone with in-memory equivalents.
  */
+/** Receipts, typing and pings may come this many times as often as other events. */
+export const SIGNAL_BUDGET_FACTOR = 4;
+
 export interface ScaleOut {
   adapter: ReturnType<typeof createAdapter> | undefined;
-  rateLimiter: RateLimiterAbstract;
+  rateLimiters: { actions: RateLimiterAbstract; signals: RateLimiterAbstract };
   /** Resolves when Redis answers (or at once without Redis). */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function connectScaleOut(config: Config, log: Logger): Promise<ScaleOut> {
-  const { events: points, windowSeconds: duration } = config.rateLimit;
-  const memoryLimiter = new RateLimiterMemory({ points, duration });
+  const { events, windowSeconds: duration } = config.rateLimit;
+  const budgets = { actions: events, signals: events * SIGNAL_BUDGET_FACTOR };
+  const memory = {
+    actions: new RateLimiterMemory({ points: budgets.actions, duration }),
+    signals: new RateLimiterMemory({ points: budgets.signals, duration }),
+  };
   if (!config.redis.url) {
     return {
       adapter: undefined,
-      rateLimiter: memoryLimiter,
+      rateLimiters: memory,
       ping: async () => undefined,
       close: async () => undefined,
     };
@@ -43,18 +50,23 @@ export async function connectScaleOut(config: Config, log: Logger): Promise<Scal
   }
   await Promise.all([pub.connect(), sub.connect()]);
   const prefix = config.redis.keyPrefix;
+  const sharedLimiter = (kind: 'actions' | 'signals') =>
+    new RateLimiterRedis({
+      storeClient: pub,
+      keyPrefix: `${prefix}:ratelimit:${kind}`,
+      points: budgets[kind],
+      duration,
+      // While Redis is unreachable each node limits on its own rather than failing every event.
+      insuranceLimiter: memory[kind],
+    });
   log.info({ prefix }, 'scale-out: Socket.IO Redis adapter enabled');
 
   return {
     adapter: createAdapter(pub, sub, { key: `${prefix}:socket.io`, requestsTimeout: 3000 }),
-    rateLimiter: new RateLimiterRedis({
-      storeClient: pub,
-      keyPrefix: `${prefix}:ratelimit`,
-      points,
-      duration,
-      // While Redis is unreachable each node limits on its own rather than failing every event.
-      insuranceLimiter: memoryLimiter,
-    }),
+    rateLimiters: {
+      actions: sharedLimiter('actions'),
+      signals: sharedLimiter('signals'),
+    },
     async ping() {
       await pub.ping();
     },

@@ -62,7 +62,11 @@ export interface RealtimeContext {
   storage: Storage;
   log: Logger;
   metrics: Metrics;
-  rateLimiter: RateLimiterAbstract;
+  /**
+   * Per-user budgets: `actions` for events that change or read state, `signals` (a larger budget) for
+   * receipts, typing and pings, which a busy conversation sends many of.
+   */
+  rateLimiters: { actions: RateLimiterAbstract; signals: RateLimiterAbstract };
   inFlight: InFlight;
   /** True once shutdown began: new handshakes are refused with UNAVAILABLE. */
   isShuttingDown(): boolean;
