@@ -17,6 +17,21 @@ export const ERROR_CATALOGUE = {
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The payload is larger than the server accepts.' },
   RATE_LIMITED: { status: 429, message: 'Too many requests: slow down and retry later.' },
   UNAVAILABLE: { status: 503, message: 'The server is shutting down or its storage is unreachable.' },
+  SIGNATURE_MISSING: {
+    status: 401,
+    message: 'The request is not signed: send X-MPI-Timestamp and X-MPI-Signature.',
+  },
+  SIGNATURE_INVALID: { status: 401, message: 'The request signature is malformed or does not verify.' },
+  SIGNATURE_STALE: {
+    status: 401,
+    message: 'The request timestamp is more than 5 minutes away from the server clock.',
+  },
+  INVALID_JSON: { status: 400, message: 'The request body is not valid JSON.' },
+  DELIVERY_ID_REUSED: {
+    status: 409,
+    message: 'This delivery id was already used for a different request.',
+  },
+  GROUP_NOT_FOUND: { status: 404, message: 'No audience group has this id.' },
   INTERNAL: { status: 500, message: 'Something went wrong on the server; it has been logged.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

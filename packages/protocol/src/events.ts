@@ -1,7 +1,21 @@
 import type { z } from 'zod';
 import type { Ack, AckCallback, ErrorBody } from './errors.js';
 import type { ChatInfo, ChatMember, ChatSummary, MessageData, UserProfile } from './models.js';
-import type { NotificationEvents } from './notifications.js';
+import {
+  type GetPreferencesInput,
+  getPreferencesSchema,
+  type ListNotificationsInput,
+  listNotificationsSchema,
+  type MarkNotificationsReadInput,
+  markNotificationsReadSchema,
+  type NotificationChannelsPayload,
+  type NotificationPage,
+  type NotificationsCatchUpCompletePayload,
+  type NotificationsReadPayload,
+  type NotificationsReceivedInput,
+  notificationsReceivedSchema,
+} from './notification-api.js';
+import type { NotificationEvents, NotificationItem } from './notifications.js';
 import {
   type AddMembersInput,
   addMembersSchema,
@@ -58,6 +72,10 @@ export interface ClientEventContract {
   get_members: { payload: ChatRefInput; result: { members: ChatMember[] } };
   subscribe: { payload: ChannelsInput; result: { channels: NotificationChannel[] } };
   unsubscribe: { payload: ChannelsInput; result: { channels: NotificationChannel[] } };
+  get_preferences: { payload: GetPreferencesInput; result: { channels: NotificationChannel[] } };
+  list_notifications: { payload: ListNotificationsInput; result: NotificationPage };
+  mark_notifications_read: { payload: MarkNotificationsReadInput; result: { unreadCount: number } };
+  notifications_received: { payload: NotificationsReceivedInput; result: Record<never, never> };
   ping: { payload: PingInput; result: { serverTime: number } };
 }
 
@@ -97,6 +115,10 @@ export const CLIENT_EVENT_SCHEMAS = {
   get_members: chatRefSchema,
   subscribe: channelsSchema,
   unsubscribe: channelsSchema,
+  get_preferences: getPreferencesSchema,
+  list_notifications: listNotificationsSchema,
+  mark_notifications_read: markNotificationsReadSchema,
+  notifications_received: notificationsReceivedSchema,
   ping: pingSchema,
 } as const satisfies Record<ClientEventName, z.ZodType>;
 
@@ -212,6 +234,10 @@ export interface ServerToClientEvents extends NotificationEvents {
   socket_validation_error: (error: ValidationErrorPayload) => void;
   socket_rate_limit_exceeded: (error: RateLimitErrorPayload) => void;
   server_shutdown: (payload: ServerShutdownPayload) => void;
+  queued_notifications: (items: NotificationItem[]) => void;
+  notifications_catch_up_complete: (payload: NotificationsCatchUpCompletePayload) => void;
+  notification_channels_updated: (payload: NotificationChannelsPayload) => void;
+  notifications_read: (payload: NotificationsReadPayload) => void;
 }
 
 export type ServerEventName = keyof ServerToClientEvents;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { NotificationChannel } from './schemas.js';
 
 /**
  * Payloads of the spec's notification events. The platform's backend sends them to the ingestion API;
@@ -67,41 +68,70 @@ export interface WebhookNotificationPayload {
   message: string;
 }
 
+/**
+ * Sent as the second argument of every notification event, after the spec's payload (which stays exactly
+ * as the guide writes it): a handler written as `(payload) => …` simply ignores it. It identifies the
+ * stored inbox item, for `mark_notifications_read` and `notifications_received`.
+ */
+export interface NotificationMeta {
+  /** The inbox item's id (a ULID); for `system:*` it equals the payload's `id`. */
+  id: string;
+  /** Position in the server's notification sequence: increasing, shared by all users, with gaps per user. */
+  seq: number;
+  channel: NotificationChannel;
+  /** ISO 8601, UTC. */
+  createdAt: string;
+}
+
 export interface NotificationEvents {
-  'calendar:event-created': (payload: CalendarEventPayload<'created'>) => void;
-  'calendar:event-updated': (payload: CalendarEventPayload<'updated'>) => void;
-  'calendar:event-cancelled': (payload: CalendarEventPayload<'cancelled'>) => void;
-  'calendar:reminder': (payload: CalendarReminderPayload) => void;
-  'match:scheduled': (payload: MatchPayload<'scheduled'>) => void;
-  'match:updated': (payload: MatchPayload<'updated'>) => void;
-  'match:cancelled': (payload: MatchPayload<'cancelled'>) => void;
-  'match:reminder': (payload: MatchReminderPayload) => void;
-  'training:scheduled': (payload: TrainingPayload<'scheduled'>) => void;
-  'training:reminder': (payload: TrainingReminderPayload) => void;
-  'system:maintenance': (payload: SystemNoticePayload) => void;
-  'system:update': (payload: SystemNoticePayload) => void;
-  'webhook:notification': (payload: WebhookNotificationPayload) => void;
+  'calendar:event-created': (payload: CalendarEventPayload<'created'>, meta: NotificationMeta) => void;
+  'calendar:event-updated': (payload: CalendarEventPayload<'updated'>, meta: NotificationMeta) => void;
+  'calendar:event-cancelled': (payload: CalendarEventPayload<'cancelled'>, meta: NotificationMeta) => void;
+  'calendar:reminder': (payload: CalendarReminderPayload, meta: NotificationMeta) => void;
+  'match:scheduled': (payload: MatchPayload<'scheduled'>, meta: NotificationMeta) => void;
+  'match:updated': (payload: MatchPayload<'updated'>, meta: NotificationMeta) => void;
+  'match:cancelled': (payload: MatchPayload<'cancelled'>, meta: NotificationMeta) => void;
+  'match:reminder': (payload: MatchReminderPayload, meta: NotificationMeta) => void;
+  'training:scheduled': (payload: TrainingPayload<'scheduled'>, meta: NotificationMeta) => void;
+  'training:reminder': (payload: TrainingReminderPayload, meta: NotificationMeta) => void;
+  'system:maintenance': (payload: SystemNoticePayload, meta: NotificationMeta) => void;
+  'system:update': (payload: SystemNoticePayload, meta: NotificationMeta) => void;
+  'webhook:notification': (payload: WebhookNotificationPayload, meta: NotificationMeta) => void;
 }
 
 export type NotificationEventName = keyof NotificationEvents;
 
-/** Every notification event name, at run time (for listeners that forward all of them). */
-export const NOTIFICATION_EVENT_NAMES = [
-  'calendar:event-created',
-  'calendar:event-updated',
-  'calendar:event-cancelled',
-  'calendar:reminder',
-  'match:scheduled',
-  'match:updated',
-  'match:cancelled',
-  'match:reminder',
-  'training:scheduled',
-  'training:reminder',
-  'system:maintenance',
-  'system:update',
-  'webhook:notification',
-] as const satisfies readonly NotificationEventName[];
+/** The spec's payload of a notification event. */
+export type NotificationPayloadOf<E extends NotificationEventName> = Parameters<NotificationEvents[E]>[0];
 
-// A name missing from the list above fails here.
-type MissingNotificationEvent = Exclude<NotificationEventName, (typeof NOTIFICATION_EVENT_NAMES)[number]>;
-export const NOTIFICATION_EVENT_NAMES_COMPLETE: MissingNotificationEvent extends never ? true : false = true;
+/** The channel each notification event belongs to; `system` cannot be unsubscribed. */
+export const NOTIFICATION_EVENT_CHANNELS = {
+  'calendar:event-created': 'calendar',
+  'calendar:event-updated': 'calendar',
+  'calendar:event-cancelled': 'calendar',
+  'calendar:reminder': 'calendar',
+  'match:scheduled': 'matches',
+  'match:updated': 'matches',
+  'match:cancelled': 'matches',
+  'match:reminder': 'matches',
+  'training:scheduled': 'training',
+  'training:reminder': 'training',
+  'system:maintenance': 'system',
+  'system:update': 'system',
+  'webhook:notification': 'system',
+} as const satisfies Record<NotificationEventName, NotificationChannel>;
+
+export const NOTIFICATION_EVENT_NAMES = Object.keys(NOTIFICATION_EVENT_CHANNELS) as NotificationEventName[];
+
+/** Channels a user cannot opt out of. */
+export const MANDATORY_CHANNELS: readonly NotificationChannel[] = ['system'];
+
+/** One stored notification of a user's inbox: the spec's event name and payload plus its meta. */
+export type NotificationItem = {
+  [E in NotificationEventName]: NotificationMeta & {
+    event: E;
+    payload: NotificationPayloadOf<E>;
+    /** The user marked it read (on any device). */
+    read: boolean;
+  };
+}[NotificationEventName];

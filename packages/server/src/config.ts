@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { parseLeadTimes } from './notifications/durations.js';
 
 /**
  * Every setting of the server, read from environment variables once at start. Nothing else in the server
@@ -14,6 +15,26 @@ const DEV_JWT_SECRET = 'mpi-realtime-development-secret-do-not-use-in-production
 
 const boolean = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const positiveInt = z.coerce.number().int().positive();
+
+/** Comma-separated HMAC secrets of the ingestion API: the current one and, while rotating, the next. */
+const signingSecrets = z
+  .string()
+  .transform((value) => value.split(',').map((secret) => secret.trim()))
+  .pipe(
+    z
+      .array(z.string().min(32, 'each secret must be at least 32 characters'))
+      .min(1)
+      .max(2, 'at most 2 secrets (the current and the next one, while rotating)'),
+  );
+
+const leadTimes = z.string().transform((value, ctx) => {
+  try {
+    return parseLeadTimes(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+    return z.NEVER;
+  }
+});
 
 const envSchema = z
   .object({
@@ -33,6 +54,9 @@ const envSchema = z
     MESSAGE_RETENTION_DAYS: z.coerce.number().int().min(0).default(365),
     SHUTDOWN_TIMEOUT_MS: positiveInt.max(60_000).default(8_000),
     METRICS_ENABLED: boolean.default(true),
+    NOTIFY_SIGNING_SECRETS: signingSecrets.optional(),
+    REMINDER_LEAD_TIMES: leadTimes.default(parseLeadTimes('24h,1h')),
+    REMINDER_POLL_MS: positiveInt.min(10).max(60_000).default(5_000),
     WEB_DIST_DIR: z.string().min(1).default(DEFAULT_WEB_DIST_DIR),
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
     REDIS_KEY_PREFIX: z
@@ -75,6 +99,14 @@ export interface Config {
   /** Messages older than this are deleted; 0 keeps them forever. */
   messageRetentionDays: number;
   metricsEnabled: boolean;
+  notifications: {
+    /** HMAC-SHA256 secrets accepted on the ingestion API; empty disables it (503). */
+    signingSecrets: string[];
+    /** Reminders fire this long before an item starts, longest first; empty disables reminders. */
+    reminderLeadTimesMs: number[];
+    /** How often each node looks for due reminders. */
+    reminderPollMs: number;
+  };
   /** The built web app served at `/`. */
   webDistDir: string;
   /** Shared state for several nodes; a single node needs none. */
@@ -119,6 +151,11 @@ export function loadConfig(env: Env): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     messageRetentionDays: e.MESSAGE_RETENTION_DAYS,
     metricsEnabled: e.METRICS_ENABLED,
+    notifications: {
+      signingSecrets: e.NOTIFY_SIGNING_SECRETS ?? [],
+      reminderLeadTimesMs: e.REMINDER_LEAD_TIMES,
+      reminderPollMs: e.REMINDER_POLL_MS,
+    },
     webDistDir: e.WEB_DIST_DIR,
     redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
   };

@@ -4,8 +4,10 @@ import { monotonicFactory } from 'ulid';
 import * as chats from './chat-store.js';
 import * as cursors from './cursor-store.js';
 import * as groups from './group-store.js';
+import { KyselyNotificationStorage } from './kysely-notifications.js';
 import * as messages from './message-store.js';
 import { migrateToLatest } from './migrations.js';
+import type { NotificationStorage } from './notification-storage.js';
 import type { IdFactory } from './rows.js';
 import type { Database } from './schema.js';
 import type {
@@ -35,11 +37,14 @@ export { StorageError } from './storage-error.js';
 export class KyselyStorage implements Storage {
   private readonly nextId: IdFactory = monotonicFactory();
   private closed = false;
+  readonly notifications: NotificationStorage;
 
   constructor(
     private readonly db: Kysely<Database>,
     readonly dialect: 'sqlite' | 'postgres',
-  ) {}
+  ) {
+    this.notifications = new KyselyNotificationStorage(db, dialect, this.nextId);
+  }
 
   async migrate(): Promise<void> {
     await migrateToLatest(this.db);

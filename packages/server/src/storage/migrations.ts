@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import { notificationsMigration } from './notification-migration.js';
 
 /**
  * Schema migrations, kept in code so the server bundle needs no migration folder at run time.
@@ -89,6 +90,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       }
     },
   },
+  '0002_notifications': notificationsMigration,
 };
 
 /** Serves {@link MIGRATIONS} (or another set, in tests) to Kysely's `Migrator`. */

@@ -11,6 +11,17 @@ export interface Database {
   messages: MessagesTable;
   device_receipts: DeviceReceiptsTable;
   devices: DevicesTable;
+  notification_counter: NotificationCounterTable;
+  notifications: NotificationsTable;
+  notification_recipients: NotificationRecipientsTable;
+  notification_reads: NotificationReadsTable;
+  notification_users: NotificationUsersTable;
+  notification_device_cursors: NotificationDeviceCursorsTable;
+  notification_opt_outs: NotificationOptOutsTable;
+  notification_reminders: NotificationRemindersTable;
+  audience_groups: AudienceGroupsTable;
+  audience_group_members: AudienceGroupMembersTable;
+  ingest_deliveries: IngestDeliveriesTable;
 }
 
 export interface UsersTable {
@@ -70,6 +81,107 @@ export interface DeviceReceiptsTable {
 export interface DevicesTable {
   user_id: string;
   device_id: string;
+  created_at: string;
+}
+
+/** One row (id 1): the last notification seq. Incremented, row-locked, by every new notification. */
+export interface NotificationCounterTable {
+  id: number;
+  last_seq: number;
+}
+
+/** Every notification once, whatever its audience. */
+export interface NotificationsTable {
+  seq: number;
+  /** A ULID: the public id. */
+  id: string;
+  /** The spec's event name, e.g. `match:scheduled`. */
+  event: string;
+  channel: string;
+  /** JSON of the exact payload sent on the wire. */
+  payload: string;
+  audience: 'everyone' | 'users' | 'groups';
+  /** `api`, `webhook:<source>` or `reminder`. */
+  source: string;
+  created_at: string;
+}
+
+/** Who a targeted (users / groups) notification is for; `everyone` notifications have no rows. */
+export interface NotificationRecipientsTable {
+  user_id: string;
+  seq: number;
+}
+
+/** Items a user marked read one by one (above their `read_up_to_seq`). */
+export interface NotificationReadsTable {
+  user_id: string;
+  seq: number;
+  read_at: string;
+}
+
+/** Users known to the notification inbox. */
+export interface NotificationUsersTable {
+  user_id: string;
+  /** `everyone` notifications with a seq above this are in the user's inbox (the last seq at first sight). */
+  broadcast_from_seq: number;
+  /** Everything up to this seq is read (`mark_notifications_read { all: true }`). */
+  read_up_to_seq: number;
+  created_at: string;
+}
+
+/** Per device: every notification up to `seq` was received (`notifications_received`). */
+export interface NotificationDeviceCursorsTable {
+  user_id: string;
+  device_id: string;
+  seq: number;
+  updated_at: string;
+}
+
+/**
+ * Consent: while the user is unsubscribed from a channel there is an open period (`until_seq` null).
+ * Notifications of the channel with `from_seq < seq <= until_seq` are not the user's, ever.
+ */
+export interface NotificationOptOutsTable {
+  user_id: string;
+  channel: string;
+  from_seq: number;
+  until_seq: number | null;
+  created_at: string;
+}
+
+/** A pending reminder of a scheduled item; deleted when it fires, is skipped, or its item changes. */
+export interface NotificationRemindersTable {
+  id: string;
+  kind: 'calendar' | 'match' | 'training';
+  item_id: string;
+  lead_ms: number;
+  due_at: string;
+  starts_at: string;
+  /** JSON of the CalendarEvent / Match / Training. */
+  item: string;
+  /** JSON of the audience, resolved when the reminder fires. */
+  audience: string;
+  created_at: string;
+}
+
+export interface AudienceGroupsTable {
+  id: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AudienceGroupMembersTable {
+  group_id: string;
+  user_id: string;
+}
+
+/** Signed requests already handled, by delivery id, with the answer they got. */
+export interface IngestDeliveriesTable {
+  delivery_id: string;
+  /** SHA-256 of method, path and body: the same id with another request is refused. */
+  fingerprint: string;
+  status: number;
+  response: string;
   created_at: string;
 }
 

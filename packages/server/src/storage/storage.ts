@@ -1,4 +1,5 @@
 import type { ChatInfo, ChatSummary, MessageData, UserProfile } from '@mpi/protocol';
+import type { NotificationStorage } from './notification-storage.js';
 
 export interface AppendMessageInput {
   chatId: string;
@@ -86,6 +87,8 @@ export interface Storage {
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** The notification inbox, consent, reminders, audience groups and delivery ids. */
+  readonly notifications: NotificationStorage;
 
   upsertUser(user: UserProfile): Promise<UserProfile>;
   getUser(userId: string): Promise<UserProfile | null>;

@@ -1,5 +1,6 @@
 import { catchUp } from '../chat/catch-up.js';
 import { AppError, publicErrorBody } from '../errors.js';
+import { startNotificationCatchUp } from '../notifications/catch-up.js';
 import { defineHandler } from '../realtime/define-handler.js';
 import type { RealtimeContext, RealtimeSocket } from '../realtime/types.js';
 
@@ -19,6 +20,7 @@ export function registerUserHandlers(ctx: RealtimeContext, socket: RealtimeSocke
         })
         .finally(() => ctx.inFlight.leave());
     });
+    startNotificationCatchUp(ctx, socket);
     return { user };
   });
 }
