@@ -97,7 +97,6 @@ export class ChatSync {
     this.session = new Session({
       setupUser: (userId, userInfo) => bridge.request('setup_user', { userId, userInfo }),
       joinChat: (chatId) => bridge.request('join_chat', { chatId }),
-      subscribe: (channels) => bridge.request('subscribe', { channels }),
       onJoined: (chat) => this.store.applyChatInfo(chat),
       onReady: () => {
         this.outbox.flush();

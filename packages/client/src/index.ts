@@ -5,6 +5,14 @@ export { configureSocketService, getSocketService, socketService } from './defau
 export { SocketRequestError } from './errors.js';
 export { createClientMessageId } from './ids.js';
 export {
+  DEFAULT_NOTIFICATION_LIMIT,
+  type NotificationSnapshot,
+  type NotificationSource,
+  type NotificationSourceEvents,
+  NotificationStore,
+  type NotificationStoreOptions,
+} from './notifications/index.js';
+export {
   type IdbFactoryLike,
   IndexedDbOutboxStore,
   type IndexedDbOutboxStoreOptions,

@@ -1,4 +1,4 @@
-import type { ChatInfo, ErrorBody, NotificationChannel, UserInfo } from '@mpi/protocol';
+import type { ChatInfo, ErrorBody, UserInfo } from '@mpi/protocol';
 import type { AckResponse } from './types.js';
 
 /** Join failures after which the chat is not joined again on the next reconnect. */
@@ -7,7 +7,6 @@ const FINAL_JOIN_ERRORS = new Set(['NOT_A_MEMBER', 'CHAT_NOT_FOUND', 'VALIDATION
 export interface SessionDeps {
   setupUser(userId: string, userInfo: UserInfo): Promise<AckResponse<'setup_user'>>;
   joinChat(chatId: string): Promise<AckResponse<'join_chat'>>;
-  subscribe(channels: NotificationChannel[]): Promise<AckResponse<'subscribe'>>;
   onJoined(chat: ChatInfo): void;
   /** The session is replayed on connection `epoch`: time to flush the outbox. */
   onReady(epoch: number): void;
@@ -17,14 +16,14 @@ type Waiter<T> = (ack: T) => void;
 
 /**
  * What a connection must re-establish after every (re)connect, in order: `setup_user` (which starts the
- * device's catch-up), `join_chat` for every chat joined with `joinChat`, `subscribe` for the notification
- * channels; then the session is ready and the outbox may flush. Calls made while a connection is being
+ * device's catch-up), `join_chat` for every chat joined with `joinChat`; then the session is ready and the
+ * outbox may flush. Notification channels are not replayed: they are the user's stored preference, which
+ * the server applies to every connection itself (replaying them would undo an opt-out made elsewhere). Calls made while a connection is being
  * (re)established wait for the replay and resolve with its acks.
  */
 export class Session {
   user: { userId: string; userInfo: UserInfo } | null = null;
   readonly joined = new Set<string>();
-  readonly channels = new Set<NotificationChannel>();
   readonly #deps: SessionDeps;
   #epoch = 0;
   #ready = false;
@@ -81,8 +80,6 @@ export class Session {
         this.#settle(waiters, ack);
       }),
     );
-    if (epoch !== this.#epoch) return;
-    if (this.channels.size > 0) await this.#deps.subscribe([...this.channels]);
     if (epoch !== this.#epoch) return;
     this.#ready = true;
     this.#deps.onReady(epoch);

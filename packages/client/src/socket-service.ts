@@ -6,6 +6,7 @@ import { isDebugEnabled, logIncomingEvent } from './debug.js';
 import { Emitter } from './emitter.js';
 import { isAck, SocketRequestError, unavailable } from './errors.js';
 import { createClientMessageId } from './ids.js';
+import { NotificationStore } from './notifications/notification-store.js';
 import { type ResolvedOptions, resolveOptions } from './options.js';
 import type { OutboxEntry } from './outbox/types.js';
 import type { ChatStore } from './store/types.js';
@@ -130,6 +131,8 @@ export class SocketService {
    * sendMessage promises resolve with UNAVAILABLE (their messages stay in the outbox store).
    */
   destroy(): void {
+    this.#notifications?.destroy();
+    this.#notifications = null;
     this.#connection.destroy();
     this.#sync.destroy();
     this.#emitter.clear();
@@ -239,6 +242,14 @@ export class SocketService {
     return this.#sync.store;
   }
 
+  #notifications: NotificationStore | null = null;
+
+  /** The notification inbox, unread count and channel preference; created on first use. */
+  get notifications(): NotificationStore {
+    this.#notifications ??= new NotificationStore(this);
+    return this.#notifications;
+  }
+
   // ---- Typing (spec): throttled, dropped when not connected ----
 
   /** Sends `typing_start` at most every 2 s while called repeatedly; stops by itself after 5 s idle. */
@@ -307,14 +318,15 @@ export class SocketService {
     return this.request('list_chats', {});
   }
 
-  /** Subscribes notification channels; remembered and subscribed again after every reconnect. */
+  /**
+   * Subscribes notification channels: a stored preference of the user, applied by the server to all
+   * their devices and every later connection (so it is not re-sent after a reconnect).
+   */
   subscribe(channels: NotificationChannel[]): Promise<AckResponse<'subscribe'>> {
-    for (const channel of channels) this.#sync.session.channels.add(channel);
     return this.request('subscribe', { channels });
   }
 
   unsubscribe(channels: NotificationChannel[]): Promise<AckResponse<'unsubscribe'>> {
-    for (const channel of channels) this.#sync.session.channels.delete(channel);
     return this.request('unsubscribe', { channels });
   }
 

@@ -1,4 +1,4 @@
-import { ConnectionState } from '@mpi/client';
+import { ConnectionState, type NotificationSnapshot } from '@mpi/client';
 import {
   NOTIFICATION_EVENT_NAMES,
   type NotificationChannel,
@@ -6,7 +6,7 @@ import {
   type NotificationEvents,
   type SocketErrorPayload,
 } from '@mpi/protocol';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { useSocketService } from './context.js';
 import { useSocket } from './use-socket.js';
 
@@ -15,8 +15,6 @@ export const ALL_CHANNELS: readonly NotificationChannel[] = ['calendar', 'matche
 type NotificationPayload<E extends NotificationEventName> = Parameters<NotificationEvents[E]>[0];
 
 export interface UseNotificationSocketOptions {
-  /** Channels to subscribe to once connected (default: all four). */
-  channels?: readonly NotificationChannel[];
   /** One callback per event type, e.g. `{ 'match:scheduled': ({ match }) => … }`. */
   handlers?: { [E in NotificationEventName]?: (payload: NotificationPayload<E>) => void };
   /** Called for every notification event, after its own handler. */
@@ -25,52 +23,45 @@ export interface UseNotificationSocketOptions {
   autoConnect?: boolean;
 }
 
-export interface UseNotificationSocketResult {
+export interface UseNotificationSocketResult extends NotificationSnapshot {
   state: ConnectionState;
   isConnected: boolean;
   /** The latest problem to show the user: a refused connection or a failed subscription; null when fine. */
   error: { code: string; message: string } | null;
-  channels: readonly NotificationChannel[];
+  /** Changes the user's stored channel preference (all their devices); resolves false on failure. */
   subscribe(channels: NotificationChannel[]): Promise<boolean>;
   unsubscribe(channels: NotificationChannel[]): Promise<boolean>;
+  markRead(ids: readonly string[]): Promise<boolean>;
+  markAllRead(): Promise<boolean>;
 }
 
-/** Real-time notifications: connects on mount, subscribes channels, calls a handler per event type. */
+/**
+ * Real-time notifications: connects on mount, calls a handler per event type, and exposes the inbox, the
+ * unread count and the channel preference. Channels are the user's stored consent (the server applies it
+ * to every connection), so this hook never subscribes on its own: `subscribe`/`unsubscribe` are for the
+ * user's choices.
+ */
 export function useNotificationSocket(
   options: UseNotificationSocketOptions = {},
 ): UseNotificationSocketResult {
-  const { channels: wanted = ALL_CHANNELS, autoConnect = true } = options;
+  const { autoConnect = true } = options;
   const service = useSocketService();
+  const store = service.notifications;
   const status = useSocket({ pingIntervalMs: 0 });
-  const [channels, setChannels] = useState<readonly NotificationChannel[]>([]);
+  const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot, store.getSnapshot);
   const [requestError, setRequestError] = useState<{ code: string; message: string } | null>(null);
   const latest = useRef(options);
   latest.current = options;
 
   useEffect(() => {
-    if (
-      autoConnect &&
-      (service.getState() === ConnectionState.DISCONNECTED || service.getState() === ConnectionState.ERROR)
-    ) {
+    const state = service.getState();
+    if (autoConnect && (state === ConnectionState.DISCONNECTED || state === ConnectionState.ERROR))
       service.connect();
-    }
   }, [service, autoConnect]);
 
-  const wantedKey = [...wanted].sort().join(',');
   useEffect(() => {
-    if (!status.isConnected || wantedKey === '') return;
-    let cancelled = false;
-    service.subscribe(wantedKey.split(',') as NotificationChannel[]).then((ack) => {
-      if (cancelled) return;
-      if (ack.ok) {
-        setChannels(ack.channels);
-        setRequestError(null);
-      } else setRequestError(ack.error);
-    });
-    return () => {
-      cancelled = true;
-    };
-  }, [service, status.isConnected, wantedKey]);
+    if (status.isConnected && !snapshot.loaded) void store.load();
+  }, [store, status.isConnected, snapshot.loaded]);
 
   useEffect(() => {
     const offs = NOTIFICATION_EVENT_NAMES.map((event) =>
@@ -91,20 +82,23 @@ export function useNotificationSocket(
 
   const change = useCallback(
     async (action: 'subscribe' | 'unsubscribe', list: NotificationChannel[]) => {
-      const ack = await (action === 'subscribe' ? service.subscribe(list) : service.unsubscribe(list));
-      if (ack.ok) setChannels(ack.channels);
-      else setRequestError(ack.error);
-      return ack.ok;
+      const ok = await (action === 'subscribe'
+        ? store.subscribeChannels(list)
+        : store.unsubscribeChannels(list));
+      if (ok) setRequestError(null);
+      return ok;
     },
-    [service],
+    [store],
   );
 
   return {
+    ...snapshot,
     state: status.state,
     isConnected: status.isConnected,
     error: requestError ?? status.lastError,
-    channels,
     subscribe: useCallback((list) => change('subscribe', list), [change]),
     unsubscribe: useCallback((list) => change('unsubscribe', list), [change]),
+    markRead: useCallback((ids) => store.markRead(ids), [store]),
+    markAllRead: useCallback(() => store.markAllRead(), [store]),
   };
 }

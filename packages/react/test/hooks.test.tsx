@@ -57,18 +57,31 @@ describe('useSocket', () => {
 });
 
 describe('useNotificationSocket', () => {
-  it('connects on mount, subscribes the channels, and removes its handlers on unmount', async () => {
+  it('connects on mount, shows the stored channel preference, changes it, and removes its handlers on unmount', async () => {
     const service = serviceFor('ivan');
+    void service.notifications; // the store's own listeners are part of the baseline
     const before = service.listenerCount();
-    const { result, unmount } = renderHook(() => useNotificationSocket({ channels: ['matches', 'system'] }), {
-      wrapper: wrapper(service),
-    });
+    const { result, unmount } = renderHook(() => useNotificationSocket(), { wrapper: wrapper(service) });
     await waitFor(() => expect(result.current.isConnected).toBe(true));
     await waitFor(() =>
-      expect([...result.current.channels].sort()).toEqual(expect.arrayContaining(['matches', 'system'])),
+      expect([...result.current.channels].sort()).toEqual(['calendar', 'matches', 'system', 'training']),
     );
+    await act(async () => {
+      expect(await result.current.unsubscribe(['matches'])).toBe(true);
+    });
+    expect(result.current.channels).not.toContain('matches');
+    await act(async () => {
+      expect(await result.current.unsubscribe(['system'])).toBe(false);
+    });
+    expect(result.current.channels).toContain('system');
     unmount();
     expect(service.listenerCount()).toBe(before);
+
+    // The opt-out is the user's, not the device's: a second device sees it.
+    const other = serviceFor('ivan');
+    const second = renderHook(() => useNotificationSocket(), { wrapper: wrapper(other) });
+    await waitFor(() => expect(second.result.current.loaded).toBe(true));
+    expect([...second.result.current.channels].sort()).toEqual(['calendar', 'system', 'training']);
   });
 });
 
