@@ -15,7 +15,7 @@ import {
   type NotificationsReceivedInput,
   notificationsReceivedSchema,
 } from './notification-api.js';
-import type { NotificationEvents, NotificationItem } from './notifications.js';
+import type { NotificationEventName, NotificationEvents, NotificationItem } from './notifications.js';
 import {
   type AddMembersInput,
   addMembersSchema,
@@ -241,6 +241,32 @@ export interface ServerToClientEvents extends NotificationEvents {
 }
 
 export type ServerEventName = keyof ServerToClientEvents;
+
+/** The chat and connection events the server emits (the notification events are NOTIFICATION_EVENT_NAMES). */
+export const SERVER_EVENT_NAMES = [
+  'receive_message',
+  'message_delivered',
+  'messages_read',
+  'queued_messages',
+  'catch_up_complete',
+  'resync_required',
+  'user_joined',
+  'user_left',
+  'chat_list_updated',
+  'typing_update',
+  'socket_error',
+  'socket_validation_error',
+  'socket_rate_limit_exceeded',
+  'server_shutdown',
+  'queued_notifications',
+  'notifications_catch_up_complete',
+  'notification_channels_updated',
+  'notifications_read',
+] as const satisfies readonly Exclude<ServerEventName, NotificationEventName>[];
+
+// Fails to compile when an event of ServerToClientEvents is missing from the lists above.
+type UnlistedServerEvent = Exclude<ServerEventName, NotificationEventName | (typeof SERVER_EVENT_NAMES)[number]>;
+export const SERVER_EVENT_NAMES_COMPLETE: UnlistedServerEvent extends never ? true : false = true;
 
 /** What the client sends in the Socket.IO handshake `auth`. */
 export interface HandshakeAuth {

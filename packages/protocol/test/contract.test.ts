@@ -66,3 +66,16 @@ describe('send_message schema', () => {
     expect(sendMessageSchema.safeParse(payload).success).toBe(false);
   });
 });
+
+describe('the server events', () => {
+  it('documents every server event, notifications included', async () => {
+    const { SERVER_EVENT_NAMES, NOTIFICATION_EVENT_NAMES } = await import('../src/index.js');
+    const documented = (event: string) =>
+      protocolDoc.includes(`\`${event}\``) ||
+      // Grouped rows such as `calendar:event-created` / `-updated` / `-cancelled`.
+      protocolDoc.includes(`\`-${event.split('-').at(-1)}\``) ||
+      protocolDoc.includes(`\`:${event.split(':').at(-1)}\``);
+    const missing = [...SERVER_EVENT_NAMES, ...NOTIFICATION_EVENT_NAMES].filter((event) => !documented(event));
+    expect(missing).toEqual([]);
+  });
+});
