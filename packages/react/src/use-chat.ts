@@ -31,13 +31,22 @@ export function useChat(chatId: string, { markReadOnView = true }: UseChatOption
 
   useEffect(() => {
     void service.joinChat(chatId);
-    if (store.getChatSnapshot(chatId).messages.length === 0) void store.loadOlder(chatId);
     return () => {
       if (typingRef.current) service.stopTyping(chatId);
       typingRef.current = false;
       void service.leaveChat(chatId);
     };
-  }, [service, store, chatId]);
+  }, [service, chatId]);
+
+  // The first page of history, once connected: a chat opened before the connection is up (a reload on
+  // the chat's page) would otherwise fetch nothing, since requests fail at once while disconnected.
+  const getConnected = useCallback(() => service.getSnapshot().isConnected, [service]);
+  const isConnected = useSyncExternalStore(service.subscribeState, getConnected, getConnected);
+  useEffect(() => {
+    if (!isConnected) return;
+    const held = store.getChatSnapshot(chatId).messages.some((message) => message.seq !== null);
+    if (!held) void store.loadOlder(chatId);
+  }, [store, chatId, isConnected]);
 
   const lastSeq = snapshot.messages.reduce((max, m) => Math.max(max, m.seq ?? 0), 0);
   useEffect(() => {

@@ -1,0 +1,174 @@
+import { ConnectionState, createSocketService, IndexedDbOutboxStore, type SocketService } from '@mpi/client';
+import { storage } from './storage.js';
+
+/** The signed-in user, as remembered in localStorage. */
+export interface SignedInUser {
+  userId: string;
+  name?: string;
+}
+
+/** One signed-in session: the user and the SocketService that belongs to them. */
+export interface Session {
+  user: SignedInUser;
+  service: SocketService;
+  /** Stops the session's listeners and destroys its service. */
+  end(): void;
+}
+
+/** What tests and the debug console can reach: `window.mpi.service.disconnect()`, etc. */
+export interface MpiDebugHandle {
+  user: SignedInUser;
+  service: SocketService;
+}
+
+declare global {
+  interface Window {
+    mpi?: MpiDebugHandle;
+  }
+}
+
+const USER_KEY = 'mpi.user';
+const DEVICE_KEY = 'mpi.deviceId';
+const ID_PATTERN = /^[A-Za-z0-9._:@-]{1,128}$/;
+
+export function isValidUserId(userId: string): boolean {
+  return ID_PATTERN.test(userId);
+}
+
+/**
+ * The server the app talks to: `VITE_WEBSOCKET_URL` when the build set it, else the page's own origin
+ * (the server serves this app, so API and socket share its origin). The SDK's own default
+ * (http://localhost:4000) would be wrong for any deployment that is not on that port.
+ */
+export function serverUrl(): string {
+  const env = (import.meta as { env?: Record<string, string | undefined> }).env;
+  const configured = env?.VITE_WEBSOCKET_URL;
+  return configured && configured !== '' ? configured.replace(/\/+$/, '') : window.location.origin;
+}
+
+/** This browser profile's device id: made once, then kept (receipts and catch-up are per device). */
+export function deviceId(): string {
+  const existing = storage.get(DEVICE_KEY);
+  if (existing && ID_PATTERN.test(existing)) return existing;
+  const random =
+    typeof crypto.randomUUID === 'function'
+      ? crypto.randomUUID()
+      : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+  const id = `web-${random}`;
+  storage.set(DEVICE_KEY, id);
+  return id;
+}
+
+export function loadStoredUser(): SignedInUser | null {
+  const raw = storage.get(USER_KEY);
+  if (!raw) return null;
+  try {
+    const value = JSON.parse(raw) as Partial<SignedInUser>;
+    if (typeof value.userId !== 'string' || !isValidUserId(value.userId)) return null;
+    return typeof value.name === 'string' && value.name.trim() !== ''
+      ? { userId: value.userId, name: value.name }
+      : { userId: value.userId };
+  } catch {
+    return null;
+  }
+}
+
+export function storeUser(user: SignedInUser | null): void {
+  if (user) storage.set(USER_KEY, JSON.stringify(user));
+  else storage.remove(USER_KEY);
+}
+
+/** A failure of the token request, with the server's error code when it sent one. */
+export class TokenError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TokenError';
+  }
+}
+
+/**
+ * A development token from `GET /api/dev/token?userId=` (only served outside production). The SDK calls
+ * this before every connection attempt, so each reconnect gets a fresh token.
+ */
+export async function fetchDevToken(userId: string): Promise<string> {
+  let response: Response;
+  try {
+    response = await fetch(`${serverUrl()}/api/dev/token?userId=${encodeURIComponent(userId)}`, {
+      headers: { accept: 'application/json' },
+      cache: 'no-store',
+    });
+  } catch {
+    throw new TokenError('CONNECT_FAILED', 'The server cannot be reached.');
+  }
+  const body = (await response.json().catch(() => null)) as {
+    token?: unknown;
+    error?: { code?: string; message?: string };
+  } | null;
+  if (response.ok && typeof body?.token === 'string') return body.token;
+  if (response.status === 404) {
+    throw new TokenError('NOT_FOUND', 'This server does not hand out development tokens.');
+  }
+  throw new TokenError(
+    body?.error?.code ?? `HTTP_${response.status}`,
+    body?.error?.message ?? `The token request failed (HTTP ${response.status}).`,
+  );
+}
+
+/**
+ * The browser's own view of the network. Chromium keeps an open WebSocket after the network goes away
+ * until a ping times out (tens of seconds), so on `offline` the transport is closed at once and the SDK's
+ * reconnect logic takes over; on `online` a retry that is waiting out its backoff starts now.
+ */
+function watchNetwork(service: SocketService): () => void {
+  const onOffline = () => {
+    const engine = service.socket?.io.engine;
+    if (service.isReady() && engine) engine.close();
+  };
+  const onOnline = () => {
+    const state = service.getState();
+    if (state === ConnectionState.RECONNECTING) {
+      service.disconnect();
+      service.connect();
+    } else if (state === ConnectionState.ERROR) {
+      service.connect();
+    }
+  };
+  window.addEventListener('offline', onOffline);
+  window.addEventListener('online', onOnline);
+  return () => {
+    window.removeEventListener('offline', onOffline);
+    window.removeEventListener('online', onOnline);
+  };
+}
+
+/**
+ * Creates the user's SocketService and connects it. One service per signed-in user: signing out destroys
+ * it, so no state of one user reaches the next. Unsent messages wait in IndexedDB (one database per user)
+ * and survive a reload.
+ */
+export function startSession(user: SignedInUser): Session {
+  const service = createSocketService({
+    url: serverUrl(),
+    token: () => fetchDevToken(user.userId),
+    deviceId: deviceId(),
+    outboxStore: new IndexedDbOutboxStore({ databaseName: `mpi-realtime:${user.userId}` }),
+    // `debug` is left unset on purpose: the SDK then logs every event while
+    // localStorage.websocket_debug === 'true', checked per event.
+  });
+  service.connect();
+  void service.setupUser(user.userId, user.name ? { name: user.name } : {});
+  const stopWatching = watchNetwork(service);
+  window.mpi = { user, service };
+  return {
+    user,
+    service,
+    end() {
+      stopWatching();
+      service.destroy();
+      if (window.mpi?.service === service) delete window.mpi;
+    },
+  };
+}
