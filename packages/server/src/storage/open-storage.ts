@@ -2,10 +2,11 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, type LogEvent, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, type LogEvent, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { KyselyStorage } from './kysely-storage.js';
 import type { Database } from './schema.js';
+import { FastSqliteDialect } from './sqlite-dialect.js';
 import type { Storage } from './storage.js';
 
 /** The subset of a pino logger the storage uses. */
@@ -54,7 +55,7 @@ export async function openStorage(databaseUrl: string, opts: OpenStorageOptions 
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...(log && { log }) });
   } else {
     db = new Kysely<Database>({
-      dialect: new SqliteDialect({ database: openSqlite(target.path) }),
+      dialect: new FastSqliteDialect(openSqlite(target.path)),
       ...(log && { log }),
     });
   }

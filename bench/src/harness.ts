@@ -1,0 +1,649 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg, release, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { type BenchOptions, SCENARIO_TITLES, type ScenarioId, scenariosOf } from './config.js';
+import { GeneratorPool } from './generator/pool.js';
+import { type RunningTarget, startBaseline, startServer, type TargetKind } from './targets/targets.js';
+import { ProcWatcher } from './util/proc.js';
+import { Progress } from './util/progress.js';
+import { type Spread, spread } from './util/stats.js';
+import { tokenSigner } from './util/tokens.js';
+import {
+  MAX_SOCKETS_PER_GENERATOR,
+  type ScenarioContext,
+  type ScenarioOutcome,
+  Skip,
+  usageNames,
+} from './workloads/common.js';
+import { runConnections } from './workloads/w1-connections.js';
+import { runChat } from './workloads/w2-chat.js';
+import { runFanout } from './workloads/w3-fanout.js';
+import { runStorm } from './workloads/w4-storm.js';
+
+/**
+ * The benchmark harness: for each repetition, each workload and each target (bare Socket.IO baseline,
+ * MPI Realtime), it starts a fresh target process and fresh load-generator processes, runs the workload,
+ * stops everything, and finally summarises medians with min–max and compares the server to the baseline.
+ */
+
+export interface RepRun {
+  rep: number;
+  outcome?: ScenarioOutcome;
+  failure?: string;
+  /** Warnings and errors the server logged during the run (LOG_LEVEL=warn). */
+  serverLog: { count: number; first: string[] };
+}
+
+export interface TargetSummary {
+  reps: RepRun[];
+  skipped?: string;
+  metrics: Record<string, Spread>;
+  /** cpuPct and peakRssMiB per process, plus generators' max and sum. */
+  usage: Record<string, Spread>;
+  missing: Spread;
+  duplicates: Spread;
+  /** Errors over all repetitions (failed handshakes, error events, refused requests…). */
+  errors: Record<string, number>;
+}
+
+export interface ScenarioReport {
+  id: ScenarioId;
+  title: string;
+  nodes: number;
+  targets: Partial<Record<TargetKind, TargetSummary>>;
+}
+
+export interface Goal {
+  scenario: ScenarioId;
+  metric: string;
+  label: string;
+  unit: string;
+  digits: number;
+  better: 'higher' | 'lower';
+  /** Server ÷ baseline must be at least / at most this (medians). */
+  ratioMin?: number;
+  ratioMax?: number;
+  /** The server's worst repetition must be at most this. */
+  serverMax?: number;
+  /** The issue's figure for bare Socket.IO on this machine, for comparison with our baseline. */
+  reference?: number;
+}
+
+export interface Comparison extends Goal {
+  baseline?: Spread;
+  server?: Spread;
+  ratio?: number;
+  goal?: string;
+  met?: boolean;
+  /** Why a goal could not be judged. */
+  pending?: string;
+}
+
+export interface BenchReport {
+  tool: 'mpi-bench';
+  version: 1;
+  startedAt: string;
+  finishedAt: string;
+  durationSeconds: number;
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    memoryGiB: number;
+    node: string;
+    kernel: string;
+    /** 1-, 5- and 15-minute load averages when the run started (other work on the machine). */
+    loadAverage: number[];
+  };
+  git: { commit?: string; dirty?: boolean };
+  options: Omit<BenchOptions, 'jwtSecret' | 'notifySecret' | 'help'>;
+  generators: number;
+  scenarios: ScenarioReport[];
+  comparisons: Comparison[];
+  checks: Array<{
+    scenario: ScenarioId;
+    target: TargetKind;
+    missing: number;
+    duplicates: number;
+    errors: number;
+    ok: boolean;
+  }>;
+  notes: string[];
+}
+
+/** What the table shows for each workload; goals from the issue. */
+export const GOALS: Goal[] = [
+  {
+    scenario: 'w1',
+    metric: 'connPerSec',
+    label: 'connections/s',
+    unit: '/s',
+    digits: 0,
+    better: 'higher',
+    ratioMin: 0.7,
+    reference: 4_200,
+  },
+  {
+    scenario: 'w1',
+    metric: 'rssPerConnKiB',
+    label: 'server RSS per connection',
+    unit: 'KiB',
+    digits: 1,
+    better: 'lower',
+    ratioMax: 1.5,
+    reference: 17.5,
+  },
+  {
+    scenario: 'w1',
+    metric: 'serverCpuUsPerConn',
+    label: 'server CPU per connection',
+    unit: 'µs',
+    digits: 0,
+    better: 'lower',
+  },
+  {
+    scenario: 'w1',
+    metric: 'connectP99Ms',
+    label: 'connect + setup p99',
+    unit: 'ms',
+    digits: 1,
+    better: 'lower',
+  },
+  {
+    scenario: 'w2-paced',
+    metric: 'msgPerSec',
+    label: 'messages/s received',
+    unit: '/s',
+    digits: 0,
+    better: 'higher',
+  },
+  {
+    scenario: 'w2-paced',
+    metric: 'serverCpuUsPerMsg',
+    label: 'server CPU per message',
+    unit: 'µs',
+    digits: 0,
+    better: 'lower',
+  },
+  {
+    scenario: 'w2-paced',
+    metric: 'recvP50Ms',
+    label: 'send→receive p50',
+    unit: 'ms',
+    digits: 1,
+    better: 'lower',
+  },
+  {
+    scenario: 'w2-paced',
+    metric: 'recvP99Ms',
+    label: 'send→receive p99',
+    unit: 'ms',
+    digits: 1,
+    better: 'lower',
+    ratioMax: 1.5,
+  },
+  {
+    scenario: 'w2-paced',
+    metric: 'recvMaxMs',
+    label: 'send→receive max',
+    unit: 'ms',
+    digits: 1,
+    better: 'lower',
+  },
+  {
+    scenario: 'w2-paced',
+    metric: 'deliveredP50Ms',
+    label: 'send→delivered p50',
+    unit: 'ms',
+    digits: 1,
+    better: 'lower',
+  },
+  {
+    scenario: 'w2-paced',
+    metric: 'deliveredP99Ms',
+    label: 'send→delivered p99',
+    unit: 'ms',
+    digits: 1,
+    better: 'lower',
+  },
+  {
+    scenario: 'w2-paced',
+    metric: 'deliveredMaxMs',
+    label: 'send→delivered max',
+    unit: 'ms',
+    digits: 1,
+    better: 'lower',
+  },
+  {
+    scenario: 'w2-saturate',
+    metric: 'msgPerSec',
+    label: 'messages/s received',
+    unit: '/s',
+    digits: 0,
+    better: 'higher',
+    ratioMin: 0.7,
+    reference: 64_000,
+  },
+  {
+    scenario: 'w2-saturate',
+    metric: 'serverCpuUsPerMsg',
+    label: 'server CPU per message',
+    unit: 'µs',
+    digits: 0,
+    better: 'lower',
+  },
+  {
+    scenario: 'w2-saturate',
+    metric: 'deliveredPerSec',
+    label: 'message_delivered/s',
+    unit: '/s',
+    digits: 0,
+    better: 'higher',
+  },
+  {
+    scenario: 'w2-saturate',
+    metric: 'recvP50Ms',
+    label: 'send→receive p50',
+    unit: 'ms',
+    digits: 1,
+    better: 'lower',
+  },
+  {
+    scenario: 'w2-saturate',
+    metric: 'recvP99Ms',
+    label: 'send→receive p99',
+    unit: 'ms',
+    digits: 1,
+    better: 'lower',
+  },
+  {
+    scenario: 'w2-saturate',
+    metric: 'recvMaxMs',
+    label: 'send→receive max',
+    unit: 'ms',
+    digits: 1,
+    better: 'lower',
+  },
+  {
+    scenario: 'w2-saturate',
+    metric: 'deliveredP50Ms',
+    label: 'send→delivered p50',
+    unit: 'ms',
+    digits: 1,
+    better: 'lower',
+  },
+  {
+    scenario: 'w2-saturate',
+    metric: 'deliveredP99Ms',
+    label: 'send→delivered p99',
+    unit: 'ms',
+    digits: 1,
+    better: 'lower',
+  },
+  {
+    scenario: 'w2-saturate',
+    metric: 'deliveredMaxMs',
+    label: 'send→delivered max',
+    unit: 'ms',
+    digits: 1,
+    better: 'lower',
+  },
+  {
+    scenario: 'w3',
+    metric: 'deliveriesPerSec',
+    label: 'deliveries/s',
+    unit: '/s',
+    digits: 0,
+    better: 'higher',
+    reference: 124_000,
+  },
+  {
+    scenario: 'w3',
+    metric: 'latencyP50Ms',
+    label: 'POST→arrival p50',
+    unit: 'ms',
+    digits: 1,
+    better: 'lower',
+  },
+  {
+    scenario: 'w3',
+    metric: 'latencyP99Ms',
+    label: 'POST→arrival p99',
+    unit: 'ms',
+    digits: 1,
+    better: 'lower',
+  },
+  {
+    scenario: 'w4',
+    metric: 'catchUpSeconds',
+    label: 'all reconnected and caught up',
+    unit: 's',
+    digits: 2,
+    better: 'lower',
+    serverMax: 15,
+  },
+  {
+    scenario: 'w4',
+    metric: 'doneP50Ms',
+    label: 'per client: reconnect→caught up p50',
+    unit: 'ms',
+    digits: 0,
+    better: 'lower',
+  },
+  {
+    scenario: 'w4',
+    metric: 'doneP99Ms',
+    label: 'per client: reconnect→caught up p99',
+    unit: 'ms',
+    digits: 0,
+    better: 'lower',
+  },
+];
+
+export interface HarnessHooks {
+  progress?: Progress;
+}
+
+function machineInfo(): BenchReport['machine'] {
+  const list = cpus();
+  return {
+    cpus: list.length,
+    cpuModel: list[0]?.model ?? 'unknown',
+    memoryGiB: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
+    node: process.version,
+    kernel: release(),
+    loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
+  };
+}
+
+function gitInfo(): BenchReport['git'] {
+  try {
+    const cwd = fileURLToPath(new URL('../..', import.meta.url));
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd, encoding: 'utf8' }).trim();
+    // Whether what was measured (the packages) differs from the commit; bench/ and docs/ do not count.
+    const dirty =
+      execFileSync('git', ['status', '--porcelain', '--', 'packages'], { cwd, encoding: 'utf8' }).trim() !==
+      '';
+    return { commit, dirty };
+  } catch {
+    return {};
+  }
+}
+
+/** Why the server cannot run on several nodes yet, or undefined when it can. */
+export function multiNodeBlocker(options: BenchOptions): string | undefined {
+  const configPath = fileURLToPath(new URL('../../packages/server/src/config.ts', import.meta.url));
+  let config = '';
+  try {
+    config = readFileSync(configPath, 'utf8');
+  } catch {
+    // no server sources: treat as unsupported
+  }
+  if (!/REDIS_URL/.test(config)) {
+    return 'the server has no Socket.IO Redis adapter yet (no REDIS_URL setting in packages/server/src/config.ts)';
+  }
+  const url = options.databaseUrl ?? DEFAULT_POSTGRES;
+  if (!url.startsWith('postgres'))
+    return `several nodes share PostgreSQL, not ${url}: pass --database-url postgres://…`;
+  return undefined;
+}
+
+/** Where `--nodes 2` creates its databases when no --database-url is given (the machine's local server). */
+export const DEFAULT_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+const SCENARIO_RUNNERS: Record<ScenarioId, (ctx: ScenarioContext) => Promise<ScenarioOutcome>> = {
+  w1: runConnections,
+  'w2-paced': (ctx) => runChat(ctx, 'paced'),
+  'w2-saturate': (ctx) => runChat(ctx, 'saturate'),
+  w3: runFanout,
+  w4: runStorm,
+};
+
+/** Sockets the busiest workload opens, to size the generator pool. */
+export function generatorCount(options: BenchOptions): number {
+  const sockets = Math.max(
+    options.connections,
+    options.pairs * 2,
+    options.subscribers,
+    options.stormClients * 2,
+  );
+  return Math.max(options.generators, Math.ceil(sockets / MAX_SOCKETS_PER_GENERATOR));
+}
+
+function summarise(reps: RepRun[]): Omit<TargetSummary, 'reps' | 'skipped'> {
+  const outcomes = reps.map((r) => r.outcome).filter((o): o is ScenarioOutcome => o !== undefined);
+  const metricNames = new Set(outcomes.flatMap((o) => Object.keys(o.metrics)));
+  const metrics: Record<string, Spread> = {};
+  for (const name of metricNames) metrics[name] = spread(outcomes.map((o) => o.metrics[name] ?? Number.NaN));
+  const usage: Record<string, Spread> = {};
+  const processNames = new Set(outcomes.flatMap((o) => Object.keys(o.usage)));
+  for (const name of processNames) {
+    usage[`${name}.cpuPct`] = spread(outcomes.map((o) => o.usage[name]?.cpuPct ?? Number.NaN));
+    usage[`${name}.peakRssMiB`] = spread(outcomes.map((o) => o.usage[name]?.peakRssMiB ?? Number.NaN));
+  }
+  const gens = (o: ScenarioOutcome) => Object.entries(o.usage).filter(([name]) => name.startsWith('gen'));
+  usage['generators.maxCpuPct'] = spread(outcomes.map((o) => Math.max(...gens(o).map(([, u]) => u.cpuPct))));
+  usage['generators.sumCpuPct'] = spread(outcomes.map((o) => gens(o).reduce((a, [, u]) => a + u.cpuPct, 0)));
+  usage['generators.maxPeakRssMiB'] = spread(
+    outcomes.map((o) => Math.max(...gens(o).map(([, u]) => u.peakRssMiB))),
+  );
+  const errors: Record<string, number> = {};
+  for (const o of outcomes)
+    for (const [code, n] of Object.entries(o.errors)) errors[code] = (errors[code] ?? 0) + n;
+  for (const r of reps) if (r.failure) errors[`run failed: ${r.failure.split('\n')[0]?.slice(0, 120)}`] = 1;
+  return {
+    metrics,
+    usage,
+    missing: spread(outcomes.map((o) => o.missing)),
+    duplicates: spread(outcomes.map((o) => o.duplicates)),
+    errors,
+  };
+}
+
+export function compare(scenarios: ScenarioReport[]): Comparison[] {
+  const rows: Comparison[] = [];
+  for (const goal of GOALS) {
+    const scenario = scenarios.find((s) => s.id === goal.scenario);
+    if (!scenario) continue;
+    const baseline = scenario.targets.baseline?.metrics[goal.metric];
+    const server = scenario.targets.server?.metrics[goal.metric];
+    const row: Comparison = { ...goal };
+    if (baseline && baseline.n > 0) row.baseline = baseline;
+    if (server && server.n > 0) row.server = server;
+    if (row.baseline && row.server && row.baseline.median !== 0)
+      row.ratio = row.server.median / row.baseline.median;
+    if (goal.ratioMin !== undefined) row.goal = `≥ ${goal.ratioMin}× baseline`;
+    if (goal.ratioMax !== undefined) row.goal = `≤ ${goal.ratioMax}× baseline`;
+    if (goal.serverMax !== undefined) row.goal = `≤ ${goal.serverMax} ${goal.unit}`;
+    if (row.goal) {
+      if (goal.serverMax !== undefined) {
+        const serverSummary = scenario.targets.server;
+        const allDone = serverSummary?.reps.every((r) =>
+          Number.isFinite(r.outcome?.metrics[goal.metric] ?? Number.NaN),
+        );
+        if (!serverSummary || serverSummary.skipped) row.pending = serverSummary?.skipped ?? 'server not run';
+        else row.met = Boolean(allDone && row.server && row.server.max <= goal.serverMax);
+      } else if (row.ratio === undefined) {
+        row.pending =
+          scenario.targets.server?.skipped ?? scenario.targets.baseline?.skipped ?? 'needs both targets';
+      } else if (goal.ratioMin !== undefined) row.met = row.ratio >= goal.ratioMin;
+      else if (goal.ratioMax !== undefined) row.met = row.ratio <= goal.ratioMax;
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+export async function runBench(options: BenchOptions, hooks: HarnessHooks = {}): Promise<BenchReport> {
+  const progress = hooks.progress ?? new Progress(process.stderr, options.progress);
+  const started = new Date();
+  const machine = machineInfo();
+  const git = gitInfo();
+  const runTag = `b${started.getTime().toString(36)}`;
+  const sign = tokenSigner(options.jwtSecret);
+  const scenarioIds = scenariosOf(options);
+  const generators = generatorCount(options);
+  const notes: string[] = [];
+  const multiNode = options.nodes > 1 ? multiNodeBlocker(options) : undefined;
+  if (options.nodes > 1 && multiNode) {
+    notes.push(`W2/W3 on ${options.nodes} server nodes (Redis adapter + PostgreSQL): skipped: ${multiNode}.`);
+  }
+  if (generators > options.generators) {
+    notes.push(
+      `generators raised from ${options.generators} to ${generators} (at most ${MAX_SOCKETS_PER_GENERATOR} sockets each)`,
+    );
+  }
+  const reports: ScenarioReport[] = scenarioIds.map((id) => ({
+    id,
+    title: SCENARIO_TITLES[id],
+    nodes: options.nodes > 1 && (id.startsWith('w2') || id === 'w3') ? options.nodes : 1,
+    targets: {},
+  }));
+  const reps = new Map<string, RepRun[]>();
+  const skipped = new Map<string, string>();
+  const total = options.reps * scenarioIds.length * options.targets.length;
+  const durations = new Map<string, number>();
+  const budgetSkips: string[] = [];
+  let index = 0;
+
+  for (let rep = 1; rep <= options.reps; rep++) {
+    for (const report of reports) {
+      for (const kind of options.targets) {
+        index++;
+        const key = `${report.id}/${kind}`;
+        const label = `run ${index}/${total} · rep ${rep}/${options.reps} · ${report.title} · ${kind}`;
+        if (skipped.has(key)) continue;
+        // Stay within the time budget: skip a repetition that would end after it (judged by the same
+        // run's duration in the previous repetition).
+        const elapsedMs = Date.now() - started.getTime();
+        const expectedMs = durations.get(key) ?? 0;
+        if (options.budget > 0 && rep > 1 && elapsedMs + expectedMs > options.budget * 60_000) {
+          budgetSkips.push(`${report.title} · ${kind} · rep ${rep}`);
+          continue;
+        }
+        const runStarted = Date.now();
+        if (kind === 'server' && report.nodes > 1 && multiNode) {
+          skipped.set(key, `${report.nodes} nodes: ${multiNode}`);
+          progress.log(`${report.title} · server on ${report.nodes} nodes: skipped (${multiNode})`);
+          continue;
+        }
+        progress.update(`${label}: starting ${kind}`);
+        const run: RepRun = { rep, serverLog: { count: 0, first: [] } };
+        let target: RunningTarget | undefined;
+        let pool: GeneratorPool | undefined;
+        try {
+          [target, pool] = await Promise.all([
+            kind === 'baseline'
+              ? startBaseline()
+              : startServer({
+                  jwtSecret: options.jwtSecret,
+                  nodes: report.nodes,
+                  nodeArgs: options.serverNodeArgs,
+                  redisUrl: options.redisUrl,
+                  databaseUrl:
+                    report.nodes > 1 ? (options.databaseUrl ?? DEFAULT_POSTGRES) : options.databaseUrl,
+                  env: { NOTIFY_SIGNING_SECRETS: options.notifySecret },
+                }),
+            GeneratorPool.start(generators, options.generatorNodeArgs),
+          ]);
+          const watcher = new ProcWatcher();
+          const ctx: ScenarioContext = {
+            options,
+            kind,
+            target,
+            pool,
+            watcher,
+            status: (text) => progress.update(`${label} · ${text}`),
+            runId: `${runTag}.${rep}${report.id.replace(/[^a-z0-9]/g, '')}${kind[0]}`,
+            sign,
+            timeoutMs: options.timeout * 1000,
+          };
+          usageNames(ctx);
+          target.clearLog();
+          run.outcome = await SCENARIO_RUNNERS[report.id](ctx);
+          const o = run.outcome;
+          const headline = GOALS.find((g) => g.scenario === report.id);
+          const value = headline ? o.metrics[headline.metric] : undefined;
+          progress.log(
+            `${label}: ${headline && value !== undefined ? `${headline.label} ${value.toFixed(headline.digits)} ${headline.unit}, ` : ''}missing ${o.missing}, duplicates ${o.duplicates}${o.notes.length ? ` (${o.notes.join('; ')})` : ''}`,
+          );
+        } catch (error) {
+          if (error instanceof Skip) {
+            skipped.set(key, error.message);
+            progress.log(`${report.title} · ${kind}: skipped: ${error.message}`);
+            continue;
+          }
+          run.failure = error instanceof Error ? error.message : String(error);
+          progress.log(`${label}: FAILED: ${run.failure.split('\n')[0]}`);
+        } finally {
+          progress.update(`${label}: stopping`);
+          if (pool) await pool.all('closeAll', () => ({})).catch(() => []);
+          if (target) {
+            const lines = target.logLines();
+            run.serverLog = { count: lines.length, first: lines.slice(0, 5) };
+            await target.stop();
+          }
+          if (pool) await pool.stop();
+        }
+        durations.set(key, Date.now() - runStarted);
+        const list = reps.get(key) ?? [];
+        list.push(run);
+        reps.set(key, list);
+      }
+    }
+  }
+  progress.done();
+  if (budgetSkips.length > 0) {
+    notes.push(
+      `time budget (${options.budget} min, --budget) reached: skipped ${budgetSkips.length} run(s): ${budgetSkips.join('; ')}`,
+    );
+  }
+
+  for (const report of reports) {
+    for (const kind of options.targets) {
+      const key = `${report.id}/${kind}`;
+      const list = reps.get(key) ?? [];
+      report.targets[kind] = {
+        reps: list,
+        ...summarise(list),
+        ...(skipped.has(key) ? { skipped: skipped.get(key) } : {}),
+      };
+    }
+  }
+  const checks: BenchReport['checks'] = [];
+  for (const report of reports) {
+    for (const kind of options.targets) {
+      const t = report.targets[kind];
+      if (!t || t.skipped || t.reps.length === 0) continue;
+      const failures = t.reps.filter((r) => r.failure).length;
+      const missing = t.reps.reduce((a, r) => a + (r.outcome?.missing ?? 0), 0);
+      const duplicates = t.reps.reduce((a, r) => a + (r.outcome?.duplicates ?? 0), 0);
+      const errors = Object.values(t.errors).reduce((a, b) => a + b, 0);
+      checks.push({
+        scenario: report.id,
+        target: kind,
+        missing,
+        duplicates,
+        errors,
+        ok: failures === 0 && missing === 0 && duplicates === 0,
+      });
+    }
+  }
+  const finished = new Date();
+  const { jwtSecret: _j, notifySecret: _n, help: _h, ...shownOptions } = options;
+  return {
+    tool: 'mpi-bench',
+    version: 1,
+    startedAt: started.toISOString(),
+    finishedAt: finished.toISOString(),
+    durationSeconds: Math.round((finished.getTime() - started.getTime()) / 100) / 10,
+    machine,
+    git,
+    options: shownOptions,
+    generators,
+    scenarios: reports,
+    comparisons: compare(reports),
+    checks,
+    notes,
+  };
+}

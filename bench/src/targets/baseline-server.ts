@@ -1,0 +1,193 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Server, type Socket } from 'socket.io';
+
+/**
+ * The baseline: a bare Socket.IO 4.8 server (websocket only) with the same routing as MPI Realtime and
+ * nothing else: no authentication, no validation, no storage, no metrics, no logs. It speaks just enough
+ * of the protocol for the benchmark's clients to run unchanged against it:
+ *
+ * - `setup_user {userId}` joins `user:<id>`; then queued messages (kept in memory for a user with no
+ *   socket) and `catch_up_complete`;
+ * - `open_dm {userId}` names the pair's chat; `send_message` gives it the chat's next seq, relays
+ *   `receive_message` to the other member's room and acks;
+ * - `messages_received {chatId, upToSeq}` sends `message_delivered` to the sender of each covered message;
+ * - `subscribe {channels}` joins `channel:<name>`; `POST /api/v1/notifications {type, payload}` broadcasts
+ *   the payload (with an id) as event `type` to the channel's room.
+ *
+ * Run as a forked child: it reports its port over IPC and exits when its parent goes away.
+ */
+
+interface Msg {
+  id: string;
+  clientMessageId: string;
+  chatId: string;
+  senderId: string;
+  text: string;
+  createdAt: string;
+  seq: number;
+}
+
+interface Chat {
+  id: string;
+  members: [string, string];
+  createdAt: string;
+  seq: number;
+  /** Per recipient: messages not yet confirmed, in seq order, with a read index. */
+  pending: Map<string, { list: Msg[]; head: number }>;
+}
+
+type Ack = ((body: unknown) => void) | undefined;
+
+/** Event prefix → notification channel, as in the protocol. */
+const CHANNEL_OF: Record<string, string> = {
+  calendar: 'calendar',
+  match: 'matches',
+  training: 'training',
+  system: 'system',
+};
+
+const chats = new Map<string, Chat>();
+const offline = new Map<string, Msg[]>();
+let nextId = 0;
+
+function notify(req: IncomingMessage, res: ServerResponse): void {
+  const chunks: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => chunks.push(chunk));
+  req.on('end', () => {
+    try {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+        type: string;
+        payload: Record<string, unknown>;
+      };
+      const id = `n${++nextId}`;
+      io.to(`channel:${CHANNEL_OF[body.type.split(':')[0] ?? ''] ?? 'system'}`).emit(body.type, {
+        ...body.payload,
+        id,
+      });
+      res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ id }));
+    } catch {
+      res.writeHead(400).end();
+    }
+  });
+}
+
+const http = createServer((req, res) => {
+  if (req.method === 'GET' && req.url === '/healthz') {
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+  } else if (req.method === 'POST' && req.url === '/api/v1/notifications') {
+    notify(req, res);
+  } else {
+    res.writeHead(404).end();
+  }
+});
+
+const io = new Server(http, { transports: ['websocket'], serveClient: false, maxHttpBufferSize: 256 * 1024 });
+
+function online(userId: string): boolean {
+  return (io.sockets.adapter.rooms.get(`user:${userId}`)?.size ?? 0) > 0;
+}
+
+io.on('connection', (socket: Socket) => {
+  let me = '';
+
+  socket.on('setup_user', (payload: { userId: string }, ack: Ack) => {
+    me = payload.userId;
+    socket.join(`user:${me}`);
+    ack?.({ ok: true, user: { id: me } });
+    setImmediate(() => {
+      const queued = offline.get(me) ?? [];
+      offline.delete(me);
+      for (let i = 0; i < queued.length; i += 100) socket.emit('queued_messages', queued.slice(i, i + 100));
+      socket.emit('catch_up_complete', { messages: queued.length, cursors: [] });
+    });
+  });
+
+  socket.on('open_dm', (payload: { userId: string }, ack: Ack) => {
+    const members = [me, payload.userId].sort() as [string, string];
+    const id = `dm:${members[0]}:${members[1]}`;
+    let chat = chats.get(id);
+    if (!chat) {
+      chat = { id, members, createdAt: new Date().toISOString(), seq: 0, pending: new Map() };
+      chats.set(id, chat);
+    }
+    ack?.({
+      ok: true,
+      chat: { id, type: 'dm', name: null, members, createdAt: chat.createdAt, lastSeq: chat.seq },
+    });
+  });
+
+  socket.on(
+    'send_message',
+    (payload: { chatId: string; text: string; clientMessageId: string }, ack: Ack) => {
+      const chat = chats.get(payload.chatId);
+      if (!chat) {
+        ack?.({ ok: false, error: { code: 'CHAT_NOT_FOUND', message: 'No chat has this id.' } });
+        return;
+      }
+      const message: Msg = {
+        id: `m${++nextId}`,
+        clientMessageId: payload.clientMessageId,
+        chatId: chat.id,
+        senderId: me,
+        text: payload.text,
+        createdAt: new Date().toISOString(),
+        seq: ++chat.seq,
+      };
+      const recipient = chat.members[0] === me ? chat.members[1] : chat.members[0];
+      let pending = chat.pending.get(recipient);
+      if (!pending) {
+        pending = { list: [], head: 0 };
+        chat.pending.set(recipient, pending);
+      }
+      pending.list.push(message);
+      if (online(recipient)) socket.to(`user:${recipient}`).emit('receive_message', message);
+      else {
+        const queue = offline.get(recipient) ?? [];
+        queue.push(message);
+        offline.set(recipient, queue);
+      }
+      ack?.({ ok: true, message, duplicate: false });
+    },
+  );
+
+  socket.on('messages_received', (payload: { chatId: string; upToSeq: number }, ack: Ack) => {
+    const pending = chats.get(payload.chatId)?.pending.get(me);
+    if (pending) {
+      while (pending.head < pending.list.length) {
+        const message = pending.list[pending.head] as Msg;
+        if (message.seq > payload.upToSeq) break;
+        pending.head++;
+        io.to(`user:${message.senderId}`).emit('message_delivered', {
+          messageId: message.id,
+          chatId: message.chatId,
+          seq: message.seq,
+          deliveredCount: 1,
+          recipientCount: 1,
+        });
+      }
+      if (pending.head > 1024 && pending.head * 2 > pending.list.length) {
+        pending.list = pending.list.slice(pending.head);
+        pending.head = 0;
+      }
+    }
+    ack?.({ ok: true });
+  });
+
+  socket.on('subscribe', (payload: { channels: string[] }, ack: Ack) => {
+    socket.join(payload.channels.map((channel) => `channel:${channel}`));
+    ack?.({ ok: true, channels: payload.channels });
+  });
+});
+
+http.listen(Number(process.env.PORT ?? 0), process.env.HOST ?? '127.0.0.1', () => {
+  const address = http.address();
+  process.send?.({ kind: 'listening', port: typeof address === 'object' && address ? address.port : 0 });
+});
+
+const stop = () => {
+  io.close();
+  process.exit(0);
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
+process.on('disconnect', stop);

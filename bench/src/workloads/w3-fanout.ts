@@ -1,0 +1,163 @@
+import { createHmac } from 'node:crypto';
+import { FANOUT_CHANNEL, FANOUT_EVENT } from '../generator/protocol.js';
+import { Histogram } from '../util/histogram.js';
+import { bar, fmt } from '../util/progress.js';
+import { eachLimit, now, sleep } from '../util/stats.js';
+import {
+  clientSpecs,
+  maxOf,
+  mergeCounts,
+  perGenerator,
+  type ScenarioContext,
+  type ScenarioOutcome,
+  Skip,
+  sum,
+  watchProgress,
+} from './common.js';
+
+/**
+ * The ingestion request, in one place, as `packages/server/src/http/signature.ts` and the protocol's
+ * `ingestNotificationSchema` define it: JSON `{ type, payload, audience }`, signed with HMAC-SHA256 of
+ * `"<timestamp>.<raw body>"` in `X-MPI-Signature: v1=<hex>`, `X-MPI-Timestamp` in Unix seconds, and a
+ * unique `X-MPI-Delivery-Id`. The server gets the secret as NOTIFY_SIGNING_SECRETS. The baseline accepts
+ * the same request without checking anything.
+ *
+ * The message carries the POST's start time and the notification's index (`t=<ms>;n=<i>;`), so that
+ * subscribers can measure latency and count each notification without knowing the server's ids.
+ */
+export const NOTIFICATIONS_PATH = '/api/v1/notifications';
+
+/** A signed request of the ingestion API with this JSON body. */
+export function signedRequest(body: string, secret: string, deliveryId: string) {
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const signature = createHmac('sha256', secret).update(`${timestamp}.${body}`, 'utf8').digest('hex');
+  return {
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'x-mpi-timestamp': timestamp,
+      'x-mpi-signature': `v1=${signature}`,
+      'x-mpi-delivery-id': deliveryId,
+    },
+  };
+}
+
+const notificationBody = (message: string) =>
+  JSON.stringify({ type: FANOUT_EVENT, payload: { message }, audience: { everyone: true } });
+
+/** Notification `index` of a run, its body padded to about `bytes`. */
+export function notificationRequest(index: number, bytes: number, secret: string, deliveryId: string) {
+  const head = `t=${now().toFixed(3)};n=${index};`;
+  const padding = Math.max(0, bytes - notificationBody(head).length);
+  return signedRequest(notificationBody(head + 'x'.repeat(padding)), secret, deliveryId);
+}
+
+async function post(url: string, request: ReturnType<typeof signedRequest>) {
+  const response = await fetch(`${url}${NOTIFICATIONS_PATH}`, {
+    method: 'POST',
+    headers: request.headers,
+    body: request.body,
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await response.text();
+  return { status: response.status, text };
+}
+
+/**
+ * Whether the target has the ingestion API: a probe notification, before anyone is connected.
+ * 404 → not available; any other refusal is reported with its status.
+ */
+export async function probeNotifications(ctx: ScenarioContext): Promise<void> {
+  const url = ctx.target.urls[0] as string;
+  // A message without the `t=…;n=…;` head: subscribers ignore it.
+  const probe = await post(
+    url,
+    signedRequest(notificationBody('probe'), ctx.options.notifySecret, `${ctx.runId}.probe`),
+  );
+  if (probe.status === 404) {
+    throw new Skip(
+      `not available: POST ${NOTIFICATIONS_PATH} answered 404 (the ingestion API is not in the server yet)`,
+    );
+  }
+  if (probe.status >= 300) {
+    throw new Skip(
+      `not available: POST ${NOTIFICATIONS_PATH} answered ${probe.status} ${probe.text.slice(0, 160)} (adjust notificationRequest() in bench/src/workloads/w3-fanout.ts to the API)`,
+    );
+  }
+}
+
+/**
+ * W3: S subscribers of one channel; N notifications of ~200 bytes POSTed to the ingestion API (a few in
+ * flight); every subscriber must get each exactly once. Deliveries/s from the first POST to the last
+ * arrival; latency from each POST's start to each arrival.
+ */
+export async function runFanout(ctx: ScenarioContext): Promise<ScenarioOutcome> {
+  const { subscribers, notifications } = ctx.options;
+  await probeNotifications(ctx);
+  ctx.status(`W3: connecting ${subscribers} subscribers`);
+  const specs = await clientSpecs(ctx, 'f', subscribers);
+  const parts = perGenerator(ctx, specs);
+  const stopConnect = watchProgress(ctx, (c) => `W3 subscribing ${fmt(c.connected)}/${fmt(subscribers)}`);
+  const connected = await ctx.pool
+    .all('connect', (i) => ({
+      clients: parts[i] ?? [],
+      concurrency: ctx.options.connectConcurrency,
+      timeoutMs: ctx.timeoutMs,
+      subscribe: [FANOUT_CHANNEL],
+      expectNotifications: notifications,
+    }))
+    .finally(stopConnect);
+  const subscribed = sum(connected.map((r) => r.connected));
+  if (subscribed < subscribers)
+    throw new Error(`W3: only ${subscribed} of ${subscribers} subscribers connected`);
+  await sleep(300);
+
+  const expected = subscribers * notifications;
+  const stop = watchProgress(
+    ctx,
+    (c, rate) =>
+      `W3 fan-out ${bar(c.notifications / expected)} ${fmt(c.notifications)}/${fmt(expected)} · ${fmt(rate('notifications'))} deliveries/s`,
+  );
+  const end = ctx.watcher.begin();
+  const url = ctx.target.urls[0] as string;
+  const firstPostAt = now();
+  let refused = 0;
+  const statuses: Record<string, number> = {};
+  const collecting = ctx.pool.all('fanoutCollect', () => ({ notifications, timeoutMs: ctx.timeoutMs }));
+  const indexes = Array.from({ length: notifications }, (_, i) => i);
+  await eachLimit(indexes, ctx.options.postConcurrency, async (i) => {
+    const request = notificationRequest(
+      i,
+      ctx.options.notificationBytes,
+      ctx.options.notifySecret,
+      `${ctx.runId}.n${i}`,
+    );
+    const result = await post(url, request).catch((error: unknown) => ({ status: 0, text: String(error) }));
+    if (result.status < 200 || result.status >= 300) {
+      refused++;
+      statuses[`POST ${result.status}`] = (statuses[`POST ${result.status}`] ?? 0) + 1;
+    }
+  });
+  const results = await collecting.finally(stop);
+  const usage = end();
+  const deliveries = sum(results.map((r) => r.deliveries));
+  const latency = Histogram.from(...results.map((r) => r.latency));
+  const errors = { ...statuses };
+  const notes: string[] = [];
+  if (refused > 0) notes.push(`${refused} of ${notifications} POSTs were refused`);
+  for (const r of results) mergeCounts(errors, r.errors);
+  return {
+    metrics: {
+      deliveriesPerSec: deliveries / ((maxOf(results.map((r) => r.lastAt)) - firstPostAt) / 1000),
+      deliveries,
+      latencyP50Ms: latency.percentile(50),
+      latencyP99Ms: latency.percentile(99),
+      latencyMaxMs: latency.max,
+    },
+    missing: sum(results.map((r) => r.missing)),
+    duplicates: sum(results.map((r) => r.duplicates + r.unknown)),
+    errors,
+    usage,
+    notes,
+  };
+}

@@ -1,0 +1,91 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { BenchReport } from '../src/harness.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+
+/** Runs `npm run bench` end to end (both targets, every workload) at toy sizes. */
+function runBench(out: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const args = [
+    '--conditions=source',
+    '--import',
+    'tsx',
+    cli,
+    '--reps=1',
+    '--generators=1',
+    '--connections=20',
+    '--pairs=5',
+    '--messages=5',
+    '--rate=500',
+    '--subscribers=20',
+    '--notifications=5',
+    '--storm-clients=5',
+    '--storm-messages=5',
+    '--timeout=20',
+    `--out=${out}`,
+    '--no-progress',
+  ];
+  return new Promise((resolve) => {
+    execFile(process.execPath, args, { cwd: root, timeout: 28_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('npm run bench (smoke, toy sizes)', () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+
+  it('runs every workload against the baseline and the server, loses nothing and writes JSON', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'mpi-bench-smoke-'));
+    dirs.push(out);
+    const started = Date.now();
+    const { code, stdout, stderr } = await runBench(out);
+    expect(code, `${stdout}\n${stderr}`).toBe(0);
+    expect(Date.now() - started).toBeLessThan(30_000);
+
+    const files = await readdir(out);
+    const json = files.find((f) => f.endsWith('.json'));
+    expect(json).toBeDefined();
+    expect(files.filter((f) => f.endsWith('.svg')).length).toBeGreaterThanOrEqual(3);
+    const report = JSON.parse(await readFile(join(out, json as string), 'utf8')) as BenchReport;
+
+    // Every workload ran (or, for the server's W3 while the ingestion API is missing, was skipped with a note).
+    const ids = report.scenarios.map((s) => s.id);
+    expect(ids).toEqual(['w1', 'w2-paced', 'w2-saturate', 'w3', 'w4']);
+    for (const scenario of report.scenarios) {
+      for (const kind of ['baseline', 'server'] as const) {
+        const target = scenario.targets[kind];
+        expect(target, `${scenario.id}/${kind}`).toBeDefined();
+        if (target?.skipped) {
+          expect(scenario.id).toBe('w3');
+          expect(target.skipped).toMatch(/not available/);
+          continue;
+        }
+        expect(
+          target?.reps.map((r) => r.failure ?? 'ok'),
+          `${scenario.id}/${kind}`,
+        ).toEqual(['ok']);
+      }
+    }
+    expect(report.checks.length).toBeGreaterThanOrEqual(8);
+    for (const check of report.checks) {
+      expect(check.missing, `${check.scenario}/${check.target} missing`).toBe(0);
+      expect(check.duplicates, `${check.scenario}/${check.target} duplicates`).toBe(0);
+    }
+    const w2 = report.scenarios.find((s) => s.id === 'w2-saturate');
+    expect(w2?.targets.server?.metrics.received?.median).toBe(5 * 2 * 5);
+    expect(w2?.targets.server?.metrics.delivered?.median).toBe(5 * 2 * 5);
+    const w4 = report.scenarios.find((s) => s.id === 'w4');
+    expect(w4?.targets.server?.metrics.caughtUp?.median).toBe(5);
+    expect(stdout).toContain('| Workload');
+  }, 30_000);
+});
