@@ -7,6 +7,7 @@ import Fastify, {
 } from 'fastify';
 import { type Logger, pino } from 'pino';
 import { createTokenVerifier } from './auth/tokens.js';
+import { ChatKindCache } from './chat/chat-kinds.js';
 import { startRetentionSweeper } from './chat/retention.js';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
@@ -106,6 +107,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
     metrics,
     rateLimiters: scaleOut.rateLimiters,
     inFlight: new InFlight(),
+    chatKinds: new ChatKindCache(storage),
     isShuttingDown,
   };
   const detachRealtime = attachRealtime(ctx, createTokenVerifier(config.auth));

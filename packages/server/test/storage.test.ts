@@ -110,11 +110,24 @@ function defineStorageTests(urlFor: (label: string) => string): void {
     expect((await storage.getChat(chat.id))?.lastSeq).toBe(3);
   });
 
+  it('refuses an append by a non-member without using a seq, and returns the members to notify', async () => {
+    const { a, b, chat } = await newDm();
+    await expect(send(chat.id, `${a}-stranger`, 'let me in')).rejects.toMatchObject({ code: 'NOT_A_MEMBER' });
+    const sent = await send(chat.id, a, 'first');
+    expect(sent.message.seq).toBe(1);
+    expect([...sent.members].sort((x, y) => x.userId.localeCompare(y.userId))).toEqual(
+      [
+        { userId: a, readSeq: 1 },
+        { userId: b, readSeq: 0 },
+      ].sort((x, y) => x.userId.localeCompare(y.userId)),
+    );
+  });
+
   it('returns the original for a repeated clientMessageId and stores nothing new', async () => {
     const { a, b, chat } = await newDm();
     const first = await send(chat.id, a, 'hello', 'c-1');
     const retry = await send(chat.id, a, 'hello again', 'c-1');
-    expect(retry).toEqual({ message: first.message, duplicate: true });
+    expect(retry).toMatchObject({ message: first.message, duplicate: true });
     // The same clientMessageId from another sender is a different message.
     expect(await send(chat.id, b, 'hey', 'c-1')).toMatchObject({ duplicate: false, message: { seq: 2 } });
     expect((await send(chat.id, a, 'next')).message.seq).toBe(3);
@@ -305,7 +318,7 @@ function defineStorageTests(urlFor: (label: string) => string): void {
       clientMessageId: 'k1',
       text: 'x',
     });
-    expect(retry).toEqual({ message: m1.message, duplicate: true });
+    expect(retry).toMatchObject({ message: m1.message, duplicate: true });
     const next = await second.appendMessage({
       chatId: chat.id,
       senderId: b,

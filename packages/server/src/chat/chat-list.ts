@@ -1,6 +1,5 @@
 import type { ChatInfo, ChatListUpdates, MessageData } from '@mpi/protocol';
 import { type RealtimeContext, rooms } from '../realtime/types.js';
-import type { MemberState } from '../storage/storage.js';
 
 /** `chat_list_updated` to every socket of each listed user. */
 export function notifyChatList(
@@ -18,7 +17,11 @@ export function notifyChatList(
  * Sending marks the chat read for the sender, so a member's unread count is the messages after their
  * read mark.
  */
-export function notifyNewMessage(ctx: RealtimeContext, members: MemberState[], message: MessageData) {
+export function notifyNewMessage(
+  ctx: RealtimeContext,
+  members: ReadonlyArray<{ userId: string; readSeq: number }>,
+  message: MessageData,
+) {
   for (const member of members) {
     const unreadCount = member.userId === message.senderId ? 0 : Math.max(message.seq - member.readSeq, 0);
     notifyChatList(ctx, [member.userId], message.chatId, { lastMessage: message, unreadCount });

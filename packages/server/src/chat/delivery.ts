@@ -12,6 +12,21 @@ export async function announceDeliveries(
   previousSeq: number,
   upToSeq: number,
 ): Promise<void> {
+  const kind = await ctx.chatKinds.get(chatId);
+  if (kind?.type === 'dm') {
+    // The receiver is the only recipient of the other member's messages: each one is now delivered.
+    for (const message of await ctx.storage.getMessageRange(chatId, previousSeq, upToSeq)) {
+      if (message.senderId === receiverId) continue;
+      ctx.io.to(rooms.user(message.senderId)).emit('message_delivered', {
+        messageId: message.id,
+        chatId,
+        seq: message.seq,
+        deliveredCount: 1,
+        recipientCount: 1,
+      });
+    }
+    return;
+  }
   const [members, messages] = await Promise.all([
     ctx.storage.listMembers(chatId),
     ctx.storage.getMessageRange(chatId, previousSeq, upToSeq),

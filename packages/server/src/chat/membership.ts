@@ -1,5 +1,6 @@
 import type { ChatMember } from '@mpi/protocol';
 import { AppError } from '../errors.js';
+import type { RealtimeContext } from '../realtime/types.js';
 import type { ChatState, Storage } from '../storage/storage.js';
 
 /** The chat with its members, when it exists and the user is one of them; otherwise a typed error. */
@@ -25,4 +26,15 @@ export function toChatMembers(state: ChatState): ChatMember[] {
     deliveredSeq,
     readSeq,
   }));
+}
+
+/** Only that the user is a member: from the cache for DMs, from the database for groups. */
+export async function assertMember(ctx: RealtimeContext, chatId: string, userId: string): Promise<void> {
+  const kind = await ctx.chatKinds.get(chatId);
+  if (!kind) throw new AppError('CHAT_NOT_FOUND');
+  if (kind.type === 'dm') {
+    if (!kind.members.includes(userId)) throw new AppError('NOT_A_MEMBER');
+    return;
+  }
+  await requireMember(ctx.storage, chatId, userId);
 }

@@ -1,7 +1,7 @@
 import { LIMITS } from '@mpi/protocol';
 import { defineHandler } from '../realtime/define-handler.js';
 import { type RealtimeContext, type RealtimeSocket, rooms } from '../realtime/types.js';
-import { requireMember } from './membership.js';
+import { assertMember } from './membership.js';
 
 /** While a user keeps typing, `typing_update { isTyping: true }` is repeated at most this often. */
 export const TYPING_REBROADCAST_MS = 2000;
@@ -93,7 +93,7 @@ export function registerTypingHandlers(
   typing: TypingTracker,
 ): void {
   const ensureMember = async (chatId: string, userId: string) => {
-    if (!socket.rooms.has(rooms.chat(chatId))) await requireMember(ctx.storage, chatId, userId);
+    if (!socket.rooms.has(rooms.chat(chatId))) await assertMember(ctx, chatId, userId);
   };
   defineHandler(ctx, socket, 'typing_start', async ({ payload, userId }) => {
     await ensureMember(payload.chatId, userId);

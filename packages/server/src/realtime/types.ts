@@ -2,6 +2,7 @@ import type { ClientToServerEvents, ServerToClientEvents } from '@mpi/protocol';
 import type { Logger } from 'pino';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Server, Socket } from 'socket.io';
+import type { ChatKindCache } from '../chat/chat-kinds.js';
 import type { Config } from '../config.js';
 import type { Metrics } from '../metrics.js';
 import type { Storage } from '../storage/storage.js';
@@ -68,6 +69,7 @@ export interface RealtimeContext {
    */
   rateLimiters: { actions: RateLimiterAbstract; signals: RateLimiterAbstract };
   inFlight: InFlight;
+  chatKinds: ChatKindCache;
   /** True once shutdown began: new handshakes are refused with UNAVAILABLE. */
   isShuttingDown(): boolean;
 }

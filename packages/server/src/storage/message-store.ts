@@ -9,7 +9,10 @@ import { StorageError } from './storage-error.js';
 
 /** Thrown inside the append transaction to roll it back when the message already exists. */
 class DuplicateMessage {
-  constructor(readonly row: MessageRow) {}
+  constructor(
+    readonly row: MessageRow,
+    readonly members: AppendMessageResult['members'],
+  ) {}
 }
 
 export async function appendMessage(
@@ -28,8 +31,16 @@ export async function appendMessage(
         .returning('last_seq')
         .executeTakeFirst();
       if (!chat) throw new StorageError('CHAT_NOT_FOUND');
+      const memberRows = await trx
+        .selectFrom('chat_members')
+        .select(['user_id', 'read_seq'])
+        .where('chat_id', '=', input.chatId)
+        .execute();
+      const members = memberRows.map((m) => ({ userId: m.user_id, readSeq: Number(m.read_seq) }));
+      // Throwing rolls back the seq increment.
+      if (!members.some((m) => m.userId === input.senderId)) throw new StorageError('NOT_A_MEMBER');
       const existing = await findByClientId(trx, input);
-      if (existing) throw new DuplicateMessage(existing); // rolls back the seq increment
+      if (existing) throw new DuplicateMessage(existing, members);
       const now = Date.now();
       const row: MessageRow = {
         id: nextId(now),
@@ -50,14 +61,20 @@ export async function appendMessage(
         .where('user_id', '=', input.senderId)
         .where('read_seq', '<', row.seq)
         .execute();
-      return { message: toMessage(row), duplicate: false };
+      for (const member of members) {
+        if (member.userId === input.senderId) member.readSeq = Math.max(member.readSeq, row.seq);
+      }
+      return { message: toMessage(row), duplicate: false, members };
     });
   } catch (error) {
-    if (error instanceof DuplicateMessage) return { message: toMessage(error.row), duplicate: true };
+    if (error instanceof DuplicateMessage) {
+      return { message: toMessage(error.row), duplicate: true, members: error.members };
+    }
     if (isUniqueViolation(error)) {
       // Belt and braces: a concurrent insert of the same clientMessageId won the race.
       const existing = await findByClientId(db, input);
-      if (existing) return { message: toMessage(existing), duplicate: true };
+      // The concurrent winner broadcast it; nothing to re-send from here.
+      if (existing) return { message: toMessage(existing), duplicate: true, members: [] };
     }
     throw error;
   }

@@ -12,6 +12,8 @@ export interface AppendMessageResult {
   message: MessageData;
   /** True when the sender had already sent this clientMessageId: nothing new was stored. */
   duplicate: boolean;
+  /** The chat's members as of the append, with their read marks (the sender's already moved). */
+  members: Array<{ userId: string; readSeq: number }>;
 }
 
 export interface HistoryQuery {
@@ -124,7 +126,8 @@ export interface Storage {
    * Persists a message with the chat's next seq, atomically, and moves the sender's read mark to it
    * (sending in a chat means having read it). Idempotent per
    * (chatId, senderId, clientMessageId): a repeat returns the stored message with `duplicate: true`.
-   * Throws StorageError('CHAT_NOT_FOUND') when the chat does not exist.
+   * Throws StorageError('CHAT_NOT_FOUND') when the chat does not exist and NOT_A_MEMBER when the sender is
+   * not a member (checked inside the transaction, so a concurrent removal cannot slip through).
    */
   appendMessage(input: AppendMessageInput): Promise<AppendMessageResult>;
   getHistory(chatId: string, query: HistoryQuery): Promise<HistoryPage>;

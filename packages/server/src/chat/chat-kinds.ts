@@ -1,0 +1,31 @@
+import type { Storage } from '../storage/storage.js';
+
+export type ChatKind = { type: 'dm'; members: readonly string[] } | { type: 'group' };
+
+/**
+ * A chat's type never changes, and neither do a DM's two members, so both can be cached on every node
+ * without invalidation. The hot paths (receipts, typing, history of DMs) then check membership without a
+ * query; groups, whose membership changes, are always read from the database.
+ */
+export class ChatKindCache {
+  private readonly entries = new Map<string, ChatKind>();
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly maxEntries = 50_000,
+  ) {}
+
+  async get(chatId: string): Promise<ChatKind | null> {
+    const cached = this.entries.get(chatId);
+    if (cached) return cached;
+    const chat = await this.storage.getChat(chatId);
+    if (!chat) return null;
+    const kind: ChatKind = chat.type === 'dm' ? { type: 'dm', members: chat.members } : { type: 'group' };
+    if (this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    this.entries.set(chatId, kind);
+    return kind;
+  }
+}
