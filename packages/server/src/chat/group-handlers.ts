@@ -1,11 +1,11 @@
 import { AppError } from '../errors.js';
-import { defineHandler } from '../realtime/define-handler.js';
-import { type RealtimeContext, type RealtimeSocket, rooms } from '../realtime/types.js';
+import type { HandlerRegistry } from '../realtime/define-handler.js';
+import { type RealtimeContext, rooms } from '../realtime/types.js';
 import { notifyChatChanged, notifyChatList } from './chat-list.js';
 import { requireAdmin, requireMember, toChatMembers } from './membership.js';
 
 /** Chats of one connection: DMs, groups and their membership, the chat list. */
-export function registerGroupHandlers(ctx: RealtimeContext, socket: RealtimeSocket): void {
+export function registerGroupHandlers(ctx: RealtimeContext, handlers: HandlerRegistry): void {
   const { storage } = ctx;
 
   /** A removed member stops receiving at once: their sockets leave the chat's room on every node. */
@@ -19,17 +19,17 @@ export function registerGroupHandlers(ctx: RealtimeContext, socket: RealtimeSock
     if (chat) notifyChatChanged(ctx, chat);
   }
 
-  defineHandler(ctx, socket, 'open_dm', async ({ payload, userId }) => {
+  handlers.on('open_dm', async ({ payload, userId }) => {
     if (payload.userId === userId)
       throw new AppError('VALIDATION_FAILED', 'You cannot open a DM with yourself.');
     return { chat: await storage.openDm(userId, payload.userId) };
   });
 
-  defineHandler(ctx, socket, 'list_chats', async ({ userId }) => ({
+  handlers.on('list_chats', async ({ userId }) => ({
     chats: await storage.listChats(userId),
   }));
 
-  defineHandler(ctx, socket, 'create_group', async ({ payload, userId }) => {
+  handlers.on('create_group', async ({ payload, userId }) => {
     const chat = await storage.createGroup({
       creatorId: userId,
       name: payload.name,
@@ -39,7 +39,7 @@ export function registerGroupHandlers(ctx: RealtimeContext, socket: RealtimeSock
     return { chat };
   });
 
-  defineHandler(ctx, socket, 'add_members', async ({ payload, userId }) => {
+  handlers.on('add_members', async ({ payload, userId }) => {
     const { chat } = await requireAdmin(storage, payload.chatId, userId);
     if (chat.type !== 'group') throw new AppError('VALIDATION_FAILED', 'A DM has exactly two members.');
     await storage.addMembers(chat.id, payload.userIds);
@@ -48,7 +48,7 @@ export function registerGroupHandlers(ctx: RealtimeContext, socket: RealtimeSock
     return { chat: updated };
   });
 
-  defineHandler(ctx, socket, 'remove_member', async ({ payload, userId }) => {
+  handlers.on('remove_member', async ({ payload, userId }) => {
     const { chat } = await (payload.userId === userId
       ? requireMember(storage, payload.chatId, userId)
       : requireAdmin(storage, payload.chatId, userId));
@@ -57,14 +57,14 @@ export function registerGroupHandlers(ctx: RealtimeContext, socket: RealtimeSock
     return { chat: (await storage.getChat(chat.id)) ?? chat };
   });
 
-  defineHandler(ctx, socket, 'leave_group', async ({ payload, userId }) => {
+  handlers.on('leave_group', async ({ payload, userId }) => {
     const { chat } = await requireMember(storage, payload.chatId, userId);
     if (chat.type !== 'group') throw new AppError('VALIDATION_FAILED', 'You cannot leave a DM.');
     await removeFromChat(chat.id, userId);
     return {};
   });
 
-  defineHandler(ctx, socket, 'rename_chat', async ({ payload, userId }) => {
+  handlers.on('rename_chat', async ({ payload, userId }) => {
     const { chat } = await requireAdmin(storage, payload.chatId, userId);
     if (chat.type !== 'group') throw new AppError('VALIDATION_FAILED', 'A DM has no name of its own.');
     const renamed = await storage.renameChat(chat.id, payload.name);
@@ -72,7 +72,7 @@ export function registerGroupHandlers(ctx: RealtimeContext, socket: RealtimeSock
     return { chat: renamed };
   });
 
-  defineHandler(ctx, socket, 'get_members', async ({ payload, userId }) => {
+  handlers.on('get_members', async ({ payload, userId }) => {
     return { members: toChatMembers(await requireMember(storage, payload.chatId, userId)) };
   });
 }

@@ -1,14 +1,14 @@
-import { defineHandler } from '../realtime/define-handler.js';
-import { type RealtimeContext, type RealtimeSocket, rooms } from '../realtime/types.js';
+import type { HandlerRegistry } from '../realtime/define-handler.js';
+import { type RealtimeContext, rooms } from '../realtime/types.js';
 import { notifyChatList, notifyNewMessage } from './chat-list.js';
 import { announceDeliveries } from './delivery.js';
 import { assertMember, requireMember } from './membership.js';
 
 /** Messages of one connection: send, receipts, read marks and history. */
-export function registerMessageHandlers(ctx: RealtimeContext, socket: RealtimeSocket): void {
+export function registerMessageHandlers(ctx: RealtimeContext, handlers: HandlerRegistry): void {
   const { storage } = ctx;
 
-  defineHandler(ctx, socket, 'send_message', async ({ payload, userId }) => {
+  handlers.on('send_message', async ({ payload, userId, socket }) => {
     // Membership is checked inside the append's transaction, which also returns the members to notify.
     const { message, duplicate, members } = await storage.appendMessage({
       chatId: payload.chatId,
@@ -27,7 +27,7 @@ export function registerMessageHandlers(ctx: RealtimeContext, socket: RealtimeSo
     return { message, duplicate };
   });
 
-  defineHandler(ctx, socket, 'messages_received', async ({ payload, userId, deviceId }) => {
+  handlers.on('messages_received', async ({ payload, userId, deviceId }) => {
     // recordReceipt refuses non-members (NOT_A_MEMBER / CHAT_NOT_FOUND) itself.
     const receipt = await storage.recordReceipt({ ...payload, userId, deviceId });
     if (receipt.userSeq > receipt.previousUserSeq) {
@@ -36,7 +36,7 @@ export function registerMessageHandlers(ctx: RealtimeContext, socket: RealtimeSo
     return {};
   });
 
-  defineHandler(ctx, socket, 'mark_read', async ({ payload, userId }) => {
+  handlers.on('mark_read', async ({ payload, userId }) => {
     const { chat } = await requireMember(storage, payload.chatId, userId);
     const { readSeq, unreadCount } = await storage.markRead(chat.id, userId, payload.upToSeq);
     ctx.io
@@ -46,7 +46,7 @@ export function registerMessageHandlers(ctx: RealtimeContext, socket: RealtimeSo
     return { unreadCount };
   });
 
-  defineHandler(ctx, socket, 'get_history', async ({ payload, userId }) => {
+  handlers.on('get_history', async ({ payload, userId }) => {
     await assertMember(ctx, payload.chatId, userId);
     return storage.getHistory(payload.chatId, { beforeSeq: payload.beforeSeq, limit: payload.limit });
   });

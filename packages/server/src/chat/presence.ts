@@ -1,4 +1,4 @@
-import { defineHandler } from '../realtime/define-handler.js';
+import type { HandlerRegistry } from '../realtime/define-handler.js';
 import { type RealtimeContext, type RealtimeSocket, rooms } from '../realtime/types.js';
 import { requireMember } from './membership.js';
 
@@ -26,8 +26,8 @@ export async function leaveRoom(ctx: RealtimeContext, socket: RealtimeSocket, ch
   }
 }
 
-export function registerPresenceHandlers(ctx: RealtimeContext, socket: RealtimeSocket): void {
-  defineHandler(ctx, socket, 'join_chat', async ({ payload, userId }) => {
+export function registerPresenceHandlers(ctx: RealtimeContext, handlers: HandlerRegistry): void {
+  handlers.on('join_chat', async ({ payload, userId, socket }) => {
     const { chat } = await requireMember(ctx.storage, payload.chatId, userId);
     const room = rooms.chat(chat.id);
     if (!socket.rooms.has(room)) {
@@ -38,13 +38,13 @@ export function registerPresenceHandlers(ctx: RealtimeContext, socket: RealtimeS
     return { chat };
   });
 
-  defineHandler(ctx, socket, 'leave_chat', async ({ payload }) => {
+  handlers.on('leave_chat', async ({ payload, socket }) => {
     if (socket.rooms.has(rooms.chat(payload.chatId))) await leaveRoom(ctx, socket, payload.chatId);
     return {};
   });
 
   // `disconnecting` still sees the socket's rooms; by `disconnect` they are gone.
-  socket.on('disconnecting', () => {
+  handlers.onDisconnecting((socket) => {
     const chatIds = [...socket.rooms].filter((room) => room.startsWith('chat:')).map((room) => room.slice(5));
     if (chatIds.length === 0) return;
     const { userId } = socket.data;

@@ -1,5 +1,5 @@
 import { LIMITS } from '@mpi/protocol';
-import { defineHandler } from '../realtime/define-handler.js';
+import type { HandlerRegistry } from '../realtime/define-handler.js';
 import { type RealtimeContext, type RealtimeSocket, rooms } from '../realtime/types.js';
 import { assertMember } from './membership.js';
 
@@ -89,21 +89,21 @@ export class TypingTracker {
 
 export function registerTypingHandlers(
   ctx: RealtimeContext,
-  socket: RealtimeSocket,
+  handlers: HandlerRegistry,
   typing: TypingTracker,
 ): void {
-  const ensureMember = async (chatId: string, userId: string) => {
+  const ensureMember = async (socket: RealtimeSocket, chatId: string, userId: string) => {
     if (!socket.rooms.has(rooms.chat(chatId))) await assertMember(ctx, chatId, userId);
   };
-  defineHandler(ctx, socket, 'typing_start', async ({ payload, userId }) => {
-    await ensureMember(payload.chatId, userId);
+  handlers.on('typing_start', async ({ payload, userId, socket }) => {
+    await ensureMember(socket, payload.chatId, userId);
     typing.start(socket, payload.chatId, userId);
     return undefined;
   });
-  defineHandler(ctx, socket, 'typing_stop', async ({ payload, userId }) => {
-    await ensureMember(payload.chatId, userId);
+  handlers.on('typing_stop', async ({ payload, userId, socket }) => {
+    await ensureMember(socket, payload.chatId, userId);
     typing.stop(socket, payload.chatId, userId);
     return undefined;
   });
-  socket.on('disconnect', () => typing.dropSocket(socket.id));
+  handlers.onDisconnect((socket) => typing.dropSocket(socket.id));
 }

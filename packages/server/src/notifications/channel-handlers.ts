@@ -1,6 +1,6 @@
 import { MANDATORY_CHANNELS, NOTIFICATION_CHANNELS, type NotificationChannel } from '@mpi/protocol';
 import { AppError } from '../errors.js';
-import { defineHandler } from '../realtime/define-handler.js';
+import type { HandlerRegistry } from '../realtime/define-handler.js';
 import { type RealtimeContext, type RealtimeSocket, rooms } from '../realtime/types.js';
 import { registerInboxHandlers } from './inbox-handlers.js';
 
@@ -43,10 +43,10 @@ async function applyEverywhere(
  * Notification channels as a stored per-user preference (all on by default; `system` always on), and the
  * inbox events. Registered on every connection.
  */
-export function registerChannelHandlers(ctx: RealtimeContext, socket: RealtimeSocket): void {
-  joining.set(socket, joinStoredChannels(ctx, socket));
+export function registerChannelHandlers(ctx: RealtimeContext, handlers: HandlerRegistry): void {
+  handlers.onConnect((socket) => joining.set(socket, joinStoredChannels(ctx, socket)));
 
-  defineHandler(ctx, socket, 'subscribe', async ({ payload, userId }) => {
+  handlers.on('subscribe', async ({ payload, userId, socket }) => {
     await channelsJoined(socket);
     const wanted = payload.channels.filter((channel) => !isMandatory(channel));
     const channels = await ctx.storage.notifications.setSubscribed(userId, wanted, true, new Date());
@@ -54,7 +54,7 @@ export function registerChannelHandlers(ctx: RealtimeContext, socket: RealtimeSo
     return { channels };
   });
 
-  defineHandler(ctx, socket, 'unsubscribe', async ({ payload, userId }) => {
+  handlers.on('unsubscribe', async ({ payload, userId, socket }) => {
     const mandatory = payload.channels.filter(isMandatory);
     if (mandatory.length > 0) {
       throw new AppError(
@@ -73,9 +73,9 @@ export function registerChannelHandlers(ctx: RealtimeContext, socket: RealtimeSo
     return { channels };
   });
 
-  defineHandler(ctx, socket, 'get_preferences', async ({ userId }) => ({
+  handlers.on('get_preferences', async ({ userId }) => ({
     channels: await ctx.storage.notifications.subscribedChannels(userId),
   }));
 
-  registerInboxHandlers(ctx, socket);
+  registerInboxHandlers(ctx, handlers);
 }

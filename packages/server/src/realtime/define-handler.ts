@@ -38,19 +38,76 @@ function toIssues(error: z.ZodError): ValidationIssue[] {
   return error.issues.slice(0, 20).map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
 }
 
+type Pipeline = (socket: RealtimeSocket, args: unknown[]) => Promise<void>;
+type SocketHook = (socket: RealtimeSocket, reason?: string) => void;
+
 /**
- * Registers one client event on a socket with the same pipeline for every event: rate limit, schema
- * validation, the handler, then the acknowledgement. Every failure is reported both as the spec's
- * `socket_*` event and in the ack when the client passed one; internal errors are logged and reach the
- * client only as INTERNAL, without their message or stack.
+ * Every client event's handler, defined once per server, and one dispatcher per connection. (A listener
+ * per event per socket cost ~20 KiB of closures per connection: docs/performance.md.) Each event runs the
+ * same pipeline: rate limit, schema validation, the handler, then the acknowledgement. Every failure is
+ * reported both as the spec's `socket_*` event and in the ack when the client passed one; internal errors
+ * are logged and reach the client only as INTERNAL, without their message or stack.
  */
-export function defineHandler<E extends ClientEventName>(
+export class HandlerRegistry {
+  private readonly pipelines = new Map<string, Pipeline>();
+  private readonly connectHooks: SocketHook[] = [];
+  private readonly disconnectingHooks: SocketHook[] = [];
+  private readonly disconnectHooks: SocketHook[] = [];
+
+  constructor(private readonly ctx: RealtimeContext) {}
+
+  on<E extends ClientEventName>(event: E, handler: EventHandler<E>): void {
+    this.pipelines.set(event, pipeline(this.ctx, event, handler));
+  }
+
+  /** Runs for every new connection, before any of its events. */
+  onConnect(hook: SocketHook): void {
+    this.connectHooks.push(hook);
+  }
+
+  /** Runs while the socket still has its rooms. */
+  onDisconnecting(hook: SocketHook): void {
+    this.disconnectingHooks.push(hook);
+  }
+
+  onDisconnect(hook: SocketHook): void {
+    this.disconnectHooks.push(hook);
+  }
+
+  attach(socket: RealtimeSocket): void {
+    socket.onAny((event: string, ...args: unknown[]) => this.dispatch(socket, event, args));
+    socket.on('disconnecting', (reason) => {
+      for (const hook of this.disconnectingHooks) hook(socket, reason);
+    });
+    socket.on('disconnect', (reason) => {
+      for (const hook of this.disconnectHooks) hook(socket, reason);
+    });
+    for (const hook of this.connectHooks) hook(socket);
+  }
+
+  private dispatch(socket: RealtimeSocket, event: string, args: unknown[]): void {
+    const run = this.pipelines.get(event);
+    if (run) {
+      void run(socket, args);
+      return;
+    }
+    this.ctx.metrics.events.inc({ event: 'unknown', outcome: 'unknown_event' });
+    socket.emit('socket_error', {
+      code: 'UNKNOWN_EVENT',
+      message: `The server does not handle "${String(event).slice(0, 64)}".`,
+    });
+    const ack = args.at(-1);
+    if (typeof ack === 'function') ack({ ok: false, error: errorBody('UNKNOWN_EVENT') });
+  }
+}
+
+function pipeline<E extends ClientEventName>(
   ctx: RealtimeContext,
-  socket: RealtimeSocket,
   event: E,
   handler: EventHandler<E>,
-): void {
+): Pipeline {
   const schema = CLIENT_EVENT_SCHEMAS[event] as unknown as z.ZodType<ParsedClientPayload<E>>;
+  const limiter = SIGNAL_EVENTS.has(event) ? 'signals' : 'actions';
   const { metrics, log } = ctx;
 
   const fail = (ack: AckFn | undefined, error: ErrorBody, outcome: string) => {
@@ -58,15 +115,13 @@ export function defineHandler<E extends ClientEventName>(
     ack?.({ ok: false, error });
   };
 
-  const listener = async (...args: unknown[]) => {
+  return async (socket, args) => {
     const ack = typeof args.at(-1) === 'function' ? (args.pop() as AckFn) : undefined;
     const stopTimer = metrics.eventDuration.startTimer({ event });
     ctx.inFlight.enter();
     try {
       try {
-        await (SIGNAL_EVENTS.has(event) ? ctx.rateLimiters.signals : ctx.rateLimiters.actions).consume(
-          socket.data.userId,
-        );
+        await ctx.rateLimiters[limiter].consume(socket.data.userId);
       } catch (error) {
         if (!(error instanceof RateLimiterRes)) throw error;
         const body = errorBody('RATE_LIMITED');
@@ -106,5 +161,4 @@ export function defineHandler<E extends ClientEventName>(
       stopTimer();
     }
   };
-  socket.on(event, listener as never);
 }

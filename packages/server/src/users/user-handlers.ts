@@ -1,12 +1,12 @@
 import { catchUp } from '../chat/catch-up.js';
 import { AppError, publicErrorBody } from '../errors.js';
 import { startNotificationCatchUp } from '../notifications/catch-up.js';
-import { defineHandler } from '../realtime/define-handler.js';
-import type { RealtimeContext, RealtimeSocket } from '../realtime/types.js';
+import type { HandlerRegistry } from '../realtime/define-handler.js';
+import type { RealtimeContext } from '../realtime/types.js';
 
 /** `setup_user`: stores the profile, acknowledges, then starts this device's catch-up. */
-export function registerUserHandlers(ctx: RealtimeContext, socket: RealtimeSocket): void {
-  defineHandler(ctx, socket, 'setup_user', async ({ payload, userId }) => {
+export function registerUserHandlers(ctx: RealtimeContext, handlers: HandlerRegistry): void {
+  handlers.on('setup_user', async ({ payload, userId, socket }) => {
     if (payload.userId !== userId) throw new AppError('FORBIDDEN', 'userId does not match the token');
     const user = await ctx.storage.upsertUser({ id: userId, ...payload.userInfo });
     socket.data.setUp = true;
