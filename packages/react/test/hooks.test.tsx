@@ -4,7 +4,14 @@ import { act, cleanup, render, renderHook, waitFor } from '@testing-library/reac
 import { type ReactNode, StrictMode } from 'react';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type ServerProcess, startServerProcess } from '../../../tests/support/server-process.js';
-import { SocketProvider, useChat, useChatList, useNotificationSocket, useSocket } from '../src/index.js';
+import {
+  SocketProvider,
+  useChat,
+  useChatList,
+  useNotificationSocket,
+  useSocket,
+  useSocketEvent,
+} from '../src/index.js';
 
 let t: ServerProcess;
 const services: SocketService[] = [];
@@ -53,6 +60,31 @@ describe('useSocket', () => {
     await waitFor(() => expect(result.current.latencyMs).not.toBeNull());
     act(() => result.current.disconnect());
     await waitFor(() => expect(result.current.state).toBe(ConnectionState.DISCONNECTED));
+  });
+});
+
+describe('useSocketEvent', () => {
+  it('calls the latest handler for each event and stops at unmount', async () => {
+    const service = serviceFor('jack');
+    const kate = serviceFor('kate');
+    await connected(service, 'jack');
+    await connected(kate, 'kate');
+    const opened = await kate.openDm('jack');
+    if (!opened.ok) throw new Error(opened.error.message);
+    const seen: string[] = [];
+    const before = service.listenerCount();
+    const { rerender, unmount } = renderHook(
+      ({ tag }: { tag: string }) => useSocketEvent('receive_message', (m) => seen.push(`${tag}:${m.text}`)),
+      { wrapper: wrapper(service), initialProps: { tag: 'first' } },
+    );
+    rerender({ tag: 'second' });
+    await kate.sendMessage(opened.chat.id, 'one');
+    await waitFor(() => expect(seen).toEqual(['second:one']));
+    unmount();
+    expect(service.listenerCount()).toBe(before);
+    await kate.sendMessage(opened.chat.id, 'two');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(seen).toEqual(['second:one']);
   });
 });
 
