@@ -265,7 +265,10 @@ export const SERVER_EVENT_NAMES = [
 ] as const satisfies readonly Exclude<ServerEventName, NotificationEventName>[];
 
 // Fails to compile when an event of ServerToClientEvents is missing from the lists above.
-type UnlistedServerEvent = Exclude<ServerEventName, NotificationEventName | (typeof SERVER_EVENT_NAMES)[number]>;
+type UnlistedServerEvent = Exclude<
+  ServerEventName,
+  NotificationEventName | (typeof SERVER_EVENT_NAMES)[number]
+>;
 export const SERVER_EVENT_NAMES_COMPLETE: UnlistedServerEvent extends never ? true : false = true;
 
 /** What the client sends in the Socket.IO handshake `auth`. */

@@ -75,7 +75,9 @@ describe('the server events', () => {
       // Grouped rows such as `calendar:event-created` / `-updated` / `-cancelled`.
       protocolDoc.includes(`\`-${event.split('-').at(-1)}\``) ||
       protocolDoc.includes(`\`:${event.split(':').at(-1)}\``);
-    const missing = [...SERVER_EVENT_NAMES, ...NOTIFICATION_EVENT_NAMES].filter((event) => !documented(event));
+    const missing = [...SERVER_EVENT_NAMES, ...NOTIFICATION_EVENT_NAMES].filter(
+      (event) => !documented(event),
+    );
     expect(missing).toEqual([]);
   });
 });
