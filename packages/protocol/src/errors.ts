@@ -42,6 +42,8 @@ export const ERROR_CODES = Object.keys(ERROR_CATALOGUE) as ErrorCode[];
 export interface ErrorBody {
   code: ErrorCode;
   message: string;
+  /** With RATE_LIMITED: when the next event of the same kind will be accepted. */
+  retryAfterMs?: number;
 }
 
 export function isErrorCode(value: unknown): value is ErrorCode {

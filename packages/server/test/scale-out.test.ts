@@ -100,6 +100,10 @@ describe.skipIf(!postgres || !redis)('two server nodes on PostgreSQL and Redis',
       const limited = nextEvent(onB, 'socket_rate_limit_exceeded');
       for (let i = 0; i < 2; i++) results.push(await request(onB, 'list_chats', {}));
       expect(results.map((r) => r.ok)).toEqual([true, true, true, true, false]);
+      expect(results.at(-1)).toMatchObject({
+        ok: false,
+        error: { code: 'RATE_LIMITED', retryAfterMs: expect.any(Number) },
+      });
       expect(await limited).toMatchObject({
         code: 'RATE_LIMITED',
         event: 'list_chats',

@@ -257,7 +257,8 @@ export class Outbox {
           this.#settle(entry.clientMessageId, ack);
           void this.#persist(() => this.#store.put({ ...entry }));
         } else if (ack.error.code === 'RATE_LIMITED') {
-          const delay = this.#transport.retryAfterMs() ?? this.#defaultRateLimitDelayMs;
+          const delay =
+            ack.error.retryAfterMs ?? this.#transport.retryAfterMs() ?? this.#defaultRateLimitDelayMs;
           this.#pausedUntil = Math.max(this.#pausedUntil, Date.now() + delay);
         } else if (epoch === this.#transport.connectionEpoch() && this.#transport.canSend()) {
           // No ack in time on a live connection: back off, then resend the same clientMessageId.

@@ -124,7 +124,7 @@ function pipeline<E extends ClientEventName>(
         await ctx.rateLimiters[limiter].consume(socket.data.userId);
       } catch (error) {
         if (!(error instanceof RateLimiterRes)) throw error;
-        const body = errorBody('RATE_LIMITED');
+        const body = { ...errorBody('RATE_LIMITED'), retryAfterMs: error.msBeforeNext };
         socket.emit('socket_rate_limit_exceeded', {
           code: 'RATE_LIMITED',
           message: body.message,
