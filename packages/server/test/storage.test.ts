@@ -159,6 +159,87 @@ function defineStorageTests(urlFor: (label: string) => string): void {
     await expect(attempt).rejects.toMatchObject({ code: 'CHAT_NOT_FOUND' });
   });
 
+  it('commits appends of one turn to several chats together, each with its own seq and outcome', async () => {
+    const one = await newDm();
+    const two = await newDm();
+    await send(one.chat.id, one.a, 'before', 'dup');
+    // All started in the same turn: they share one transaction, in this order.
+    const attempts = [
+      send(one.chat.id, one.a, 'one-1'),
+      send(two.chat.id, two.b, 'two-1'),
+      send(one.chat.id, `${one.a}-stranger`, 'refused'),
+      send(one.chat.id, one.b, 'one-2'),
+      send(uid('nochat'), one.a, 'nowhere'),
+      send(one.chat.id, one.a, 'retry', 'dup'),
+      send(two.chat.id, two.a, 'two-2'),
+      send(one.chat.id, one.a, 'one-3'),
+    ];
+    const settled = await Promise.allSettled(attempts);
+    const value = (i: number) => {
+      const result = settled[i];
+      if (result?.status !== 'fulfilled') throw new Error(`attempt ${i} failed`);
+      return result.value;
+    };
+    expect(settled[2]).toMatchObject({ status: 'rejected', reason: { code: 'NOT_A_MEMBER' } });
+    expect(settled[4]).toMatchObject({ status: 'rejected', reason: { code: 'CHAT_NOT_FOUND' } });
+    expect(value(5)).toMatchObject({ duplicate: true, message: { seq: 1, text: 'before' } });
+    expect([0, 3, 7].map((i) => [value(i).message.seq, value(i).duplicate])).toEqual([
+      [2, false],
+      [3, false],
+      [4, false],
+    ]);
+    expect([1, 6].map((i) => value(i).message.seq)).toEqual([1, 2]);
+    expect(value(7).members.find((m) => m.userId === one.a)?.readSeq).toBe(4);
+    // Gapless: the refused and the duplicate attempts gave their seqs back.
+    const stored = await storage.getMessageRange(one.chat.id, 0, 100);
+    expect(stored.map((m) => [m.seq, m.text])).toEqual([
+      [1, 'before'],
+      [2, 'one-1'],
+      [3, 'one-2'],
+      [4, 'one-3'],
+    ]);
+    expect((await storage.getChat(one.chat.id))?.lastSeq).toBe(4);
+    expect((await storage.getMessageRange(two.chat.id, 0, 100)).map((m) => m.text)).toEqual([
+      'two-1',
+      'two-2',
+    ]);
+    expect((await storage.getChat(two.chat.id))?.lastSeq).toBe(2);
+  });
+
+  it('commits receipts and appends of one turn together, in arrival order, each with its own outcome', async () => {
+    const { a, b, chat } = await newDm();
+    await send(chat.id, a, 'one');
+    const [sent, receipt, refused, later] = await Promise.allSettled([
+      send(chat.id, a, 'two'),
+      storage.recordReceipt({ chatId: chat.id, userId: b, deviceId: 'phone', upToSeq: 99 }),
+      storage.recordReceipt({ chatId: chat.id, userId: uid('x'), deviceId: 'd', upToSeq: 1 }),
+      send(chat.id, b, 'three'),
+    ]);
+    expect(sent).toMatchObject({ status: 'fulfilled', value: { message: { seq: 2 } } });
+    // Clamped to the last seq when the receipt ran: after 'two', before 'three'.
+    expect(receipt).toEqual({ status: 'fulfilled', value: { previousUserSeq: 0, userSeq: 2 } });
+    expect(refused).toMatchObject({ status: 'rejected', reason: { code: 'NOT_A_MEMBER' } });
+    expect(later).toMatchObject({ status: 'fulfilled', value: { message: { seq: 3 } } });
+    expect((await storage.listMembers(chat.id)).find((m) => m.userId === b)?.deliveredSeq).toBe(2);
+  });
+
+  it('keeps 200 concurrent appends over 20 chats gapless and in arrival order per chat', async () => {
+    const dms = await Promise.all(range(1, 20).map(() => newDm()));
+    const results = await Promise.all(
+      range(0, 199).map((i) => {
+        const dm = dms[i % 20];
+        if (!dm) throw new Error('no dm');
+        return send(dm.chat.id, i % 3 ? dm.a : dm.b, `m${i}`);
+      }),
+    );
+    for (const [k, dm] of dms.entries()) {
+      const mine = results.filter((_, i) => i % 20 === k);
+      expect(mine.map((r) => r.message.seq)).toEqual(range(1, 10));
+      const stored = await storage.getMessageRange(dm.chat.id, 0, 100);
+      expect(stored.map((m) => m.text)).toEqual(mine.map((r) => r.message.text));
+    }
+  });
+
   it('pages history newest first with beforeSeq and hasMore', async () => {
     const { a, chat } = await newDm();
     expect(await storage.getHistory(chat.id, { limit: 10 })).toEqual({ messages: [], hasMore: false });

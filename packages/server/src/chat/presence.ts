@@ -48,15 +48,19 @@ export function registerPresenceHandlers(ctx: RealtimeContext, handlers: Handler
     const chatIds = [...socket.rooms].filter((room) => room.startsWith('chat:')).map((room) => room.slice(5));
     if (chatIds.length === 0) return;
     const { userId } = socket.data;
+    // Counted in flight (from now, synchronously), so shutdown waits for these cross-node queries and
+    // broadcasts before it closes the Redis connections under them.
+    ctx.inFlight.enter();
     setImmediate(() => {
-      for (const chatId of chatIds) {
+      const updates = chatIds.map((chatId) => {
         const room = rooms.chat(chatId);
-        otherSocketsOfUserInRoom(ctx, userId, room, socket.id)
+        return otherSocketsOfUserInRoom(ctx, userId, room, socket.id)
           .then((others) => {
             if (others === 0) ctx.io.to(room).emit('user_left', { userId, chatId });
           })
           .catch((error: unknown) => ctx.log.warn({ err: error, chatId }, 'presence update failed'));
-      }
+      });
+      void Promise.all(updates).finally(() => ctx.inFlight.leave());
     });
   });
 }

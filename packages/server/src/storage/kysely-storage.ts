@@ -8,7 +8,7 @@ import { KyselyNotificationStorage } from './kysely-notifications.js';
 import * as messages from './message-store.js';
 import { migrateToLatest } from './migrations.js';
 import type { NotificationStorage } from './notification-storage.js';
-import type { IdFactory } from './rows.js';
+import { assertSeq, type IdFactory } from './rows.js';
 import type { Database } from './schema.js';
 import type {
   AppendMessageInput,
@@ -26,6 +26,7 @@ import type {
   Storage,
 } from './storage.js';
 import * as users from './user-store.js';
+import { WriteBatcher } from './write-batcher.js';
 
 export { StorageError } from './storage-error.js';
 
@@ -38,11 +39,14 @@ export class KyselyStorage implements Storage {
   private readonly nextId: IdFactory = monotonicFactory();
   private closed = false;
   readonly notifications: NotificationStorage;
+  /** Group commit of the hot writes: appends and receipts of one event-loop turn share a transaction. */
+  private readonly writes: WriteBatcher;
 
   constructor(
     private readonly db: Kysely<Database>,
     readonly dialect: 'sqlite' | 'postgres',
   ) {
+    this.writes = new WriteBatcher(db);
     this.notifications = new KyselyNotificationStorage(db, dialect, this.nextId);
   }
 
@@ -57,6 +61,7 @@ export class KyselyStorage implements Storage {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.writes.drain();
     await this.db.destroy();
   }
 
@@ -109,7 +114,7 @@ export class KyselyStorage implements Storage {
   }
 
   appendMessage(input: AppendMessageInput): Promise<AppendMessageResult> {
-    return messages.appendMessage(this.db, this.nextId, input);
+    return this.writes.submit((trx) => messages.appendMessageIn(trx, this.nextId, input));
   }
 
   getHistory(chatId: string, query: HistoryQuery): Promise<HistoryPage> {
@@ -120,8 +125,9 @@ export class KyselyStorage implements Storage {
     return messages.getMessageRange(this.db, chatId, afterSeq, upToSeq);
   }
 
-  recordReceipt(input: ReceiptInput): Promise<ReceiptResult> {
-    return cursors.recordReceipt(this.db, input);
+  async recordReceipt(input: ReceiptInput): Promise<ReceiptResult> {
+    assertSeq(input.upToSeq, 'upToSeq');
+    return this.writes.submit((trx) => cursors.recordReceiptIn(trx, input));
   }
 
   markRead(chatId: string, userId: string, upToSeq: number): Promise<ReadMarkResult> {

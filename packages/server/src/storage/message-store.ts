@@ -1,83 +1,89 @@
 import type { MessageData } from '@mpi/protocol';
-import type { Kysely } from 'kysely';
-import { assertSeq, findByClientId, type IdFactory, isUniqueViolation, toMessage } from './rows.js';
+import type { Kysely, Transaction } from 'kysely';
+import { assertSeq, findByClientId, type IdFactory, toMessage } from './rows.js';
 import type { Database, MessageRow } from './schema.js';
 import type { AppendMessageInput, AppendMessageResult, HistoryPage, HistoryQuery } from './storage.js';
 import { StorageError } from './storage-error.js';
 
 /** Messages: appending with the chat's next seq, history pages and seq ranges. */
 
-/** Thrown inside the append transaction to roll it back when the message already exists. */
-class DuplicateMessage {
-  constructor(
-    readonly row: MessageRow,
-    readonly members: AppendMessageResult['members'],
-  ) {}
-}
-
-export async function appendMessage(
-  db: Kysely<Database>,
+/**
+ * Appends one message inside `trx` (which may hold other writes of a group commit). On the common path it
+ * runs three statements: take the seq, read the members, insert; plus the sender's read mark. A refusal
+ * (CHAT_NOT_FOUND, NOT_A_MEMBER) throws a StorageError and a duplicate returns the original, both having
+ * given the seq back, so the transaction can still commit the other writes and seqs stay gapless.
+ */
+export async function appendMessageIn(
+  trx: Transaction<Database>,
   nextId: IdFactory,
   input: AppendMessageInput,
 ): Promise<AppendMessageResult> {
-  try {
-    return await db.transaction().execute(async (trx) => {
-      // Taking the next seq first row-locks the chat (PostgreSQL) or the database (SQLite), so
-      // appends to one chat run one at a time and the duplicate check below cannot race.
-      const chat = await trx
-        .updateTable('chats')
-        .set((eb) => ({ last_seq: eb('last_seq', '+', 1) }))
-        .where('id', '=', input.chatId)
-        .returning('last_seq')
-        .executeTakeFirst();
-      if (!chat) throw new StorageError('CHAT_NOT_FOUND');
-      const memberRows = await trx
-        .selectFrom('chat_members')
-        .select(['user_id', 'read_seq'])
-        .where('chat_id', '=', input.chatId)
-        .execute();
-      const members = memberRows.map((m) => ({ userId: m.user_id, readSeq: Number(m.read_seq) }));
-      // Throwing rolls back the seq increment.
-      if (!members.some((m) => m.userId === input.senderId)) throw new StorageError('NOT_A_MEMBER');
-      const existing = await findByClientId(trx, input);
-      if (existing) throw new DuplicateMessage(existing, members);
-      const now = Date.now();
-      const row: MessageRow = {
-        id: nextId(now),
-        chat_id: input.chatId,
-        seq: Number(chat.last_seq),
-        sender_id: input.senderId,
-        client_message_id: input.clientMessageId,
-        text: input.text,
-        created_at: new Date(now).toISOString(),
-      };
-      await trx.insertInto('messages').values(row).execute();
-      // Sending in a chat means having read it. Appends to the chat are serialised by the lock above,
-      // so the seq only grows; the guard keeps a read mark that is somehow ahead where it is.
-      await trx
-        .updateTable('chat_members')
-        .set({ read_seq: row.seq })
-        .where('chat_id', '=', input.chatId)
-        .where('user_id', '=', input.senderId)
-        .where('read_seq', '<', row.seq)
-        .execute();
-      for (const member of members) {
-        if (member.userId === input.senderId) member.readSeq = Math.max(member.readSeq, row.seq);
-      }
-      return { message: toMessage(row), duplicate: false, members };
-    });
-  } catch (error) {
-    if (error instanceof DuplicateMessage) {
-      return { message: toMessage(error.row), duplicate: true, members: error.members };
-    }
-    if (isUniqueViolation(error)) {
-      // Belt and braces: a concurrent insert of the same clientMessageId won the race.
-      const existing = await findByClientId(db, input);
-      // The concurrent winner broadcast it; nothing to re-send from here.
-      if (existing) return { message: toMessage(existing), duplicate: true, members: [] };
-    }
-    throw error;
+  // Taking the next seq first row-locks the chat (PostgreSQL) or holds the database (SQLite), so
+  // appends to one chat run one at a time, and the seq can be given back below without a gap.
+  const chat = await trx
+    .updateTable('chats')
+    .set((eb) => ({ last_seq: eb('last_seq', '+', 1) }))
+    .where('id', '=', input.chatId)
+    .returning('last_seq')
+    .executeTakeFirst();
+  if (!chat) throw new StorageError('CHAT_NOT_FOUND');
+  const seq = Number(chat.last_seq);
+  const memberRows = await trx
+    .selectFrom('chat_members')
+    .select(['user_id', 'read_seq'])
+    .where('chat_id', '=', input.chatId)
+    .execute();
+  const members = memberRows.map((m) => ({ userId: m.user_id, readSeq: Number(m.read_seq) }));
+  if (!members.some((m) => m.userId === input.senderId)) {
+    await giveSeqBack(trx, input.chatId);
+    throw new StorageError('NOT_A_MEMBER');
   }
+  const now = Date.now();
+  const row: MessageRow = {
+    id: nextId(now),
+    chat_id: input.chatId,
+    seq,
+    sender_id: input.senderId,
+    client_message_id: input.clientMessageId,
+    text: input.text,
+    created_at: new Date(now).toISOString(),
+  };
+  // A repeat of a clientMessageId inserts nothing (PostgreSQL waits for a concurrent insert of the same
+  // key to commit or roll back first); only then is the original read.
+  const inserted = await trx
+    .insertInto('messages')
+    .values(row)
+    .onConflict((oc) => oc.columns(['chat_id', 'sender_id', 'client_message_id']).doNothing())
+    .returning('seq')
+    .executeTakeFirst();
+  if (!inserted) {
+    await giveSeqBack(trx, input.chatId);
+    const existing = await findByClientId(trx, input);
+    if (!existing) throw new Error('A conflicting message vanished during the append');
+    return { message: toMessage(existing), duplicate: true, members };
+  }
+  // Sending in a chat means having read it. Appends to the chat are serialised by the lock above,
+  // so the seq only grows; the guard keeps a read mark that is somehow ahead where it is.
+  await trx
+    .updateTable('chat_members')
+    .set({ read_seq: seq })
+    .where('chat_id', '=', input.chatId)
+    .where('user_id', '=', input.senderId)
+    .where('read_seq', '<', seq)
+    .execute();
+  for (const member of members) {
+    if (member.userId === input.senderId) member.readSeq = Math.max(member.readSeq, seq);
+  }
+  return { message: toMessage(row), duplicate: false, members };
+}
+
+/** Undoes the seq increment of this transaction; the chat is still locked by it, so no one took a later seq. */
+async function giveSeqBack(trx: Transaction<Database>, chatId: string): Promise<void> {
+  await trx
+    .updateTable('chats')
+    .set((eb) => ({ last_seq: eb('last_seq', '-', 1) }))
+    .where('id', '=', chatId)
+    .execute();
 }
 
 export async function getHistory(

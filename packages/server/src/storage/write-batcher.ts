@@ -1,0 +1,106 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from './schema.js';
+import { StorageError } from './storage-error.js';
+
+/**
+ * One write of a batch. It runs inside the batch's transaction and must either succeed or throw a
+ * {@link StorageError} having written nothing (or undone what it wrote), so the others can still commit.
+ * Any other error aborts the whole batch, which is then retried one write per transaction.
+ */
+export type BatchedWrite<T> = (trx: Transaction<Database>) => Promise<T>;
+
+interface Pending {
+  write: BatchedWrite<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/** Most writes committed together; bounds the latency of the first one in a burst. */
+const MAX_BATCH = 256;
+
+/**
+ * Group commit: writes submitted in one event-loop turn run in one transaction, in submission order,
+ * each with its own outcome, and every caller's promise settles only after the commit. One batch runs at a
+ * time; what arrives meanwhile forms the next one. BEGIN and COMMIT (and, on SQLite, the fsync-free but
+ * still costly journal work) are paid once per batch instead of once per write.
+ */
+export class WriteBatcher {
+  private queue: Pending[] = [];
+  private scheduled = false;
+  private running: Promise<void> | null = null;
+
+  constructor(private readonly db: Kysely<Database>) {}
+
+  submit<T>(write: BatchedWrite<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ write, resolve: resolve as (value: unknown) => void, reject });
+      this.schedule();
+    });
+  }
+
+  /** Resolves when everything submitted so far has settled. */
+  async drain(): Promise<void> {
+    while (this.running || this.queue.length > 0 || this.scheduled) {
+      if (this.running) await this.running;
+      else await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.running) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.running = this.flushAll().finally(() => {
+        this.running = null;
+        if (this.queue.length > 0) this.schedule();
+      });
+    });
+  }
+
+  private async flushAll(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      const outcomes = await this.runBatch(batch);
+      batch.forEach((item, i) => {
+        const outcome = outcomes[i];
+        if (outcome?.ok) item.resolve(outcome.value);
+        else item.reject(outcome ? outcome.error : new Error('write was not run'));
+      });
+    }
+  }
+
+  private async runBatch(batch: Pending[]): Promise<Outcome[]> {
+    if (batch.length > 1) {
+      try {
+        return await this.db.transaction().execute(async (trx) => {
+          const outcomes: Outcome[] = [];
+          for (const item of batch) {
+            try {
+              outcomes.push({ ok: true, value: await item.write(trx) });
+            } catch (error) {
+              // Expected refusals leave nothing behind; anything else rolls the whole batch back.
+              if (!(error instanceof StorageError)) throw error;
+              outcomes.push({ ok: false, error });
+            }
+          }
+          return outcomes;
+        });
+      } catch {
+        // Something unexpected (a deadlock, a constraint, a lost connection): nothing of the batch was
+        // committed, so run each write alone and let the failure stay with the write that causes it.
+      }
+    }
+    const outcomes: Outcome[] = [];
+    for (const item of batch) {
+      try {
+        outcomes.push({ ok: true, value: await this.db.transaction().execute(item.write) });
+      } catch (error) {
+        outcomes.push({ ok: false, error });
+      }
+    }
+    return outcomes;
+  }
+}
