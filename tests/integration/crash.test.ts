@@ -6,8 +6,8 @@ import type { MessageData } from '@mpi/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../../packages/server/src/auth/tokens.js';
 import { openStorage } from '../../packages/server/src/storage/open-storage.js';
+import { ServerProcess } from '../support/server-process.js';
 import { Cleanup, freePort, online, range, sdk, waitFor } from './helpers.js';
-import { ServerProcess } from './server-process.js';
 
 const CLIENTS = 10;
 const PER_CLIENT = 100;

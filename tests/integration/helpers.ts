@@ -1,5 +1,3 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   type ChatSnapshot,
   ConnectionState,
@@ -14,44 +12,9 @@ export { startTestServer, type TestServer };
 /** Quick reconnects for tests. */
 export const FAST_RECONNECT = { delay: 50, backoff: 1, maxDelay: 50, jitter: 0, attempts: 400 };
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+import { Cleanup, sleep, waitFor } from '../support/wait.js';
 
-/** Polls `predicate` every 10 ms until it holds, or throws after `timeoutMs`. */
-export async function waitFor(
-  predicate: () => boolean,
-  timeoutMs = 10_000,
-  what = 'condition',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(10);
-  }
-}
-
-/** Collects cleanups and runs them (last first). */
-export class Cleanup {
-  #tasks: Array<() => unknown> = [];
-
-  add<T>(value: T, task: (value: T) => unknown): T {
-    this.#tasks.push(() => task(value));
-    return value;
-  }
-
-  async run(): Promise<void> {
-    const tasks = this.#tasks.reverse();
-    this.#tasks = [];
-    for (const task of tasks) {
-      try {
-        await task();
-      } catch (error) {
-        console.error('cleanup failed:', error);
-      }
-    }
-  }
-}
+export { Cleanup, sleep, waitFor };
 
 export interface ClientOptions extends SocketServiceOptions {
   deviceId?: string;
@@ -110,10 +73,5 @@ export function range(n: number): number[] {
 }
 
 /** A TCP port that was free a moment ago (bound to 0, read, released). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+
+export { freePort } from '../support/server-process.js';

@@ -1,77 +1,141 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 // From the repository root (Vitest's root): under jsdom, import.meta.url is not a file URL.
 const MAIN = resolve(process.cwd(), 'packages/server/src/main.ts');
+
+/**
+ * The real server as a child process (`node --conditions=source --import tsx packages/server/src/main.ts`)
+ * on a fixed port, so that it can be SIGKILLed and started again on the same port and database.
+ */
+export class ServerProcess {
+  readonly port: number;
+  readonly env: Record<string, string>;
+  #child: ChildProcess | null = null;
+  #output = '';
+
+  constructor(port: number, env: Record<string, string>) {
+    this.port = port;
+    this.env = env;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get running(): boolean {
+    return this.#child !== null && this.#child.exitCode === null && this.#child.signalCode === null;
+  }
+
+  /** What the process wrote (stdout and stderr), for failure messages. */
+  get output(): string {
+    return this.#output;
+  }
+
+  /** Spawns the server and resolves once it logged its URL. */
+  async start(timeoutMs = 20_000): Promise<void> {
+    if (this.running) throw new Error('already running');
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', MAIN], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOST: '127.0.0.1',
+        PORT: String(this.port),
+        LOG_LEVEL: 'warn',
+        ...this.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.#child = child;
+    child.stderr?.on('data', (chunk) => {
+      this.#output += chunk;
+    });
+    child.stdout?.on('data', (chunk) => {
+      this.#output += chunk;
+    });
+    // With LOG_LEVEL=warn nothing is logged at start: wait until /readyz answers.
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (!this.running) throw new Error(`server exited with ${child.exitCode}:\n${this.#output}`);
+      if (Date.now() > deadline) throw new Error(`server did not start:\n${this.#output}`);
+      try {
+        if ((await fetch(`${this.url}/readyz`)).ok) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((resolveDelay) => setTimeout(resolveDelay, 25));
+    }
+  }
+
+  /** SIGKILL: no shutdown, no flush: a crash. Resolves once the process is gone. */
+  async kill(): Promise<void> {
+    const child = this.#child;
+    if (!child || !this.running) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  /** SIGTERM (graceful), SIGKILL after `timeoutMs`. */
+  async stop(timeoutMs = 10_000): Promise<void> {
+    const child = this.#child;
+    if (!child || !this.running) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+/** A port of 127.0.0.1 that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((done) => server.close(() => done()));
+  return port;
+}
+
 export const PROCESS_JWT_SECRET = 'process-test-secret-0123456789';
 
-export interface ServerProcess {
+export interface StartedServerProcess {
   url: string;
+  /** A development token from the server's own route (signing here would need WebCrypto, which jsdom hides). */
   token(userId: string): Promise<string>;
   /** SIGTERM, wait for exit, remove the data directory. */
   stop(): Promise<void>;
 }
 
 /**
- * The real server as a separate process on a free port of 127.0.0.1 with its own SQLite file: for tests
- * whose own environment (jsdom, a browser) should not host the server.
+ * The real server as a separate process with its own SQLite file: for tests whose own environment (jsdom,
+ * a browser) should not host the server.
  */
-export async function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
+export async function startServerProcess(env: Record<string, string> = {}): Promise<StartedServerProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'mpi-proc-'));
-  const child: ChildProcess = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', MAIN], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      JWT_SECRET: PROCESS_JWT_SECRET,
-      DATABASE_URL: join(dir, 'server.sqlite'),
-      LOG_LEVEL: 'info',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const server = new ServerProcess(await freePort(), {
+    JWT_SECRET: PROCESS_JWT_SECRET,
+    DATABASE_URL: join(dir, 'server.sqlite'),
+    ...env,
   });
-  let stderr = '';
-  child.stderr?.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let buffer = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 20_000);
-    child.stdout?.on('data', (chunk) => {
-      buffer += chunk;
-      for (const line of buffer.split('\n')) {
-        if (!line.startsWith('{')) continue;
-        const parsed = JSON.parse(line) as { url?: string };
-        if (parsed.url) {
-          clearTimeout(timer);
-          resolve(parsed.url);
-        }
-      }
-      buffer = buffer.slice(buffer.lastIndexOf('\n') + 1);
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}: ${stderr}`));
-    });
-  });
-  child.stdout?.resume();
+  try {
+    await server.start();
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   return {
-    url,
-    // The server's development-token route: signing here would need WebCrypto, which jsdom hides.
+    url: server.url,
     async token(userId) {
-      const response = await fetch(`${url}/api/dev/token?userId=${encodeURIComponent(userId)}`);
+      const response = await fetch(`${server.url}/api/dev/token?userId=${encodeURIComponent(userId)}`);
       if (!response.ok) throw new Error(`dev token for ${userId}: HTTP ${response.status}`);
       return ((await response.json()) as { token: string }).token;
     },
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
+      await server.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

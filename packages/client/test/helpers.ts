@@ -102,18 +102,9 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+import { Cleanup, sleep, waitFor } from '../../../tests/support/wait.js';
 
-/** Polls `predicate` until it holds, or throws after `timeoutMs`. */
-export async function waitFor(predicate: () => boolean, timeoutMs = 3000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
+export { Cleanup, sleep, waitFor };
 
 export function waitForState(
   service: SocketService,
@@ -131,19 +122,3 @@ export function recordStates(service: SocketService): ConnectionState[] {
 }
 
 export { ConnectionState };
-
-/** Collects cleanups and runs them (last first) in afterEach. */
-export class Cleanup {
-  #tasks: Array<() => unknown> = [];
-
-  add<T>(value: T, task: (value: T) => unknown): T {
-    this.#tasks.push(() => task(value));
-    return value;
-  }
-
-  async run(): Promise<void> {
-    const tasks = this.#tasks.reverse();
-    this.#tasks = [];
-    for (const task of tasks) await task();
-  }
-}

@@ -3,7 +3,7 @@ import { ConnectionState, createSocketService, type SocketService } from '@mpi/c
 import { act, cleanup, render, renderHook, waitFor } from '@testing-library/react';
 import { type ReactNode, StrictMode } from 'react';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type ServerProcess, startServerProcess } from '../../../tests/support/server-process.js';
+import { type StartedServerProcess, startServerProcess } from '../../../tests/support/server-process.js';
 import {
   SocketProvider,
   useChat,
@@ -13,7 +13,7 @@ import {
   useSocketEvent,
 } from '../src/index.js';
 
-let t: ServerProcess;
+let t: StartedServerProcess;
 const services: SocketService[] = [];
 beforeAll(async () => {
   t = await startServerProcess();

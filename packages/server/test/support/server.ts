@@ -111,14 +111,7 @@ export function collect<E extends keyof ServerToClientEvents>(
   return seen;
 }
 
-/** Waits until `condition` holds, polling every 10 ms, or fails after `timeoutMs`. */
-export async function waitFor(condition: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+export { waitFor } from '../../../../tests/support/wait.js';
 
 /**
  * Emits an acked event and resolves with the server's typed acknowledgement. (Socket.IO's own typing of
