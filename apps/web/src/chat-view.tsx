@@ -1,6 +1,6 @@
 import type { ChatListItem, ChatMessage, MessageStatus } from '@mpi/client';
-import { useChat } from '@mpi/react';
-import { type FormEvent, type ReactNode, useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
+import { Composer, useChat } from '@mpi/react';
+import { type ReactNode, useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
 import { chatTitle, clockTime } from './format.js';
 import { ClockIcon } from './icons.js';
 import { navigate } from './router.js';
@@ -88,11 +88,10 @@ export function ChatView({
 }) {
   // Read marks only while the user can see the chat (a background tab reads nothing).
   const chat = useChat(chatId, { markReadOnView: usePageVisible() });
-  const [draft, setDraft] = useState('');
   const [announcement, setAnnouncement] = useState('');
   const listRef = useRef<HTMLOListElement>(null);
   const inputRef = useRef<HTMLInputElement>(null);
-  const composerId = useId();
+  const headingId = useId();
 
   const title = item ? chatTitle(item, me) : 'Chat';
   const isGroup = item?.type === 'group';
@@ -145,17 +144,7 @@ export function ChatView({
     if (list.scrollTop < 60) loadOlder();
   };
 
-  const onSubmit = (event: FormEvent) => {
-    event.preventDefault();
-    const text = draft.trim();
-    if (!text) return;
-    setDraft('');
-    stickToBottom.current = true;
-    void chat.send(text);
-  };
-
   const typing = typingText(chat.typingUserIds);
-  const headingId = `${composerId}-title`;
   return (
     <section className="chat" aria-labelledby={headingId} data-chat-id={chatId}>
       <header className="chat-head">
@@ -199,27 +188,15 @@ export function ChatView({
       <p className="visually-hidden" aria-live="polite">
         {announcement}
       </p>
-      <form className="composer" onSubmit={onSubmit}>
-        <label htmlFor={composerId} className="visually-hidden">
-          Message to {title}
-        </label>
-        <input
-          id={composerId}
-          ref={inputRef}
-          value={draft}
-          placeholder="Write a message"
-          autoComplete="off"
-          maxLength={4000}
-          enterKeyHint="send"
-          onChange={(event) => {
-            setDraft(event.target.value);
-            chat.setDraft(event.target.value);
-          }}
-        />
-        <button type="submit" disabled={draft.trim().length === 0}>
-          Send
-        </button>
-      </form>
+      <Composer
+        label={`Message to ${title}`}
+        inputRef={inputRef}
+        onSend={(text) => {
+          stickToBottom.current = true;
+          void chat.send(text);
+        }}
+        onDraftChange={chat.setDraft}
+      />
     </section>
   );
 }

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { MessageData } from '@mpi/protocol';
 import { Server, type Socket } from 'socket.io';
 
 /**
@@ -17,15 +18,8 @@ import { Server, type Socket } from 'socket.io';
  * Run as a forked child: it reports its port over IPC and exits when its parent goes away.
  */
 
-interface Msg {
-  id: string;
-  clientMessageId: string;
-  chatId: string;
-  senderId: string;
-  text: string;
-  createdAt: string;
-  seq: number;
-}
+/** The contract's message shape: the baseline sends exactly what the server sends. */
+type Msg = MessageData;
 
 interface Chat {
   id: string;

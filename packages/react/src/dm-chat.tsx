@@ -1,5 +1,6 @@
 import type { ChatMessage, MessageStatus } from '@mpi/client';
-import { type FormEvent, type ReactNode, type UIEvent, useEffect, useRef, useState } from 'react';
+import { type ReactNode, type UIEvent, useEffect, useRef } from 'react';
+import { Composer } from './composer.js';
 import { useChat } from './use-chat.js';
 
 const STATUS_LABEL: Record<MessageStatus, string> = {
@@ -90,7 +91,6 @@ function typingText(userIds: readonly string[], displayName: (id: string) => str
 /** A complete conversation view: history on scroll, optimistic sending, ticks, typing, retry. */
 export function DMChat({ chatId, title, displayName = (id) => id }: DMChatProps) {
   const chat = useChat(chatId);
-  const [draft, setDraft] = useState('');
   const listRef = useRef<HTMLOListElement>(null);
   const lastKey = chat.messages.at(-1)?.clientMessageId;
 
@@ -103,14 +103,6 @@ export function DMChat({ chatId, title, displayName = (id) => id }: DMChatProps)
 
   const onScroll = (event: UIEvent<HTMLOListElement>) => {
     if (event.currentTarget.scrollTop < 40 && chat.hasMore && !chat.loadingOlder) void chat.loadOlder();
-  };
-
-  const onSubmit = (event: FormEvent) => {
-    event.preventDefault();
-    const text = draft.trim();
-    if (!text) return;
-    setDraft('');
-    void chat.send(text);
   };
 
   const typing = typingText(chat.typingUserIds, displayName);
@@ -141,25 +133,7 @@ export function DMChat({ chatId, title, displayName = (id) => id }: DMChatProps)
       <p className="typing" aria-live="polite">
         {typing}
       </p>
-      <form className="composer" onSubmit={onSubmit}>
-        <label htmlFor={`composer-${chatId}`} className="visually-hidden">
-          Message
-        </label>
-        <input
-          id={`composer-${chatId}`}
-          value={draft}
-          placeholder="Write a message"
-          autoComplete="off"
-          maxLength={4000}
-          onChange={(event) => {
-            setDraft(event.target.value);
-            chat.setDraft(event.target.value);
-          }}
-        />
-        <button type="submit" disabled={draft.trim().length === 0}>
-          Send
-        </button>
-      </form>
+      <Composer onSend={(text) => void chat.send(text)} onDraftChange={chat.setDraft} />
     </section>
   );
 }

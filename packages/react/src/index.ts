@@ -1,3 +1,4 @@
+export { Composer, type ComposerProps } from './composer.js';
 export { SocketProvider, useSocketService } from './context.js';
 export { DMChat, type DMChatProps } from './dm-chat.js';
 export { type UseChatOptions, type UseChatResult, useChat } from './use-chat.js';
