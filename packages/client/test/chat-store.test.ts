@@ -208,6 +208,27 @@ describe('ChatStateStore: unread, status, typing', () => {
     expect(s.getChatListSnapshot()[0]?.unreadCount).toBe(0);
   });
 
+  it('a list_chats answer older than a live update does not lower the unread count', () => {
+    const s = store();
+    s.applyChatListUpdate({
+      chatId: 'c1',
+      updates: { lastMessage: msg(1, { senderId: 'bob' }), unreadCount: 1 },
+    });
+    // The list was computed before that message: no last message, nothing unread, last seq 0.
+    const stale: ChatSummary = {
+      id: 'c1',
+      type: 'dm',
+      name: null,
+      members: [ME, 'bob'],
+      createdAt: new Date(0).toISOString(),
+      lastSeq: 0,
+      lastMessage: null,
+      unreadCount: 0,
+    };
+    s.applyChatList([stale]);
+    expect(s.getChatListSnapshot()[0]).toMatchObject({ unreadCount: 1, lastMessage: { seq: 1 } });
+  });
+
   it('moves own messages to delivered, then read (never back)', () => {
     const s = store();
     s.applyChatInfo({ id: 'c1', type: 'dm', name: null, members: [ME, 'bob'], createdAt: '', lastSeq: 0 });

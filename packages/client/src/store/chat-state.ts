@@ -86,16 +86,21 @@ export class ChatState {
     this.refreshOwnStatuses(me);
   }
 
-  /** `chat_list_updated` (without `removed`), or a `list_chats` row. */
-  applyUpdates(updates: ChatListUpdates, me: string | null): void {
+  /**
+   * `chat_list_updated` (without `removed`), or a `list_chats` row. `asOfSeq` is the chat's last seq when
+   * the server computed `unreadCount` (a `list_chats` row may be older than a live update already applied);
+   * without it, the unread count is taken as of the update's last message or the newest seq held.
+   */
+  applyUpdates(updates: ChatListUpdates, me: string | null, asOfSeq?: number): void {
     this.listed = true;
     if (updates.name !== undefined) this.name = updates.name;
     if (updates.members !== undefined) this.members = updates.members;
     if (updates.lastMessage) this.noteMessage(updates.lastMessage);
     if (updates.unreadCount !== undefined) {
       // Unread = last seq − read mark (own messages move the read mark), so the mark follows from it.
-      this.serverUnread = updates.unreadCount;
-      this.moveReadSeq((updates.lastMessage?.seq ?? this.lastSeq) - updates.unreadCount);
+      const base = asOfSeq ?? updates.lastMessage?.seq ?? this.lastSeq;
+      if (base >= this.lastSeq) this.serverUnread = updates.unreadCount;
+      this.moveReadSeq(base - updates.unreadCount);
     }
     if (updates.members !== undefined) this.refreshOwnStatuses(me);
   }

@@ -238,6 +238,7 @@ export class ChatStateStore implements ChatStore {
         chat.applyUpdates(
           { lastMessage: summary.lastMessage ?? undefined, unreadCount: summary.unreadCount },
           this.#me,
+          summary.lastSeq,
         );
       }
     });
