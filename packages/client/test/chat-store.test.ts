@@ -270,7 +270,11 @@ describe('ChatStateStore: unread, status, typing', () => {
     vi.advanceTimersByTime(1100);
     expect(s.getChatSnapshot('c1').typingUserIds).toEqual([]);
     s.applyTyping({ chatId: 'c1', userId: 'bob', isTyping: true });
-    s.ingest([msg(1)]); // bob's message ends his indicator
+    // A message may arrive after its sender's next typing_start: only typing updates end an indicator
+    // (the server sends isTyping false when a message is sent).
+    s.ingest([msg(1)]);
+    expect(s.getChatSnapshot('c1').typingUserIds).toEqual(['bob']);
+    s.applyTyping({ chatId: 'c1', userId: 'bob', isTyping: false });
     expect(s.getChatSnapshot('c1').typingUserIds).toEqual([]);
     expect(s.timerCount).toBe(0);
   });

@@ -32,6 +32,23 @@ describe('typing indicators', () => {
     expect(updates[1]).toEqual({ chatId, userId: 'tom', isTyping: false });
   });
 
+  it('clears when the typist sends a message, in order with their next typing_start', async () => {
+    const { ca, cb, chatId } = await joinedDm('ines', 'jon');
+    const updates = collect(cb, 'typing_update');
+    ca.emit('typing_start', { chatId });
+    await waitFor(() => updates.length === 1);
+    // A raw client that never sends typing_stop: the message ends the indicator, and typing again at once
+    // shows it again, whatever the order in which the stored message reaches the other side.
+    (ca as unknown as { emit(event: string, payload: unknown): void }).emit('send_message', {
+      chatId,
+      text: 'hi',
+      clientMessageId: 'ty-1',
+    });
+    ca.emit('typing_start', { chatId });
+    await waitFor(() => updates.length === 3);
+    expect(updates.map((u) => u.isTyping)).toEqual([true, false, true]);
+  });
+
   it('clears by itself 5 s after a client is killed without typing_stop', async () => {
     const { ca, cb, chatId } = await joinedDm('vic', 'wes');
     const started = nextEvent(cb, 'typing_update');

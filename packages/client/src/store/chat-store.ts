@@ -159,9 +159,10 @@ export class ChatStateStore implements ChatStore {
             ? chat.messages.hasPending(message.clientMessageId)
             : message.senderId === this.#me;
         chat.noteMessage(message);
-        if (own)
-          chat.moveReadSeq(message.seq); // sending moves the sender's read mark
-        else this.#clearTyping(chat, message.senderId);
+        // Sending moves the sender's read mark. (A sender's typing indicator is not cleared here: the
+        // server clears it when the message is sent, in order with the sender's next typing_start, while
+        // the message itself can arrive after that next typing_start.)
+        if (own) chat.moveReadSeq(message.seq);
         const status = own ? chat.ownStatus(message.seq, this.#me) : 'received';
         chat.messages.upsertSent(toChatMessage(message, own, status));
         this.#touch(chat);

@@ -3,12 +3,20 @@ import { type RealtimeContext, rooms } from '../realtime/types.js';
 import { notifyChatList, notifyNewMessage } from './chat-list.js';
 import { announceDeliveries } from './delivery.js';
 import { assertMember, requireMember } from './membership.js';
+import type { TypingTracker } from './typing.js';
 
 /** Messages of one connection: send, receipts, read marks and history. */
-export function registerMessageHandlers(ctx: RealtimeContext, handlers: HandlerRegistry): void {
+export function registerMessageHandlers(
+  ctx: RealtimeContext,
+  handlers: HandlerRegistry,
+  typing: TypingTracker,
+): void {
   const { storage } = ctx;
 
   handlers.on('send_message', async ({ payload, userId, socket }) => {
+    // Sending ends the sender's typing indicator. Done before the (batched) write so that it stays in order
+    // with the sender's next typing_start, which may arrive while this message is being stored.
+    typing.stop(socket, payload.chatId, userId);
     // Membership is checked inside the append's transaction, which also returns the members to notify.
     const { message, duplicate, members } = await storage.appendMessage({
       chatId: payload.chatId,

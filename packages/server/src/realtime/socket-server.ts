@@ -33,7 +33,7 @@ export function attachRealtime(ctx: RealtimeContext, verifier: TokenVerifier): (
   const typing = new TypingTracker(ctx);
   const handlers = new HandlerRegistry(ctx);
   registerUserHandlers(ctx, handlers);
-  registerMessageHandlers(ctx, handlers);
+  registerMessageHandlers(ctx, handlers, typing);
   registerGroupHandlers(ctx, handlers);
   registerPresenceHandlers(ctx, handlers);
   registerTypingHandlers(ctx, handlers, typing);
