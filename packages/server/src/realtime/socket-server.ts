@@ -8,6 +8,7 @@ import { registerPresenceHandlers } from '../chat/presence.js';
 import { registerTypingHandlers, TypingTracker } from '../chat/typing.js';
 import { registerChannelHandlers } from '../notifications/channel-handlers.js';
 import { registerUserHandlers } from '../users/user-handlers.js';
+import { CoalescingWebSocketServer } from './coalescing-ws-server.js';
 import { HandlerRegistry } from './define-handler.js';
 import { authenticateHandshake } from './handshake.js';
 import type { RealtimeContext, RealtimeServer, RealtimeSocket } from './types.js';
@@ -21,6 +22,7 @@ export function createSocketServer(httpServer: HttpServer): RealtimeServer {
     // Socket.IO's in-memory connection state recovery, which forgets everything when a node dies.
     connectionStateRecovery: undefined,
     serveClient: false,
+    wsEngine: CoalescingWebSocketServer,
   });
 }
 

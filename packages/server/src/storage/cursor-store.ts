@@ -1,76 +1,14 @@
 import type { MessageData } from '@mpi/protocol';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import { assertLimit, assertSeq, chatLastSeq, membershipError, toMessage } from './rows.js';
 import type { Database } from './schema.js';
-import type { CatchUpCursor, PrunedGap, ReadMarkResult, ReceiptInput, ReceiptResult } from './storage.js';
+import type { CatchUpCursor, PrunedGap, ReadMarkResult } from './storage.js';
 import { StorageError } from './storage-error.js';
 
 /**
  * Cursors and what hangs on them: device receipts, read marks, a new device's first cursors, the
  * catch-up of what a device missed, and retention (which leaves gaps behind the cursors).
  */
-
-/**
- * One device receipt inside `trx` (which may hold other writes of a group commit): two statements, three
- * when the user's delivery mark moves. Refuses (NOT_A_MEMBER, CHAT_NOT_FOUND) before writing anything.
- */
-export async function recordReceiptIn(
-  trx: Transaction<Database>,
-  input: ReceiptInput,
-): Promise<ReceiptResult> {
-  const { chatId, userId } = input;
-  // A no-op update locks the member row and returns its latest committed value, so concurrent
-  // receipts of one user's devices see each other and report previous/new correctly; the chat's last
-  // seq comes with it.
-  const member = await trx
-    .updateTable('chat_members')
-    .set((eb) => ({ delivered_seq: eb.ref('delivered_seq') }))
-    .where('chat_id', '=', chatId)
-    .where('user_id', '=', userId)
-    .returning((eb) => [
-      'delivered_seq',
-      eb
-        .selectFrom('chats')
-        .select('last_seq')
-        .whereRef('chats.id', '=', 'chat_members.chat_id')
-        .as('last_seq'),
-    ])
-    .executeTakeFirst();
-  if (!member) throw await membershipError(trx, chatId);
-  const seq = Math.min(input.upToSeq, Number(member.last_seq ?? 0));
-  await trx
-    .insertInto('device_receipts')
-    .values({
-      user_id: userId,
-      device_id: input.deviceId,
-      chat_id: chatId,
-      received_seq: seq,
-      updated_at: new Date().toISOString(),
-    })
-    .onConflict((oc) =>
-      oc.columns(['user_id', 'device_id', 'chat_id']).doUpdateSet((eb) => ({
-        received_seq: eb
-          .case()
-          .when('device_receipts.received_seq', '<', eb.ref('excluded.received_seq'))
-          .then(eb.ref('excluded.received_seq'))
-          .else(eb.ref('device_receipts.received_seq'))
-          .end(),
-        updated_at: eb.ref('excluded.updated_at'),
-      })),
-    )
-    .execute();
-  const previousUserSeq = Number(member.delivered_seq);
-  const userSeq = Math.max(previousUserSeq, seq);
-  if (userSeq !== previousUserSeq) {
-    await trx
-      .updateTable('chat_members')
-      .set({ delivered_seq: userSeq })
-      .where('chat_id', '=', chatId)
-      .where('user_id', '=', userId)
-      .execute();
-  }
-  return { previousUserSeq, userSeq };
-}
 
 export async function markRead(
   db: Kysely<Database>,

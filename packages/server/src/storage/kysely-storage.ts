@@ -8,6 +8,7 @@ import { KyselyNotificationStorage } from './kysely-notifications.js';
 import * as messages from './message-store.js';
 import { migrateToLatest } from './migrations.js';
 import type { NotificationStorage } from './notification-storage.js';
+import { ReceiptQueries, recordReceiptIn } from './receipt-store.js';
 import { assertSeq, type IdFactory } from './rows.js';
 import type { Database } from './schema.js';
 import type {
@@ -41,12 +42,16 @@ export class KyselyStorage implements Storage {
   readonly notifications: NotificationStorage;
   /** Group commit of the hot writes: appends and receipts of one event-loop turn share a transaction. */
   private readonly writes: WriteBatcher;
+  private readonly messageQueries: messages.MessageQueries;
+  private readonly receiptQueries: ReceiptQueries;
 
   constructor(
     private readonly db: Kysely<Database>,
     readonly dialect: 'sqlite' | 'postgres',
   ) {
     this.writes = new WriteBatcher(db);
+    this.messageQueries = new messages.MessageQueries(db);
+    this.receiptQueries = new ReceiptQueries(db);
     this.notifications = new KyselyNotificationStorage(db, dialect, this.nextId);
   }
 
@@ -114,7 +119,9 @@ export class KyselyStorage implements Storage {
   }
 
   appendMessage(input: AppendMessageInput): Promise<AppendMessageResult> {
-    return this.writes.submit((trx) => messages.appendMessageIn(trx, this.nextId, input));
+    return this.writes.submit((trx) =>
+      messages.appendMessageIn(trx, this.messageQueries, this.nextId, input),
+    );
   }
 
   getHistory(chatId: string, query: HistoryQuery): Promise<HistoryPage> {
@@ -122,12 +129,12 @@ export class KyselyStorage implements Storage {
   }
 
   getMessageRange(chatId: string, afterSeq: number, upToSeq: number): Promise<MessageData[]> {
-    return messages.getMessageRange(this.db, chatId, afterSeq, upToSeq);
+    return messages.getMessageRange(this.db, this.messageQueries, chatId, afterSeq, upToSeq);
   }
 
   async recordReceipt(input: ReceiptInput): Promise<ReceiptResult> {
     assertSeq(input.upToSeq, 'upToSeq');
-    return this.writes.submit((trx) => cursors.recordReceiptIn(trx, input));
+    return this.writes.submit((trx) => recordReceiptIn(trx, this.receiptQueries, input));
   }
 
   markRead(chatId: string, userId: string, upToSeq: number): Promise<ReadMarkResult> {

@@ -1,5 +1,6 @@
 import type { MessageData } from '@mpi/protocol';
 import type { Kysely, Transaction } from 'kysely';
+import { PreparedQuery } from './prepared-query.js';
 import { assertSeq, findByClientId, type IdFactory, toMessage } from './rows.js';
 import type { Database, MessageRow } from './schema.js';
 import type { AppendMessageInput, AppendMessageResult, HistoryPage, HistoryQuery } from './storage.js';
@@ -7,83 +8,118 @@ import { StorageError } from './storage-error.js';
 
 /** Messages: appending with the chat's next seq, history pages and seq ranges. */
 
+/** The statements of the chat's hot path, compiled once per database (see {@link PreparedQuery}). */
+export class MessageQueries {
+  readonly takeSeq;
+  readonly giveSeqBack;
+  readonly members;
+  readonly insert;
+  readonly markSenderRead;
+  readonly range;
+
+  constructor(db: Kysely<Database>) {
+    this.takeSeq = new PreparedQuery((p: { chatId: string }) =>
+      db
+        .updateTable('chats')
+        .set((eb) => ({ last_seq: eb('last_seq', '+', 1) }))
+        .where('id', '=', p.chatId)
+        .returning('last_seq'),
+    );
+    this.giveSeqBack = new PreparedQuery((p: { chatId: string }) =>
+      db
+        .updateTable('chats')
+        .set((eb) => ({ last_seq: eb('last_seq', '-', 1) }))
+        .where('id', '=', p.chatId),
+    );
+    this.members = new PreparedQuery((p: { chatId: string }) =>
+      db.selectFrom('chat_members').select(['user_id', 'read_seq']).where('chat_id', '=', p.chatId),
+    );
+    // A repeat of a clientMessageId inserts nothing (PostgreSQL waits for a concurrent insert of the same
+    // key to commit or roll back first); only then is the original read.
+    this.insert = new PreparedQuery((p: MessageRow) =>
+      db
+        .insertInto('messages')
+        .values({
+          id: p.id,
+          chat_id: p.chat_id,
+          seq: p.seq,
+          sender_id: p.sender_id,
+          client_message_id: p.client_message_id,
+          text: p.text,
+          created_at: p.created_at,
+        })
+        .onConflict((oc) => oc.columns(['chat_id', 'sender_id', 'client_message_id']).doNothing())
+        .returning('seq'),
+    );
+    // Appends to the chat are serialised by the seq lock, so the seq only grows; the guard keeps a read
+    // mark that is somehow ahead where it is.
+    this.markSenderRead = new PreparedQuery((p: { chatId: string; userId: string; seq: number }) =>
+      db
+        .updateTable('chat_members')
+        .set({ read_seq: p.seq })
+        .where('chat_id', '=', p.chatId)
+        .where('user_id', '=', p.userId)
+        .where('read_seq', '<', p.seq),
+    );
+    this.range = new PreparedQuery((p: { chatId: string; afterSeq: number; upToSeq: number }) =>
+      db
+        .selectFrom('messages')
+        .selectAll()
+        .where('chat_id', '=', p.chatId)
+        .where('seq', '>', p.afterSeq)
+        .where('seq', '<=', p.upToSeq)
+        .orderBy('seq'),
+    );
+  }
+}
+
 /**
  * Appends one message inside `trx` (which may hold other writes of a group commit). On the common path it
- * runs three statements: take the seq, read the members, insert; plus the sender's read mark. A refusal
+ * runs four statements: take the seq, read the members, insert, and move the sender's read mark. A refusal
  * (CHAT_NOT_FOUND, NOT_A_MEMBER) throws a StorageError and a duplicate returns the original, both having
  * given the seq back, so the transaction can still commit the other writes and seqs stay gapless.
  */
 export async function appendMessageIn(
   trx: Transaction<Database>,
+  queries: MessageQueries,
   nextId: IdFactory,
   input: AppendMessageInput,
 ): Promise<AppendMessageResult> {
+  const { chatId } = input;
   // Taking the next seq first row-locks the chat (PostgreSQL) or holds the database (SQLite), so
   // appends to one chat run one at a time, and the seq can be given back below without a gap.
-  const chat = await trx
-    .updateTable('chats')
-    .set((eb) => ({ last_seq: eb('last_seq', '+', 1) }))
-    .where('id', '=', input.chatId)
-    .returning('last_seq')
-    .executeTakeFirst();
+  const chat = await queries.takeSeq.first(trx, { chatId });
   if (!chat) throw new StorageError('CHAT_NOT_FOUND');
   const seq = Number(chat.last_seq);
-  const memberRows = await trx
-    .selectFrom('chat_members')
-    .select(['user_id', 'read_seq'])
-    .where('chat_id', '=', input.chatId)
-    .execute();
+  const memberRows = await queries.members.rows(trx, { chatId });
   const members = memberRows.map((m) => ({ userId: m.user_id, readSeq: Number(m.read_seq) }));
   if (!members.some((m) => m.userId === input.senderId)) {
-    await giveSeqBack(trx, input.chatId);
+    await queries.giveSeqBack.execute(trx, { chatId });
     throw new StorageError('NOT_A_MEMBER');
   }
   const now = Date.now();
   const row: MessageRow = {
     id: nextId(now),
-    chat_id: input.chatId,
+    chat_id: chatId,
     seq,
     sender_id: input.senderId,
     client_message_id: input.clientMessageId,
     text: input.text,
     created_at: new Date(now).toISOString(),
   };
-  // A repeat of a clientMessageId inserts nothing (PostgreSQL waits for a concurrent insert of the same
-  // key to commit or roll back first); only then is the original read.
-  const inserted = await trx
-    .insertInto('messages')
-    .values(row)
-    .onConflict((oc) => oc.columns(['chat_id', 'sender_id', 'client_message_id']).doNothing())
-    .returning('seq')
-    .executeTakeFirst();
+  const inserted = await queries.insert.first(trx, row);
   if (!inserted) {
-    await giveSeqBack(trx, input.chatId);
+    await queries.giveSeqBack.execute(trx, { chatId });
     const existing = await findByClientId(trx, input);
     if (!existing) throw new Error('A conflicting message vanished during the append');
     return { message: toMessage(existing), duplicate: true, members };
   }
-  // Sending in a chat means having read it. Appends to the chat are serialised by the lock above,
-  // so the seq only grows; the guard keeps a read mark that is somehow ahead where it is.
-  await trx
-    .updateTable('chat_members')
-    .set({ read_seq: seq })
-    .where('chat_id', '=', input.chatId)
-    .where('user_id', '=', input.senderId)
-    .where('read_seq', '<', seq)
-    .execute();
+  // Sending in a chat means having read it.
+  await queries.markSenderRead.execute(trx, { chatId, userId: input.senderId, seq });
   for (const member of members) {
     if (member.userId === input.senderId) member.readSeq = Math.max(member.readSeq, seq);
   }
   return { message: toMessage(row), duplicate: false, members };
-}
-
-/** Undoes the seq increment of this transaction; the chat is still locked by it, so no one took a later seq. */
-async function giveSeqBack(trx: Transaction<Database>, chatId: string): Promise<void> {
-  await trx
-    .updateTable('chats')
-    .set((eb) => ({ last_seq: eb('last_seq', '-', 1) }))
-    .where('id', '=', chatId)
-    .execute();
 }
 
 export async function getHistory(
@@ -110,19 +146,12 @@ export async function getHistory(
 
 export async function getMessageRange(
   db: Kysely<Database>,
+  queries: MessageQueries,
   chatId: string,
   afterSeq: number,
   upToSeq: number,
 ): Promise<MessageData[]> {
   assertSeq(afterSeq, 'afterSeq');
   assertSeq(upToSeq, 'upToSeq');
-  const rows = await db
-    .selectFrom('messages')
-    .selectAll()
-    .where('chat_id', '=', chatId)
-    .where('seq', '>', afterSeq)
-    .where('seq', '<=', upToSeq)
-    .orderBy('seq')
-    .execute();
-  return rows.map(toMessage);
+  return (await queries.range.rows(db, { chatId, afterSeq, upToSeq })).map(toMessage);
 }

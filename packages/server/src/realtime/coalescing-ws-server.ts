@@ -1,0 +1,43 @@
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { type WebSocket, WebSocketServer } from 'ws';
+
+/**
+ * The `ws` server Socket.IO runs on (its `wsEngine` option), with the frames written to one connection in
+ * one turn of the event loop sent in one system call. `ws` writes each frame with its own `writev`; a chat
+ * message makes several frames per socket at once (the message, its ack, the chat list update, delivery
+ * notices of a group commit), and those calls were 15 % of the server's CPU on the chat path
+ * (docs/performance.md). Corking the TCP socket at the first write of a turn and uncorking it once the
+ * turn's callbacks and promises have run sends them together; the added delay is zero.
+ */
+export class CoalescingWebSocketServer extends WebSocketServer {
+  override handleUpgrade(
+    request: IncomingMessage,
+    socket: Duplex,
+    upgradeHead: Buffer,
+    callback: (client: WebSocket, request: IncomingMessage) => void,
+  ): void {
+    coalesceWritesPerTurn(socket as Socket);
+    super.handleUpgrade(request, socket, upgradeHead, callback);
+  }
+}
+
+function coalesceWritesPerTurn(socket: Socket): void {
+  const write = socket.write;
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    socket.uncork();
+  };
+  socket.write = function (this: Socket, ...args: Parameters<Socket['write']>) {
+    if (!corked) {
+      corked = true;
+      socket.cork();
+      // A tick queued now runs after the current callback and every promise it settles, so all the
+      // frames the batch produces for this socket are in the buffer by then.
+      process.nextTick(uncork);
+    }
+    return write.apply(this, args);
+  } as Socket['write'];
+}
