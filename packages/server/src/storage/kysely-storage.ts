@@ -1,9 +1,9 @@
 import type { ChatInfo, ChatSummary, MessageData, UserProfile } from '@mpi/protocol';
 import { type Kysely, sql } from 'kysely';
-import { monotonicFactory } from 'ulid';
 import * as chats from './chat-store.js';
 import * as cursors from './cursor-store.js';
 import * as groups from './group-store.js';
+import { createIdFactory } from './ids.js';
 import { KyselyNotificationStorage } from './kysely-notifications.js';
 import * as messages from './message-store.js';
 import { migrateToLatest } from './migrations.js';
@@ -37,7 +37,7 @@ export { StorageError } from './storage-error.js';
  * concern (users, chats, groups, messages, cursors); this class only owns the connection and the ids.
  */
 export class KyselyStorage implements Storage {
-  private readonly nextId: IdFactory = monotonicFactory();
+  private readonly nextId: IdFactory = createIdFactory();
   private closed = false;
   readonly notifications: NotificationStorage;
   /** Group commit of the hot writes: appends and receipts of one event-loop turn share a transaction. */
