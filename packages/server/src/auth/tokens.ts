@@ -13,12 +13,70 @@ export interface TokenVerifier {
   verify(token: unknown): Promise<VerifiedToken>;
 }
 
+/** Verified tokens remembered at most; the least recently used one goes first. */
+export const TOKEN_CACHE_SIZE = 10_000;
+/**
+ * Longest a verified token is remembered, even when it expires later (or never): a key withdrawn from the
+ * JWKS stops being accepted within this time.
+ */
+export const TOKEN_CACHE_MAX_AGE_MS = 5 * 60_000;
+
+/**
+ * Tokens that passed verification, by their exact string, each until its `exp` (jose accepts a token while
+ * the current second is below `exp`) and at most {@link TOKEN_CACHE_MAX_AGE_MS}. A reconnect storm presents
+ * the same tokens again: a hit skips the signature check (WebCrypto HMAC or RSA) and the claim checks,
+ * whose outcome cannot change for the same string before it expires. Failures are never remembered, so a
+ * bad or expired token always gets its own error code. Bounded: least recently used first out.
+ */
+export class VerifiedTokenCache {
+  private readonly entries = new Map<string, { verified: VerifiedToken; until: number }>();
+
+  constructor(
+    private readonly maxSize = TOKEN_CACHE_SIZE,
+    private readonly maxAgeMs = TOKEN_CACHE_MAX_AGE_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(token: string): VerifiedToken | undefined {
+    const entry = this.entries.get(token);
+    if (!entry) return undefined;
+    this.entries.delete(token);
+    if (this.now() >= entry.until) return undefined;
+    this.entries.set(token, entry); // most recently used last
+    return entry.verified;
+  }
+
+  set(token: string, verified: VerifiedToken): void {
+    const now = this.now();
+    const until = Math.min(
+      now + this.maxAgeMs,
+      verified.expiresAt === undefined ? Number.POSITIVE_INFINITY : verified.expiresAt * 1000,
+    );
+    if (until <= now || this.maxSize <= 0) return;
+    this.entries.delete(token);
+    this.entries.set(token, { verified, until });
+    while (this.entries.size > this.maxSize) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.entries.delete(oldest);
+    }
+  }
+}
+
 /**
  * Verifies handshake tokens: RS256 against a JWKS when JWT_JWKS_URL is set, otherwise HS256 with
  * JWT_SECRET. The user id is the token's `sub`. Each failure has its own code so that a client can tell an
- * expired session (refresh and retry) from a broken one.
+ * expired session (refresh and retry) from a broken one. Successes are remembered in `cache` until the
+ * token expires (see {@link VerifiedTokenCache}).
  */
-export function createTokenVerifier(auth: Config['auth']): TokenVerifier {
+export function createTokenVerifier(
+  auth: Config['auth'],
+  cache: VerifiedTokenCache = new VerifiedTokenCache(),
+): TokenVerifier {
   const options = {
     ...(auth.issuer ? { issuer: auth.issuer } : {}),
     ...(auth.audience ? { audience: auth.audience } : {}),
@@ -29,8 +87,17 @@ export function createTokenVerifier(auth: Config['auth']): TokenVerifier {
     verifyJwt = async (token) =>
       (await jwtVerify(token, jwks, { ...options, algorithms: ['RS256'] })).payload;
   } else if (auth.jwtSecret) {
-    const key = new TextEncoder().encode(auth.jwtSecret);
-    verifyJwt = async (token) => (await jwtVerify(token, key, { ...options, algorithms: ['HS256'] })).payload;
+    // Imported once: given the raw secret, jose imports a WebCrypto key for every verification (half its
+    // cost).
+    const key = crypto.subtle.importKey(
+      'raw',
+      new TextEncoder().encode(auth.jwtSecret),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['verify'],
+    );
+    verifyJwt = async (token) =>
+      (await jwtVerify(token, await key, { ...options, algorithms: ['HS256'] })).payload;
   } else {
     throw new Error('No JWT_SECRET and no JWT_JWKS_URL: tokens cannot be verified');
   }
@@ -38,6 +105,8 @@ export function createTokenVerifier(auth: Config['auth']): TokenVerifier {
   return {
     async verify(token) {
       if (typeof token !== 'string' || token.length === 0) throw new AppError('AUTH_MISSING');
+      const cached = cache.get(token);
+      if (cached) return { ...cached };
       let payload: JWTPayload;
       try {
         payload = await verifyJwt(token);
@@ -47,7 +116,9 @@ export function createTokenVerifier(auth: Config['auth']): TokenVerifier {
       }
       const userId = userIdSchema.safeParse(payload.sub);
       if (!userId.success) throw new AppError('AUTH_INVALID', 'The token has no valid `sub` (user id).');
-      return { userId: userId.data, expiresAt: payload.exp };
+      const verified = { userId: userId.data, expiresAt: payload.exp };
+      cache.set(token, verified);
+      return { ...verified };
     },
   };
 }
