@@ -1,4 +1,4 @@
-import { LIMITS } from '@mpi/protocol';
+import { LIMITS, type MessageData } from '@mpi/protocol';
 import type { RealtimeContext, RealtimeSocket } from '../realtime/types.js';
 import type { CatchUpCursor } from '../storage/storage.js';
 
@@ -12,22 +12,24 @@ import type { CatchUpCursor } from '../storage/storage.js';
 export async function catchUp(ctx: RealtimeContext, socket: RealtimeSocket): Promise<number> {
   const { storage } = ctx;
   const { userId, deviceId } = socket.data;
-  const isNewDevice = await storage.initDeviceCursors(userId, deviceId);
-  const cursors = await storage.deviceCursors(userId, deviceId);
+  // One read for a known device; the page queries only run when a chat has something above its cursor.
+  const { cursors, prunedGaps, pendingAfter } = await storage.openDeviceCatchUp(userId, deviceId);
   let sent = 0;
-  if (!isNewDevice) {
-    for (const gap of await storage.prunedGapsForDevice(userId, deviceId))
-      socket.emit('resync_required', gap);
-    let after: CatchUpCursor | null = null;
-    for (;;) {
-      const batch = await storage.pendingForDevice(userId, deviceId, after, LIMITS.queuedBatchSize);
-      if (batch.length === 0 || !socket.connected) break;
-      socket.emit('queued_messages', batch);
-      sent += batch.length;
-      const last = batch.at(-1);
-      if (!last || batch.length < LIMITS.queuedBatchSize) break;
-      after = { chatId: last.chatId, seq: last.seq };
-    }
+  for (const gap of prunedGaps) socket.emit('resync_required', gap);
+  let after: CatchUpCursor | null = pendingAfter;
+  while (after !== null) {
+    const batch: MessageData[] = await storage.pendingForDevice(
+      userId,
+      deviceId,
+      after,
+      LIMITS.queuedBatchSize,
+    );
+    if (batch.length === 0 || !socket.connected) break;
+    socket.emit('queued_messages', batch);
+    sent += batch.length;
+    const last = batch.at(-1);
+    if (!last || batch.length < LIMITS.queuedBatchSize) break;
+    after = { chatId: last.chatId, seq: last.seq };
   }
   socket.emit('catch_up_complete', { messages: sent, cursors });
   return sent;

@@ -14,9 +14,9 @@ export async function notificationCatchUp(ctx: RealtimeContext, socket: Realtime
   const store = ctx.storage.notifications;
   const { userId, deviceId } = socket.data;
   await channelsJoined(socket);
-  const { newDevice, cursor } = await store.openDevice(userId, deviceId, new Date());
+  const { newDevice, cursor, pending } = await store.openDeviceCatchUp(userId, deviceId, new Date());
   let sent = 0;
-  if (!newDevice) {
+  if (!newDevice && pending) {
     let after = cursor;
     for (;;) {
       const batch = await store.pendingForDevice(userId, after, NOTIFICATION_LIMITS.queuedBatchSize);
@@ -27,10 +27,7 @@ export async function notificationCatchUp(ctx: RealtimeContext, socket: Realtime
       if (batch.length < NOTIFICATION_LIMITS.queuedBatchSize) break;
     }
   }
-  const [unreadCount, channels] = await Promise.all([
-    store.unreadCount(userId),
-    store.subscribedChannels(userId),
-  ]);
+  const { unreadCount, channels } = await store.catchUpSummary(userId);
   socket.emit('notifications_catch_up_complete', {
     notifications: sent,
     fromSeq: cursor,

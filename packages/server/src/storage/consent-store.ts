@@ -1,6 +1,7 @@
 import { NOTIFICATION_CHANNELS, type NotificationChannel } from '@mpi/protocol';
 import type { Kysely } from 'kysely';
 import { lastSeq } from './notification-store.js';
+import { PreparedQuery } from './prepared-query.js';
 import type { Db } from './rows.js';
 import type { Database } from './schema.js';
 
@@ -10,13 +11,26 @@ import type { Database } from './schema.js';
  * inbox, not caught up), even after they subscribe again. Without a period a channel is on (the default).
  */
 
+function buildOpenPeriods(db: Db) {
+  return new PreparedQuery((p: { userId: string }) =>
+    db
+      .selectFrom('notification_opt_outs')
+      .select('channel')
+      .where('user_id', '=', p.userId)
+      .where('until_seq', 'is', null),
+  );
+}
+
+/** Compiled once per database (every connection reads it: see {@link PreparedQuery}). */
+const openPeriods = new WeakMap<Db, ReturnType<typeof buildOpenPeriods>>();
+
 export async function subscribedChannels(db: Db, userId: string): Promise<NotificationChannel[]> {
-  const open = await db
-    .selectFrom('notification_opt_outs')
-    .select('channel')
-    .where('user_id', '=', userId)
-    .where('until_seq', 'is', null)
-    .execute();
+  let query = openPeriods.get(db);
+  if (!query) {
+    query = buildOpenPeriods(db);
+    openPeriods.set(db, query);
+  }
+  const open = await query.rows(db, { userId });
   const off = new Set(open.map((row) => row.channel));
   return NOTIFICATION_CHANNELS.filter((channel) => !off.has(channel));
 }

@@ -18,6 +18,7 @@ import * as inbox from './notification-store.js';
 import * as reminders from './reminder-store.js';
 import type { IdFactory } from './rows.js';
 import type { Database } from './schema.js';
+import type { WriteBatcher } from './write-batcher.js';
 
 /** {@link NotificationStorage} over the same Kysely connection as the rest of the storage. */
 export class KyselyNotificationStorage implements NotificationStorage {
@@ -25,6 +26,8 @@ export class KyselyNotificationStorage implements NotificationStorage {
     private readonly db: Kysely<Database>,
     private readonly dialect: 'sqlite' | 'postgres',
     private readonly nextId: IdFactory,
+    /** Group commit shared with the rest of the storage (a connection's first writes join it). */
+    private readonly writes: WriteBatcher,
   ) {}
 
   create(
@@ -76,6 +79,14 @@ export class KyselyNotificationStorage implements NotificationStorage {
 
   openDevice(userId: string, deviceId: string, now: Date) {
     return inbox.openDevice(this.db, userId, deviceId, now);
+  }
+
+  openDeviceCatchUp(userId: string, deviceId: string, now: Date) {
+    return inbox.openDeviceCatchUp(this.db, (write) => this.writes.submit(write), userId, deviceId, now);
+  }
+
+  catchUpSummary(userId: string) {
+    return inbox.catchUpSummary(this.db, userId);
   }
 
   pendingForDevice(userId: string, afterSeq: number, limit: number): Promise<NotificationItem[]> {

@@ -2,6 +2,7 @@ import type { ChatInfo, ChatSummary, MessageData, UserProfile } from '@mpi/proto
 import { type Kysely, sql } from 'kysely';
 import * as chats from './chat-store.js';
 import * as cursors from './cursor-store.js';
+import { openDeviceCatchUp } from './device-catch-up-store.js';
 import * as groups from './group-store.js';
 import { createIdFactory } from './ids.js';
 import { KyselyNotificationStorage } from './kysely-notifications.js';
@@ -17,6 +18,7 @@ import type {
   CatchUpCursor,
   ChatState,
   CreateGroupInput,
+  DeviceCatchUp,
   HistoryPage,
   HistoryQuery,
   MemberState,
@@ -52,7 +54,7 @@ export class KyselyStorage implements Storage {
     this.writes = new WriteBatcher(db);
     this.messageQueries = new messages.MessageQueries(db);
     this.receiptQueries = new ReceiptQueries(db);
-    this.notifications = new KyselyNotificationStorage(db, dialect, this.nextId);
+    this.notifications = new KyselyNotificationStorage(db, dialect, this.nextId, this.writes);
   }
 
   async migrate(): Promise<void> {
@@ -71,7 +73,7 @@ export class KyselyStorage implements Storage {
   }
 
   upsertUser(user: UserProfile): Promise<UserProfile> {
-    return users.upsertUser(this.db, user);
+    return this.writes.submit((trx) => users.upsertUser(this.db, user, trx));
   }
 
   getUser(userId: string): Promise<UserProfile | null> {
@@ -156,6 +158,10 @@ export class KyselyStorage implements Storage {
     limit: number,
   ): Promise<MessageData[]> {
     return cursors.pendingForDevice(this.db, userId, deviceId, after, limit);
+  }
+
+  openDeviceCatchUp(userId: string, deviceId: string): Promise<DeviceCatchUp> {
+    return openDeviceCatchUp(this.db, (write) => this.writes.submit(write), userId, deviceId);
   }
 
   prunedGapsForDevice(userId: string, deviceId: string): Promise<PrunedGap[]> {

@@ -132,6 +132,17 @@ export interface NotificationStorage {
    * nothing older through catch-up; the inbox lists it). Returns the device's cursor.
    */
   openDevice(userId: string, deviceId: string, now: Date): Promise<{ newDevice: boolean; cursor: number }>;
+  /**
+   * As `openDevice`, in one read when user and device are known. `pending` is false when nothing above the
+   * cursor can be the device's (always for a new device), so the catch-up need not look.
+   */
+  openDeviceCatchUp(
+    userId: string,
+    deviceId: string,
+    now: Date,
+  ): Promise<{ newDevice: boolean; cursor: number; pending: boolean }>;
+  /** `unreadCount` and `subscribedChannels` in one read (a catch-up's last step). */
+  catchUpSummary(userId: string): Promise<{ unreadCount: number; channels: NotificationChannel[] }>;
   /** The user's items with seq > afterSeq, oldest first. */
   pendingForDevice(userId: string, afterSeq: number, limit: number): Promise<NotificationItem[]>;
   /** Cumulative receipt of a device; never moves back; clamps to the last seq. */

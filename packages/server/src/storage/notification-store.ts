@@ -1,5 +1,10 @@
-import type { NotificationChannel, NotificationEventName, NotificationItem } from '@mpi/protocol';
-import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
+import {
+  NOTIFICATION_CHANNELS,
+  type NotificationChannel,
+  type NotificationEventName,
+  type NotificationItem,
+} from '@mpi/protocol';
+import type { Expression, ExpressionBuilder, Kysely, Transaction } from 'kysely';
 import { chunks, resolveAudience } from './audience-store.js';
 import type {
   CreatedNotification,
@@ -7,6 +12,7 @@ import type {
   NewNotification,
   StoredNotification,
 } from './notification-storage.js';
+import { PreparedQuery } from './prepared-query.js';
 import { assertLimit, assertSeq, type Db, type IdFactory } from './rows.js';
 import type { Database } from './schema.js';
 
@@ -19,6 +25,13 @@ interface UserState {
   userId: string;
   broadcastFromSeq: number;
   readUpToSeq: number;
+}
+
+/** A user's state as the filters need it: known values, or expressions that read them in the query. */
+interface UserFilter {
+  userId: string;
+  broadcastFromSeq: number | Expression<number>;
+  readUpToSeq: number | Expression<number>;
 }
 
 type NotificationsEb = ExpressionBuilder<Database, 'notifications'>;
@@ -59,7 +72,7 @@ async function userState(db: Db, userId: string, now = new Date()): Promise<User
 }
 
 /** In the user's inbox: addressed to them (or a broadcast since they are known), outside opt-out periods. */
-function visibleTo(eb: NotificationsEb, user: UserState) {
+function visibleTo(eb: NotificationsEb, user: UserFilter) {
   return eb.and([
     eb.or([
       eb.and([
@@ -90,7 +103,7 @@ function visibleTo(eb: NotificationsEb, user: UserState) {
   ]);
 }
 
-function readRow(eb: NotificationsEb, user: UserState) {
+function readRow(eb: NotificationsEb, user: UserFilter) {
   return eb.exists(
     eb
       .selectFrom('notification_reads as rd')
@@ -100,7 +113,7 @@ function readRow(eb: NotificationsEb, user: UserState) {
   );
 }
 
-function unread(eb: NotificationsEb, user: UserState) {
+function unread(eb: NotificationsEb, user: UserFilter) {
   return eb.and([eb('notifications.seq', '>', user.readUpToSeq), eb.not(readRow(eb, user))]);
 }
 
@@ -219,6 +232,145 @@ export async function openDevice(
     .where('device_id', '=', deviceId)
     .executeTakeFirstOrThrow();
   return { newDevice: false, cursor: Number(row.seq) };
+}
+
+/** The statements of a connection's notification catch-up, compiled once per database. */
+class CatchUpQueries {
+  readonly state;
+  readonly createUser;
+  readonly createDevice;
+  readonly deviceCursor;
+  readonly summary;
+
+  constructor(db: Kysely<Database>) {
+    this.state = new PreparedQuery((p: { userId: string; deviceId: string }) =>
+      db
+        .selectFrom('notification_counter as c')
+        .leftJoin('notification_users as u', (join) => join.on('u.user_id', '=', p.userId))
+        .leftJoin('notification_device_cursors as d', (join) =>
+          join.on('d.user_id', '=', p.userId).on('d.device_id', '=', p.deviceId),
+        )
+        .select(['c.last_seq as lastSeq', 'u.user_id as knownUser', 'd.seq as deviceSeq'])
+        .where('c.id', '=', 1),
+    );
+    const counterSeq = () => db.selectFrom('notification_counter').select('last_seq').where('id', '=', 1);
+    // As userState: broadcasts count from the last seq at first sight.
+    this.createUser = new PreparedQuery((p: { userId: string; now: string }) =>
+      db
+        .insertInto('notification_users')
+        .values({ user_id: p.userId, broadcast_from_seq: counterSeq(), read_up_to_seq: 0, created_at: p.now })
+        .onConflict((oc) => oc.column('user_id').doNothing()),
+    );
+    // As openDevice: a new device starts at the last seq.
+    this.createDevice = new PreparedQuery((p: { userId: string; deviceId: string; now: string }) =>
+      db
+        .insertInto('notification_device_cursors')
+        .values({ user_id: p.userId, device_id: p.deviceId, seq: counterSeq(), updated_at: p.now })
+        .onConflict((oc) => oc.columns(['user_id', 'device_id']).doNothing())
+        .returning('seq'),
+    );
+    this.deviceCursor = new PreparedQuery((p: { userId: string; deviceId: string }) =>
+      db
+        .selectFrom('notification_device_cursors')
+        .select('seq')
+        .where('user_id', '=', p.userId)
+        .where('device_id', '=', p.deviceId),
+    );
+    // unreadCount, the user's state read inside the query (one not known yet counts as known from now,
+    // without being created), beside the open opt-out periods (consent-store's subscribedChannels).
+    this.summary = new PreparedQuery((p: { userId: string }) =>
+      db
+        .selectFrom(
+          db
+            .selectFrom('notifications')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where((eb) => {
+              const user: UserFilter = {
+                userId: p.userId,
+                broadcastFromSeq: eb.fn
+                  .coalesce(
+                    eb
+                      .selectFrom('notification_users')
+                      .select('broadcast_from_seq')
+                      .where('user_id', '=', p.userId),
+                    eb.selectFrom('notification_counter').select('last_seq').where('id', '=', 1),
+                  )
+                  .$notNull(),
+                readUpToSeq: eb.fn
+                  .coalesce(
+                    eb
+                      .selectFrom('notification_users')
+                      .select('read_up_to_seq')
+                      .where('user_id', '=', p.userId),
+                    eb.lit(0),
+                  )
+                  .$notNull(),
+              };
+              return eb.and([visibleTo(eb, user), unread(eb, user)]);
+            })
+            .as('u'),
+        )
+        .leftJoin('notification_opt_outs as o', (join) =>
+          join.on('o.user_id', '=', p.userId).on('o.until_seq', 'is', null),
+        )
+        .select(['u.n', 'o.channel']),
+    );
+  }
+}
+
+const compiled = new WeakMap<Kysely<Database>, CatchUpQueries>();
+
+function catchUpQueries(db: Kysely<Database>): CatchUpQueries {
+  let queries = compiled.get(db);
+  if (!queries) {
+    queries = new CatchUpQueries(db);
+    compiled.set(db, queries);
+  }
+  return queries;
+}
+
+/**
+ * The start of a device's catch-up in one read when user and device are known (and one group-committed
+ * write when either is new): `openDevice`, plus whether anything above the device's cursor can exist.
+ */
+export async function openDeviceCatchUp(
+  db: Kysely<Database>,
+  submit: <T>(write: (trx: Transaction<Database>) => Promise<T>) => Promise<T>,
+  userId: string,
+  deviceId: string,
+  now: Date,
+): Promise<{ newDevice: boolean; cursor: number; pending: boolean }> {
+  const queries = catchUpQueries(db);
+  const state = await queries.state.first(db, { userId, deviceId });
+  if (!state) throw new Error('the notification counter is missing');
+  if (state.deviceSeq !== null) {
+    const cursor = Number(state.deviceSeq);
+    return { newDevice: false, cursor, pending: Number(state.lastSeq) > cursor };
+  }
+  const params = { userId, deviceId, now: now.toISOString() };
+  // One write in the group commit: the user (on first sight) and the device.
+  const inserted = await submit(async (trx) => {
+    if (state.knownUser === null) await queries.createUser.execute(trx, params);
+    return queries.createDevice.first(trx, params);
+  });
+  if (inserted) return { newDevice: true, cursor: Number(inserted.seq), pending: false };
+  // Another connection of the device created it meanwhile.
+  const row = await queries.deviceCursor.first(db, params);
+  if (!row) throw new Error(`notification device ${deviceId} vanished`);
+  return { newDevice: false, cursor: Number(row.seq), pending: true };
+}
+
+/** `unreadCount` and the subscribed channels (consent-store) in one read. */
+export async function catchUpSummary(
+  db: Kysely<Database>,
+  userId: string,
+): Promise<{ unreadCount: number; channels: NotificationChannel[] }> {
+  const rows = await catchUpQueries(db).summary.rows(db, { userId });
+  const off = new Set(rows.map((row) => row.channel));
+  return {
+    unreadCount: Number(rows[0]?.n ?? 0),
+    channels: NOTIFICATION_CHANNELS.filter((channel) => !off.has(channel)),
+  };
 }
 
 export async function pendingForDevice(

@@ -70,6 +70,21 @@ export interface PrunedGap {
   prunedSeq: number;
 }
 
+/** Where a device's chat catch-up starts; see {@link Storage.openDeviceCatchUp}. */
+export interface DeviceCatchUp {
+  /** The device was set up for the first time: its cursors start at every chat's last seq. */
+  newDevice: boolean;
+  /** As {@link Storage.deviceCursors}, after the device's first cursors were created. */
+  cursors: CatchUpCursor[];
+  /** As {@link Storage.prunedGapsForDevice}; empty for a new device. */
+  prunedGaps: PrunedGap[];
+  /**
+   * The `after` of the first {@link Storage.pendingForDevice} page, or null when no chat has a message
+   * above the device's cursor (and for a new device): then there is nothing to queue.
+   */
+  pendingAfter: CatchUpCursor | null;
+}
+
 export interface MemberState {
   userId: string;
   role: 'admin' | 'member';
@@ -161,6 +176,12 @@ export interface Storage {
   deviceCursors(userId: string, deviceId: string): Promise<CatchUpCursor[]>;
   /** Chats where retention deleted messages this device never received (cursor < pruned_seq). */
   prunedGapsForDevice(userId: string, deviceId: string): Promise<PrunedGap[]>;
+  /**
+   * Everything a device's catch-up needs before its first page, in one read for a known device (two or
+   * three statements for a new one): `initDeviceCursors`, then `deviceCursors` and `prunedGapsForDevice`,
+   * and whether `pendingForDevice` can find anything.
+   */
+  openDeviceCatchUp(userId: string, deviceId: string): Promise<DeviceCatchUp>;
   /** Deletes messages created before `olderThan`; records each chat's highest deleted seq. */
   pruneMessages(olderThan: Date): Promise<{ deleted: number }>;
 }

@@ -1,0 +1,211 @@
+import type { Kysely } from 'kysely';
+import { PreparedQuery } from './prepared-query.js';
+import type { Database } from './schema.js';
+import type { CatchUpCursor, DeviceCatchUp } from './storage.js';
+import type { BatchedWrite } from './write-batcher.js';
+
+/** Runs a write in a group commit (`WriteBatcher#submit`) or alone. */
+export type SubmitWrite = <T>(write: BatchedWrite<T>) => Promise<T>;
+
+/**
+ * The start of a device's chat catch-up in as few statements as possible (it runs for every connection):
+ * one read of the user's chats with the device's cursors, which tells whether the device is known, where
+ * each chat's catch-up starts, which chats retention cut short and whether anything is pending at all.
+ * A new device then gets its cursors at every chat's last seq and is recorded, in one write submitted to
+ * the group commit (two statements, one when the user has no chat). Same outcome as `initDeviceCursors` + `deviceCursors` +
+ * `prunedGapsForDevice` + a first `pendingForDevice` page.
+ */
+
+interface ChatRow {
+  chatId: string;
+  joinedSeq: number;
+  receivedSeq: number | null;
+  lastSeq: number;
+  prunedSeq: number;
+}
+
+/** The statements of a device's catch-up start, compiled once per database (see {@link PreparedQuery}). */
+class DeviceCatchUpQueries {
+  /** Whether the device is known, and per chat of the user (in chat id order) its cursors. */
+  readonly state;
+  readonly createCursors;
+  readonly register;
+
+  constructor(db: Kysely<Database>) {
+    this.state = new PreparedQuery((p: { userId: string; deviceId: string }) =>
+      db
+        .selectFrom(
+          db
+            .selectNoFrom((eb) =>
+              eb
+                .exists(
+                  eb
+                    .selectFrom('devices')
+                    .select('device_id')
+                    .where('user_id', '=', p.userId)
+                    .where('device_id', '=', p.deviceId),
+                )
+                .as('known'),
+            )
+            .as('k'),
+        )
+        .leftJoin('chat_members as cm', (join) => join.on('cm.user_id', '=', p.userId))
+        .leftJoin('chats as c', 'c.id', 'cm.chat_id')
+        .leftJoin('device_receipts as d', (join) =>
+          join
+            .onRef('d.chat_id', '=', 'cm.chat_id')
+            .on('d.user_id', '=', p.userId)
+            .on('d.device_id', '=', p.deviceId),
+        )
+        .select([
+          'k.known',
+          'cm.chat_id as chatId',
+          'cm.joined_seq as joinedSeq',
+          'd.received_seq as receivedSeq',
+          'c.last_seq as lastSeq',
+          'c.pruned_seq as prunedSeq',
+        ])
+        .orderBy('cm.chat_id'),
+    );
+    // A cursor at the last seq of every chat of the user, unless the device is known meanwhile or
+    // confirmed receipts before it was ever set up (then it keeps its cursors and is not new). Delivery
+    // marks stay: the device received nothing.
+    this.createCursors = new PreparedQuery((p: { userId: string; deviceId: string; now: string }) =>
+      db
+        .insertInto('device_receipts')
+        .columns(['user_id', 'device_id', 'chat_id', 'received_seq', 'updated_at'])
+        .expression((eb) =>
+          eb
+            .selectFrom('chat_members as cm')
+            .innerJoin('chats as c', 'c.id', 'cm.chat_id')
+            .select((s) => [
+              s.val(p.userId).as('user_id'),
+              s.val(p.deviceId).as('device_id'),
+              'c.id as chat_id',
+              'c.last_seq as received_seq',
+              s.val(p.now).as('updated_at'),
+            ])
+            .where('cm.user_id', '=', p.userId)
+            .where((w) =>
+              w.not(
+                w.exists(
+                  w
+                    .selectFrom('device_receipts as r')
+                    .select('r.chat_id')
+                    .where('r.user_id', '=', p.userId)
+                    .where('r.device_id', '=', p.deviceId),
+                ),
+              ),
+            )
+            .where((w) =>
+              w.not(
+                w.exists(
+                  w
+                    .selectFrom('devices as v')
+                    .select('v.device_id')
+                    .where('v.user_id', '=', p.userId)
+                    .where('v.device_id', '=', p.deviceId),
+                ),
+              ),
+            ),
+        )
+        // A receipt of the device landing meanwhile (PostgreSQL) wins: it is what the device really has.
+        .onConflict((oc) => oc.columns(['user_id', 'device_id', 'chat_id']).doNothing())
+        .returning(['chat_id', 'received_seq']),
+    );
+    this.register = new PreparedQuery((p: { userId: string; deviceId: string; now: string }) =>
+      db
+        .insertInto('devices')
+        .values({ user_id: p.userId, device_id: p.deviceId, created_at: p.now })
+        .onConflict((oc) => oc.columns(['user_id', 'device_id']).doNothing()),
+    );
+  }
+}
+
+const compiled = new WeakMap<Kysely<Database>, DeviceCatchUpQueries>();
+
+function queriesFor(db: Kysely<Database>): DeviceCatchUpQueries {
+  let queries = compiled.get(db);
+  if (!queries) {
+    queries = new DeviceCatchUpQueries(db);
+    compiled.set(db, queries);
+  }
+  return queries;
+}
+
+async function readState(
+  db: Kysely<Database>,
+  userId: string,
+  deviceId: string,
+): Promise<{ known: boolean; chats: ChatRow[] }> {
+  const rows = await queriesFor(db).state.rows(db, { userId, deviceId });
+  const chats: ChatRow[] = [];
+  for (const row of rows) {
+    if (row.chatId === null) continue;
+    chats.push({
+      chatId: row.chatId,
+      joinedSeq: Number(row.joinedSeq),
+      receivedSeq: row.receivedSeq === null ? null : Number(row.receivedSeq),
+      lastSeq: Number(row.lastSeq ?? 0),
+      prunedSeq: Number(row.prunedSeq ?? 0),
+    });
+  }
+  return { known: Boolean(Number(rows[0]?.known ?? 0)), chats };
+}
+
+const cursorOf = (chat: ChatRow) => Math.max(chat.receivedSeq ?? 0, chat.joinedSeq);
+
+/** What a known device catches up: gaps left by retention, cursors, and the first chat with news. */
+function knownDevice(chats: ChatRow[]): DeviceCatchUp {
+  let pendingAfter: CatchUpCursor | null = null;
+  const cursors: CatchUpCursor[] = [];
+  const prunedGaps = [];
+  for (const chat of chats) {
+    const seq = cursorOf(chat);
+    cursors.push({ chatId: chat.chatId, seq });
+    // As prunedGapsForDevice: retention deleted messages this device never received.
+    if ((chat.receivedSeq ?? 0) < chat.prunedSeq && chat.joinedSeq < chat.prunedSeq)
+      prunedGaps.push({ chatId: chat.chatId, prunedSeq: chat.prunedSeq });
+    // As pendingForDevice: messages above max(cursor, joined_seq); none can exist above the last seq.
+    if (pendingAfter === null && chat.lastSeq > seq) pendingAfter = { chatId: chat.chatId, seq };
+  }
+  return { newDevice: false, cursors, prunedGaps, pendingAfter };
+}
+
+export async function openDeviceCatchUp(
+  db: Kysely<Database>,
+  submit: SubmitWrite,
+  userId: string,
+  deviceId: string,
+): Promise<DeviceCatchUp> {
+  const state = await readState(db, userId, deviceId);
+  if (state.known) return knownDevice(state.chats);
+
+  const queries = queriesFor(db);
+  const params = { userId, deviceId, now: new Date().toISOString() };
+  const hasChats = state.chats.length > 0;
+  const created = await submit(async (trx) => {
+    const rows = hasChats ? await queries.createCursors.rows(trx, params) : [];
+    // Recorded with its cursors: whoever sees the device known also sees them. A device set up while its
+    // user has no chat is known from now on (its later chats catch up from the join).
+    await queries.register.execute(trx, params);
+    return rows;
+  });
+
+  if (state.chats.length === 0) return { newDevice: true, cursors: [], prunedGaps: [], pendingAfter: null };
+  // Nothing created: cursors existed (or another connection of the device made them): not new.
+  if (created.length === 0) return knownDevice((await readState(db, userId, deviceId)).chats);
+  const createdSeq = new Map(created.map((row) => [row.chat_id, Number(row.received_seq)]));
+  const cursors: CatchUpCursor[] = [];
+  for (const chat of state.chats) {
+    const seq = createdSeq.get(chat.chatId);
+    if (seq === undefined) break;
+    cursors.push({ chatId: chat.chatId, seq: Math.max(seq, chat.joinedSeq) });
+  }
+  if (cursors.length !== createdSeq.size || cursors.length !== state.chats.length) {
+    // The chats changed between the read and the insert, or a receipt won a conflict: read them again.
+    const { cursors: again } = knownDevice((await readState(db, userId, deviceId)).chats);
+    return { newDevice: true, cursors: again, prunedGaps: [], pendingAfter: null };
+  }
+  return { newDevice: true, cursors, prunedGaps: [], pendingAfter: null };
+}
