@@ -8,6 +8,8 @@ import Fastify, {
 import { type Logger, pino } from 'pino';
 import { createTokenVerifier } from './auth/tokens.js';
 import { ChatKindCache } from './chat/chat-kinds.js';
+import { ChatListNotifier } from './chat/chat-list.js';
+import { RecentMessages } from './chat/recent-messages.js';
 import { startRetentionSweeper } from './chat/retention.js';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
@@ -108,6 +110,8 @@ export async function createServer(config: Config, options: CreateServerOptions 
     rateLimiters: scaleOut.rateLimiters,
     inFlight: new InFlight(),
     chatKinds: new ChatKindCache(storage),
+    chatList: new ChatListNotifier(io),
+    recentMessages: new RecentMessages(),
     isShuttingDown,
   };
   const detachRealtime = attachRealtime(ctx, createTokenVerifier(config.auth));

@@ -1,5 +1,19 @@
 import type { RealtimeContext } from '../realtime/types.js';
 import { rooms } from '../realtime/types.js';
+import type { MessageRef } from './recent-messages.js';
+
+/** The messages with seq in (afterSeq, upToSeq]: from this node's recent appends, else from the database. */
+async function messagesBetween(
+  ctx: RealtimeContext,
+  chatId: string,
+  afterSeq: number,
+  upToSeq: number,
+): Promise<MessageRef[]> {
+  return (
+    ctx.recentMessages.range(chatId, afterSeq, upToSeq) ??
+    (await ctx.storage.getMessageRange(chatId, afterSeq, upToSeq))
+  );
+}
 
 /**
  * After a member's receipt moved from `previousSeq` to `upToSeq`, tells each sender whose messages in that
@@ -15,7 +29,7 @@ export async function announceDeliveries(
   const kind = await ctx.chatKinds.get(chatId);
   if (kind?.type === 'dm') {
     // The receiver is the only recipient of the other member's messages: each one is now delivered.
-    for (const message of await ctx.storage.getMessageRange(chatId, previousSeq, upToSeq)) {
+    for (const message of await messagesBetween(ctx, chatId, previousSeq, upToSeq)) {
       if (message.senderId === receiverId) continue;
       ctx.io.to(rooms.user(message.senderId)).emit('message_delivered', {
         messageId: message.id,
@@ -29,7 +43,7 @@ export async function announceDeliveries(
   }
   const [members, messages] = await Promise.all([
     ctx.storage.listMembers(chatId),
-    ctx.storage.getMessageRange(chatId, previousSeq, upToSeq),
+    messagesBetween(ctx, chatId, previousSeq, upToSeq),
   ]);
   for (const message of messages) {
     if (message.senderId === receiverId) continue;

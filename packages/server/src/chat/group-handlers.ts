@@ -1,7 +1,7 @@
 import { AppError } from '../errors.js';
 import type { HandlerRegistry } from '../realtime/define-handler.js';
 import { type RealtimeContext, rooms } from '../realtime/types.js';
-import { notifyChatChanged, notifyChatList } from './chat-list.js';
+import { notifyChatChanged } from './chat-list.js';
 import { requireAdmin, requireMember, toChatMembers } from './membership.js';
 
 /** Chats of one connection: DMs, groups and their membership, the chat list. */
@@ -14,9 +14,9 @@ export function registerGroupHandlers(ctx: RealtimeContext, handlers: HandlerReg
     if (!removed) throw new AppError('NOT_A_MEMBER', 'That user is not a member of this chat.');
     ctx.io.in(rooms.user(userId)).socketsLeave(rooms.chat(chatId));
     ctx.io.to(rooms.chat(chatId)).emit('user_left', { userId, chatId });
-    notifyChatList(ctx, [userId], chatId, { removed: true });
+    ctx.chatList.notify([userId], chatId, { removed: true });
     const chat = await storage.getChat(chatId);
-    if (chat) notifyChatChanged(ctx, chat);
+    if (chat) notifyChatChanged(ctx.chatList, chat);
   }
 
   handlers.on('open_dm', async ({ payload, userId }) => {
@@ -35,7 +35,7 @@ export function registerGroupHandlers(ctx: RealtimeContext, handlers: HandlerReg
       name: payload.name,
       memberIds: payload.members,
     });
-    notifyChatChanged(ctx, chat);
+    notifyChatChanged(ctx.chatList, chat);
     return { chat };
   });
 
@@ -44,7 +44,7 @@ export function registerGroupHandlers(ctx: RealtimeContext, handlers: HandlerReg
     if (chat.type !== 'group') throw new AppError('VALIDATION_FAILED', 'A DM has exactly two members.');
     await storage.addMembers(chat.id, payload.userIds);
     const updated = (await storage.getChat(chat.id)) ?? chat;
-    notifyChatChanged(ctx, updated);
+    notifyChatChanged(ctx.chatList, updated);
     return { chat: updated };
   });
 
@@ -68,7 +68,7 @@ export function registerGroupHandlers(ctx: RealtimeContext, handlers: HandlerReg
     const { chat } = await requireAdmin(storage, payload.chatId, userId);
     if (chat.type !== 'group') throw new AppError('VALIDATION_FAILED', 'A DM has no name of its own.');
     const renamed = await storage.renameChat(chat.id, payload.name);
-    notifyChatChanged(ctx, renamed);
+    notifyChatChanged(ctx.chatList, renamed);
     return { chat: renamed };
   });
 

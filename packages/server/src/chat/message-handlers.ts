@@ -1,6 +1,6 @@
 import type { HandlerRegistry } from '../realtime/define-handler.js';
 import { type RealtimeContext, rooms } from '../realtime/types.js';
-import { notifyChatList, notifyNewMessage } from './chat-list.js';
+import { notifyNewMessage } from './chat-list.js';
 import { announceDeliveries } from './delivery.js';
 import { assertMember, requireMember } from './membership.js';
 import type { TypingTracker } from './typing.js';
@@ -28,9 +28,10 @@ export function registerMessageHandlers(
     // A retry is re-broadcast too: the first attempt may have died with its node before broadcasting.
     // That is harmless (clients dedupe by id) and closes the gap at once rather than at the next catch-up.
     if (memberRooms.length > 0) socket.to(memberRooms).emit('receive_message', message);
+    ctx.recentMessages.add(message);
     if (!duplicate) {
       ctx.metrics.messagesStored.inc();
-      notifyNewMessage(ctx, members, message);
+      notifyNewMessage(ctx.chatList, members, message);
     }
     return { message, duplicate };
   });
@@ -50,7 +51,7 @@ export function registerMessageHandlers(
     ctx.io
       .to(chat.members.map(rooms.user))
       .emit('messages_read', { chatId: chat.id, userId, upToSeq: readSeq });
-    notifyChatList(ctx, [userId], chat.id, { unreadCount });
+    ctx.chatList.notify([userId], chat.id, { unreadCount });
     return { unreadCount };
   });
 

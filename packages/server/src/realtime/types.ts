@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Server, Socket } from 'socket.io';
 import type { ChatKindCache } from '../chat/chat-kinds.js';
+import type { ChatListNotifier } from '../chat/chat-list.js';
+import type { RecentMessages } from '../chat/recent-messages.js';
 import type { Config } from '../config.js';
 import type { Metrics } from '../metrics.js';
 import type { Storage } from '../storage/storage.js';
@@ -70,6 +72,8 @@ export interface RealtimeContext {
   rateLimiters: { actions: RateLimiterAbstract; signals: RateLimiterAbstract };
   inFlight: InFlight;
   chatKinds: ChatKindCache;
+  chatList: ChatListNotifier;
+  recentMessages: RecentMessages;
   /** True once shutdown began: new handshakes are refused with UNAVAILABLE. */
   isShuttingDown(): boolean;
 }
