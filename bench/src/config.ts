@@ -5,15 +5,16 @@ import type { TargetKind } from './targets/targets.js';
 export const WORKLOADS = ['w1', 'w2', 'w3', 'w4'] as const;
 export type Workload = (typeof WORKLOADS)[number];
 
-/** A workload as run: W2 runs twice, paced and saturating. */
-export const SCENARIOS = ['w1', 'w2-paced', 'w2-saturate', 'w3', 'w4'] as const;
+/** A workload as run: W2 and W3 run twice each, paced and saturating. */
+export const SCENARIOS = ['w1', 'w2-paced', 'w2-saturate', 'w3-paced', 'w3-saturate', 'w4'] as const;
 export type ScenarioId = (typeof SCENARIOS)[number];
 
 export const SCENARIO_TITLES: Record<ScenarioId, string> = {
   w1: 'W1 connections',
   'w2-paced': 'W2 chat relay, paced',
   'w2-saturate': 'W2 chat relay, saturating',
-  w3: 'W3 notification fan-out',
+  'w3-paced': 'W3 notification fan-out, paced',
+  'w3-saturate': 'W3 notification fan-out, saturating',
   w4: 'W4 reconnect storm',
 };
 
@@ -21,6 +22,7 @@ export interface BenchOptions {
   reps: number;
   workloads: Workload[];
   w2Modes: Array<'paced' | 'saturate'>;
+  w3Modes: Array<'paced' | 'saturate'>;
   targets: TargetKind[];
   generators: number;
   connections: number;
@@ -33,7 +35,8 @@ export interface BenchOptions {
   subscribers: number;
   notifications: number;
   notificationBytes: number;
-  postConcurrency: number;
+  w3PacedInterval: number;
+  w3SaturateInterval: number;
   stormClients: number;
   stormMessages: number;
   stormConcurrency: number;
@@ -62,6 +65,7 @@ export const BENCH_OPTION_SPECS: OptionSpec[] = [
   },
   { name: 'workloads', kind: 'list', default: [...WORKLOADS], help: 'workloads to run: w1,w2,w3,w4' },
   { name: 'w2Modes', kind: 'list', default: ['paced', 'saturate'], help: 'W2 variants: paced,saturate' },
+  { name: 'w3Modes', kind: 'list', default: ['paced', 'saturate'], help: 'W3 variants: paced,saturate' },
   {
     name: 'targets',
     kind: 'list',
@@ -94,7 +98,18 @@ export const BENCH_OPTION_SPECS: OptionSpec[] = [
   { name: 'subscribers', kind: 'int', default: 5_000, help: 'W3: subscribers of the channel' },
   { name: 'notifications', kind: 'int', default: 100, help: 'W3: notifications posted' },
   { name: 'notificationBytes', kind: 'int', default: 200, help: 'W3: size of each notification body' },
-  { name: 'postConcurrency', kind: 'int', default: 4, help: 'W3: notification POSTs in flight' },
+  {
+    name: 'w3PacedInterval',
+    kind: 'number',
+    default: 100,
+    help: 'W3 paced: ms between the starts of two POSTs (open loop: none waits for the previous answer)',
+  },
+  {
+    name: 'w3SaturateInterval',
+    kind: 'number',
+    default: 5,
+    help: 'W3 saturating: ms between the starts of two POSTs (open loop)',
+  },
   { name: 'stormClients', kind: 'int', default: 2_000, help: 'W4: clients that drop and reconnect together' },
   { name: 'stormMessages', kind: 'int', default: 20, help: 'W4: messages each client misses while away' },
   {
@@ -176,6 +191,9 @@ export function loadBenchOptions(argv: string[], env: Record<string, string | un
   for (const m of p.w2Modes) {
     if (m !== 'paced' && m !== 'saturate') throw new UsageError(`unknown W2 mode "${m}" (paced,saturate)`);
   }
+  for (const m of p.w3Modes) {
+    if (m !== 'paced' && m !== 'saturate') throw new UsageError(`unknown W3 mode "${m}" (paced,saturate)`);
+  }
   for (const t of p.targets) {
     if (t !== 'baseline' && t !== 'server') throw new UsageError(`unknown target "${t}" (baseline,server)`);
   }
@@ -193,6 +211,9 @@ export function scenariosOf(options: BenchOptions): ScenarioId[] {
     if (w === 'w2') {
       if (options.w2Modes.includes('paced')) list.push('w2-paced');
       if (options.w2Modes.includes('saturate')) list.push('w2-saturate');
+    } else if (w === 'w3') {
+      if (options.w3Modes.includes('paced')) list.push('w3-paced');
+      if (options.w3Modes.includes('saturate')) list.push('w3-saturate');
     } else list.push(w);
   }
   return list;

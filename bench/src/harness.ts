@@ -4,6 +4,7 @@ import { cpus, loadavg, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { type BenchOptions, SCENARIO_TITLES, type ScenarioId, scenariosOf } from './config.js';
 import { GeneratorPool } from './generator/pool.js';
+import { type Comparison, compare, GOALS } from './goals.js';
 import { type RunningTarget, startBaseline, startServer, type TargetKind } from './targets/targets.js';
 import { ProcWatcher } from './util/proc.js';
 import { Progress } from './util/progress.js';
@@ -54,31 +55,8 @@ export interface ScenarioReport {
   targets: Partial<Record<TargetKind, TargetSummary>>;
 }
 
-export interface Goal {
-  scenario: ScenarioId;
-  metric: string;
-  label: string;
-  unit: string;
-  digits: number;
-  better: 'higher' | 'lower';
-  /** Server ÷ baseline must be at least / at most this (medians). */
-  ratioMin?: number;
-  ratioMax?: number;
-  /** The server's worst repetition must be at most this. */
-  serverMax?: number;
-  /** The issue's figure for bare Socket.IO on this machine, for comparison with our baseline. */
-  reference?: number;
-}
-
-export interface Comparison extends Goal {
-  baseline?: Spread;
-  server?: Spread;
-  ratio?: number;
-  goal?: string;
-  met?: boolean;
-  /** Why a goal could not be judged. */
-  pending?: string;
-}
+export type { Comparison, Goal } from './goals.js';
+export { compare, GOALS } from './goals.js';
 
 export interface BenchReport {
   tool: 'mpi-bench';
@@ -110,235 +88,6 @@ export interface BenchReport {
   }>;
   notes: string[];
 }
-
-/** What the table shows for each workload; goals from the issue. */
-export const GOALS: Goal[] = [
-  {
-    scenario: 'w1',
-    metric: 'connPerSec',
-    label: 'connections/s',
-    unit: '/s',
-    digits: 0,
-    better: 'higher',
-    ratioMin: 0.7,
-    reference: 4_200,
-  },
-  {
-    scenario: 'w1',
-    metric: 'rssPerConnKiB',
-    label: 'server RSS per connection',
-    unit: 'KiB',
-    digits: 1,
-    better: 'lower',
-    ratioMax: 1.5,
-    reference: 17.5,
-  },
-  {
-    scenario: 'w1',
-    metric: 'serverCpuUsPerConn',
-    label: 'server CPU per connection',
-    unit: 'µs',
-    digits: 0,
-    better: 'lower',
-  },
-  {
-    scenario: 'w1',
-    metric: 'connectP99Ms',
-    label: 'connect + setup p99',
-    unit: 'ms',
-    digits: 1,
-    better: 'lower',
-  },
-  {
-    scenario: 'w2-paced',
-    metric: 'msgPerSec',
-    label: 'messages/s received',
-    unit: '/s',
-    digits: 0,
-    better: 'higher',
-  },
-  {
-    scenario: 'w2-paced',
-    metric: 'serverCpuUsPerMsg',
-    label: 'server CPU per message',
-    unit: 'µs',
-    digits: 0,
-    better: 'lower',
-  },
-  {
-    scenario: 'w2-paced',
-    metric: 'recvP50Ms',
-    label: 'send→receive p50',
-    unit: 'ms',
-    digits: 1,
-    better: 'lower',
-  },
-  {
-    scenario: 'w2-paced',
-    metric: 'recvP99Ms',
-    label: 'send→receive p99',
-    unit: 'ms',
-    digits: 1,
-    better: 'lower',
-    ratioMax: 1.5,
-  },
-  {
-    scenario: 'w2-paced',
-    metric: 'recvMaxMs',
-    label: 'send→receive max',
-    unit: 'ms',
-    digits: 1,
-    better: 'lower',
-  },
-  {
-    scenario: 'w2-paced',
-    metric: 'deliveredP50Ms',
-    label: 'send→delivered p50',
-    unit: 'ms',
-    digits: 1,
-    better: 'lower',
-  },
-  {
-    scenario: 'w2-paced',
-    metric: 'deliveredP99Ms',
-    label: 'send→delivered p99',
-    unit: 'ms',
-    digits: 1,
-    better: 'lower',
-  },
-  {
-    scenario: 'w2-paced',
-    metric: 'deliveredMaxMs',
-    label: 'send→delivered max',
-    unit: 'ms',
-    digits: 1,
-    better: 'lower',
-  },
-  {
-    scenario: 'w2-saturate',
-    metric: 'msgPerSec',
-    label: 'messages/s received',
-    unit: '/s',
-    digits: 0,
-    better: 'higher',
-    ratioMin: 0.7,
-    reference: 64_000,
-  },
-  {
-    scenario: 'w2-saturate',
-    metric: 'serverCpuUsPerMsg',
-    label: 'server CPU per message',
-    unit: 'µs',
-    digits: 0,
-    better: 'lower',
-  },
-  {
-    scenario: 'w2-saturate',
-    metric: 'deliveredPerSec',
-    label: 'message_delivered/s',
-    unit: '/s',
-    digits: 0,
-    better: 'higher',
-  },
-  {
-    scenario: 'w2-saturate',
-    metric: 'recvP50Ms',
-    label: 'send→receive p50',
-    unit: 'ms',
-    digits: 1,
-    better: 'lower',
-  },
-  {
-    scenario: 'w2-saturate',
-    metric: 'recvP99Ms',
-    label: 'send→receive p99',
-    unit: 'ms',
-    digits: 1,
-    better: 'lower',
-  },
-  {
-    scenario: 'w2-saturate',
-    metric: 'recvMaxMs',
-    label: 'send→receive max',
-    unit: 'ms',
-    digits: 1,
-    better: 'lower',
-  },
-  {
-    scenario: 'w2-saturate',
-    metric: 'deliveredP50Ms',
-    label: 'send→delivered p50',
-    unit: 'ms',
-    digits: 1,
-    better: 'lower',
-  },
-  {
-    scenario: 'w2-saturate',
-    metric: 'deliveredP99Ms',
-    label: 'send→delivered p99',
-    unit: 'ms',
-    digits: 1,
-    better: 'lower',
-  },
-  {
-    scenario: 'w2-saturate',
-    metric: 'deliveredMaxMs',
-    label: 'send→delivered max',
-    unit: 'ms',
-    digits: 1,
-    better: 'lower',
-  },
-  {
-    scenario: 'w3',
-    metric: 'deliveriesPerSec',
-    label: 'deliveries/s',
-    unit: '/s',
-    digits: 0,
-    better: 'higher',
-    reference: 124_000,
-  },
-  {
-    scenario: 'w3',
-    metric: 'latencyP50Ms',
-    label: 'POST→arrival p50',
-    unit: 'ms',
-    digits: 1,
-    better: 'lower',
-  },
-  {
-    scenario: 'w3',
-    metric: 'latencyP99Ms',
-    label: 'POST→arrival p99',
-    unit: 'ms',
-    digits: 1,
-    better: 'lower',
-  },
-  {
-    scenario: 'w4',
-    metric: 'catchUpSeconds',
-    label: 'all reconnected and caught up',
-    unit: 's',
-    digits: 2,
-    better: 'lower',
-    serverMax: 15,
-  },
-  {
-    scenario: 'w4',
-    metric: 'doneP50Ms',
-    label: 'per client: reconnect→caught up p50',
-    unit: 'ms',
-    digits: 0,
-    better: 'lower',
-  },
-  {
-    scenario: 'w4',
-    metric: 'doneP99Ms',
-    label: 'per client: reconnect→caught up p99',
-    unit: 'ms',
-    digits: 0,
-    better: 'lower',
-  },
-];
 
 export interface HarnessHooks {
   progress?: Progress;
@@ -395,7 +144,8 @@ const SCENARIO_RUNNERS: Record<ScenarioId, (ctx: ScenarioContext) => Promise<Sce
   w1: runConnections,
   'w2-paced': (ctx) => runChat(ctx, 'paced'),
   'w2-saturate': (ctx) => runChat(ctx, 'saturate'),
-  w3: runFanout,
+  'w3-paced': (ctx) => runFanout(ctx, 'paced'),
+  'w3-saturate': (ctx) => runFanout(ctx, 'saturate'),
   w4: runStorm,
 };
 
@@ -440,40 +190,6 @@ function summarise(reps: RepRun[]): Omit<TargetSummary, 'reps' | 'skipped'> {
   };
 }
 
-export function compare(scenarios: ScenarioReport[]): Comparison[] {
-  const rows: Comparison[] = [];
-  for (const goal of GOALS) {
-    const scenario = scenarios.find((s) => s.id === goal.scenario);
-    if (!scenario) continue;
-    const baseline = scenario.targets.baseline?.metrics[goal.metric];
-    const server = scenario.targets.server?.metrics[goal.metric];
-    const row: Comparison = { ...goal };
-    if (baseline && baseline.n > 0) row.baseline = baseline;
-    if (server && server.n > 0) row.server = server;
-    if (row.baseline && row.server && row.baseline.median !== 0)
-      row.ratio = row.server.median / row.baseline.median;
-    if (goal.ratioMin !== undefined) row.goal = `≥ ${goal.ratioMin}× baseline`;
-    if (goal.ratioMax !== undefined) row.goal = `≤ ${goal.ratioMax}× baseline`;
-    if (goal.serverMax !== undefined) row.goal = `≤ ${goal.serverMax} ${goal.unit}`;
-    if (row.goal) {
-      if (goal.serverMax !== undefined) {
-        const serverSummary = scenario.targets.server;
-        const allDone = serverSummary?.reps.every((r) =>
-          Number.isFinite(r.outcome?.metrics[goal.metric] ?? Number.NaN),
-        );
-        if (!serverSummary || serverSummary.skipped) row.pending = serverSummary?.skipped ?? 'server not run';
-        else row.met = Boolean(allDone && row.server && row.server.max <= goal.serverMax);
-      } else if (row.ratio === undefined) {
-        row.pending =
-          scenario.targets.server?.skipped ?? scenario.targets.baseline?.skipped ?? 'needs both targets';
-      } else if (goal.ratioMin !== undefined) row.met = row.ratio >= goal.ratioMin;
-      else if (goal.ratioMax !== undefined) row.met = row.ratio <= goal.ratioMax;
-    }
-    rows.push(row);
-  }
-  return rows;
-}
-
 export async function runBench(options: BenchOptions, hooks: HarnessHooks = {}): Promise<BenchReport> {
   const progress = hooks.progress ?? new Progress(process.stderr, options.progress);
   const started = new Date();
@@ -496,7 +212,7 @@ export async function runBench(options: BenchOptions, hooks: HarnessHooks = {}):
   const reports: ScenarioReport[] = scenarioIds.map((id) => ({
     id,
     title: SCENARIO_TITLES[id],
-    nodes: options.nodes > 1 && (id.startsWith('w2') || id === 'w3') ? options.nodes : 1,
+    nodes: options.nodes > 1 && (id.startsWith('w2') || id.startsWith('w3')) ? options.nodes : 1,
     targets: {},
   }));
   const reps = new Map<string, RepRun[]>();

@@ -24,6 +24,7 @@ function runBench(out: string): Promise<{ code: number; stdout: string; stderr: 
     '--rate=500',
     '--subscribers=20',
     '--notifications=5',
+    '--w3-paced-interval=50',
     '--storm-clients=5',
     '--storm-messages=5',
     '--timeout=20',
@@ -58,15 +59,15 @@ describe('npm run bench (smoke, toy sizes)', () => {
     expect(files.filter((f) => f.endsWith('.svg')).length).toBeGreaterThanOrEqual(3);
     const report = JSON.parse(await readFile(join(out, json as string), 'utf8')) as BenchReport;
 
-    // Every workload ran (or, for the server's W3 while the ingestion API is missing, was skipped with a note).
+    // Every workload ran (or, for the server's W3 modes while the ingestion API is missing, was skipped with a note).
     const ids = report.scenarios.map((s) => s.id);
-    expect(ids).toEqual(['w1', 'w2-paced', 'w2-saturate', 'w3', 'w4']);
+    expect(ids).toEqual(['w1', 'w2-paced', 'w2-saturate', 'w3-paced', 'w3-saturate', 'w4']);
     for (const scenario of report.scenarios) {
       for (const kind of ['baseline', 'server'] as const) {
         const target = scenario.targets[kind];
         expect(target, `${scenario.id}/${kind}`).toBeDefined();
         if (target?.skipped) {
-          expect(scenario.id).toBe('w3');
+          expect(scenario.id).toMatch(/^w3-/);
           expect(target.skipped).toMatch(/not available/);
           continue;
         }
@@ -76,7 +77,7 @@ describe('npm run bench (smoke, toy sizes)', () => {
         ).toEqual(['ok']);
       }
     }
-    expect(report.checks.length).toBeGreaterThanOrEqual(8);
+    expect(report.checks.length).toBeGreaterThanOrEqual(10);
     for (const check of report.checks) {
       expect(check.missing, `${check.scenario}/${check.target} missing`).toBe(0);
       expect(check.duplicates, `${check.scenario}/${check.target} duplicates`).toBe(0);
@@ -84,6 +85,16 @@ describe('npm run bench (smoke, toy sizes)', () => {
     const w2 = report.scenarios.find((s) => s.id === 'w2-saturate');
     expect(w2?.targets.server?.metrics.received?.median).toBe(5 * 2 * 5);
     expect(w2?.targets.server?.metrics.delivered?.median).toBe(5 * 2 * 5);
+    // W3, both modes and both targets: every subscriber got every notification once, CPU per delivery known.
+    for (const id of ['w3-paced', 'w3-saturate']) {
+      const w3 = report.scenarios.find((s) => s.id === id);
+      for (const kind of ['baseline', 'server'] as const) {
+        const t = w3?.targets[kind];
+        if (t?.skipped) continue;
+        expect(t?.metrics.deliveries?.median, `${id}/${kind} deliveries`).toBe(20 * 5);
+        expect(t?.metrics.serverCpuUsPerDelivery?.n, `${id}/${kind} CPU per delivery`).toBe(1);
+      }
+    }
     const w4 = report.scenarios.find((s) => s.id === 'w4');
     expect(w4?.targets.server?.metrics.caughtUp?.median).toBe(5);
     expect(stdout).toContain('| Workload');

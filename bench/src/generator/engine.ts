@@ -235,7 +235,8 @@ export class Engine {
   private listenFanout(socket: Socket): void {
     const got = new Uint8Array(this.fanout.n);
     this.fanout.got.push(got);
-    socket.on(FANOUT_EVENT, (payload: { message?: string }) => {
+    // Both targets emit (payload, meta): only the payload's message is read; meta (its id, seq…) is not needed.
+    socket.on(FANOUT_EVENT, (payload: { message?: string }, _meta?: unknown) => {
       const t = now();
       const f = this.fanout;
       const head = parseFanoutMessage(payload?.message ?? '');

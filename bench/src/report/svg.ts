@@ -213,7 +213,12 @@ export function charts(report: BenchReport): Record<string, string> {
       },
     ]);
   }
-  if (ran.has('w3')) {
+  const w3 = (['w3-paced', 'w3-saturate'] as const).filter((id) => ran.has(id));
+  if (w3.length > 0) {
+    const label = (id: ScenarioId) =>
+      id === 'w3-paced'
+        ? `paced, every ${o.w3PacedInterval} ms`
+        : `saturating, every ${o.w3SaturateInterval} ms`;
     out.w3 = chart(
       `W3: fan-out, ${o.subscribers.toLocaleString('en-US')} subscribers × ${o.notifications} notifications`,
       sub,
@@ -222,14 +227,20 @@ export function charts(report: BenchReport): Record<string, string> {
           title: 'Deliveries per second',
           unit: 'higher is better',
           digits: 0,
-          groups: [{ label: 'POST → every subscriber', bars: bars(report, 'w3', 'deliveriesPerSec') }],
+          groups: w3.map((id) => ({ label: label(id), bars: bars(report, id, 'deliveriesPerSec') })),
           line: { value: 124_000, label: 'issue: bare 124,000/s' },
+        },
+        {
+          title: 'Server CPU per delivery',
+          unit: 'µs, lower is better',
+          digits: 2,
+          groups: w3.map((id) => ({ label: label(id), bars: bars(report, id, 'serverCpuUsPerDelivery') })),
         },
         {
           title: 'POST → arrival, p99',
           unit: 'ms, lower is better',
           digits: 1,
-          groups: [{ label: 'per delivery', bars: bars(report, 'w3', 'latencyP99Ms') }],
+          groups: w3.map((id) => ({ label: label(id), bars: bars(report, id, 'latencyP99Ms') })),
         },
       ],
     );

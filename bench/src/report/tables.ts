@@ -134,7 +134,7 @@ export function markdownReport(report: BenchReport): string {
       `Load average at the start: ${m.loadAverage.join(', ')}.`,
     '',
     `Sizes: W1 ${o.connections} connections; W2 ${o.pairs} pairs × 2 × ${o.messages} messages (paced ${o.rate} msg/s, saturating window ${o.window}); ` +
-      `W3 ${o.subscribers} subscribers × ${o.notifications} notifications; W4 ${o.stormClients} clients × ${o.stormMessages} messages.`,
+      `W3 ${o.subscribers} subscribers × ${o.notifications} notifications (a POST every ${o.w3PacedInterval} ms paced, every ${o.w3SaturateInterval} ms saturating); W4 ${o.stormClients} clients × ${o.stormMessages} messages.`,
     '',
     '## Results',
     '',

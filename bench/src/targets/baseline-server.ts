@@ -13,7 +13,7 @@ import { Server, type Socket } from 'socket.io';
  *   `receive_message` to the other member's room and acks;
  * - `messages_received {chatId, upToSeq}` sends `message_delivered` to the sender of each covered message;
  * - `subscribe {channels}` joins `channel:<name>`; `POST /api/v1/notifications {type, payload}` broadcasts
- *   the payload (with an id) as event `type` to the channel's room.
+ *   the payload (with an id) and the notification's meta as event `type` to the channel's room.
  *
  * Run as a forked child: it reports its port over IPC and exits when its parent goes away.
  */
@@ -44,6 +44,15 @@ const chats = new Map<string, Chat>();
 const offline = new Map<string, Msg[]>();
 let nextId = 0;
 
+/**
+ * A notification's frame is the server's (`NotificationService.emit()`): the event, the payload with the
+ * notification's id, then the meta `{ id, seq, channel, createdAt }`, with ids of the same length (26
+ * characters, as a ULID) and an ISO time. Same bytes on the wire: the subscribers (the generators, W3's
+ * bottleneck) decode as much from either target, so the ratio measures the server's work, not frame size.
+ */
+let notificationSeq = 0;
+const notificationId = () => `n${String(++nextId).padStart(25, '0')}`;
+
 function notify(req: IncomingMessage, res: ServerResponse): void {
   const chunks: Buffer[] = [];
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -53,11 +62,10 @@ function notify(req: IncomingMessage, res: ServerResponse): void {
         type: string;
         payload: Record<string, unknown>;
       };
-      const id = `n${++nextId}`;
-      io.to(`channel:${CHANNEL_OF[body.type.split(':')[0] ?? ''] ?? 'system'}`).emit(body.type, {
-        ...body.payload,
-        id,
-      });
+      const id = notificationId();
+      const channel = CHANNEL_OF[body.type.split(':')[0] ?? ''] ?? 'system';
+      const meta = { id, seq: ++notificationSeq, channel, createdAt: new Date().toISOString() };
+      io.to(`channel:${channel}`).emit(body.type, { ...body.payload, id }, meta);
       res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ id }));
     } catch {
       res.writeHead(400).end();

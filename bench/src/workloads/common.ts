@@ -87,6 +87,13 @@ export function mergeCounts(into: ErrorCounts, from: ErrorCounts): ErrorCounts {
   return into;
 }
 
+/** CPU seconds of the server's processes (every node) in a measured phase. */
+export function serverCpuSeconds(usage: Record<string, { cpuSeconds: number }>): number {
+  return Object.entries(usage)
+    .filter(([name]) => name.startsWith('server'))
+    .reduce((a, [, u]) => a + u.cpuSeconds, 0);
+}
+
 export const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 export const minOf = (values: number[]) => Math.min(...values.filter(Number.isFinite));
 export const maxOf = (values: number[]) => Math.max(...values.filter(Number.isFinite));

@@ -10,6 +10,7 @@ import {
   perGenerator,
   type ScenarioContext,
   type ScenarioOutcome,
+  serverCpuSeconds,
   sum,
   watchProgress,
 } from './common.js';
@@ -42,12 +43,6 @@ export async function preparePairs(ctx: ScenarioContext, prefix: string, pairs: 
     throw new Error(`only ${ready} of ${pairs} pairs could be set up: ${JSON.stringify(errors)}`);
   }
   return pairSpecs;
-}
-
-export function serverCpuSeconds(usage: Record<string, { cpuSeconds: number }>): number {
-  return Object.entries(usage)
-    .filter(([name]) => name.startsWith('server'))
-    .reduce((a, [, u]) => a + u.cpuSeconds, 0);
 }
 
 /** Merges the generators' results of one chat run into the W2 metrics. */

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { FANOUT_CHANNEL, FANOUT_EVENT } from '../generator/protocol.js';
 import { Histogram } from '../util/histogram.js';
 import { bar, fmt } from '../util/progress.js';
-import { eachLimit, now, sleep } from '../util/stats.js';
+import { now, sleep } from '../util/stats.js';
 import {
   clientSpecs,
   maxOf,
@@ -11,6 +11,7 @@ import {
   type ScenarioContext,
   type ScenarioOutcome,
   Skip,
+  serverCpuSeconds,
   sum,
   watchProgress,
 } from './common.js';
@@ -86,15 +87,41 @@ export async function probeNotifications(ctx: ScenarioContext): Promise<void> {
   }
 }
 
+/** Starts `count` POSTs open loop, one every `intervalMs` (none waits for an earlier answer). */
+async function postOpenLoop(
+  count: number,
+  intervalMs: number,
+  start: (index: number) => Promise<void>,
+): Promise<{ firstAt: number; lastAt: number; maxLateMs: number }> {
+  const posts: Promise<void>[] = [];
+  const firstAt = now();
+  let lastAt = firstAt;
+  let maxLateMs = 0;
+  for (let i = 0; i < count; i++) {
+    // Due times are absolute: a late start does not push the later ones back.
+    const due = firstAt + i * intervalMs;
+    const wait = due - now();
+    if (wait >= 1) await sleep(wait);
+    lastAt = now();
+    maxLateMs = Math.max(maxLateMs, lastAt - due);
+    posts.push(start(i));
+  }
+  await Promise.all(posts);
+  return { firstAt, lastAt, maxLateMs };
+}
+
 /**
- * W3: S subscribers of one channel; N notifications of ~200 bytes POSTed to the ingestion API (a few in
- * flight); every subscriber must get each exactly once. Deliveries/s from the first POST to the last
- * arrival; latency from each POST's start to each arrival.
+ * W3: S subscribers of one channel; N notifications of ~200 bytes POSTed to the ingestion API, open loop:
+ * paced one POST every 100 ms, saturating one every 5 ms (`--w3-paced-interval`, `--w3-saturate-interval`).
+ * Every subscriber must get each exactly once. Deliveries/s from the first POST to the last arrival;
+ * latency from each POST's start to each arrival; server CPU of the measured phase ÷ deliveries. The
+ * server answers a POST once the notification is stored, so a 2xx means it was persisted.
  */
-export async function runFanout(ctx: ScenarioContext): Promise<ScenarioOutcome> {
+export async function runFanout(ctx: ScenarioContext, mode: 'paced' | 'saturate'): Promise<ScenarioOutcome> {
   const { subscribers, notifications } = ctx.options;
+  const intervalMs = mode === 'paced' ? ctx.options.w3PacedInterval : ctx.options.w3SaturateInterval;
   await probeNotifications(ctx);
-  ctx.status(`W3: connecting ${subscribers} subscribers`);
+  ctx.status(`W3 ${mode}: connecting ${subscribers} subscribers`);
   const specs = await clientSpecs(ctx, 'f', subscribers);
   const parts = perGenerator(ctx, specs);
   const stopConnect = watchProgress(ctx, (c) => `W3 subscribing ${fmt(c.connected)}/${fmt(subscribers)}`);
@@ -116,23 +143,24 @@ export async function runFanout(ctx: ScenarioContext): Promise<ScenarioOutcome> 
   const stop = watchProgress(
     ctx,
     (c, rate) =>
-      `W3 fan-out ${bar(c.notifications / expected)} ${fmt(c.notifications)}/${fmt(expected)} · ${fmt(rate('notifications'))} deliveries/s`,
+      `W3 ${mode} ${bar(c.notifications / expected)} ${fmt(c.notifications)}/${fmt(expected)} · ${fmt(rate('notifications'))} deliveries/s`,
   );
   const end = ctx.watcher.begin();
   const url = ctx.target.urls[0] as string;
-  const firstPostAt = now();
   let refused = 0;
   const statuses: Record<string, number> = {};
+  const answered = new Histogram();
   const collecting = ctx.pool.all('fanoutCollect', () => ({ notifications, timeoutMs: ctx.timeoutMs }));
-  const indexes = Array.from({ length: notifications }, (_, i) => i);
-  await eachLimit(indexes, ctx.options.postConcurrency, async (i) => {
+  const sending = await postOpenLoop(notifications, intervalMs, async (i) => {
     const request = notificationRequest(
       i,
       ctx.options.notificationBytes,
       ctx.options.notifySecret,
       `${ctx.runId}.n${i}`,
     );
+    const startedAt = now();
     const result = await post(url, request).catch((error: unknown) => ({ status: 0, text: String(error) }));
+    answered.add(now() - startedAt);
     if (result.status < 200 || result.status >= 300) {
       refused++;
       statuses[`POST ${result.status}`] = (statuses[`POST ${result.status}`] ?? 0) + 1;
@@ -145,14 +173,26 @@ export async function runFanout(ctx: ScenarioContext): Promise<ScenarioOutcome> 
   const errors = { ...statuses };
   const notes: string[] = [];
   if (refused > 0) notes.push(`${refused} of ${notifications} POSTs were refused`);
+  if (sending.maxLateMs > Math.max(2 * intervalMs, 10)) {
+    notes.push(
+      `a POST started up to ${sending.maxLateMs.toFixed(0)} ms after its due time (every ${intervalMs} ms): the harness could not keep the pace`,
+    );
+  }
   for (const r of results) mergeCounts(errors, r.errors);
   return {
     metrics: {
-      deliveriesPerSec: deliveries / ((maxOf(results.map((r) => r.lastAt)) - firstPostAt) / 1000),
+      deliveriesPerSec: deliveries / ((maxOf(results.map((r) => r.lastAt)) - sending.firstAt) / 1000),
       deliveries,
+      serverCpuUsPerDelivery: (serverCpuSeconds(usage) * 1e6) / Math.max(1, deliveries),
       latencyP50Ms: latency.percentile(50),
       latencyP99Ms: latency.percentile(99),
       latencyMaxMs: latency.max,
+      // POSTs started per second (the offered rate), stored (2xx), and POST → answer.
+      offeredPostsPerSec:
+        notifications > 1 ? (notifications - 1) / ((sending.lastAt - sending.firstAt) / 1000) : Number.NaN,
+      accepted: notifications - refused,
+      postP50Ms: answered.percentile(50),
+      postP99Ms: answered.percentile(99),
     },
     missing: sum(results.map((r) => r.missing)),
     duplicates: sum(results.map((r) => r.duplicates + r.unknown)),
