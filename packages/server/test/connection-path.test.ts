@@ -1,5 +1,7 @@
+import { createHmac } from 'node:crypto';
+import { jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTokenVerifier, signToken, VerifiedTokenCache } from '../src/auth/tokens.js';
+import { createTokenVerifier, signToken, VerifiedTokenCache, verifyPlainHs256 } from '../src/auth/tokens.js';
 import {
   collect,
   nextEvent,
@@ -62,6 +64,87 @@ describe('verified token cache', () => {
     await expect(verifier.verify(forged)).rejects.toMatchObject({ code: 'AUTH_INVALID' });
     await expect(verifier.verify(forged)).rejects.toMatchObject({ code: 'AUTH_INVALID' });
     expect(cache.size).toBe(1);
+  });
+});
+
+describe('HS256 without WebCrypto', () => {
+  const secret = TEST_JWT_SECRET;
+  const now = Math.floor(Date.now() / 1000);
+  const b64 = (value: unknown) =>
+    Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+  /** A token with any header and payload, signed with HMAC-SHA256 (or `alg`'s hash) by hand. */
+  const craft = (header: unknown, payload: unknown, key = secret, hash = 'sha256') => {
+    const input = `${b64(header)}.${b64(payload)}`;
+    return `${input}.${createHmac(hash, key).update(input).digest('base64url')}`;
+  };
+  const hs256 = { alg: 'HS256' };
+  const cases: Array<[string, string]> = [
+    ['plain', craft(hs256, { sub: 'ann', exp: now + 60 })],
+    ['with typ and iat', craft({ alg: 'HS256', typ: 'JWT' }, { sub: 'ann', iat: now, exp: now + 60 })],
+    ['without exp', craft(hs256, { sub: 'ann' })],
+    ['expired', craft(hs256, { sub: 'ann', exp: now - 1 })],
+    ['expiring this second', craft(hs256, { sub: 'ann', exp: now })],
+    ['not yet valid', craft(hs256, { sub: 'ann', nbf: now + 60, exp: now + 120 })],
+    ['valid since', craft(hs256, { sub: 'ann', nbf: now - 5, exp: now + 60 })],
+    ['iat not a number', craft(hs256, { sub: 'ann', iat: 'yesterday', exp: now + 60 })],
+    ['exp not a number', craft(hs256, { sub: 'ann', exp: String(now + 60) })],
+    ['exp null', craft(hs256, { sub: 'ann', exp: null })],
+    ['forged', craft(hs256, { sub: 'ann', exp: now + 60 }, 'another-secret-0123456789')],
+    ['HS512', craft({ alg: 'HS512' }, { sub: 'ann', exp: now + 60 }, secret, 'sha512')],
+    ['none', `${b64({ alg: 'none' })}.${b64({ sub: 'ann' })}.`],
+    ['crit', craft({ alg: 'HS256', crit: ['exp'] }, { sub: 'ann', exp: now + 60 })],
+    ['unencoded payload', craft({ alg: 'HS256', crit: ['b64'], b64: false }, { sub: 'ann' })],
+    ['array claims', craft(hs256, ['ann'])],
+    ['array header', craft(['HS256'], { sub: 'ann' })],
+    ['not JSON', craft(hs256, 'ann')],
+    ['two parts', `${b64(hs256)}.${b64({ sub: 'ann' })}`],
+    ['padding', `${craft(hs256, { sub: 'ann', exp: now + 60 })}=`],
+  ];
+
+  it('accepts only what jose accepts, with the same claims, and leaves the rest to jose', async () => {
+    const key = new TextEncoder().encode(secret);
+    const verifier = createTokenVerifier(
+      {
+        jwtSecret: secret,
+        jwksUrl: undefined,
+        issuer: undefined,
+        audience: undefined,
+        devTokenTtlSeconds: 60,
+      },
+      new VerifiedTokenCache(0),
+    );
+    for (const [name, token] of cases) {
+      const jose = await jwtVerify(token, key, { algorithms: ['HS256'] }).then(
+        (result) => ({ ok: true as const, payload: result.payload }),
+        (error: Error & { code?: string }) => ({ ok: false as const, code: error.code }),
+      );
+      const fast = verifyPlainHs256(token, Buffer.from(secret), {});
+      if (fast !== undefined) expect({ name, ok: jose.ok }).toEqual({ name, ok: true });
+      if (jose.ok && fast !== undefined) expect(fast).toEqual(jose.payload);
+      const ours = await verifier.verify(token).then(
+        (verified) => ({ ok: true as const, verified }),
+        (error: { code: string }) => ({ ok: false as const, code: error.code }),
+      );
+      expect({ name, ok: ours.ok }).toEqual({ name, ok: jose.ok });
+      if (!ours.ok && !jose.ok)
+        expect({ name, code: ours.code }).toEqual({
+          name,
+          code: jose.code === 'ERR_JWT_EXPIRED' ? 'AUTH_EXPIRED' : 'AUTH_INVALID',
+        });
+    }
+    expect(verifyPlainHs256(cases[0]?.[1] ?? '', Buffer.from(secret), {})).toMatchObject({ sub: 'ann' });
+  });
+
+  it('checks iss and aud as jose does', () => {
+    const options = { issuer: 'mpi', audience: 'realtime' };
+    const claims = { sub: 'ann', exp: now + 60 };
+    const check = (payload: object) => verifyPlainHs256(craft(hs256, payload), Buffer.from(secret), options);
+    expect(check({ ...claims, iss: 'mpi', aud: 'realtime' })).toBeDefined();
+    expect(check({ ...claims, iss: 'mpi', aud: ['web', 'realtime'] })).toBeDefined();
+    expect(check({ ...claims, iss: 'other', aud: 'realtime' })).toBeUndefined();
+    expect(check({ ...claims, iss: 'mpi', aud: 'web' })).toBeUndefined();
+    expect(check({ ...claims, aud: 'realtime' })).toBeUndefined();
+    expect(check({ ...claims, iss: 'mpi' })).toBeUndefined();
   });
 });
 
