@@ -1,6 +1,6 @@
 import { LIMITS, type MessageData } from '@mpi/protocol';
 import type { RealtimeContext, RealtimeSocket } from '../realtime/types.js';
-import type { CatchUpCursor } from '../storage/storage.js';
+import type { CatchUpCursor, DeviceCatchUp } from '../storage/storage.js';
 
 /**
  * Sends a device everything it has not confirmed, from the database, as `queued_messages` batches ordered
@@ -10,15 +10,45 @@ import type { CatchUpCursor } from '../storage/storage.js';
  * get `resync_required` instead of a silent gap.
  */
 export async function catchUp(ctx: RealtimeContext, socket: RealtimeSocket): Promise<number> {
-  const { storage } = ctx;
+  return deliverCatchUp(ctx, socket, await prepareCatchUp(ctx, socket));
+}
+
+/**
+ * The catch-up's start, read before anything is sent: one read for a known device (see
+ * `Storage#openDeviceCatchUp`); the page queries only run when a chat has something above its cursor.
+ */
+export function prepareCatchUp(ctx: RealtimeContext, socket: RealtimeSocket): Promise<DeviceCatchUp> {
+  return ctx.storage.openDeviceCatchUp(socket.data.userId, socket.data.deviceId);
+}
+
+/**
+ * Sends what {@link prepareCatchUp} found. With nothing to page through, every event goes out
+ * synchronously (in the caller's turn of the event loop, so with whatever else it sends in one write).
+ */
+export function deliverCatchUp(
+  ctx: RealtimeContext,
+  socket: RealtimeSocket,
+  start: DeviceCatchUp,
+): number | Promise<number> {
+  for (const gap of start.prunedGaps) socket.emit('resync_required', gap);
+  if (start.pendingAfter === null) {
+    socket.emit('catch_up_complete', { messages: 0, cursors: start.cursors });
+    return 0;
+  }
+  return sendPending(ctx, socket, start.pendingAfter, start.cursors);
+}
+
+async function sendPending(
+  ctx: RealtimeContext,
+  socket: RealtimeSocket,
+  first: CatchUpCursor,
+  cursors: CatchUpCursor[],
+): Promise<number> {
   const { userId, deviceId } = socket.data;
-  // One read for a known device; the page queries only run when a chat has something above its cursor.
-  const { cursors, prunedGaps, pendingAfter } = await storage.openDeviceCatchUp(userId, deviceId);
   let sent = 0;
-  for (const gap of prunedGaps) socket.emit('resync_required', gap);
-  let after: CatchUpCursor | null = pendingAfter;
+  let after: CatchUpCursor | null = first;
   while (after !== null) {
-    const batch: MessageData[] = await storage.pendingForDevice(
+    const batch: MessageData[] = await ctx.storage.pendingForDevice(
       userId,
       deviceId,
       after,

@@ -1,7 +1,16 @@
-import { NOTIFICATION_LIMITS } from '@mpi/protocol';
+import { NOTIFICATION_LIMITS, type NotificationChannel } from '@mpi/protocol';
 import { publicErrorBody } from '../errors.js';
 import type { RealtimeContext, RealtimeSocket } from '../realtime/types.js';
 import { channelsJoined } from './channel-handlers.js';
+
+/** What a notification catch-up found before sending anything (see {@link prepareNotificationCatchUp}). */
+export interface PreparedNotificationCatchUp {
+  cursor: number;
+  /** Items above the cursor may be the device's: page through them before the summary. */
+  pending: boolean;
+  /** Read already when nothing is pending. */
+  summary: { unreadCount: number; channels: NotificationChannel[] } | null;
+}
 
 /**
  * Sends a device the notifications it has not confirmed (`notifications_received`), oldest first, as
@@ -11,21 +20,57 @@ import { channelsJoined } from './channel-handlers.js';
  * dedupe by id (the SDK's NotificationStore does).
  */
 export async function notificationCatchUp(ctx: RealtimeContext, socket: RealtimeSocket): Promise<number> {
+  return deliverNotificationCatchUp(ctx, socket, await prepareNotificationCatchUp(ctx, socket));
+}
+
+/**
+ * The catch-up's reads up to the first page: the device's cursor (one read when user and device are
+ * known) and, when nothing above it can be the device's, the unread count and channels.
+ */
+export async function prepareNotificationCatchUp(
+  ctx: RealtimeContext,
+  socket: RealtimeSocket,
+): Promise<PreparedNotificationCatchUp> {
   const store = ctx.storage.notifications;
   const { userId, deviceId } = socket.data;
   await channelsJoined(socket);
   const { newDevice, cursor, pending } = await store.openDeviceCatchUp(userId, deviceId, new Date());
+  const hasPages = !newDevice && pending;
+  return { cursor, pending: hasPages, summary: hasPages ? null : await store.catchUpSummary(userId) };
+}
+
+/**
+ * Sends what {@link prepareNotificationCatchUp} found; synchronously when there is nothing to page through
+ * (so in the caller's turn of the event loop, with whatever else it sends in one write).
+ */
+export function deliverNotificationCatchUp(
+  ctx: RealtimeContext,
+  socket: RealtimeSocket,
+  prepared: PreparedNotificationCatchUp,
+): number | Promise<number> {
+  if (prepared.summary) {
+    socket.emit('notifications_catch_up_complete', {
+      notifications: 0,
+      fromSeq: prepared.cursor,
+      ...prepared.summary,
+    });
+    return 0;
+  }
+  return sendPending(ctx, socket, prepared.cursor);
+}
+
+async function sendPending(ctx: RealtimeContext, socket: RealtimeSocket, cursor: number): Promise<number> {
+  const store = ctx.storage.notifications;
+  const { userId } = socket.data;
   let sent = 0;
-  if (!newDevice && pending) {
-    let after = cursor;
-    for (;;) {
-      const batch = await store.pendingForDevice(userId, after, NOTIFICATION_LIMITS.queuedBatchSize);
-      if (batch.length === 0 || !socket.connected) break;
-      socket.emit('queued_notifications', batch);
-      sent += batch.length;
-      after = batch.at(-1)?.seq ?? after;
-      if (batch.length < NOTIFICATION_LIMITS.queuedBatchSize) break;
-    }
+  let after = cursor;
+  for (;;) {
+    const batch = await store.pendingForDevice(userId, after, NOTIFICATION_LIMITS.queuedBatchSize);
+    if (batch.length === 0 || !socket.connected) break;
+    socket.emit('queued_notifications', batch);
+    sent += batch.length;
+    after = batch.at(-1)?.seq ?? after;
+    if (batch.length < NOTIFICATION_LIMITS.queuedBatchSize) break;
   }
   const { unreadCount, channels } = await store.catchUpSummary(userId);
   socket.emit('notifications_catch_up_complete', {
@@ -42,10 +87,16 @@ export function startNotificationCatchUp(ctx: RealtimeContext, socket: RealtimeS
   ctx.inFlight.enter();
   setImmediate(() => {
     notificationCatchUp(ctx, socket)
-      .catch((error: unknown) => {
-        ctx.log.error({ err: error, userId: socket.data.userId }, 'notification catch-up failed');
-        socket.emit('socket_error', { ...publicErrorBody(error), event: 'setup_user' });
-      })
+      .catch((error: unknown) => reportNotificationCatchUpFailure(ctx, socket, error))
       .finally(() => ctx.inFlight.leave());
   });
+}
+
+export function reportNotificationCatchUpFailure(
+  ctx: RealtimeContext,
+  socket: RealtimeSocket,
+  error: unknown,
+): void {
+  ctx.log.error({ err: error, userId: socket.data.userId }, 'notification catch-up failed');
+  socket.emit('socket_error', { ...publicErrorBody(error), event: 'setup_user' });
 }
