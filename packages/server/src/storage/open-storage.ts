@@ -76,7 +76,10 @@ function openSqlite(path: string): SqliteDatabase.Database {
   const database = new SqliteDatabase(path);
   try {
     if (!memory) database.pragma('journal_mode = WAL');
-    database.pragma('synchronous = NORMAL');
+    // FULL syncs the WAL at each commit, so an acknowledged message survives a power loss too, not only a
+    // crash of the process. With group commit that is one sync per batch: measured at no cost per
+    // message here (W2 saturating 164–181 µs against 183–196 µs with NORMAL; docs/performance.md).
+    database.pragma('synchronous = FULL');
     database.pragma('foreign_keys = ON');
     database.pragma('busy_timeout = 5000');
   } catch (error) {
