@@ -252,6 +252,14 @@ export const GOALS: Goal[] = [
     better: 'lower',
   },
   {
+    scenario: 'w3-paced',
+    metric: 'accepted',
+    label: 'notifications stored',
+    unit: 'POST 2xx',
+    digits: 0,
+    better: 'higher',
+  },
+  {
     scenario: 'w3-saturate',
     metric: 'deliveriesPerSec',
     label: 'deliveries/s',
@@ -292,6 +300,14 @@ export const GOALS: Goal[] = [
     unit: 'ms',
     digits: 1,
     better: 'lower',
+  },
+  {
+    scenario: 'w3-saturate',
+    metric: 'accepted',
+    label: 'notifications stored',
+    unit: 'POST 2xx',
+    digits: 0,
+    better: 'higher',
   },
   {
     scenario: 'w4',
