@@ -216,11 +216,9 @@ export function charts(report: BenchReport): Record<string, string> {
   const w3 = (['w3-paced', 'w3-saturate'] as const).filter((id) => ran.has(id));
   if (w3.length > 0) {
     const label = (id: ScenarioId) =>
-      id === 'w3-paced'
-        ? `paced, every ${o.w3PacedInterval} ms`
-        : `saturating, every ${o.w3SaturateInterval} ms`;
+      id === 'w3-paced' ? `paced, ${o.w3PacedInterval} ms` : `saturating, ${o.w3SaturateInterval} ms`;
     out.w3 = chart(
-      `W3: fan-out, ${o.subscribers.toLocaleString('en-US')} subscribers × ${o.notifications} notifications`,
+      `W3: fan-out, ${o.subscribers.toLocaleString('en-US')} subscribers × ${o.notifications} notifications, a POST every … ms`,
       sub,
       [
         {
