@@ -51,6 +51,8 @@ const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     RATE_LIMIT_EVENTS: positiveInt.default(300),
     RATE_LIMIT_WINDOW_SECONDS: positiveInt.default(10),
+    MAX_EVENTS_IN_FLIGHT_PER_CONNECTION: positiveInt.min(2).default(64),
+    MAX_EVENTS_IN_FLIGHT: positiveInt.min(2).default(4096),
     MESSAGE_RETENTION_DAYS: z.coerce.number().int().min(0).default(365),
     SHUTDOWN_TIMEOUT_MS: positiveInt.max(60_000).default(8_000),
     METRICS_ENABLED: boolean.default(true),
@@ -95,6 +97,8 @@ export interface Config {
   devTokensEnabled: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   rateLimit: { events: number; windowSeconds: number };
+  /** Events in flight before the server stops reading a connection (see realtime/backpressure.ts). */
+  backpressure: { perConnection: number; total: number };
   shutdownTimeoutMs: number;
   /** Messages older than this are deleted; 0 keeps them forever. */
   messageRetentionDays: number;
@@ -148,6 +152,7 @@ export function loadConfig(env: Env): Config {
     devTokensEnabled: e.NODE_ENV !== 'production' && jwtSecret !== undefined && !e.JWT_JWKS_URL,
     logLevel: e.LOG_LEVEL,
     rateLimit: { events: e.RATE_LIMIT_EVENTS, windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS },
+    backpressure: { perConnection: e.MAX_EVENTS_IN_FLIGHT_PER_CONNECTION, total: e.MAX_EVENTS_IN_FLIGHT },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     messageRetentionDays: e.MESSAGE_RETENTION_DAYS,
     metricsEnabled: e.METRICS_ENABLED,

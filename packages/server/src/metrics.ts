@@ -30,6 +30,16 @@ export function createMetrics() {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers: [registry],
     }),
+    connectionsPaused: new Counter({
+      name: 'mpi_socket_reads_paused_total',
+      help: 'Times a connection stopped being read because too many of its (or all) events were in flight',
+      registers: [registry],
+    }),
+    pausedConnections: new Gauge({
+      name: 'mpi_socket_paused_connections',
+      help: 'Connections not being read right now, waiting for their events in flight to drain',
+      registers: [registry],
+    }),
     messagesStored: new Counter({
       name: 'mpi_messages_stored_total',
       help: 'Chat messages persisted',

@@ -10,6 +10,7 @@ import {
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { z } from 'zod';
 import { isInternal, publicErrorBody } from '../errors.js';
+import { Backpressure } from './backpressure.js';
 import type { RealtimeContext, RealtimeSocket } from './types.js';
 
 export interface HandlerArgs<E extends ClientEventName> {
@@ -53,8 +54,11 @@ export class HandlerRegistry {
   private readonly connectHooks: SocketHook[] = [];
   private readonly disconnectingHooks: SocketHook[] = [];
   private readonly disconnectHooks: SocketHook[] = [];
+  private readonly backpressure: Backpressure;
 
-  constructor(private readonly ctx: RealtimeContext) {}
+  constructor(private readonly ctx: RealtimeContext) {
+    this.backpressure = new Backpressure(ctx.metrics, ctx.config.backpressure);
+  }
 
   on<E extends ClientEventName>(event: E, handler: EventHandler<E>): void {
     this.pipelines.set(event, pipeline(this.ctx, event, handler));
@@ -80,6 +84,7 @@ export class HandlerRegistry {
       for (const hook of this.disconnectingHooks) hook(socket, reason);
     });
     socket.on('disconnect', (reason) => {
+      this.backpressure.forget(socket);
       for (const hook of this.disconnectHooks) hook(socket, reason);
     });
     for (const hook of this.connectHooks) hook(socket);
@@ -88,7 +93,8 @@ export class HandlerRegistry {
   private dispatch(socket: RealtimeSocket, event: string, args: unknown[]): void {
     const run = this.pipelines.get(event);
     if (run) {
-      void run(socket, args);
+      this.backpressure.begin(socket);
+      void run(socket, args).finally(() => this.backpressure.end(socket));
       return;
     }
     this.ctx.metrics.events.inc({ event: 'unknown', outcome: 'unknown_event' });
