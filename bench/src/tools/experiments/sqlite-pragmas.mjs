@@ -18,7 +18,8 @@ const extra = (process.env.MPI_EXPERIMENT_PRAGMAS ?? '')
 Database.prototype.pragma = function pragmaThenExperiment(source, options) {
   const result = pragma.call(this, source, options);
   if (/^busy_timeout/i.test(source)) {
-    for (const p of extra) process.stderr.write(`experiment pragma ${p} -> ${JSON.stringify(pragma.call(this, p))}\n`);
+    for (const p of extra)
+      process.stderr.write(`experiment pragma ${p} -> ${JSON.stringify(pragma.call(this, p))}\n`);
   }
   return result;
 };
