@@ -78,7 +78,12 @@ function httpErrorHandler(app: FastifyInstance) {
 export async function createServer(config: Config, options: CreateServerOptions = {}): Promise<MpiServer> {
   const log = options.logger ?? pino({ level: config.logLevel, base: { service: 'mpi-realtime' } });
   const storage =
-    options.storage ?? (await openStorage(config.databaseUrl, { poolSize: config.pgPoolSize, logger: log }));
+    options.storage ??
+    (await openStorage(config.databaseUrl, {
+      poolSize: config.pgPoolSize,
+      sqliteSynchronous: config.sqliteSynchronous,
+      logger: log,
+    }));
   const metrics = createMetrics();
   const scaleOut = await connectScaleOut(config, log);
   let shuttingDown = false;

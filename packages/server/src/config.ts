@@ -43,6 +43,7 @@ const envSchema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(4000),
     DATABASE_URL: z.string().min(1).default('./data/mpi-realtime.sqlite'),
     PG_POOL_SIZE: positiveInt.max(200).default(10),
+    SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
     JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
     JWT_JWKS_URL: z.url().optional(),
     JWT_ISSUER: z.string().min(1).optional(),
@@ -84,6 +85,8 @@ export interface Config {
   port: number;
   databaseUrl: string;
   pgPoolSize: number;
+  /** SQLite's `synchronous` pragma (WAL): NORMAL survives a crash of the process, FULL a power loss too. */
+  sqliteSynchronous: 'NORMAL' | 'FULL';
   auth: {
     /** HS256 secret; also signs development tokens. */
     jwtSecret: string | undefined;
@@ -141,6 +144,7 @@ export function loadConfig(env: Env): Config {
     port: e.PORT,
     databaseUrl: e.DATABASE_URL,
     pgPoolSize: e.PG_POOL_SIZE,
+    sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
     auth: {
       jwtSecret,
       jwksUrl: e.JWT_JWKS_URL,
