@@ -23,20 +23,26 @@ export class CoalescingWebSocketServer extends WebSocketServer {
   }
 }
 
+/** Sockets corked in this turn; one tick uncorks them all (a broadcast corks thousands at once). */
+const corked: Socket[] = [];
+const isCorked = new WeakSet<Socket>();
+
+function uncorkAll(): void {
+  for (const socket of corked.splice(0)) {
+    isCorked.delete(socket);
+    socket.uncork();
+  }
+}
+
 function coalesceWritesPerTurn(socket: Socket): void {
   const write = socket.write;
-  let corked = false;
-  const uncork = () => {
-    corked = false;
-    socket.uncork();
-  };
   socket.write = function (this: Socket, ...args: Parameters<Socket['write']>) {
-    if (!corked) {
-      corked = true;
+    if (!isCorked.has(socket)) {
+      isCorked.add(socket);
       socket.cork();
       // A tick queued now runs after the current callback and every promise it settles, so all the
-      // frames the batch produces for this socket are in the buffer by then.
-      process.nextTick(uncork);
+      // frames the turn produces for this socket are in its buffer by then.
+      if (corked.push(socket) === 1) process.nextTick(uncorkAll);
     }
     return write.apply(this, args);
   } as Socket['write'];
