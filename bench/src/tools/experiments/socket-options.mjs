@@ -3,6 +3,7 @@
  * it changes the options the server gives Socket.IO, so the benchmark can measure them on and off:
  * - MPI_EXPERIMENT_DEFLATE_THRESHOLD=<bytes>: per-message compression (permessage-deflate) for frames of
  *   at least that many bytes (socket.io-client accepts it by default);
+ * - MPI_EXPERIMENT_PLAIN_WS=1: Socket.IO's default `ws` server instead of the server's write-coalescing one;
  * - MPI_EXPERIMENT_PARSER=msgpack: socket.io-msgpack-parser instead of the JSON parser (the clients must
  *   use it too: preload client-parser.mjs into the generators).
  */
@@ -14,6 +15,8 @@ const threshold = process.env.MPI_EXPERIMENT_DEFLATE_THRESHOLD;
 const parser =
   process.env.MPI_EXPERIMENT_PARSER === 'msgpack' ? require('socket.io-msgpack-parser') : undefined;
 
+const plainWs = process.env.MPI_EXPERIMENT_PLAIN_WS === '1' ? require('ws').Server : undefined;
+
 const Original = socketio.Server;
 socketio.Server = class ExperimentServer extends Original {
   constructor(srv, opts = {}) {
@@ -21,6 +24,7 @@ socketio.Server = class ExperimentServer extends Original {
       ...opts,
       ...(threshold !== undefined && { perMessageDeflate: { threshold: Number(threshold) } }),
       ...(parser && { parser }),
+      ...(plainWs && { wsEngine: plainWs }),
     });
   }
 };
