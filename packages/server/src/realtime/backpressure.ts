@@ -27,7 +27,9 @@ export interface BackpressureLimits {
  * connection with too many events in flight, or any connection delivering an event while the server as a
  * whole has too many, stops being read until the work drains to half the limit: the client's frames wait
  * in TCP buffers and the client's own send buffer, and TCP slows the sender, instead of the server's
- * memory and event loop paying for them.
+ * memory and event loop paying for them. A paused connection does not read heartbeats either: if the
+ * work stays stuck for longer than the ping timeout (a database that stopped answering), its clients are
+ * dropped and reconnect, and their outboxes resend what was not acknowledged.
  */
 export class Backpressure {
   private readonly inFlight = new WeakMap<RealtimeSocket, number>();
