@@ -1,5 +1,5 @@
 import type { Metrics } from '../metrics.js';
-import type { RealtimeSocket } from './types.js';
+import type { InFlight, RealtimeSocket } from './types.js';
 
 /** The `ws` connection under a Socket.IO socket: `pause()` stops reading its TCP stream. */
 interface PausableTransport {
@@ -32,20 +32,24 @@ export interface BackpressureLimits {
  * dropped and reconnect, and their outboxes resend what was not acknowledged.
  */
 export class Backpressure {
-  private readonly inFlight = new WeakMap<RealtimeSocket, number>();
+  private readonly perSocket = new WeakMap<RealtimeSocket, number>();
   private readonly paused = new Set<RealtimeSocket>();
-  private total = 0;
 
+  /** `total` counts the server's work in flight: the same count shutdown waits on. */
   constructor(
+    private readonly total: InFlight,
     private readonly metrics: Metrics,
     private readonly limits: BackpressureLimits,
   ) {}
 
+  /** After `total.enter()` for an event of `socket`. */
   begin(socket: RealtimeSocket): void {
-    const count = (this.inFlight.get(socket) ?? 0) + 1;
-    this.inFlight.set(socket, count);
-    this.total++;
-    if ((count >= this.limits.perConnection || this.total >= this.limits.total) && !this.paused.has(socket)) {
+    const count = (this.perSocket.get(socket) ?? 0) + 1;
+    this.perSocket.set(socket, count);
+    if (
+      (count >= this.limits.perConnection || this.total.size >= this.limits.total) &&
+      !this.paused.has(socket)
+    ) {
       const ws = wsOf(socket);
       if (!ws) return;
       ws.pause();
@@ -55,12 +59,12 @@ export class Backpressure {
     }
   }
 
+  /** After `total.leave()` for an event of `socket`. */
   end(socket: RealtimeSocket): void {
-    this.inFlight.set(socket, (this.inFlight.get(socket) ?? 1) - 1);
-    this.total--;
-    if (this.paused.size === 0 || this.total > this.limits.total / 2) return;
+    this.perSocket.set(socket, (this.perSocket.get(socket) ?? 1) - 1);
+    if (this.paused.size === 0 || this.total.size > this.limits.total / 2) return;
     for (const waiting of this.paused) {
-      if ((this.inFlight.get(waiting) ?? 0) <= this.limits.perConnection / 2) this.resume(waiting);
+      if ((this.perSocket.get(waiting) ?? 0) <= this.limits.perConnection / 2) this.resume(waiting);
     }
   }
 

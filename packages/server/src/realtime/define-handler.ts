@@ -57,11 +57,11 @@ export class HandlerRegistry {
   private readonly backpressure: Backpressure;
 
   constructor(private readonly ctx: RealtimeContext) {
-    this.backpressure = new Backpressure(ctx.metrics, ctx.config.backpressure);
+    this.backpressure = new Backpressure(ctx.inFlight, ctx.metrics, ctx.config.backpressure);
   }
 
   on<E extends ClientEventName>(event: E, handler: EventHandler<E>): void {
-    this.pipelines.set(event, pipeline(this.ctx, event, handler));
+    this.pipelines.set(event, pipeline(this.ctx, this.backpressure, event, handler));
   }
 
   /** Runs for every new connection, before any of its events. */
@@ -93,8 +93,7 @@ export class HandlerRegistry {
   private dispatch(socket: RealtimeSocket, event: string, args: unknown[]): void {
     const run = this.pipelines.get(event);
     if (run) {
-      this.backpressure.begin(socket);
-      void run(socket, args).finally(() => this.backpressure.end(socket));
+      void run(socket, args);
       return;
     }
     this.ctx.metrics.events.inc({ event: 'unknown', outcome: 'unknown_event' });
@@ -109,6 +108,7 @@ export class HandlerRegistry {
 
 function pipeline<E extends ClientEventName>(
   ctx: RealtimeContext,
+  backpressure: Backpressure,
   event: E,
   handler: EventHandler<E>,
 ): Pipeline {
@@ -125,6 +125,7 @@ function pipeline<E extends ClientEventName>(
     const ack = typeof args.at(-1) === 'function' ? (args.pop() as AckFn) : undefined;
     const stopTimer = metrics.eventDuration.startTimer({ event });
     ctx.inFlight.enter();
+    backpressure.begin(socket);
     try {
       try {
         await ctx.rateLimiters[limiter].consume(socket.data.userId);
@@ -164,6 +165,7 @@ function pipeline<E extends ClientEventName>(
       fail(ack, body, isInternal(error) ? 'internal_error' : 'rejected');
     } finally {
       ctx.inFlight.leave();
+      backpressure.end(socket);
       stopTimer();
     }
   };
