@@ -70,15 +70,15 @@ try {
   const pairs = 500;
   const chats: string[] = [];
   for (let i = 0; i < pairs; i++) {
-    await storage.upsertUser({ id: `a${i}` });
-    await storage.upsertUser({ id: `b${i}` });
-    chats.push((await storage.openDm(`a${i}`, `b${i}`)).id);
+    await storage.chat.upsertUser({ id: `a${i}` });
+    await storage.chat.upsertUser({ id: `b${i}` });
+    chats.push((await storage.chat.openDm(`a${i}`, `b${i}`)).id);
   }
   const chat = (i: number) => chats[i % pairs] as string;
   let seq = 0;
   const seqs = new Map<string, number>();
   const append = (i: number) =>
-    storage
+    storage.chat
       .appendMessage({
         chatId: chat(i),
         senderId: `a${i % pairs}`,
@@ -89,24 +89,26 @@ try {
 
   console.log(`storage ${storage.dialect}, ${pairs} DM chats, ${n} operations each, one at a time:`);
   const ops: Record<string, number> = {};
-  ops.getChatState = await time('getChatState (requireMember)', n, (i) => storage.getChatState(chat(i)));
+  ops.getChatState = await time('getChatState (requireMember)', n, (i) => storage.chat.getChatState(chat(i)));
   ops.appendMessage = await time('appendMessage (send_message)', n, append);
   ops.recordReceipt = await time('recordReceipt (messages_received)', n, (i) =>
-    storage.recordReceipt({
+    storage.chat.recordReceipt({
       chatId: chat(i),
       userId: `b${i % pairs}`,
       deviceId: 'd',
       upToSeq: seqs.get(chat(i)) ?? 0,
     }),
   );
-  ops.listMembers = await time('listMembers (announceDeliveries)', n, (i) => storage.listMembers(chat(i)));
+  ops.listMembers = await time('listMembers (announceDeliveries)', n, (i) =>
+    storage.chat.listMembers(chat(i)),
+  );
   ops.getMessageRange = await time('getMessageRange (announceDeliveries)', n, (i) => {
     const s = seqs.get(chat(i)) ?? 1;
-    return storage.getMessageRange(chat(i), s - 1, s);
+    return storage.chat.getMessageRange(chat(i), s - 1, s);
   });
-  ops.upsertUser = await time('upsertUser (setup_user)', n, (i) => storage.upsertUser({ id: `u${i}` }));
-  ops.initDeviceCursors = await time('initDeviceCursors (catch-up of a new device)', n, (i) =>
-    storage.initDeviceCursors(`a${i % pairs}`, `dev${i}`),
+  ops.upsertUser = await time('upsertUser (setup_user)', n, (i) => storage.chat.upsertUser({ id: `u${i}` }));
+  ops.openDeviceCatchUp = await time('openDeviceCatchUp (catch-up of a new device)', n, (i) =>
+    storage.chat.openDeviceCatchUp(`a${i % pairs}`, `dev${i}`),
   );
   const perMessage =
     (ops.getChatState ?? 0) * 2 +

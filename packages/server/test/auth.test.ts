@@ -1,6 +1,7 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../src/auth/tokens.js';
+import { getUser } from './support/inspect.js';
 import { request, startTestServer, TEST_JWT_SECRET, type TestServer } from './support/server.js';
 
 let t: TestServer;
@@ -63,7 +64,7 @@ describe('handshake authentication', () => {
     expect(mine).toEqual({ ok: true, user: { id: 'alice', name: 'Alice' } });
     const other = await request(alice, 'setup_user', { userId: 'bob', userInfo: {} });
     expect(other).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-    expect(await t.server.storage.getUser('bob')).toBeNull();
+    expect(await getUser(t.server.storage, 'bob')).toBeNull();
   });
 });
 

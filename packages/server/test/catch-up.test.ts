@@ -103,7 +103,7 @@ describe('offline catch-up from the database', () => {
     reader.client.disconnect();
     const yara = await t.connect('yara');
     await request(yara, 'send_message', { chatId, text: 'soon gone', clientMessageId: 'y-1' });
-    await t.server.storage.pruneMessages(new Date(Date.now() + 1000));
+    await t.server.storage.chat.pruneMessages(new Date(Date.now() + 1000));
     await request(yara, 'send_message', { chatId, text: 'kept', clientMessageId: 'y-2' });
 
     const client = await t.connect('xavi', { deviceId: 'xavi-phone' });

@@ -63,7 +63,7 @@ describe('a DM between two users', () => {
     if (!first.ok || !second.ok) throw new Error('send failed');
     expect(second.message).toEqual(first.message);
     expect(second.duplicate).toBe(true);
-    const history = await t.server.storage.getHistory(chat.id, { limit: 100 });
+    const history = await t.server.storage.chat.getHistory(chat.id, { limit: 100 });
     expect(history.messages.filter((m) => m.clientMessageId === 'retry-1')).toHaveLength(1);
     // The retry is re-broadcast with the same id (the first broadcast may have been lost with its node);
     // clients dedupe by id, so the recipient still shows one message.
@@ -96,7 +96,7 @@ describe('membership', () => {
   it('refuses a non-member join, send and history, and stores nothing', async () => {
     const alice = await t.connect('alice');
     const chat = await dmBetween(alice, 'bob');
-    const before = await t.server.storage.getHistory(chat.id, { limit: 100 });
+    const before = await t.server.storage.chat.getHistory(chat.id, { limit: 100 });
 
     const mallory = await t.connect('mallory');
     const errors = collect(mallory, 'socket_error');
@@ -113,7 +113,7 @@ describe('membership', () => {
     expect(errors.map((e) => e.event)).toEqual(['join_chat', 'send_message', 'get_history']);
     expect(errors.every((e) => e.code === 'NOT_A_MEMBER')).toBe(true);
 
-    const after = await t.server.storage.getHistory(chat.id, { limit: 100 });
+    const after = await t.server.storage.chat.getHistory(chat.id, { limit: 100 });
     expect(after.messages).toEqual(before.messages);
     const sockets = await t.server.io.in(`chat:${chat.id}`).fetchSockets();
     expect(sockets.some((s) => s.data.userId === 'mallory')).toBe(false);
@@ -163,7 +163,7 @@ describe('invalid send_message payloads', () => {
       const alice = await t.connect('alice');
       const chat = await dmBetween(alice, 'bob');
       const payload = raw && typeof raw === 'object' && 'chatId' in raw ? { ...raw, chatId: chat.id } : raw;
-      const before = await t.server.storage.getHistory(chat.id, { limit: 1 });
+      const before = await t.server.storage.chat.getHistory(chat.id, { limit: 1 });
       const validationError = nextEvent(alice, 'socket_validation_error');
       const ack = await request(alice, 'send_message', payload as never);
       expect(ack).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
@@ -172,7 +172,7 @@ describe('invalid send_message payloads', () => {
       expect(error.issues.length).toBeGreaterThan(0);
       if (path) expect(error.issues.map((i) => i.path)).toContain(path);
       expect(error.message).not.toMatch(/at .*\.ts/);
-      const after = await t.server.storage.getHistory(chat.id, { limit: 1 });
+      const after = await t.server.storage.chat.getHistory(chat.id, { limit: 1 });
       expect(after.messages[0]?.seq ?? 0).toBe(before.messages[0]?.seq ?? 0);
     },
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createIdFactory } from '../src/storage/ids.js';
+import { createIdFactory } from '../src/storage/db/ids.js';
 
 describe('createIdFactory', () => {
   it('makes unique ULIDs that sort in creation order, also many within one millisecond', () => {

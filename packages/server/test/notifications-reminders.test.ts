@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pendingReminders } from './support/inspect.js';
 import {
   type ManualClock,
   manualClock,
@@ -62,7 +63,7 @@ describe.each([
       audience: { users: [`rita-${dialect}`] },
     });
     expect(created.body).toMatchObject({ reminders: { scheduled: 2, cancelled: 0 } });
-    const pending = await t.server.storage.notifications.pendingReminders({ kind: 'match', itemId: game.id });
+    const pending = await pendingReminders(t.server.storage, { kind: 'match', itemId: game.id });
     expect(pending.map((r) => r.dueAt)).toEqual([at(startsAt - 24 * HOUR), at(startsAt - HOUR)]);
 
     clock.set(startsAt - 24 * HOUR - 1000);
@@ -123,9 +124,7 @@ describe.each([
       audience: { users: [user] },
     });
     expect(cancelled.body).toMatchObject({ reminders: { scheduled: 0, cancelled: 2 } });
-    expect(
-      await t.server.storage.notifications.pendingReminders({ kind: 'match', itemId: game3.id }),
-    ).toEqual([]);
+    expect(await pendingReminders(t.server.storage, { kind: 'match', itemId: game3.id })).toEqual([]);
     clock.advance(29 * HOUR);
     expect(await run()).toBe(1); // the training's 1 h reminder (its 24 h one is overdue too: nearest only)
     await settle();
@@ -151,7 +150,7 @@ describe.each([
     const back = await t.online(user);
     expect(reminders(back.queued)).toEqual([`${game.id} PT50M`]);
     expect(back.received).toEqual([]);
-    expect(await t.server.storage.notifications.pendingReminders()).toEqual([]);
+    expect(await pendingReminders(t.server.storage)).toEqual([]);
 
     // And once more: nothing fires twice.
     await t.stop({ keepData: true });

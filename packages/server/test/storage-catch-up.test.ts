@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MessageData } from '@mpi/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CatchUpCursor } from '../src/storage/chat/chat-storage.js';
 import { openStorage } from '../src/storage/open-storage.js';
-import type { CatchUpCursor, Storage } from '../src/storage/storage.js';
+import type { Storage } from '../src/storage/storage.js';
+import { initDeviceCursors, prunedGapsForDevice } from './support/inspect.js';
 import { createTestPostgresDatabase } from './support/postgres.js';
 
 const pgDatabase = await createTestPostgresDatabase();
@@ -27,13 +29,13 @@ function defineCatchUpTests(url: () => string): void {
   });
 
   const send = async (chatId: string, senderId: string, text = 'hi') =>
-    (await storage.appendMessage({ chatId, senderId, clientMessageId: randomUUID(), text })).message;
+    (await storage.chat.appendMessage({ chatId, senderId, clientMessageId: randomUUID(), text })).message;
   /** Every page of a device's catch-up, `limit` messages at a time. */
   const drain = async (userId: string, deviceId: string, limit: number) => {
     const pages: MessageData[][] = [];
     let after: CatchUpCursor | null = null;
     for (;;) {
-      const page = await storage.pendingForDevice(userId, deviceId, after, limit);
+      const page = await storage.chat.pendingForDevice(userId, deviceId, after, limit);
       if (page.length === 0) return pages;
       pages.push(page);
       const last = page[page.length - 1] as MessageData;
@@ -45,9 +47,9 @@ function defineCatchUpTests(url: () => string): void {
   const threeChats = async () => {
     const me = uid('me');
     const [x, y, z] = [uid('x'), uid('y'), uid('z')];
-    const dmX = await storage.openDm(me, x);
-    const dmY = await storage.openDm(y, me);
-    const group = await storage.createGroup({ creatorId: z, name: 'G', memberIds: [me, x] });
+    const dmX = await storage.chat.openDm(me, x);
+    const dmY = await storage.chat.openDm(y, me);
+    const group = await storage.chat.createGroup({ creatorId: z, name: 'G', memberIds: [me, x] });
     const sent: MessageData[] = [];
     for (let round = 0; round < 3; round++) {
       sent.push(await send(dmX.id, x, `x${round}`));
@@ -57,7 +59,7 @@ function defineCatchUpTests(url: () => string): void {
       if (round < 2) sent.push(await send(dmX.id, me, `me-x${round}`));
     }
     // Someone else's chat: never part of my catch-up.
-    await send((await storage.openDm(x, y)).id, x, 'not mine');
+    await send((await storage.chat.openDm(x, y)).id, x, 'not mine');
     return { me, x, dmX, dmY, group, sent: [...sent].sort(byChatThenSeq) };
   };
 
@@ -85,9 +87,9 @@ function defineCatchUpTests(url: () => string): void {
       { chatId: '', seq: 0 },
       { chatId: `${dmX.id}~`, seq: 0 },
     ]) {
-      expect(await storage.pendingForDevice(me, 'phone', after, 100)).toEqual(rest(after));
+      expect(await storage.chat.pendingForDevice(me, 'phone', after, 100)).toEqual(rest(after));
     }
-    await expect(storage.pendingForDevice(me, 'phone', null, 0)).rejects.toMatchObject({
+    await expect(storage.chat.pendingForDevice(me, 'phone', null, 0)).rejects.toMatchObject({
       code: 'VALIDATION_FAILED',
     });
   });
@@ -95,7 +97,7 @@ function defineCatchUpTests(url: () => string): void {
   it('follows each device cursor independently', async () => {
     const { me, dmX, dmY, group, sent } = await threeChats();
     const receipt = (deviceId: string, chatId: string, upToSeq: number) =>
-      storage.recordReceipt({ chatId, userId: me, deviceId, upToSeq });
+      storage.chat.recordReceipt({ chatId, userId: me, deviceId, upToSeq });
     await receipt('phone', dmX.id, 3);
     await receipt('phone', group.id, 6);
     await receipt('laptop', dmY.id, 2);
@@ -118,66 +120,68 @@ function defineCatchUpTests(url: () => string): void {
 
   it('leaves out what was sent before the user joined a group', async () => {
     const [owner, me] = [uid('owner'), uid('me')];
-    const group = await storage.createGroup({ creatorId: owner, name: 'G', memberIds: [] });
+    const group = await storage.chat.createGroup({ creatorId: owner, name: 'G', memberIds: [] });
     for (let i = 0; i < 5; i++) await send(group.id, owner);
-    await storage.addMembers(group.id, [me]);
+    await storage.chat.addMembers(group.id, [me]);
     const after = [await send(group.id, owner), await send(group.id, me)];
-    expect(await storage.pendingForDevice(me, 'phone', null, 100)).toEqual(after);
-    expect(await storage.pendingForDevice(me, 'phone', { chatId: group.id, seq: 0 }, 100)).toEqual(after);
-    expect(await storage.pendingForDevice(owner, 'phone', null, 100)).toHaveLength(7);
+    expect(await storage.chat.pendingForDevice(me, 'phone', null, 100)).toEqual(after);
+    expect(await storage.chat.pendingForDevice(me, 'phone', { chatId: group.id, seq: 0 }, 100)).toEqual(
+      after,
+    );
+    expect(await storage.chat.pendingForDevice(owner, 'phone', null, 100)).toHaveLength(7);
   });
 
   it('sets up a new device once, at the current end of every chat', async () => {
     const { me, x, dmX, group, sent } = await threeChats();
-    expect(await storage.initDeviceCursors(me, 'phone')).toBe(true);
-    expect(await storage.initDeviceCursors(me, 'phone')).toBe(false);
-    expect(await storage.pendingForDevice(me, 'phone', null, 100)).toEqual([]);
+    expect(await initDeviceCursors(storage, me, 'phone')).toBe(true);
+    expect(await initDeviceCursors(storage, me, 'phone')).toBe(false);
+    expect(await storage.chat.pendingForDevice(me, 'phone', null, 100)).toEqual([]);
 
     // While the phone is away, the old laptop (which never set up: all cursors at 0) and the phone miss
     // these; a tablet set up afterwards starts from now.
     const missed = [await send(dmX.id, x, 'missed 1'), await send(group.id, x, 'missed 2')].sort(
       byChatThenSeq,
     );
-    expect(await storage.pendingForDevice(me, 'phone', null, 100)).toEqual(missed);
-    expect(await storage.initDeviceCursors(me, 'tablet')).toBe(true);
-    expect(await storage.pendingForDevice(me, 'tablet', null, 100)).toEqual([]);
+    expect(await storage.chat.pendingForDevice(me, 'phone', null, 100)).toEqual(missed);
+    expect(await initDeviceCursors(storage, me, 'tablet')).toBe(true);
+    expect(await storage.chat.pendingForDevice(me, 'tablet', null, 100)).toEqual([]);
     expect((await drain(me, 'laptop', 100)).flat()).toEqual([...sent, ...missed].sort(byChatThenSeq));
-    expect(await storage.initDeviceCursors(me, 'phone')).toBe(false);
+    expect(await initDeviceCursors(storage, me, 'phone')).toBe(false);
 
     // A device that already has a cursor somewhere is not new: setting up does not skip what it missed.
-    await storage.recordReceipt({ chatId: dmX.id, userId: me, deviceId: 'watch', upToSeq: 1 });
-    expect(await storage.initDeviceCursors(me, 'watch')).toBe(false);
+    await storage.chat.recordReceipt({ chatId: dmX.id, userId: me, deviceId: 'watch', upToSeq: 1 });
+    expect(await initDeviceCursors(storage, me, 'watch')).toBe(false);
     expect((await drain(me, 'watch', 100)).flat()).toEqual(
       [...sent, ...missed].filter((m) => m.chatId !== dmX.id || m.seq > 1).sort(byChatThenSeq),
     );
     // Setting up moves no delivery mark: the tablet did not receive anything.
-    const meInDmX = (await storage.listMembers(dmX.id)).find((m) => m.userId === me);
+    const meInDmX = (await storage.chat.listMembers(dmX.id)).find((m) => m.userId === me);
     expect(meInDmX?.deliveredSeq).toBe(1);
 
     const next = await send(dmX.id, x, 'after setup');
-    expect(await storage.pendingForDevice(me, 'tablet', null, 100)).toEqual([next]);
+    expect(await storage.chat.pendingForDevice(me, 'tablet', null, 100)).toEqual([next]);
   });
 
   it('reports a new device exactly once under concurrent set-up', async () => {
     const { me } = await threeChats();
-    const results = await Promise.all(Array.from({ length: 8 }, () => storage.initDeviceCursors(me, 'pad')));
+    const results = await Promise.all(Array.from({ length: 8 }, () => initDeviceCursors(storage, me, 'pad')));
     expect(results.filter(Boolean)).toHaveLength(1);
-    expect(await storage.pendingForDevice(me, 'pad', null, 100)).toEqual([]);
+    expect(await storage.chat.pendingForDevice(me, 'pad', null, 100)).toEqual([]);
   });
 
   it('remembers a device set up before its user had any chat', async () => {
     const [loner, friend] = [uid('loner'), uid('friend')];
-    expect(await storage.initDeviceCursors(loner, 'phone')).toBe(true);
-    expect(await storage.pendingForDevice(loner, 'phone', null, 10)).toEqual([]);
+    expect(await initDeviceCursors(storage, loner, 'phone')).toBe(true);
+    expect(await storage.chat.pendingForDevice(loner, 'phone', null, 10)).toEqual([]);
     // While the phone is offline, a friend writes: the phone gets it on its next catch-up.
-    const dm = await storage.openDm(friend, loner);
+    const dm = await storage.chat.openDm(friend, loner);
     const missed = [await send(dm.id, friend, 'one'), await send(dm.id, friend, 'two')];
-    expect(await storage.initDeviceCursors(loner, 'phone')).toBe(false);
-    expect(await storage.pendingForDevice(loner, 'phone', null, 10)).toEqual(missed);
-    expect(await storage.prunedGapsForDevice(loner, 'phone')).toEqual([]);
+    expect(await initDeviceCursors(storage, loner, 'phone')).toBe(false);
+    expect(await storage.chat.pendingForDevice(loner, 'phone', null, 10)).toEqual(missed);
+    expect(await prunedGapsForDevice(storage, loner, 'phone')).toEqual([]);
     // A second device set up now starts from now.
-    expect(await storage.initDeviceCursors(loner, 'laptop')).toBe(true);
-    expect(await storage.pendingForDevice(loner, 'laptop', null, 10)).toEqual([]);
+    expect(await initDeviceCursors(storage, loner, 'laptop')).toBe(true);
+    expect(await storage.chat.pendingForDevice(loner, 'laptop', null, 10)).toEqual([]);
   });
 }
 

@@ -4,8 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Audience, MessageData } from '@mpi/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CatchUpCursor, DeviceCatchUp } from '../src/storage/chat/chat-storage.js';
 import { openStorage } from '../src/storage/open-storage.js';
-import type { CatchUpCursor, DeviceCatchUp, Storage } from '../src/storage/storage.js';
+import type { Storage } from '../src/storage/storage.js';
+import {
+  deviceCursors,
+  initDeviceCursors,
+  openNotificationDevice,
+  prunedGapsForDevice,
+} from './support/inspect.js';
 import { createTestPostgresDatabase } from './support/postgres.js';
 
 const pgDatabase = await createTestPostgresDatabase();
@@ -27,13 +34,13 @@ function defineConnectionPathTests(url: () => string): void {
   });
 
   const send = async (chatId: string, senderId: string, text = 'hi') =>
-    (await storage.appendMessage({ chatId, senderId, clientMessageId: randomUUID(), text })).message;
+    (await storage.chat.appendMessage({ chatId, senderId, clientMessageId: randomUUID(), text })).message;
 
   const drain = async (userId: string, deviceId: string, first: CatchUpCursor | null) => {
     const all: MessageData[] = [];
     let after = first;
     for (;;) {
-      const page = await storage.pendingForDevice(userId, deviceId, after, 3);
+      const page = await storage.chat.pendingForDevice(userId, deviceId, after, 3);
       if (page.length === 0) return all;
       all.push(...page);
       const last = page[page.length - 1] as MessageData;
@@ -43,15 +50,15 @@ function defineConnectionPathTests(url: () => string): void {
 
   /** What the catch-up did before: initDeviceCursors, deviceCursors, prunedGapsForDevice, every page. */
   const stepByStep = async (userId: string, deviceId: string) => {
-    const newDevice = await storage.initDeviceCursors(userId, deviceId);
-    const cursors = await storage.deviceCursors(userId, deviceId);
+    const newDevice = await initDeviceCursors(storage, userId, deviceId);
+    const cursors = await deviceCursors(storage, userId, deviceId);
     if (newDevice) return { newDevice, cursors, prunedGaps: [], pending: [] as MessageData[] };
-    const prunedGaps = await storage.prunedGapsForDevice(userId, deviceId);
+    const prunedGaps = await prunedGapsForDevice(storage, userId, deviceId);
     return { newDevice, cursors, prunedGaps, pending: await drain(userId, deviceId, null) };
   };
 
   const combined = async (userId: string, deviceId: string) => {
-    const start: DeviceCatchUp = await storage.openDeviceCatchUp(userId, deviceId);
+    const start: DeviceCatchUp = await storage.chat.openDeviceCatchUp(userId, deviceId);
     const pending = start.pendingAfter === null ? [] : await drain(userId, deviceId, start.pendingAfter);
     return { newDevice: start.newDevice, cursors: start.cursors, prunedGaps: start.prunedGaps, pending };
   };
@@ -59,9 +66,9 @@ function defineConnectionPathTests(url: () => string): void {
   it('matches the step-by-step catch-up for new, known, confirmed, pruned and never-set-up devices', async () => {
     const me = uid('me');
     const [x, y, z] = [uid('x'), uid('y'), uid('z')];
-    const dmX = await storage.openDm(me, x);
-    const dmY = await storage.openDm(y, me);
-    const group = await storage.createGroup({ creatorId: z, name: 'G', memberIds: [me] });
+    const dmX = await storage.chat.openDm(me, x);
+    const dmY = await storage.chat.openDm(y, me);
+    const group = await storage.chat.createGroup({ creatorId: z, name: 'G', memberIds: [me] });
     for (let i = 0; i < 3; i++) {
       await send(dmX.id, x);
       await send(group.id, z);
@@ -76,7 +83,7 @@ function defineConnectionPathTests(url: () => string): void {
     expect(newNew.cursors).toHaveLength(3);
 
     // Known devices with nothing new: same cursors, nothing to page through.
-    expect(await storage.openDeviceCatchUp(me, 'new')).toMatchObject({
+    expect(await storage.chat.openDeviceCatchUp(me, 'new')).toMatchObject({
       newDevice: false,
       pendingAfter: null,
     });
@@ -85,7 +92,7 @@ function defineConnectionPathTests(url: () => string): void {
     // Messages in only one chat, one of them confirmed by both devices.
     const later = [await send(group.id, z, 'a'), await send(group.id, z, 'b'), await send(dmY.id, y, 'c')];
     for (const device of ['old', 'new']) {
-      await storage.recordReceipt({
+      await storage.chat.recordReceipt({
         chatId: group.id,
         userId: me,
         deviceId: device,
@@ -99,7 +106,7 @@ function defineConnectionPathTests(url: () => string): void {
 
     // A device that confirmed receipts before it was ever set up keeps its cursors: not new.
     for (const device of ['old-early', 'new-early']) {
-      await storage.recordReceipt({ chatId: dmX.id, userId: me, deviceId: device, upToSeq: 1 });
+      await storage.chat.recordReceipt({ chatId: dmX.id, userId: me, deviceId: device, upToSeq: 1 });
     }
     const oldEarly = await stepByStep(me, 'old-early');
     const newEarly = await combined(me, 'new-early');
@@ -108,7 +115,7 @@ function defineConnectionPathTests(url: () => string): void {
     expect(newEarly.pending.length).toBeGreaterThan(0);
 
     // Retention deleted what the devices never received: the same gaps, and only what is left queued.
-    await storage.pruneMessages(new Date(Date.now() + 60_000));
+    await storage.chat.pruneMessages(new Date(Date.now() + 60_000));
     await send(dmX.id, x, 'kept');
     const oldPruned = await stepByStep(me, 'old-early');
     const newPruned = await combined(me, 'new-early');
@@ -119,16 +126,16 @@ function defineConnectionPathTests(url: () => string): void {
 
   it('costs a user without chats one read and one write, and remembers the device', async () => {
     const loner = uid('loner');
-    expect(await storage.openDeviceCatchUp(loner, 'phone')).toEqual({
+    expect(await storage.chat.openDeviceCatchUp(loner, 'phone')).toEqual({
       newDevice: true,
       cursors: [],
       prunedGaps: [],
       pendingAfter: null,
     });
-    expect(await storage.initDeviceCursors(loner, 'phone')).toBe(false); // known now
+    expect(await initDeviceCursors(storage, loner, 'phone')).toBe(false); // known now
     // A chat joined later catches up from the join on the known device.
     const friend = uid('friend');
-    const dm = await storage.openDm(friend, loner);
+    const dm = await storage.chat.openDm(friend, loner);
     const missed = await send(dm.id, friend, 'while away');
     const back = await combined(loner, 'phone');
     expect(back).toEqual({
@@ -141,8 +148,8 @@ function defineConnectionPathTests(url: () => string): void {
 
   it('reports a new device once under concurrent set-up', async () => {
     const me = uid('me');
-    await storage.openDm(me, uid('x'));
-    const results = await Promise.all([1, 2, 3].map(() => storage.openDeviceCatchUp(me, 'tab')));
+    await storage.chat.openDm(me, uid('x'));
+    const results = await Promise.all([1, 2, 3].map(() => storage.chat.openDeviceCatchUp(me, 'tab')));
     expect(results.filter((r) => r.newDevice)).toHaveLength(1);
     for (const result of results) {
       expect(result.cursors).toEqual(results[0]?.cursors);
@@ -166,7 +173,7 @@ function defineConnectionPathTests(url: () => string): void {
   it('opens a notification device like openDevice, and sums up like unreadCount + subscribedChannels', async () => {
     const me = uid('me');
     const before = await storage.notifications.openDeviceCatchUp(me, 'new', new Date());
-    const old = await storage.notifications.openDevice(me, 'old', new Date());
+    const old = await openNotificationDevice(storage, me, 'old', new Date());
     expect(before).toEqual({ ...old, pending: false });
     expect(before.newDevice).toBe(true);
 
@@ -182,7 +189,7 @@ function defineConnectionPathTests(url: () => string): void {
     await storage.notifications.setSubscribed(me, ['matches'], false, new Date());
     const known = await storage.notifications.openDeviceCatchUp(me, 'new', new Date());
     expect(known).toEqual({
-      ...(await storage.notifications.openDevice(me, 'old', new Date())),
+      ...(await openNotificationDevice(storage, me, 'old', new Date())),
       pending: true,
     });
     expect(await storage.notifications.pendingForDevice(me, known.cursor, 10)).toHaveLength(2);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
-import { openSqlite } from '../src/storage/open-storage.js';
+import { openSqlite } from '../src/storage/db/open-database.js';
 import { tempDir } from './support/server.js';
 
 describe('SQLITE_SYNCHRONOUS', () => {

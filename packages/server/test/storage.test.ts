@@ -4,9 +4,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StorageError } from '../src/storage/kysely-storage.js';
-import { openStorage, parseDatabaseUrl } from '../src/storage/open-storage.js';
+import { parseDatabaseUrl } from '../src/storage/db/open-database.js';
+import { StorageError } from '../src/storage/db/storage-error.js';
+import { openStorage } from '../src/storage/open-storage.js';
 import type { Storage } from '../src/storage/storage.js';
+import { getUser, isMember } from './support/inspect.js';
 import { createTestPostgresDatabase } from './support/postgres.js';
 
 const pgDatabase = await createTestPostgresDatabase();
@@ -26,10 +28,10 @@ function defineStorageTests(urlFor: (label: string) => string): void {
   };
   const newDm = async () => {
     const [a, b] = [uid('alice'), uid('bob')];
-    return { a, b, chat: await storage.openDm(a, b) };
+    return { a, b, chat: await storage.chat.openDm(a, b) };
   };
   const send = (chatId: string, senderId: string, text = 'hi', clientMessageId: string = randomUUID()) =>
-    storage.appendMessage({ chatId, senderId, clientMessageId, text });
+    storage.chat.appendMessage({ chatId, senderId, clientMessageId, text });
 
   beforeAll(async () => {
     storage = await open('main');
@@ -50,26 +52,26 @@ function defineStorageTests(urlFor: (label: string) => string): void {
 
   it('upserts users, keeping fields that are not given', async () => {
     const id = uid('user');
-    expect(await storage.getUser(id)).toBeNull();
-    expect(await storage.upsertUser({ id, name: 'Ann', avatarUrl: 'https://x/a.png' })).toEqual({
+    expect(await getUser(storage, id)).toBeNull();
+    expect(await storage.chat.upsertUser({ id, name: 'Ann', avatarUrl: 'https://x/a.png' })).toEqual({
       id,
       name: 'Ann',
       avatarUrl: 'https://x/a.png',
     });
-    await storage.upsertUser({ id, name: 'Annie' });
-    expect(await storage.getUser(id)).toEqual({ id, name: 'Annie', avatarUrl: 'https://x/a.png' });
+    await storage.chat.upsertUser({ id, name: 'Annie' });
+    expect(await getUser(storage, id)).toEqual({ id, name: 'Annie', avatarUrl: 'https://x/a.png' });
   });
 
   it('opens one DM per pair, in either order, and rejects a DM with oneself', async () => {
     const { a, b, chat } = await newDm();
     expect(chat).toMatchObject({ type: 'dm', name: null, lastSeq: 0 });
     expect(chat.members).toEqual([a, b].sort());
-    expect((await storage.openDm(b, a)).id).toBe(chat.id);
-    expect(await storage.getChat(chat.id)).toEqual(chat);
-    expect(await storage.isMember(chat.id, a)).toBe(true);
-    expect(await storage.isMember(chat.id, uid('stranger'))).toBe(false);
-    expect(await storage.getChat(uid('nochat'))).toBeNull();
-    await expect(storage.openDm(a, a)).rejects.toMatchObject({
+    expect((await storage.chat.openDm(b, a)).id).toBe(chat.id);
+    expect(await storage.chat.getChat(chat.id)).toEqual(chat);
+    expect(await isMember(storage, chat.id, a)).toBe(true);
+    expect(await isMember(storage, chat.id, uid('stranger'))).toBe(false);
+    expect(await storage.chat.getChat(uid('nochat'))).toBeNull();
+    await expect(storage.chat.openDm(a, a)).rejects.toMatchObject({
       name: 'StorageError',
       code: 'VALIDATION_FAILED',
     });
@@ -77,18 +79,18 @@ function defineStorageTests(urlFor: (label: string) => string): void {
 
   it('keeps DMs apart when user ids contain separators', async () => {
     const p = uid('p');
-    const one = await storage.openDm(`${p}:x`, `${p}:y`);
-    const two = await storage.openDm(p, `x:${p}:y`);
+    const one = await storage.chat.openDm(`${p}:x`, `${p}:y`);
+    const two = await storage.chat.openDm(p, `x:${p}:y`);
     expect(one.id).not.toBe(two.id);
   });
 
   it('returns the same DM to 20 concurrent openers', async () => {
     const [a, b] = [uid('a'), uid('b')];
     const chats = await Promise.all(
-      range(1, 20).map((i) => (i % 2 ? storage.openDm(a, b) : storage.openDm(b, a))),
+      range(1, 20).map((i) => (i % 2 ? storage.chat.openDm(a, b) : storage.chat.openDm(b, a))),
     );
     expect(new Set(chats.map((c) => c.id)).size).toBe(1);
-    expect(await storage.listMembers(chats[0]?.id ?? '')).toHaveLength(2);
+    expect(await storage.chat.listMembers(chats[0]?.id ?? '')).toHaveLength(2);
   });
 
   it('numbers messages 1, 2, 3 with increasing ULIDs and ISO timestamps', async () => {
@@ -107,7 +109,7 @@ function defineStorageTests(urlFor: (label: string) => string): void {
     expect([...ids].sort()).toEqual(ids);
     expect(sent[0]?.message).toMatchObject({ chatId: chat.id, senderId: a, text: 'one' });
     expect(new Date(sent[0]?.message.createdAt ?? '').toISOString()).toBe(sent[0]?.message.createdAt);
-    expect((await storage.getChat(chat.id))?.lastSeq).toBe(3);
+    expect((await storage.chat.getChat(chat.id))?.lastSeq).toBe(3);
   });
 
   it('refuses an append by a non-member without using a seq, and returns the members to notify', async () => {
@@ -131,7 +133,7 @@ function defineStorageTests(urlFor: (label: string) => string): void {
     // The same clientMessageId from another sender is a different message.
     expect(await send(chat.id, b, 'hey', 'c-1')).toMatchObject({ duplicate: false, message: { seq: 2 } });
     expect((await send(chat.id, a, 'next')).message.seq).toBe(3);
-    const history = await storage.getHistory(chat.id, { limit: 10 });
+    const history = await storage.chat.getHistory(chat.id, { limit: 10 });
     expect(history.messages.map((m) => m.seq)).toEqual([3, 2, 1]);
   });
 
@@ -140,9 +142,9 @@ function defineStorageTests(urlFor: (label: string) => string): void {
     const results = await Promise.all(range(1, 50).map((i) => send(chat.id, i % 2 ? a : b, `m${i}`)));
     expect(results.map((r) => r.message.seq).sort((x, y) => x - y)).toEqual(range(1, 50));
     expect(results.every((r) => !r.duplicate)).toBe(true);
-    const stored = await storage.getMessageRange(chat.id, 0, 100);
+    const stored = await storage.chat.getMessageRange(chat.id, 0, 100);
     expect(stored.map((m) => m.seq)).toEqual(range(1, 50));
-    expect((await storage.getChat(chat.id))?.lastSeq).toBe(50);
+    expect((await storage.chat.getChat(chat.id))?.lastSeq).toBe(50);
   });
 
   it('stores one message for 10 concurrent retries of one clientMessageId', async () => {
@@ -150,7 +152,7 @@ function defineStorageTests(urlFor: (label: string) => string): void {
     const results = await Promise.all(range(1, 10).map(() => send(chat.id, a, 'once', 'same')));
     expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
     expect(new Set(results.map((r) => r.message.id)).size).toBe(1);
-    expect((await storage.getChat(chat.id))?.lastSeq).toBe(1);
+    expect((await storage.chat.getChat(chat.id))?.lastSeq).toBe(1);
   });
 
   it('throws StorageError CHAT_NOT_FOUND when appending to a missing chat', async () => {
@@ -191,19 +193,19 @@ function defineStorageTests(urlFor: (label: string) => string): void {
     expect([1, 6].map((i) => value(i).message.seq)).toEqual([1, 2]);
     expect(value(7).members.find((m) => m.userId === one.a)?.readSeq).toBe(4);
     // Gapless: the refused and the duplicate attempts gave their seqs back.
-    const stored = await storage.getMessageRange(one.chat.id, 0, 100);
+    const stored = await storage.chat.getMessageRange(one.chat.id, 0, 100);
     expect(stored.map((m) => [m.seq, m.text])).toEqual([
       [1, 'before'],
       [2, 'one-1'],
       [3, 'one-2'],
       [4, 'one-3'],
     ]);
-    expect((await storage.getChat(one.chat.id))?.lastSeq).toBe(4);
-    expect((await storage.getMessageRange(two.chat.id, 0, 100)).map((m) => m.text)).toEqual([
+    expect((await storage.chat.getChat(one.chat.id))?.lastSeq).toBe(4);
+    expect((await storage.chat.getMessageRange(two.chat.id, 0, 100)).map((m) => m.text)).toEqual([
       'two-1',
       'two-2',
     ]);
-    expect((await storage.getChat(two.chat.id))?.lastSeq).toBe(2);
+    expect((await storage.chat.getChat(two.chat.id))?.lastSeq).toBe(2);
   });
 
   it('commits receipts and appends of one turn together, in arrival order, each with its own outcome', async () => {
@@ -211,8 +213,8 @@ function defineStorageTests(urlFor: (label: string) => string): void {
     await send(chat.id, a, 'one');
     const [sent, receipt, refused, later] = await Promise.allSettled([
       send(chat.id, a, 'two'),
-      storage.recordReceipt({ chatId: chat.id, userId: b, deviceId: 'phone', upToSeq: 99 }),
-      storage.recordReceipt({ chatId: chat.id, userId: uid('x'), deviceId: 'd', upToSeq: 1 }),
+      storage.chat.recordReceipt({ chatId: chat.id, userId: b, deviceId: 'phone', upToSeq: 99 }),
+      storage.chat.recordReceipt({ chatId: chat.id, userId: uid('x'), deviceId: 'd', upToSeq: 1 }),
       send(chat.id, b, 'three'),
     ]);
     expect(sent).toMatchObject({ status: 'fulfilled', value: { message: { seq: 2 } } });
@@ -220,7 +222,7 @@ function defineStorageTests(urlFor: (label: string) => string): void {
     expect(receipt).toEqual({ status: 'fulfilled', value: { previousUserSeq: 0, userSeq: 2 } });
     expect(refused).toMatchObject({ status: 'rejected', reason: { code: 'NOT_A_MEMBER' } });
     expect(later).toMatchObject({ status: 'fulfilled', value: { message: { seq: 3 } } });
-    expect((await storage.listMembers(chat.id)).find((m) => m.userId === b)?.deliveredSeq).toBe(2);
+    expect((await storage.chat.listMembers(chat.id)).find((m) => m.userId === b)?.deliveredSeq).toBe(2);
   });
 
   it('keeps 200 concurrent appends over 20 chats gapless and in arrival order per chat', async () => {
@@ -235,25 +237,25 @@ function defineStorageTests(urlFor: (label: string) => string): void {
     for (const [k, dm] of dms.entries()) {
       const mine = results.filter((_, i) => i % 20 === k);
       expect(mine.map((r) => r.message.seq)).toEqual(range(1, 10));
-      const stored = await storage.getMessageRange(dm.chat.id, 0, 100);
+      const stored = await storage.chat.getMessageRange(dm.chat.id, 0, 100);
       expect(stored.map((m) => m.text)).toEqual(mine.map((r) => r.message.text));
     }
   });
 
   it('pages history newest first with beforeSeq and hasMore', async () => {
     const { a, chat } = await newDm();
-    expect(await storage.getHistory(chat.id, { limit: 10 })).toEqual({ messages: [], hasMore: false });
+    expect(await storage.chat.getHistory(chat.id, { limit: 10 })).toEqual({ messages: [], hasMore: false });
     for (let i = 1; i <= 25; i++) await send(chat.id, a, `m${i}`);
     const seqs = async (beforeSeq: number | undefined) => {
-      const page = await storage.getHistory(chat.id, { beforeSeq, limit: 10 });
+      const page = await storage.chat.getHistory(chat.id, { beforeSeq, limit: 10 });
       return [page.messages.map((m) => m.seq), page.hasMore];
     };
     expect(await seqs(undefined)).toEqual([range(16, 25).reverse(), true]);
     expect(await seqs(16)).toEqual([range(6, 15).reverse(), true]);
     expect(await seqs(6)).toEqual([range(1, 5).reverse(), false]);
     expect(await seqs(11)).toEqual([range(1, 10).reverse(), false]);
-    expect((await storage.getMessageRange(chat.id, 5, 8)).map((m) => m.seq)).toEqual([6, 7, 8]);
-    await expect(storage.getHistory(chat.id, { limit: 0 })).rejects.toMatchObject({
+    expect((await storage.chat.getMessageRange(chat.id, 5, 8)).map((m) => m.seq)).toEqual([6, 7, 8]);
+    await expect(storage.chat.getHistory(chat.id, { limit: 0 })).rejects.toMatchObject({
       code: 'VALIDATION_FAILED',
     });
   });
@@ -262,12 +264,12 @@ function defineStorageTests(urlFor: (label: string) => string): void {
     const { a, b, chat } = await newDm();
     for (let i = 0; i < 5; i++) await send(chat.id, a);
     const receipt = (deviceId: string, upToSeq: number) =>
-      storage.recordReceipt({ chatId: chat.id, userId: b, deviceId, upToSeq });
+      storage.chat.recordReceipt({ chatId: chat.id, userId: b, deviceId, upToSeq });
     expect(await receipt('phone', 3)).toEqual({ previousUserSeq: 0, userSeq: 3 });
     expect(await receipt('laptop', 2)).toEqual({ previousUserSeq: 3, userSeq: 3 });
     expect(await receipt('phone', 1)).toEqual({ previousUserSeq: 3, userSeq: 3 });
     expect(await receipt('laptop', 99)).toEqual({ previousUserSeq: 3, userSeq: 5 });
-    const members = await storage.listMembers(chat.id);
+    const members = await storage.chat.listMembers(chat.id);
     expect(members.find((m) => m.userId === b)).toEqual({
       userId: b,
       role: 'member',
@@ -276,10 +278,10 @@ function defineStorageTests(urlFor: (label: string) => string): void {
     });
     expect(members.find((m) => m.userId === a)?.deliveredSeq).toBe(0);
     await expect(
-      storage.recordReceipt({ chatId: chat.id, userId: uid('x'), deviceId: 'd', upToSeq: 1 }),
+      storage.chat.recordReceipt({ chatId: chat.id, userId: uid('x'), deviceId: 'd', upToSeq: 1 }),
     ).rejects.toMatchObject({ code: 'NOT_A_MEMBER' });
     await expect(
-      storage.recordReceipt({ chatId: uid('nochat'), userId: b, deviceId: 'd', upToSeq: 1 }),
+      storage.chat.recordReceipt({ chatId: uid('nochat'), userId: b, deviceId: 'd', upToSeq: 1 }),
     ).rejects.toMatchObject({ code: 'CHAT_NOT_FOUND' });
   });
 
@@ -288,7 +290,7 @@ function defineStorageTests(urlFor: (label: string) => string): void {
     for (let i = 0; i < 10; i++) await send(chat.id, a);
     const results = await Promise.all(
       range(1, 10).map((i) =>
-        storage.recordReceipt({ chatId: chat.id, userId: b, deviceId: `d${i}`, upToSeq: i }),
+        storage.chat.recordReceipt({ chatId: chat.id, userId: b, deviceId: `d${i}`, upToSeq: i }),
       ),
     );
     expect(results.every((r) => r.userSeq >= r.previousUserSeq)).toBe(true);
@@ -296,33 +298,35 @@ function defineStorageTests(urlFor: (label: string) => string): void {
     const advances = results.filter((r) => r.userSeq > r.previousUserSeq);
     expect(new Set(advances.map((r) => r.previousUserSeq)).size).toBe(advances.length);
     expect(Math.max(...results.map((r) => r.userSeq))).toBe(10);
-    expect((await storage.listMembers(chat.id)).find((m) => m.userId === b)?.deliveredSeq).toBe(10);
+    expect((await storage.chat.listMembers(chat.id)).find((m) => m.userId === b)?.deliveredSeq).toBe(10);
   });
 
   it('counts unread messages from others and marks them read without moving backwards', async () => {
     const { a, b, chat } = await newDm();
     for (let i = 0; i < 4; i++) await send(chat.id, a);
     const unreadOf = async (userId: string) =>
-      (await storage.listChats(userId)).find((c) => c.id === chat.id)?.unreadCount;
+      (await storage.chat.listChats(userId)).find((c) => c.id === chat.id)?.unreadCount;
     expect(await unreadOf(b)).toBe(4);
     expect(await unreadOf(a)).toBe(0);
-    expect(await storage.markRead(chat.id, b, 2)).toEqual({ readSeq: 2, unreadCount: 2 });
-    expect(await storage.markRead(chat.id, b, 1)).toEqual({ readSeq: 2, unreadCount: 2 });
+    expect(await storage.chat.markRead(chat.id, b, 2)).toEqual({ readSeq: 2, unreadCount: 2 });
+    expect(await storage.chat.markRead(chat.id, b, 1)).toEqual({ readSeq: 2, unreadCount: 2 });
     expect(await unreadOf(b)).toBe(2);
-    expect(await storage.markRead(chat.id, b, 100)).toEqual({ readSeq: 4, unreadCount: 0 });
+    expect(await storage.chat.markRead(chat.id, b, 100)).toEqual({ readSeq: 4, unreadCount: 0 });
     expect(await unreadOf(b)).toBe(0);
-    expect((await storage.listMembers(chat.id)).find((m) => m.userId === b)?.readSeq).toBe(4);
-    await expect(storage.markRead(chat.id, uid('x'), 1)).rejects.toMatchObject({ code: 'NOT_A_MEMBER' });
-    await expect(storage.markRead(uid('nochat'), b, 1)).rejects.toMatchObject({ code: 'CHAT_NOT_FOUND' });
+    expect((await storage.chat.listMembers(chat.id)).find((m) => m.userId === b)?.readSeq).toBe(4);
+    await expect(storage.chat.markRead(chat.id, uid('x'), 1)).rejects.toMatchObject({ code: 'NOT_A_MEMBER' });
+    await expect(storage.chat.markRead(uid('nochat'), b, 1)).rejects.toMatchObject({
+      code: 'CHAT_NOT_FOUND',
+    });
   });
 
   it('moves the sender read mark with every send, so what they answered is not unread', async () => {
     const { a, b, chat } = await newDm();
     for (let i = 0; i < 3; i++) await send(chat.id, a);
     const unreadOf = async (userId: string) =>
-      (await storage.listChats(userId)).find((c) => c.id === chat.id)?.unreadCount;
+      (await storage.chat.listChats(userId)).find((c) => c.id === chat.id)?.unreadCount;
     const readSeqOf = async (userId: string) =>
-      (await storage.listMembers(chat.id)).find((m) => m.userId === userId)?.readSeq;
+      (await storage.chat.listMembers(chat.id)).find((m) => m.userId === userId)?.readSeq;
     expect(await unreadOf(b)).toBe(3);
     expect(await readSeqOf(a)).toBe(3);
     await send(chat.id, b, 'answer', 'b-1');
@@ -330,7 +334,7 @@ function defineStorageTests(urlFor: (label: string) => string): void {
     expect(await unreadOf(b)).toBe(0);
     expect(await unreadOf(a)).toBe(1);
     // A read mark never moves back: not on an older markRead, not on a repeated send.
-    expect(await storage.markRead(chat.id, b, 1)).toEqual({ readSeq: 4, unreadCount: 0 });
+    expect(await storage.chat.markRead(chat.id, b, 1)).toEqual({ readSeq: 4, unreadCount: 0 });
     await send(chat.id, a);
     expect(await send(chat.id, b, 'answer again', 'b-1')).toMatchObject({ duplicate: true });
     expect(await readSeqOf(b)).toBe(4);
@@ -340,67 +344,67 @@ function defineStorageTests(urlFor: (label: string) => string): void {
   it('leaves the sender read mark at the highest of many concurrent sends', async () => {
     const { a, b, chat } = await newDm();
     await Promise.all(range(1, 20).map(() => send(chat.id, a)));
-    expect((await storage.listMembers(chat.id)).find((m) => m.userId === a)?.readSeq).toBe(20);
-    expect((await storage.listChats(a)).find((c) => c.id === chat.id)?.unreadCount).toBe(0);
-    expect((await storage.listChats(b)).find((c) => c.id === chat.id)?.unreadCount).toBe(20);
+    expect((await storage.chat.listMembers(chat.id)).find((m) => m.userId === a)?.readSeq).toBe(20);
+    expect((await storage.chat.listChats(a)).find((c) => c.id === chat.id)?.unreadCount).toBe(0);
+    expect((await storage.chat.listChats(b)).find((c) => c.id === chat.id)?.unreadCount).toBe(20);
   });
 
   it('lists chats most recently active first, with members and last message', async () => {
     const me = uid('me');
     const [x, y, z] = [uid('x'), uid('y'), uid('z')];
-    expect(await storage.listChats(me)).toEqual([]);
-    const dm1 = await storage.openDm(me, x);
+    expect(await storage.chat.listChats(me)).toEqual([]);
+    const dm1 = await storage.chat.openDm(me, x);
     await send(dm1.id, x, 'first');
-    const dm2 = await storage.openDm(me, y);
-    const dm3 = await storage.openDm(z, me);
+    const dm2 = await storage.chat.openDm(me, y);
+    const dm3 = await storage.chat.openDm(z, me);
     const latest = await send(dm3.id, z, 'latest');
-    expect((await storage.listChats(me)).map((c) => c.id)).toEqual([dm3.id, dm2.id, dm1.id]);
+    expect((await storage.chat.listChats(me)).map((c) => c.id)).toEqual([dm3.id, dm2.id, dm1.id]);
 
     const newest = await send(dm1.id, me, 'newest');
-    const chats = await storage.listChats(me);
+    const chats = await storage.chat.listChats(me);
     expect(chats.map((c) => c.id)).toEqual([dm1.id, dm3.id, dm2.id]);
     // Sending in dm1 read it up to the sent message.
     expect(chats[0]).toEqual({ ...dm1, lastSeq: 2, lastMessage: newest.message, unreadCount: 0 });
     expect(chats[1]).toEqual({ ...dm3, lastSeq: 1, lastMessage: latest.message, unreadCount: 1 });
     expect(chats[2]).toEqual({ ...dm2, lastMessage: null, unreadCount: 0 });
-    expect((await storage.listChats(x)).map((c) => c.id)).toEqual([dm1.id]);
+    expect((await storage.chat.listChats(x)).map((c) => c.id)).toEqual([dm1.id]);
   });
 
   it('keeps every change across close and reopen', async () => {
     const first = await open('restart');
     const [a, b] = [uid('a'), uid('b')];
-    await first.upsertUser({ id: a, name: 'A' });
-    const chat = await first.openDm(a, b);
-    const m1 = await first.appendMessage({
+    await first.chat.upsertUser({ id: a, name: 'A' });
+    const chat = await first.chat.openDm(a, b);
+    const m1 = await first.chat.appendMessage({
       chatId: chat.id,
       senderId: a,
       clientMessageId: 'k1',
       text: 'one',
     });
-    await first.appendMessage({ chatId: chat.id, senderId: a, clientMessageId: 'k2', text: 'two' });
-    await first.recordReceipt({ chatId: chat.id, userId: b, deviceId: 'd', upToSeq: 2 });
-    await first.markRead(chat.id, b, 1);
+    await first.chat.appendMessage({ chatId: chat.id, senderId: a, clientMessageId: 'k2', text: 'two' });
+    await first.chat.recordReceipt({ chatId: chat.id, userId: b, deviceId: 'd', upToSeq: 2 });
+    await first.chat.markRead(chat.id, b, 1);
     await first.close();
 
     const second = await open('restart');
-    expect(await second.getUser(a)).toEqual({ id: a, name: 'A' });
-    expect(await second.openDm(b, a)).toEqual({ ...chat, lastSeq: 2 });
-    expect((await second.getHistory(chat.id, { limit: 10 })).messages.map((m) => m.text)).toEqual([
+    expect(await getUser(second, a)).toEqual({ id: a, name: 'A' });
+    expect(await second.chat.openDm(b, a)).toEqual({ ...chat, lastSeq: 2 });
+    expect((await second.chat.getHistory(chat.id, { limit: 10 })).messages.map((m) => m.text)).toEqual([
       'two',
       'one',
     ]);
-    expect((await second.listMembers(chat.id)).find((m) => m.userId === b)).toMatchObject({
+    expect((await second.chat.listMembers(chat.id)).find((m) => m.userId === b)).toMatchObject({
       deliveredSeq: 2,
       readSeq: 1,
     });
-    const retry = await second.appendMessage({
+    const retry = await second.chat.appendMessage({
       chatId: chat.id,
       senderId: a,
       clientMessageId: 'k1',
       text: 'x',
     });
     expect(retry).toMatchObject({ message: m1.message, duplicate: true });
-    const next = await second.appendMessage({
+    const next = await second.chat.appendMessage({
       chatId: chat.id,
       senderId: b,
       clientMessageId: 'k3',

@@ -19,10 +19,10 @@ afterAll(async () => {
 
 /** What a user could observe of the database: their chats, members, and the chat's messages. */
 async function observable() {
-  const chats = await t.server.storage.listChats('alice');
-  const history = await t.server.storage.getHistory(chatId, { limit: 100 });
-  const state = await t.server.storage.getChatState(chatId);
-  return { chats, history, state, bob: await t.server.storage.listChats('bob') };
+  const chats = await t.server.storage.chat.listChats('alice');
+  const history = await t.server.storage.chat.getHistory(chatId, { limit: 100 });
+  const state = await t.server.storage.chat.getChatState(chatId);
+  return { chats, history, state, bob: await t.server.storage.chat.listChats('bob') };
 }
 
 const badPayloads: unknown[] = [undefined, null, 42, 'text', [], { unexpected: 'x'.repeat(5000) }];

@@ -1,6 +1,6 @@
 import { LIMITS, type MessageData } from '@mpi/protocol';
 import type { RealtimeContext, RealtimeSocket } from '../realtime/types.js';
-import type { CatchUpCursor, DeviceCatchUp } from '../storage/storage.js';
+import type { CatchUpCursor, DeviceCatchUp } from '../storage/chat/chat-storage.js';
 
 /**
  * Sends a device everything it has not confirmed, from the database, as `queued_messages` batches ordered
@@ -18,7 +18,7 @@ export async function catchUp(ctx: RealtimeContext, socket: RealtimeSocket): Pro
  * `Storage#openDeviceCatchUp`); the page queries only run when a chat has something above its cursor.
  */
 export function prepareCatchUp(ctx: RealtimeContext, socket: RealtimeSocket): Promise<DeviceCatchUp> {
-  return ctx.storage.openDeviceCatchUp(socket.data.userId, socket.data.deviceId);
+  return ctx.storage.chat.openDeviceCatchUp(socket.data.userId, socket.data.deviceId);
 }
 
 /**
@@ -48,7 +48,7 @@ async function sendPending(
   let sent = 0;
   let after: CatchUpCursor | null = first;
   while (after !== null) {
-    const batch: MessageData[] = await ctx.storage.pendingForDevice(
+    const batch: MessageData[] = await ctx.storage.chat.pendingForDevice(
       userId,
       deviceId,
       after,

@@ -18,7 +18,7 @@ export class ChatKindCache {
   async get(chatId: string): Promise<ChatKind | null> {
     const cached = this.entries.get(chatId);
     if (cached) return cached;
-    const chat = await this.storage.getChat(chatId);
+    const chat = await this.storage.chat.getChat(chatId);
     if (!chat) return null;
     const kind: ChatKind = chat.type === 'dm' ? { type: 'dm', members: chat.members } : { type: 'group' };
     if (this.entries.size >= this.maxEntries) {

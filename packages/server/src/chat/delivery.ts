@@ -11,7 +11,7 @@ async function messagesBetween(
 ): Promise<MessageRef[]> {
   return (
     ctx.recentMessages.range(chatId, afterSeq, upToSeq) ??
-    (await ctx.storage.getMessageRange(chatId, afterSeq, upToSeq))
+    (await ctx.storage.chat.getMessageRange(chatId, afterSeq, upToSeq))
   );
 }
 
@@ -42,7 +42,7 @@ export async function announceDeliveries(
     return;
   }
   const [members, messages] = await Promise.all([
-    ctx.storage.listMembers(chatId),
+    ctx.storage.chat.listMembers(chatId),
     messagesBetween(ctx, chatId, previousSeq, upToSeq),
   ]);
   for (const message of messages) {

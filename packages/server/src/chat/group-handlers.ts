@@ -10,27 +10,27 @@ export function registerGroupHandlers(ctx: RealtimeContext, handlers: HandlerReg
 
   /** A removed member stops receiving at once: their sockets leave the chat's room on every node. */
   async function removeFromChat(chatId: string, userId: string): Promise<void> {
-    const removed = await storage.removeMember(chatId, userId);
+    const removed = await storage.chat.removeMember(chatId, userId);
     if (!removed) throw new AppError('NOT_A_MEMBER', 'That user is not a member of this chat.');
     ctx.io.in(rooms.user(userId)).socketsLeave(rooms.chat(chatId));
     ctx.io.to(rooms.chat(chatId)).emit('user_left', { userId, chatId });
     ctx.chatList.notify([userId], chatId, { removed: true });
-    const chat = await storage.getChat(chatId);
+    const chat = await storage.chat.getChat(chatId);
     if (chat) notifyChatChanged(ctx.chatList, chat);
   }
 
   handlers.on('open_dm', async ({ payload, userId }) => {
     if (payload.userId === userId)
       throw new AppError('VALIDATION_FAILED', 'You cannot open a DM with yourself.');
-    return { chat: await storage.openDm(userId, payload.userId) };
+    return { chat: await storage.chat.openDm(userId, payload.userId) };
   });
 
   handlers.on('list_chats', async ({ userId }) => ({
-    chats: await storage.listChats(userId),
+    chats: await storage.chat.listChats(userId),
   }));
 
   handlers.on('create_group', async ({ payload, userId }) => {
-    const chat = await storage.createGroup({
+    const chat = await storage.chat.createGroup({
       creatorId: userId,
       name: payload.name,
       memberIds: payload.members,
@@ -42,8 +42,8 @@ export function registerGroupHandlers(ctx: RealtimeContext, handlers: HandlerReg
   handlers.on('add_members', async ({ payload, userId }) => {
     const { chat } = await requireAdmin(storage, payload.chatId, userId);
     if (chat.type !== 'group') throw new AppError('VALIDATION_FAILED', 'A DM has exactly two members.');
-    await storage.addMembers(chat.id, payload.userIds);
-    const updated = (await storage.getChat(chat.id)) ?? chat;
+    await storage.chat.addMembers(chat.id, payload.userIds);
+    const updated = (await storage.chat.getChat(chat.id)) ?? chat;
     notifyChatChanged(ctx.chatList, updated);
     return { chat: updated };
   });
@@ -54,7 +54,7 @@ export function registerGroupHandlers(ctx: RealtimeContext, handlers: HandlerReg
       : requireAdmin(storage, payload.chatId, userId));
     if (chat.type !== 'group') throw new AppError('VALIDATION_FAILED', 'A DM has exactly two members.');
     await removeFromChat(chat.id, payload.userId);
-    return { chat: (await storage.getChat(chat.id)) ?? chat };
+    return { chat: (await storage.chat.getChat(chat.id)) ?? chat };
   });
 
   handlers.on('leave_group', async ({ payload, userId }) => {
@@ -67,7 +67,7 @@ export function registerGroupHandlers(ctx: RealtimeContext, handlers: HandlerReg
   handlers.on('rename_chat', async ({ payload, userId }) => {
     const { chat } = await requireAdmin(storage, payload.chatId, userId);
     if (chat.type !== 'group') throw new AppError('VALIDATION_FAILED', 'A DM has no name of its own.');
-    const renamed = await storage.renameChat(chat.id, payload.name);
+    const renamed = await storage.chat.renameChat(chat.id, payload.name);
     notifyChatChanged(ctx.chatList, renamed);
     return { chat: renamed };
   });

@@ -1,11 +1,12 @@
 import type { ChatMember } from '@mpi/protocol';
 import { AppError } from '../errors.js';
 import type { RealtimeContext } from '../realtime/types.js';
-import type { ChatState, Storage } from '../storage/storage.js';
+import type { ChatState } from '../storage/chat/chat-storage.js';
+import type { Storage } from '../storage/storage.js';
 
 /** The chat with its members, when it exists and the user is one of them; otherwise a typed error. */
 export async function requireMember(storage: Storage, chatId: string, userId: string): Promise<ChatState> {
-  const state = await storage.getChatState(chatId);
+  const state = await storage.chat.getChatState(chatId);
   if (!state) throw new AppError('CHAT_NOT_FOUND');
   if (!state.members.some((member) => member.userId === userId)) throw new AppError('NOT_A_MEMBER');
   return state;

@@ -18,7 +18,7 @@ export function registerMessageHandlers(
     // with the sender's next typing_start, which may arrive while this message is being stored.
     typing.stop(socket, payload.chatId, userId);
     // Membership is checked inside the append's transaction, which also returns the members to notify.
-    const { message, duplicate, members } = await storage.appendMessage({
+    const { message, duplicate, members } = await storage.chat.appendMessage({
       chatId: payload.chatId,
       senderId: userId,
       clientMessageId: payload.clientMessageId,
@@ -38,7 +38,7 @@ export function registerMessageHandlers(
 
   handlers.on('messages_received', async ({ payload, userId, deviceId }) => {
     // recordReceipt refuses non-members (NOT_A_MEMBER / CHAT_NOT_FOUND) itself.
-    const receipt = await storage.recordReceipt({ ...payload, userId, deviceId });
+    const receipt = await storage.chat.recordReceipt({ ...payload, userId, deviceId });
     if (receipt.userSeq > receipt.previousUserSeq) {
       await announceDeliveries(ctx, payload.chatId, userId, receipt.previousUserSeq, receipt.userSeq);
     }
@@ -47,7 +47,7 @@ export function registerMessageHandlers(
 
   handlers.on('mark_read', async ({ payload, userId }) => {
     const { chat } = await requireMember(storage, payload.chatId, userId);
-    const { readSeq, unreadCount } = await storage.markRead(chat.id, userId, payload.upToSeq);
+    const { readSeq, unreadCount } = await storage.chat.markRead(chat.id, userId, payload.upToSeq);
     ctx.io
       .to(chat.members.map(rooms.user))
       .emit('messages_read', { chatId: chat.id, userId, upToSeq: readSeq });
@@ -57,6 +57,6 @@ export function registerMessageHandlers(
 
   handlers.on('get_history', async ({ payload, userId }) => {
     await assertMember(ctx, payload.chatId, userId);
-    return storage.getHistory(payload.chatId, { beforeSeq: payload.beforeSeq, limit: payload.limit });
+    return storage.chat.getHistory(payload.chatId, { beforeSeq: payload.beforeSeq, limit: payload.limit });
   });
 }

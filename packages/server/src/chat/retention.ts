@@ -14,7 +14,7 @@ export function startRetentionSweeper(storage: Storage, retentionDays: number, l
   const sweep = async () => {
     const olderThan = new Date(Date.now() - retentionDays * DAY_MS);
     try {
-      const { deleted } = await storage.pruneMessages(olderThan);
+      const { deleted } = await storage.chat.pruneMessages(olderThan);
       if (deleted > 0)
         log.info({ deleted, olderThan: olderThan.toISOString() }, 'retention: messages deleted');
     } catch (error) {

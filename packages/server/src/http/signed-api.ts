@@ -2,7 +2,7 @@ import { idSchema, NOTIFICATION_LIMITS, SIGNATURE_HEADERS } from '@mpi/protocol'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { AppError } from '../errors.js';
-import type { DeliveryRecord, StoredResponse } from '../storage/notification-storage.js';
+import type { DeliveryRecord, StoredResponse } from '../storage/notifications/notification-storage.js';
 import { requestFingerprint, verifySignature } from './signature.js';
 
 /**

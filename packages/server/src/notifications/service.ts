@@ -16,7 +16,7 @@ import type {
   ReminderChange,
   ReminderKind,
   StoredResponse,
-} from '../storage/notification-storage.js';
+} from '../storage/notifications/notification-storage.js';
 import type { Storage } from '../storage/storage.js';
 import { formatIsoDuration } from './durations.js';
 

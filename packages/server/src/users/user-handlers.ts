@@ -12,7 +12,7 @@ import type { RealtimeContext, RealtimeSocket } from '../realtime/types.js';
 export function registerUserHandlers(ctx: RealtimeContext, handlers: HandlerRegistry): void {
   handlers.on('setup_user', async ({ payload, userId, socket }) => {
     if (payload.userId !== userId) throw new AppError('FORBIDDEN', 'userId does not match the token');
-    const user = await ctx.storage.upsertUser({ id: userId, ...payload.userInfo });
+    const user = await ctx.storage.chat.upsertUser({ id: userId, ...payload.userInfo });
     socket.data.setUp = true;
     startCatchUps(ctx, socket);
     return { user };

@@ -14,7 +14,7 @@ import { createServer, type MpiServer } from '../../src/app.js';
 import { signToken } from '../../src/auth/tokens.js';
 import { type Env, testConfig } from '../../src/config.js';
 import { signatureHeaders } from '../../src/http/signature.js';
-import { parseDatabaseUrl } from '../../src/storage/open-storage.js';
+import { parseDatabaseUrl } from '../../src/storage/db/open-database.js';
 import { request, TEST_JWT_SECRET, type TestClient, tempDir } from './server.js';
 
 /** Signing secrets of the notification tests: the current one and the next (rotation). */

@@ -1,15 +1,14 @@
 import type { Audience } from '@mpi/protocol';
 import type { Kysely, Transaction } from 'kysely';
+import type { IdFactory } from '../db/ids.js';
+import type { Database, NotificationRemindersTable } from '../db/schema.js';
+import { insertNotification } from './inbox.js';
 import type {
   CreatedNotification,
   NewNotification,
   PendingReminder,
   ReminderChange,
-  ReminderKind,
 } from './notification-storage.js';
-import { insertNotification } from './notification-store.js';
-import type { IdFactory } from './rows.js';
-import type { Database, NotificationRemindersTable } from './schema.js';
 
 /**
  * Reminders of scheduled items: one row per (item, lead time), replaced when the item changes, deleted
@@ -18,7 +17,7 @@ import type { Database, NotificationRemindersTable } from './schema.js';
  * the next start.
  */
 
-function toReminder(row: NotificationRemindersTable): PendingReminder {
+export function toReminder(row: NotificationRemindersTable): PendingReminder {
   return {
     id: row.id,
     kind: row.kind,
@@ -104,20 +103,4 @@ export async function fireDueReminders(
     }
     return { claimed: claimed.length, created };
   });
-}
-
-export async function pendingReminders(
-  db: Kysely<Database>,
-  filter?: { kind: ReminderKind; itemId: string },
-): Promise<PendingReminder[]> {
-  const rows = await db
-    .selectFrom('notification_reminders')
-    .selectAll()
-    .$if(filter !== undefined, (qb) =>
-      qb.where('kind', '=', filter?.kind ?? 'calendar').where('item_id', '=', filter?.itemId ?? ''),
-    )
-    .orderBy('due_at')
-    .orderBy('id')
-    .execute();
-  return rows.map(toReminder);
 }

@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Selectable } from 'kysely';
+import type { Generated, Kysely, Selectable, Transaction } from 'kysely';
 
 /**
  * Tables as Kysely sees them. Timestamps are ISO 8601 UTC strings (`Date#toISOString()`) in both
@@ -187,6 +187,7 @@ export interface IngestDeliveriesTable {
 
 export type UserRow = Selectable<UsersTable>;
 export type ChatRow = Selectable<ChatsTable>;
-export type MemberRow = Selectable<ChatMembersTable>;
 export type MessageRow = Selectable<MessagesTable>;
-export type NewMessage = Insertable<MessagesTable>;
+
+/** The database or a transaction of it: what a query runs on. */
+export type Db = Kysely<Database> | Transaction<Database>;

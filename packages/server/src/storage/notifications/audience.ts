@@ -1,10 +1,9 @@
 import { type Audience, NOTIFICATION_LIMITS } from '@mpi/protocol';
 import type { Kysely, Transaction } from 'kysely';
-import { idempotent } from './delivery-store.js';
+import type { Database, Db } from '../db/schema.js';
+import { StorageError } from '../db/storage-error.js';
+import { idempotent } from './ingest-deliveries.js';
 import type { DeliveryOptions, Idempotent } from './notification-storage.js';
-import type { Db } from './rows.js';
-import type { Database } from './schema.js';
-import { StorageError } from './storage-error.js';
 
 /** Named audience groups (teams) whose membership the ingestion API manages, and audience resolution. */
 

@@ -1,15 +1,9 @@
 import type { ChatInfo, MessageData, UserProfile } from '@mpi/protocol';
-import type { Kysely, Transaction } from 'kysely';
-import type { ChatRow, Database, MessageRow, UserRow } from './schema.js';
-import type { AppendMessageInput, MemberState } from './storage.js';
-import { StorageError } from './storage-error.js';
+import type { ChatRow, Db, MessageRow, UserRow } from '../db/schema.js';
+import { StorageError } from '../db/storage-error.js';
+import type { AppendMessageInput, MemberState } from './chat-storage.js';
 
-/** Row mapping and small queries shared by the methods of KyselyStorage. */
-
-export type Db = Kysely<Database> | Transaction<Database>;
-
-/** Makes the ULIDs of chats and messages; monotonic within one process. */
-export type IdFactory = (seedTime?: number) => string;
+// Row mapping and small queries shared by the chat storage's modules.
 
 export function findByClientId(db: Db, input: AppendMessageInput): Promise<MessageRow | undefined> {
   return db
@@ -34,24 +28,6 @@ export async function chatLastSeq(db: Db, chatId: string): Promise<number> {
 export async function membershipError(db: Db, chatId: string): Promise<StorageError> {
   const chat = await db.selectFrom('chats').select('id').where('id', '=', chatId).executeTakeFirst();
   return new StorageError(chat ? 'NOT_A_MEMBER' : 'CHAT_NOT_FOUND');
-}
-
-export function assertLimit(value: number, name: string): void {
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new StorageError('VALIDATION_FAILED', `${name} must be a positive integer.`);
-  }
-}
-
-export function assertSeq(value: number, name: string): void {
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new StorageError('VALIDATION_FAILED', `${name} must be a non-negative integer.`);
-  }
-}
-
-/** Unique-constraint violation from node-postgres (SQLSTATE 23505) or better-sqlite3. */
-export function isUniqueViolation(error: unknown): boolean {
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
 export function toMessage(row: MessageRow): MessageData {

@@ -1,6 +1,8 @@
 import { getRandomValues } from 'node:crypto';
 import { monotonicFactory } from 'ulid';
-import type { IdFactory } from './rows.js';
+
+/** Makes the ULIDs of chats, messages and notifications; monotonic within one process. */
+export type IdFactory = (seedTime?: number) => string;
 
 const POOL_BYTES = 4096;
 

@@ -1,9 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
+import type { Database, Db } from '../db/schema.js';
+import { isUniqueViolation, StorageError } from '../db/storage-error.js';
 import type { DeliveryOptions, DeliveryRecord, Idempotent, StoredResponse } from './notification-storage.js';
-import type { Db } from './rows.js';
-import { isUniqueViolation } from './rows.js';
-import type { Database } from './schema.js';
-import { StorageError } from './storage-error.js';
 
 /** Delivery ids of signed requests: a mutation and the answer it got are committed together. */
 

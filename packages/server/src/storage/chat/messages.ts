@@ -1,14 +1,15 @@
 import type { MessageData } from '@mpi/protocol';
 import type { Kysely, Transaction } from 'kysely';
-import { PreparedQuery } from './prepared-query.js';
-import { assertSeq, findByClientId, type IdFactory, toMessage } from './rows.js';
-import type { Database, MessageRow } from './schema.js';
-import type { AppendMessageInput, AppendMessageResult, HistoryPage, HistoryQuery } from './storage.js';
-import { StorageError } from './storage-error.js';
+import type { IdFactory } from '../db/ids.js';
+import { PreparedQuery } from '../db/prepared-query.js';
+import type { Database, MessageRow } from '../db/schema.js';
+import { assertSeq, StorageError } from '../db/storage-error.js';
+import type { AppendMessageInput, AppendMessageResult, HistoryPage, HistoryQuery } from './chat-storage.js';
+import { findByClientId, toMessage } from './rows.js';
 
 /** Messages: appending with the chat's next seq, history pages and seq ranges. */
 
-/** The statements of the chat's hot path, compiled once per database (see {@link PreparedQuery}). */
+/** The statements of the chat's hot path, compiled once per storage (see {@link PreparedQuery}). */
 export class MessageQueries {
   readonly takeSeq;
   readonly giveSeqBack;
@@ -79,7 +80,7 @@ export class MessageQueries {
  * (CHAT_NOT_FOUND, NOT_A_MEMBER) throws a StorageError and a duplicate returns the original, both having
  * given the seq back, so the transaction can still commit the other writes and seqs stay gapless.
  */
-export async function appendMessageIn(
+export async function appendMessage(
   trx: Transaction<Database>,
   queries: MessageQueries,
   nextId: IdFactory,

@@ -1,9 +1,10 @@
 import type { ChatInfo, ChatSummary } from '@mpi/protocol';
 import type { Kysely } from 'kysely';
-import { type Db, type IdFactory, toChatInfo, toMemberState, toMessage } from './rows.js';
-import type { Database } from './schema.js';
-import type { ChatState, MemberState } from './storage.js';
-import { StorageError } from './storage-error.js';
+import type { IdFactory } from '../db/ids.js';
+import type { Database, Db } from '../db/schema.js';
+import { StorageError } from '../db/storage-error.js';
+import type { ChatState, MemberState } from './chat-storage.js';
+import { toChatInfo, toMemberState, toMessage } from './rows.js';
 
 /** Chats as a member sees them: DMs, chat info and state, member lists and the chat list. */
 
@@ -114,16 +115,6 @@ export async function getChatState(db: Kysely<Database>, chatId: string): Promis
     ),
     members,
   };
-}
-
-export async function isMember(db: Kysely<Database>, chatId: string, userId: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('chat_members')
-    .select('user_id')
-    .where('chat_id', '=', chatId)
-    .where('user_id', '=', userId)
-    .executeTakeFirst();
-  return row !== undefined;
 }
 
 export async function listMembers(db: Kysely<Database>, chatId: string): Promise<MemberState[]> {

@@ -1,8 +1,13 @@
 import type { NotificationChannel, NotificationItem } from '@mpi/protocol';
 import type { Kysely } from 'kysely';
-import * as audience from './audience-store.js';
-import * as consent from './consent-store.js';
-import { idempotent, pruneDeliveries } from './delivery-store.js';
+import type { IdFactory } from '../db/ids.js';
+import type { Database } from '../db/schema.js';
+import type { WriteBatcher } from '../db/write-batcher.js';
+import * as audience from './audience.js';
+import * as consent from './consent.js';
+import * as catchUp from './device-catch-up.js';
+import * as inbox from './inbox.js';
+import { idempotent, pruneDeliveries } from './ingest-deliveries.js';
 import type {
   CreatedNotification,
   DeliveryOptions,
@@ -12,23 +17,24 @@ import type {
   NotificationStorage,
   PendingReminder,
   ReminderChange,
-  ReminderKind,
 } from './notification-storage.js';
-import * as inbox from './notification-store.js';
-import * as reminders from './reminder-store.js';
-import type { IdFactory } from './rows.js';
-import type { Database } from './schema.js';
-import type { WriteBatcher } from './write-batcher.js';
+import * as reminders from './reminders.js';
 
 /** {@link NotificationStorage} over the same Kysely connection as the rest of the storage. */
 export class KyselyNotificationStorage implements NotificationStorage {
+  private readonly consentQueries: consent.ConsentQueries;
+  private readonly catchUpQueries: catchUp.NotificationCatchUpQueries;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: 'sqlite' | 'postgres',
     private readonly nextId: IdFactory,
-    /** Group commit shared with the rest of the storage (a connection's first writes join it). */
+    /** Group commit shared with the chat storage (a connection's first writes join it). */
     private readonly writes: WriteBatcher,
-  ) {}
+  ) {
+    this.consentQueries = new consent.ConsentQueries(db);
+    this.catchUpQueries = new catchUp.NotificationCatchUpQueries(db);
+  }
 
   create(
     input: NewNotification,
@@ -65,7 +71,7 @@ export class KyselyNotificationStorage implements NotificationStorage {
   }
 
   subscribedChannels(userId: string): Promise<NotificationChannel[]> {
-    return consent.subscribedChannels(this.db, userId);
+    return consent.subscribedChannels(this.db, this.consentQueries, userId);
   }
 
   setSubscribed(
@@ -74,27 +80,23 @@ export class KyselyNotificationStorage implements NotificationStorage {
     subscribed: boolean,
     now: Date,
   ): Promise<NotificationChannel[]> {
-    return consent.setSubscribed(this.db, userId, channels, subscribed, now);
-  }
-
-  openDevice(userId: string, deviceId: string, now: Date) {
-    return inbox.openDevice(this.db, userId, deviceId, now);
+    return consent.setSubscribed(this.db, this.consentQueries, userId, channels, subscribed, now);
   }
 
   openDeviceCatchUp(userId: string, deviceId: string, now: Date) {
-    return inbox.openDeviceCatchUp(this.db, (write) => this.writes.submit(write), userId, deviceId, now);
+    return catchUp.openDeviceCatchUp(this.db, this.catchUpQueries, this.writes, userId, deviceId, now);
   }
 
   catchUpSummary(userId: string) {
-    return inbox.catchUpSummary(this.db, userId);
+    return catchUp.catchUpSummary(this.db, this.catchUpQueries, userId);
   }
 
   pendingForDevice(userId: string, afterSeq: number, limit: number): Promise<NotificationItem[]> {
-    return inbox.pendingForDevice(this.db, userId, afterSeq, limit);
+    return catchUp.pendingForDevice(this.db, userId, afterSeq, limit);
   }
 
   confirmReceived(userId: string, deviceId: string, upToSeq: number, now: Date): Promise<number> {
-    return inbox.confirmReceived(this.db, userId, deviceId, upToSeq, now);
+    return catchUp.confirmReceived(this.db, userId, deviceId, upToSeq, now);
   }
 
   listInbox(userId: string, query: InboxQuery) {
@@ -111,10 +113,6 @@ export class KyselyNotificationStorage implements NotificationStorage {
 
   fireDueReminders(now: Date, limit: number, build: (reminder: PendingReminder) => NewNotification | null) {
     return reminders.fireDueReminders(this.db, this.dialect, this.nextId, now, limit, build);
-  }
-
-  pendingReminders(filter?: { kind: ReminderKind; itemId: string }): Promise<PendingReminder[]> {
-    return reminders.pendingReminders(this.db, filter);
   }
 
   pruneDeliveries(olderThan: Date): Promise<number> {

@@ -1,9 +1,8 @@
 import { NOTIFICATION_CHANNELS, type NotificationChannel } from '@mpi/protocol';
 import type { Kysely } from 'kysely';
-import { lastSeq } from './notification-store.js';
-import { PreparedQuery } from './prepared-query.js';
-import type { Db } from './rows.js';
-import type { Database } from './schema.js';
+import { PreparedQuery } from '../db/prepared-query.js';
+import type { Database, Db } from '../db/schema.js';
+import { lastSeq } from './inbox.js';
 
 /**
  * Channel consent as periods: unsubscribing opens a period at the current last seq, subscribing closes it.
@@ -11,41 +10,43 @@ import type { Database } from './schema.js';
  * inbox, not caught up), even after they subscribe again. Without a period a channel is on (the default).
  */
 
-function buildOpenPeriods(db: Db) {
-  return new PreparedQuery((p: { userId: string }) =>
-    db
-      .selectFrom('notification_opt_outs')
-      .select('channel')
-      .where('user_id', '=', p.userId)
-      .where('until_seq', 'is', null),
-  );
+/** Compiled once per storage: every connection reads it (see {@link PreparedQuery}). */
+export class ConsentQueries {
+  readonly openPeriods;
+
+  constructor(db: Kysely<Database>) {
+    this.openPeriods = new PreparedQuery((p: { userId: string }) =>
+      db
+        .selectFrom('notification_opt_outs')
+        .select('channel')
+        .where('user_id', '=', p.userId)
+        .where('until_seq', 'is', null),
+    );
+  }
 }
 
-/** Compiled once per database (every connection reads it: see {@link PreparedQuery}). */
-const openPeriods = new WeakMap<Db, ReturnType<typeof buildOpenPeriods>>();
-
-export async function subscribedChannels(db: Db, userId: string): Promise<NotificationChannel[]> {
-  let query = openPeriods.get(db);
-  if (!query) {
-    query = buildOpenPeriods(db);
-    openPeriods.set(db, query);
-  }
-  const open = await query.rows(db, { userId });
+export async function subscribedChannels(
+  db: Db,
+  queries: ConsentQueries,
+  userId: string,
+): Promise<NotificationChannel[]> {
+  const open = await queries.openPeriods.rows(db, { userId });
   const off = new Set(open.map((row) => row.channel));
   return NOTIFICATION_CHANNELS.filter((channel) => !off.has(channel));
 }
 
 export async function setSubscribed(
   db: Kysely<Database>,
+  queries: ConsentQueries,
   userId: string,
   channels: readonly NotificationChannel[],
   subscribed: boolean,
   now: Date,
 ): Promise<NotificationChannel[]> {
-  if (channels.length === 0) return subscribedChannels(db, userId);
+  if (channels.length === 0) return subscribedChannels(db, queries, userId);
   return db.transaction().execute(async (trx) => {
     const seq = await lastSeq(trx);
-    const current = new Set(await subscribedChannels(trx, userId));
+    const current = new Set(await subscribedChannels(trx, queries, userId));
     if (subscribed) {
       const closing = channels.filter((channel) => !current.has(channel));
       if (closing.length > 0) {
@@ -82,6 +83,6 @@ export async function setSubscribed(
           .execute();
       }
     }
-    return subscribedChannels(trx, userId);
+    return subscribedChannels(trx, queries, userId);
   });
 }

@@ -1,6 +1,6 @@
 import type { Audience, NotificationChannel, NotificationEventName, NotificationItem } from '@mpi/protocol';
 
-/** Everything the notification feature persists; `Storage#notifications`. See docs/notifications.md. */
+// Everything the notification feature persists: `Storage#notifications`. See docs/notifications.md.
 
 export type ReminderKind = 'calendar' | 'match' | 'training';
 
@@ -128,13 +128,10 @@ export interface NotificationStorage {
   ): Promise<NotificationChannel[]>;
 
   /**
-   * Registers the user and device on first sight. A new device's cursor starts at the last seq (it gets
-   * nothing older through catch-up; the inbox lists it). Returns the device's cursor.
-   */
-  openDevice(userId: string, deviceId: string, now: Date): Promise<{ newDevice: boolean; cursor: number }>;
-  /**
-   * As `openDevice`, in one read when user and device are known. `pending` is false when nothing above the
-   * cursor can be the device's (always for a new device), so the catch-up need not look.
+   * Registers the user and device on first sight, in one read when both are known, and returns the
+   * device's cursor. A new device's cursor starts at the last seq (it gets nothing older through catch-up;
+   * the inbox lists it). `pending` is false when nothing above the cursor can be the device's (always for
+   * a new device), so the catch-up need not look.
    */
   openDeviceCatchUp(
     userId: string,
@@ -168,8 +165,6 @@ export interface NotificationStorage {
     limit: number,
     build: (reminder: PendingReminder) => NewNotification | null,
   ): Promise<{ claimed: number; created: CreatedNotification[] }>;
-  /** Pending reminders, by due time (diagnostics and tests). */
-  pendingReminders(filter?: { kind: ReminderKind; itemId: string }): Promise<PendingReminder[]>;
 
   /** Forgets delivery ids older than this; returns how many. */
   pruneDeliveries(olderThan: Date): Promise<number>;

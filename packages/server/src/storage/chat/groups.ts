@@ -1,10 +1,10 @@
 import type { ChatInfo } from '@mpi/protocol';
 import type { Kysely } from 'kysely';
-import { getChat } from './chat-store.js';
-import type { Db, IdFactory } from './rows.js';
-import type { Database } from './schema.js';
-import type { CreateGroupInput } from './storage.js';
-import { StorageError } from './storage-error.js';
+import type { IdFactory } from '../db/ids.js';
+import type { Database, Db } from '../db/schema.js';
+import { StorageError } from '../db/storage-error.js';
+import type { CreateGroupInput } from './chat-storage.js';
+import { getChat } from './chats.js';
 
 /** Group chats: creation, membership changes and renaming. */
 

@@ -1,19 +1,19 @@
+import type { MessageData } from '@mpi/protocol';
 import type { Kysely } from 'kysely';
-import { PreparedQuery } from './prepared-query.js';
-import type { Database } from './schema.js';
-import type { CatchUpCursor, DeviceCatchUp } from './storage.js';
-import type { BatchedWrite } from './write-batcher.js';
+import { PreparedQuery } from '../db/prepared-query.js';
+import type { Database } from '../db/schema.js';
+import { assertLimit, assertSeq } from '../db/storage-error.js';
+import type { WriteBatcher } from '../db/write-batcher.js';
+import type { CatchUpCursor, DeviceCatchUp } from './chat-storage.js';
+import { toMessage } from './rows.js';
 
-/** Runs a write in a group commit (`WriteBatcher#submit`) or alone. */
-export type SubmitWrite = <T>(write: BatchedWrite<T>) => Promise<T>;
-
-/**
+/*
  * The start of a device's chat catch-up in as few statements as possible (it runs for every connection):
  * one read of the user's chats with the device's cursors, which tells whether the device is known, where
  * each chat's catch-up starts, which chats retention cut short and whether anything is pending at all.
  * A new device then gets its cursors at every chat's last seq and is recorded, in one write submitted to
- * the group commit (two statements, one when the user has no chat). Same outcome as `initDeviceCursors` + `deviceCursors` +
- * `prunedGapsForDevice` + a first `pendingForDevice` page.
+ * the group commit (two statements, one when the user has no chat). Then the pages of what the device
+ * missed, ordered by (chat, seq).
  */
 
 interface ChatRow {
@@ -24,8 +24,8 @@ interface ChatRow {
   prunedSeq: number;
 }
 
-/** The statements of a device's catch-up start, compiled once per database (see {@link PreparedQuery}). */
-class DeviceCatchUpQueries {
+/** The statements of a device's catch-up start, compiled once per storage (see {@link PreparedQuery}). */
+export class DeviceCatchUpQueries {
   /** Whether the device is known, and per chat of the user (in chat id order) its cursors. */
   readonly state;
   readonly createCursors;
@@ -122,23 +122,13 @@ class DeviceCatchUpQueries {
   }
 }
 
-const compiled = new WeakMap<Kysely<Database>, DeviceCatchUpQueries>();
-
-function queriesFor(db: Kysely<Database>): DeviceCatchUpQueries {
-  let queries = compiled.get(db);
-  if (!queries) {
-    queries = new DeviceCatchUpQueries(db);
-    compiled.set(db, queries);
-  }
-  return queries;
-}
-
 async function readState(
   db: Kysely<Database>,
+  queries: DeviceCatchUpQueries,
   userId: string,
   deviceId: string,
 ): Promise<{ known: boolean; chats: ChatRow[] }> {
-  const rows = await queriesFor(db).state.rows(db, { userId, deviceId });
+  const rows = await queries.state.rows(db, { userId, deviceId });
   const chats: ChatRow[] = [];
   for (const row of rows) {
     if (row.chatId === null) continue;
@@ -163,7 +153,7 @@ function knownDevice(chats: ChatRow[]): DeviceCatchUp {
   for (const chat of chats) {
     const seq = cursorOf(chat);
     cursors.push({ chatId: chat.chatId, seq });
-    // As prunedGapsForDevice: retention deleted messages this device never received.
+    // Retention deleted messages this device never received.
     if ((chat.receivedSeq ?? 0) < chat.prunedSeq && chat.joinedSeq < chat.prunedSeq)
       prunedGaps.push({ chatId: chat.chatId, prunedSeq: chat.prunedSeq });
     // As pendingForDevice: messages above max(cursor, joined_seq); none can exist above the last seq.
@@ -174,17 +164,17 @@ function knownDevice(chats: ChatRow[]): DeviceCatchUp {
 
 export async function openDeviceCatchUp(
   db: Kysely<Database>,
-  submit: SubmitWrite,
+  queries: DeviceCatchUpQueries,
+  writes: WriteBatcher,
   userId: string,
   deviceId: string,
 ): Promise<DeviceCatchUp> {
-  const state = await readState(db, userId, deviceId);
+  const state = await readState(db, queries, userId, deviceId);
   if (state.known) return knownDevice(state.chats);
 
-  const queries = queriesFor(db);
   const params = { userId, deviceId, now: new Date().toISOString() };
   const hasChats = state.chats.length > 0;
-  const created = await submit(async (trx) => {
+  const created = await writes.submit(async (trx) => {
     const rows = hasChats ? await queries.createCursors.rows(trx, params) : [];
     // Recorded with its cursors: whoever sees the device known also sees them. A device set up while its
     // user has no chat is known from now on (its later chats catch up from the join).
@@ -194,7 +184,7 @@ export async function openDeviceCatchUp(
 
   if (state.chats.length === 0) return { newDevice: true, cursors: [], prunedGaps: [], pendingAfter: null };
   // Nothing created: cursors existed (or another connection of the device made them): not new.
-  if (created.length === 0) return knownDevice((await readState(db, userId, deviceId)).chats);
+  if (created.length === 0) return knownDevice((await readState(db, queries, userId, deviceId)).chats);
   const createdSeq = new Map(created.map((row) => [row.chat_id, Number(row.received_seq)]));
   const cursors: CatchUpCursor[] = [];
   for (const chat of state.chats) {
@@ -204,8 +194,44 @@ export async function openDeviceCatchUp(
   }
   if (cursors.length !== createdSeq.size || cursors.length !== state.chats.length) {
     // The chats changed between the read and the insert, or a receipt won a conflict: read them again.
-    const { cursors: again } = knownDevice((await readState(db, userId, deviceId)).chats);
+    const { cursors: again } = knownDevice((await readState(db, queries, userId, deviceId)).chats);
     return { newDevice: true, cursors: again, prunedGaps: [], pendingAfter: null };
   }
   return { newDevice: true, cursors, prunedGaps: [], pendingAfter: null };
+}
+
+export async function pendingForDevice(
+  db: Kysely<Database>,
+  userId: string,
+  deviceId: string,
+  after: CatchUpCursor | null,
+  limit: number,
+): Promise<MessageData[]> {
+  assertLimit(limit, 'The catch-up limit');
+  if (after) assertSeq(after.seq, 'after.seq');
+  // Served by chat_members(user_id, chat_id) walked in chat order, then messages(chat_id, seq) per chat.
+  const rows = await db
+    .selectFrom('messages as m')
+    .innerJoin('chat_members as cm', (join) =>
+      join.onRef('cm.chat_id', '=', 'm.chat_id').on('cm.user_id', '=', userId),
+    )
+    .leftJoin('device_receipts as d', (join) =>
+      join.onRef('d.chat_id', '=', 'm.chat_id').on('d.user_id', '=', userId).on('d.device_id', '=', deviceId),
+    )
+    .selectAll('m')
+    .where((eb) => eb('m.seq', '>', eb.fn.coalesce('d.received_seq', eb.lit(0))))
+    .whereRef('m.seq', '>', 'cm.joined_seq')
+    .$if(after !== null, (qb) =>
+      qb.where((eb) =>
+        eb.or([
+          eb('m.chat_id', '>', after?.chatId ?? ''),
+          eb.and([eb('m.chat_id', '=', after?.chatId ?? ''), eb('m.seq', '>', after?.seq ?? 0)]),
+        ]),
+      ),
+    )
+    .orderBy('m.chat_id')
+    .orderBy('m.seq')
+    .limit(limit)
+    .execute();
+  return rows.map(toMessage);
 }

@@ -1,10 +1,10 @@
 import type { Kysely, Transaction } from 'kysely';
-import { PreparedQuery } from './prepared-query.js';
+import { PreparedQuery } from '../db/prepared-query.js';
+import type { Database } from '../db/schema.js';
+import type { ReceiptInput, ReceiptResult } from './chat-storage.js';
 import { membershipError } from './rows.js';
-import type { Database } from './schema.js';
-import type { ReceiptInput, ReceiptResult } from './storage.js';
 
-/** The statements of a device receipt, compiled once per database (see {@link PreparedQuery}). */
+/** The statements of a device receipt, compiled once per storage (see {@link PreparedQuery}). */
 export class ReceiptQueries {
   readonly lockMember;
   readonly upsertDevice;
@@ -66,7 +66,7 @@ export class ReceiptQueries {
  * One device receipt inside `trx` (which may hold other writes of a group commit): two statements, three
  * when the user's delivery mark moves. Refuses (NOT_A_MEMBER, CHAT_NOT_FOUND) before writing anything.
  */
-export async function recordReceiptIn(
+export async function recordReceipt(
   trx: Transaction<Database>,
   queries: ReceiptQueries,
   input: ReceiptInput,

@@ -1,0 +1,130 @@
+import type { ChatInfo, ChatSummary, MessageData, UserProfile } from '@mpi/protocol';
+import type { Kysely } from 'kysely';
+import type { IdFactory } from '../db/ids.js';
+import type { Database } from '../db/schema.js';
+import { assertSeq } from '../db/storage-error.js';
+import type { WriteBatcher } from '../db/write-batcher.js';
+import type {
+  AppendMessageInput,
+  AppendMessageResult,
+  CatchUpCursor,
+  ChatState,
+  ChatStorage,
+  CreateGroupInput,
+  DeviceCatchUp,
+  HistoryPage,
+  HistoryQuery,
+  MemberState,
+  ReadMarkResult,
+  ReceiptInput,
+  ReceiptResult,
+} from './chat-storage.js';
+import * as chats from './chats.js';
+import * as catchUp from './device-catch-up.js';
+import * as groups from './groups.js';
+import * as messages from './messages.js';
+import { markRead } from './read-marks.js';
+import { ReceiptQueries, recordReceipt } from './receipts.js';
+import { pruneMessages } from './retention.js';
+import { UserQueries, upsertUser } from './users.js';
+
+/**
+ * {@link ChatStorage} over Kysely. The queries live in one module per table group; this class holds
+ * their prepared statements and sends the hot writes (profiles, appends, receipts, a new device's
+ * cursors) to the group commit.
+ */
+export class KyselyChatStorage implements ChatStorage {
+  private readonly messageQueries: messages.MessageQueries;
+  private readonly receiptQueries: ReceiptQueries;
+  private readonly userQueries: UserQueries;
+  private readonly catchUpQueries: catchUp.DeviceCatchUpQueries;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly nextId: IdFactory,
+    private readonly writes: WriteBatcher,
+  ) {
+    this.messageQueries = new messages.MessageQueries(db);
+    this.receiptQueries = new ReceiptQueries(db);
+    this.userQueries = new UserQueries(db);
+    this.catchUpQueries = new catchUp.DeviceCatchUpQueries(db);
+  }
+
+  upsertUser(user: UserProfile): Promise<UserProfile> {
+    return this.writes.submit((trx) => upsertUser(trx, this.userQueries, user));
+  }
+
+  openDm(userA: string, userB: string): Promise<ChatInfo> {
+    return chats.openDm(this.db, this.nextId, userA, userB);
+  }
+
+  getChat(chatId: string): Promise<ChatInfo | null> {
+    return chats.getChat(this.db, chatId);
+  }
+
+  getChatState(chatId: string): Promise<ChatState | null> {
+    return chats.getChatState(this.db, chatId);
+  }
+
+  createGroup(input: CreateGroupInput): Promise<ChatInfo> {
+    return groups.createGroup(this.db, this.nextId, input);
+  }
+
+  addMembers(chatId: string, userIds: string[]): Promise<string[]> {
+    return groups.addMembers(this.db, chatId, userIds);
+  }
+
+  removeMember(chatId: string, userId: string): Promise<boolean> {
+    return groups.removeMember(this.db, chatId, userId);
+  }
+
+  renameChat(chatId: string, name: string): Promise<ChatInfo> {
+    return groups.renameChat(this.db, chatId, name);
+  }
+
+  listMembers(chatId: string): Promise<MemberState[]> {
+    return chats.listMembers(this.db, chatId);
+  }
+
+  listChats(userId: string): Promise<ChatSummary[]> {
+    return chats.listChats(this.db, userId);
+  }
+
+  appendMessage(input: AppendMessageInput): Promise<AppendMessageResult> {
+    return this.writes.submit((trx) => messages.appendMessage(trx, this.messageQueries, this.nextId, input));
+  }
+
+  getHistory(chatId: string, query: HistoryQuery): Promise<HistoryPage> {
+    return messages.getHistory(this.db, chatId, query);
+  }
+
+  getMessageRange(chatId: string, afterSeq: number, upToSeq: number): Promise<MessageData[]> {
+    return messages.getMessageRange(this.db, this.messageQueries, chatId, afterSeq, upToSeq);
+  }
+
+  async recordReceipt(input: ReceiptInput): Promise<ReceiptResult> {
+    assertSeq(input.upToSeq, 'upToSeq');
+    return this.writes.submit((trx) => recordReceipt(trx, this.receiptQueries, input));
+  }
+
+  markRead(chatId: string, userId: string, upToSeq: number): Promise<ReadMarkResult> {
+    return markRead(this.db, chatId, userId, upToSeq);
+  }
+
+  pendingForDevice(
+    userId: string,
+    deviceId: string,
+    after: CatchUpCursor | null,
+    limit: number,
+  ): Promise<MessageData[]> {
+    return catchUp.pendingForDevice(this.db, userId, deviceId, after, limit);
+  }
+
+  openDeviceCatchUp(userId: string, deviceId: string): Promise<DeviceCatchUp> {
+    return catchUp.openDeviceCatchUp(this.db, this.catchUpQueries, this.writes, userId, deviceId);
+  }
+
+  pruneMessages(olderThan: Date): Promise<{ deleted: number }> {
+    return pruneMessages(this.db, olderThan);
+  }
+}
