@@ -1,27 +1,23 @@
-import { errorBody } from '@mpi/protocol';
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyError,
-  type FastifyInstance,
-  LogController,
-} from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { type Logger, pino } from 'pino';
 import { createTokenVerifier } from './auth/tokens.js';
-import { ChatKindCache } from './chat/chat-kinds.js';
-import { ChatListNotifier } from './chat/chat-list.js';
-import { RecentMessages } from './chat/recent-messages.js';
-import { startRetentionSweeper } from './chat/retention.js';
+import { registerChat } from './chat/index.js';
 import type { Config } from './config.js';
-import { AppError } from './errors.js';
+import { setErrorHandler } from './http/error-handler.js';
 import { registerRoutes } from './http/routes.js';
 import { registerWebApp } from './http/web-app.js';
 import { createMetrics } from './metrics.js';
-import { attachNotifications, type Notifications } from './notifications/index.js';
+import { type NotificationsFeature, registerNotifications } from './notifications/index.js';
+import { HandlerRegistry } from './realtime/handler-registry.js';
+import { InFlight } from './realtime/in-flight.js';
+import { createRateLimiters } from './realtime/rate-limits.js';
 import { connectScaleOut } from './realtime/scale-out.js';
 import { attachRealtime, createSocketServer } from './realtime/socket-server.js';
-import { InFlight, type RealtimeContext, type RealtimeServer } from './realtime/types.js';
+import type { RealtimeServer } from './realtime/types.js';
+import type { Feature, ServerContext } from './server-context.js';
 import { openStorage } from './storage/open-storage.js';
 import type { Storage } from './storage/storage.js';
+import { registerUsers } from './users/index.js';
 
 export interface MpiServer {
   readonly config: Config;
@@ -30,7 +26,7 @@ export interface MpiServer {
   readonly storage: Storage;
   readonly log: Logger;
   /** The notification service and its reminder loop. */
-  readonly notifications: Notifications;
+  readonly notifications: NotificationsFeature;
   /** Starts listening; resolves with the base URL, e.g. `http://127.0.0.1:4000`. */
   listen(): Promise<string>;
   /** The base URL once listening. */
@@ -61,19 +57,6 @@ function within(ms: number, work: Promise<unknown>): Promise<unknown> {
   return Promise.race([work, limit]).finally(() => clearTimeout(timer));
 }
 
-function httpErrorHandler(app: FastifyInstance) {
-  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
-    if (error instanceof AppError) return reply.code(error.status).send({ error: error.toBody() });
-    const status = error.statusCode ?? 500;
-    if (status === 413) return reply.code(413).send({ error: errorBody('PAYLOAD_TOO_LARGE') });
-    if (status >= 400 && status < 500) {
-      return reply.code(status).send({ error: errorBody('VALIDATION_FAILED', error.message) });
-    }
-    request.log.error({ err: error }, 'request failed');
-    return reply.code(500).send({ error: errorBody('INTERNAL') });
-  });
-}
-
 /** Builds a complete server from a config: HTTP API, Socket.IO and storage. Nothing here reads the environment. */
 export async function createServer(config: Config, options: CreateServerOptions = {}): Promise<MpiServer> {
   const log = options.logger ?? pino({ level: config.logLevel, base: { service: 'mpi-realtime' } });
@@ -85,7 +68,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
       logger: log,
     }));
   const metrics = createMetrics();
-  const scaleOut = await connectScaleOut(config, log);
+  const scaleOut = await connectScaleOut(config.redis, log);
   let shuttingDown = false;
   const isShuttingDown = () => shuttingDown;
 
@@ -94,7 +77,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
     logController: new LogController({ disableRequestLogging: isProbe }),
     bodyLimit: 64 * 1024,
   });
-  httpErrorHandler(app);
+  setErrorHandler(app);
   await registerWebApp(app, config.webDistDir);
   registerRoutes(app, {
     config,
@@ -106,40 +89,53 @@ export async function createServer(config: Config, options: CreateServerOptions 
 
   const io = createSocketServer(app.server);
   if (scaleOut.adapter) io.adapter(scaleOut.adapter);
-  const ctx: RealtimeContext = {
+  const inFlight = new InFlight();
+  const handlers = new HandlerRegistry({
+    metrics,
+    log,
+    inFlight,
+    rateLimiters: createRateLimiters(config.rateLimit, scaleOut.redis),
+    backpressure: config.backpressure,
+  });
+  const ctx: ServerContext = {
     config,
     io,
+    http: app,
     storage,
     log,
     metrics,
-    rateLimiters: scaleOut.rateLimiters,
-    inFlight: new InFlight(),
-    chatKinds: new ChatKindCache(storage),
-    chatList: new ChatListNotifier(io),
-    recentMessages: new RecentMessages(),
-    isShuttingDown,
+    handlers,
+    inFlight,
+    now: options.now ?? Date.now,
   };
-  const detachRealtime = attachRealtime(ctx, createTokenVerifier(config.auth));
-  const stopRetention = startRetentionSweeper(storage, config.messageRetentionDays, log);
-  const notifications = attachNotifications({ app, io, storage, config, log, now: options.now ?? Date.now });
+
+  // Every feature of the server, in one place.
+  const chat = registerChat(ctx);
+  const notifications = registerNotifications(ctx);
+  const users = registerUsers(
+    ctx,
+    [chat.catchUp, notifications.catchUp].filter((c) => c !== undefined),
+  );
+  const features: Feature[] = [chat, notifications, users];
+  for (const feature of features) handlers.addHooks(feature);
+  attachRealtime(io, handlers, { verifier: createTokenVerifier(config.auth), log, metrics, isShuttingDown });
+  handlers.assertComplete();
 
   let url = '';
   let closing: Promise<void> | undefined;
 
   async function shutdown(): Promise<void> {
     shuttingDown = true;
-    log.info({ inFlight: ctx.inFlight.size, connections: io.engine.clientsCount }, 'shutting down');
-    await within(DRAIN_MS, ctx.inFlight.idle());
+    log.info({ inFlight: inFlight.size, connections: io.engine.clientsCount }, 'shutting down');
+    await within(DRAIN_MS, inFlight.idle());
     io.emit('server_shutdown', { reason: 'server shutting down' });
     // io.close() ends each transport without a disconnect packet, so clients see "transport close" and
     // reconnect by themselves (to this server once it is back, or to another node).
     await io.close();
-    await within(DRAIN_MS, ctx.inFlight.idle());
-    detachRealtime();
-    stopRetention();
+    await within(DRAIN_MS, inFlight.idle());
+    for (const feature of features) await feature.close?.();
     await app.close();
     await scaleOut.close();
-    await notifications.close();
     await storage.close();
     log.info('shut down');
   }

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { parseLeadTimes } from './notifications/durations.js';
+import { parseLeadTimes } from './durations.js';
 
 /**
  * Every setting of the server, read from environment variables once at start. Nothing else in the server

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, testConfig } from '../src/config.js';
-import { formatIsoDuration, parseLeadTimes } from '../src/notifications/durations.js';
+import { formatIsoDuration, parseLeadTimes } from '../src/durations.js';
 
 const secret = (c: string) => c.repeat(32);
 

@@ -1,5 +1,6 @@
 import { LIMITS, type MessageData } from '@mpi/protocol';
-import type { RealtimeContext, RealtimeSocket } from '../realtime/types.js';
+import type { RealtimeSocket } from '../realtime/types.js';
+import type { CatchUp, ServerContext } from '../server-context.js';
 import type { CatchUpCursor, DeviceCatchUp } from '../storage/chat/chat-storage.js';
 
 /**
@@ -9,24 +10,24 @@ import type { CatchUpCursor, DeviceCatchUp } from '../storage/chat/chat-storage.
  * and reads older messages through history. Chats whose unconfirmed messages retention already deleted
  * get `resync_required` instead of a silent gap.
  */
-export async function catchUp(ctx: RealtimeContext, socket: RealtimeSocket): Promise<number> {
-  return deliverCatchUp(ctx, socket, await prepareCatchUp(ctx, socket));
+export function chatCatchUp(ctx: ServerContext): CatchUp {
+  return {
+    name: 'chat',
+    // One read for a known device (see `ChatStorage#openDeviceCatchUp`); the page queries only run when a
+    // chat has something above its cursor.
+    async prepare(socket) {
+      const start = await ctx.storage.chat.openDeviceCatchUp(socket.data.userId, socket.data.deviceId);
+      return () => deliverCatchUp(ctx, socket, start);
+    },
+  };
 }
 
 /**
- * The catch-up's start, read before anything is sent: one read for a known device (see
- * `Storage#openDeviceCatchUp`); the page queries only run when a chat has something above its cursor.
- */
-export function prepareCatchUp(ctx: RealtimeContext, socket: RealtimeSocket): Promise<DeviceCatchUp> {
-  return ctx.storage.chat.openDeviceCatchUp(socket.data.userId, socket.data.deviceId);
-}
-
-/**
- * Sends what {@link prepareCatchUp} found. With nothing to page through, every event goes out
+ * Sends what the catch-up's start found. With nothing to page through, every event goes out
  * synchronously (in the caller's turn of the event loop, so with whatever else it sends in one write).
  */
-export function deliverCatchUp(
-  ctx: RealtimeContext,
+function deliverCatchUp(
+  ctx: ServerContext,
   socket: RealtimeSocket,
   start: DeviceCatchUp,
 ): number | Promise<number> {
@@ -39,7 +40,7 @@ export function deliverCatchUp(
 }
 
 async function sendPending(
-  ctx: RealtimeContext,
+  ctx: ServerContext,
   socket: RealtimeSocket,
   first: CatchUpCursor,
   cursors: CatchUpCursor[],

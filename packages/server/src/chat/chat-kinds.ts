@@ -1,4 +1,4 @@
-import type { Storage } from '../storage/storage.js';
+import type { ChatStorage } from '../storage/chat/chat-storage.js';
 
 export type ChatKind = { type: 'dm'; members: readonly string[] } | { type: 'group' };
 
@@ -11,14 +11,14 @@ export class ChatKindCache {
   private readonly entries = new Map<string, ChatKind>();
 
   constructor(
-    private readonly storage: Storage,
+    private readonly storage: ChatStorage,
     private readonly maxEntries = 50_000,
   ) {}
 
   async get(chatId: string): Promise<ChatKind | null> {
     const cached = this.entries.get(chatId);
     if (cached) return cached;
-    const chat = await this.storage.chat.getChat(chatId);
+    const chat = await this.storage.getChat(chatId);
     if (!chat) return null;
     const kind: ChatKind = chat.type === 'dm' ? { type: 'dm', members: chat.members } : { type: 'group' };
     if (this.entries.size >= this.maxEntries) {

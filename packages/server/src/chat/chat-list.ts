@@ -1,5 +1,6 @@
 import type { ChatInfo, ChatListUpdates, MessageData } from '@mpi/protocol';
-import { type RealtimeServer, rooms } from '../realtime/types.js';
+import { rooms } from '../realtime/rooms.js';
+import type { RealtimeServer } from '../realtime/types.js';
 
 interface PendingUpdate {
   userId: string;

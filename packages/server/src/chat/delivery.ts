@@ -1,10 +1,10 @@
-import type { RealtimeContext } from '../realtime/types.js';
-import { rooms } from '../realtime/types.js';
+import { rooms } from '../realtime/rooms.js';
+import type { ChatContext } from './chat-context.js';
 import type { MessageRef } from './recent-messages.js';
 
 /** The messages with seq in (afterSeq, upToSeq]: from this node's recent appends, else from the database. */
 async function messagesBetween(
-  ctx: RealtimeContext,
+  ctx: ChatContext,
   chatId: string,
   afterSeq: number,
   upToSeq: number,
@@ -20,7 +20,7 @@ async function messagesBetween(
  * range are now held by every other member on at least one device (`message_delivered`).
  */
 export async function announceDeliveries(
-  ctx: RealtimeContext,
+  ctx: ChatContext,
   chatId: string,
   receiverId: string,
   previousSeq: number,

@@ -1,8 +1,8 @@
 import type { ChatMember } from '@mpi/protocol';
 import { AppError } from '../errors.js';
-import type { RealtimeContext } from '../realtime/types.js';
 import type { ChatState } from '../storage/chat/chat-storage.js';
 import type { Storage } from '../storage/storage.js';
+import type { ChatContext } from './chat-context.js';
 
 /** The chat with its members, when it exists and the user is one of them; otherwise a typed error. */
 export async function requireMember(storage: Storage, chatId: string, userId: string): Promise<ChatState> {
@@ -30,7 +30,7 @@ export function toChatMembers(state: ChatState): ChatMember[] {
 }
 
 /** Only that the user is a member: from the cache for DMs, from the database for groups. */
-export async function assertMember(ctx: RealtimeContext, chatId: string, userId: string): Promise<void> {
+export async function assertMember(ctx: ChatContext, chatId: string, userId: string): Promise<void> {
   const kind = await ctx.chatKinds.get(chatId);
   if (!kind) throw new AppError('CHAT_NOT_FOUND');
   if (kind.type === 'dm') {

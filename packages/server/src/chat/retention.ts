@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Storage } from '../storage/storage.js';
+import type { ChatStorage } from '../storage/chat/chat-storage.js';
 
 const SWEEP_EVERY_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -9,12 +9,12 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * sweeping the same database do no harm. Devices that had not received deleted messages are told to
  * resync at their next catch-up (see catch-up.ts). Returns a stop function.
  */
-export function startRetentionSweeper(storage: Storage, retentionDays: number, log: Logger): () => void {
+export function startRetentionSweeper(storage: ChatStorage, retentionDays: number, log: Logger): () => void {
   if (retentionDays <= 0) return () => undefined;
   const sweep = async () => {
     const olderThan = new Date(Date.now() - retentionDays * DAY_MS);
     try {
-      const { deleted } = await storage.chat.pruneMessages(olderThan);
+      const { deleted } = await storage.pruneMessages(olderThan);
       if (deleted > 0)
         log.info({ deleted, olderThan: olderThan.toISOString() }, 'retention: messages deleted');
     } catch (error) {

@@ -1,6 +1,8 @@
 import { LIMITS } from '@mpi/protocol';
-import type { HandlerRegistry } from '../realtime/define-handler.js';
-import { type RealtimeContext, type RealtimeSocket, rooms } from '../realtime/types.js';
+import type { EventHandler } from '../realtime/handler-registry.js';
+import { rooms } from '../realtime/rooms.js';
+import type { RealtimeServer, RealtimeSocket } from '../realtime/types.js';
+import type { ChatContext } from './chat-context.js';
 import { assertMember } from './membership.js';
 
 /** While a user keeps typing, `typing_update { isTyping: true }` is repeated at most this often. */
@@ -23,7 +25,7 @@ export class TypingTracker {
   private readonly entries = new Map<string, TypingEntry>();
 
   constructor(
-    private readonly ctx: RealtimeContext,
+    private readonly io: RealtimeServer,
     private readonly ttlMs: number = LIMITS.typingTtlMs,
   ) {}
 
@@ -32,7 +34,7 @@ export class TypingTracker {
   }
 
   private broadcast(socket: RealtimeSocket | null, chatId: string, userId: string, isTyping: boolean) {
-    const target = socket ? socket.to(rooms.chat(chatId)) : this.ctx.io.to(rooms.chat(chatId));
+    const target = socket ? socket.to(rooms.chat(chatId)) : this.io.to(rooms.chat(chatId));
     target.emit('typing_update', { chatId, userId, isTyping });
   }
 
@@ -87,23 +89,23 @@ export class TypingTracker {
   }
 }
 
-export function registerTypingHandlers(
-  ctx: RealtimeContext,
-  handlers: HandlerRegistry,
-  typing: TypingTracker,
-): void {
-  const ensureMember = async (socket: RealtimeSocket, chatId: string, userId: string) => {
-    if (!socket.rooms.has(rooms.chat(chatId))) await assertMember(ctx, chatId, userId);
-  };
-  handlers.on('typing_start', async ({ payload, userId, socket }) => {
-    await ensureMember(socket, payload.chatId, userId);
-    typing.start(socket, payload.chatId, userId);
-    return undefined;
-  });
-  handlers.on('typing_stop', async ({ payload, userId, socket }) => {
-    await ensureMember(socket, payload.chatId, userId);
-    typing.stop(socket, payload.chatId, userId);
-    return undefined;
-  });
-  handlers.onDisconnect((socket) => typing.dropSocket(socket.id));
+/** A member's own sockets are in the chat's room; anyone else is checked against storage. */
+async function ensureMember(ctx: ChatContext, socket: RealtimeSocket, chatId: string, userId: string) {
+  if (!socket.rooms.has(rooms.chat(chatId))) await assertMember(ctx, chatId, userId);
 }
+
+export const typingStart =
+  (ctx: ChatContext): EventHandler<'typing_start'> =>
+  async ({ payload, userId, socket }) => {
+    await ensureMember(ctx, socket, payload.chatId, userId);
+    ctx.typing.start(socket, payload.chatId, userId);
+    return undefined;
+  };
+
+export const typingStop =
+  (ctx: ChatContext): EventHandler<'typing_stop'> =>
+  async ({ payload, userId, socket }) => {
+    await ensureMember(ctx, socket, payload.chatId, userId);
+    ctx.typing.stop(socket, payload.chatId, userId);
+    return undefined;
+  };

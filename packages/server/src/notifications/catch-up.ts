@@ -1,10 +1,10 @@
 import { NOTIFICATION_LIMITS, type NotificationChannel } from '@mpi/protocol';
-import { publicErrorBody } from '../errors.js';
-import type { RealtimeContext, RealtimeSocket } from '../realtime/types.js';
+import type { RealtimeSocket } from '../realtime/types.js';
+import type { CatchUp, ServerContext } from '../server-context.js';
 import { channelsJoined } from './channel-handlers.js';
 
-/** What a notification catch-up found before sending anything (see {@link prepareNotificationCatchUp}). */
-export interface PreparedNotificationCatchUp {
+/** What a notification catch-up found before sending anything. */
+interface PreparedNotificationCatchUp {
   cursor: number;
   /** Items above the cursor may be the device's: page through them before the summary. */
   pending: boolean;
@@ -19,16 +19,22 @@ export interface PreparedNotificationCatchUp {
  * items). Live notifications keep flowing meanwhile, so an item can come both live and queued: clients
  * dedupe by id (the SDK's NotificationStore does).
  */
-export async function notificationCatchUp(ctx: RealtimeContext, socket: RealtimeSocket): Promise<number> {
-  return deliverNotificationCatchUp(ctx, socket, await prepareNotificationCatchUp(ctx, socket));
+export function notificationCatchUp(ctx: ServerContext): CatchUp {
+  return {
+    name: 'notifications',
+    async prepare(socket) {
+      const prepared = await prepareNotificationCatchUp(ctx, socket);
+      return () => deliverNotificationCatchUp(ctx, socket, prepared);
+    },
+  };
 }
 
 /**
  * The catch-up's reads up to the first page: the device's cursor (one read when user and device are
  * known) and, when nothing above it can be the device's, the unread count and channels.
  */
-export async function prepareNotificationCatchUp(
-  ctx: RealtimeContext,
+async function prepareNotificationCatchUp(
+  ctx: ServerContext,
   socket: RealtimeSocket,
 ): Promise<PreparedNotificationCatchUp> {
   const store = ctx.storage.notifications;
@@ -43,8 +49,8 @@ export async function prepareNotificationCatchUp(
  * Sends what {@link prepareNotificationCatchUp} found; synchronously when there is nothing to page through
  * (so in the caller's turn of the event loop, with whatever else it sends in one write).
  */
-export function deliverNotificationCatchUp(
-  ctx: RealtimeContext,
+function deliverNotificationCatchUp(
+  ctx: ServerContext,
   socket: RealtimeSocket,
   prepared: PreparedNotificationCatchUp,
 ): number | Promise<number> {
@@ -59,7 +65,7 @@ export function deliverNotificationCatchUp(
   return sendPending(ctx, socket, prepared.cursor);
 }
 
-async function sendPending(ctx: RealtimeContext, socket: RealtimeSocket, cursor: number): Promise<number> {
+async function sendPending(ctx: ServerContext, socket: RealtimeSocket, cursor: number): Promise<number> {
   const store = ctx.storage.notifications;
   const { userId } = socket.data;
   let sent = 0;
@@ -80,23 +86,4 @@ async function sendPending(ctx: RealtimeContext, socket: RealtimeSocket, cursor:
     channels,
   });
   return sent;
-}
-
-/** Starts the catch-up after `setup_user` was acknowledged; shutdown waits for it. */
-export function startNotificationCatchUp(ctx: RealtimeContext, socket: RealtimeSocket): void {
-  ctx.inFlight.enter();
-  setImmediate(() => {
-    notificationCatchUp(ctx, socket)
-      .catch((error: unknown) => reportNotificationCatchUpFailure(ctx, socket, error))
-      .finally(() => ctx.inFlight.leave());
-  });
-}
-
-export function reportNotificationCatchUpFailure(
-  ctx: RealtimeContext,
-  socket: RealtimeSocket,
-  error: unknown,
-): void {
-  ctx.log.error({ err: error, userId: socket.data.userId }, 'notification catch-up failed');
-  socket.emit('socket_error', { ...publicErrorBody(error), event: 'setup_user' });
 }

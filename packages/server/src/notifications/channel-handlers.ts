@@ -1,8 +1,11 @@
 import { MANDATORY_CHANNELS, NOTIFICATION_CHANNELS, type NotificationChannel } from '@mpi/protocol';
 import { AppError } from '../errors.js';
-import type { HandlerRegistry } from '../realtime/define-handler.js';
-import { type RealtimeContext, type RealtimeSocket, rooms } from '../realtime/types.js';
-import { registerInboxHandlers } from './inbox-handlers.js';
+import type { EventHandler } from '../realtime/handler-registry.js';
+import { rooms } from '../realtime/rooms.js';
+import type { RealtimeSocket } from '../realtime/types.js';
+import type { ServerContext } from '../server-context.js';
+
+// Notification channels as a stored per-user preference (all on by default; `system` always on).
 
 const joining = new WeakMap<RealtimeSocket, Promise<void>>();
 
@@ -14,7 +17,7 @@ export function channelsJoined(socket: RealtimeSocket): Promise<void> {
 const isMandatory = (channel: NotificationChannel) => MANDATORY_CHANNELS.includes(channel);
 
 /** At connection: the mandatory channels at once, then the rest of the stored preference. */
-async function joinStoredChannels(ctx: RealtimeContext, socket: RealtimeSocket): Promise<void> {
+async function joinStoredChannels(ctx: ServerContext, socket: RealtimeSocket): Promise<void> {
   await socket.join(MANDATORY_CHANNELS.map(rooms.channel));
   try {
     const channels = await ctx.storage.notifications.subscribedChannels(socket.data.userId);
@@ -26,7 +29,7 @@ async function joinStoredChannels(ctx: RealtimeContext, socket: RealtimeSocket):
 
 /** Makes every connection of the user, on every node, follow the stored preference; tells the others. */
 async function applyEverywhere(
-  ctx: RealtimeContext,
+  ctx: ServerContext,
   socket: RealtimeSocket,
   channels: NotificationChannel[],
 ): Promise<void> {
@@ -39,22 +42,24 @@ async function applyEverywhere(
   socket.to(rooms.user(socket.data.userId)).emit('notification_channels_updated', { channels });
 }
 
-/**
- * Notification channels as a stored per-user preference (all on by default; `system` always on), and the
- * inbox events. Registered on every connection.
- */
-export function registerChannelHandlers(ctx: RealtimeContext, handlers: HandlerRegistry): void {
-  handlers.onConnect((socket) => joining.set(socket, joinStoredChannels(ctx, socket)));
+/** A `connect` hook: every connection follows the user's stored preference. */
+export function joinChannels(ctx: ServerContext, socket: RealtimeSocket): void {
+  joining.set(socket, joinStoredChannels(ctx, socket));
+}
 
-  handlers.on('subscribe', async ({ payload, userId, socket }) => {
+export const subscribe =
+  (ctx: ServerContext): EventHandler<'subscribe'> =>
+  async ({ payload, userId, socket }) => {
     await channelsJoined(socket);
     const wanted = payload.channels.filter((channel) => !isMandatory(channel));
     const channels = await ctx.storage.notifications.setSubscribed(userId, wanted, true, new Date());
     await applyEverywhere(ctx, socket, channels);
     return { channels };
-  });
+  };
 
-  handlers.on('unsubscribe', async ({ payload, userId, socket }) => {
+export const unsubscribe =
+  (ctx: ServerContext): EventHandler<'unsubscribe'> =>
+  async ({ payload, userId, socket }) => {
     const mandatory = payload.channels.filter(isMandatory);
     if (mandatory.length > 0) {
       throw new AppError(
@@ -71,11 +76,8 @@ export function registerChannelHandlers(ctx: RealtimeContext, handlers: HandlerR
     );
     await applyEverywhere(ctx, socket, channels);
     return { channels };
-  });
+  };
 
-  handlers.on('get_preferences', async ({ userId }) => ({
-    channels: await ctx.storage.notifications.subscribedChannels(userId),
-  }));
-
-  registerInboxHandlers(ctx, handlers);
-}
+export const getPreferences =
+  (ctx: ServerContext): EventHandler<'get_preferences'> =>
+  async ({ userId }) => ({ channels: await ctx.storage.notifications.subscribedChannels(userId) });

@@ -1,26 +1,31 @@
-import type { HandlerRegistry } from '../realtime/define-handler.js';
-import { type RealtimeContext, rooms } from '../realtime/types.js';
+import type { EventHandler } from '../realtime/handler-registry.js';
+import { rooms } from '../realtime/rooms.js';
+import type { ServerContext } from '../server-context.js';
 
-/** The notification inbox: pages, read marks (synced to the user's other devices) and device receipts. */
-export function registerInboxHandlers(ctx: RealtimeContext, handlers: HandlerRegistry): void {
-  const store = ctx.storage.notifications;
+// The notification inbox: pages, read marks (synced to the user's other devices) and device receipts.
 
-  handlers.on('list_notifications', async ({ payload, userId }) => {
-    const page = await store.listInbox(userId, payload);
-    return { notifications: page.items, hasMore: page.hasMore, unreadCount: await store.unreadCount(userId) };
-  });
+export const listNotifications =
+  (ctx: ServerContext): EventHandler<'list_notifications'> =>
+  async ({ payload, userId }) => {
+    const inbox = ctx.storage.notifications;
+    const page = await inbox.listInbox(userId, payload);
+    return { notifications: page.items, hasMore: page.hasMore, unreadCount: await inbox.unreadCount(userId) };
+  };
 
-  handlers.on('mark_notifications_read', async ({ payload, userId, socket }) => {
+export const markNotificationsRead =
+  (ctx: ServerContext): EventHandler<'mark_notifications_read'> =>
+  async ({ payload, userId, socket }) => {
     const target = payload.all ? ({ all: true } as const) : { ids: payload.ids ?? [] };
-    const { ids, unreadCount } = await store.markRead(userId, target, new Date());
+    const { ids, unreadCount } = await ctx.storage.notifications.markRead(userId, target, new Date());
     socket
       .to(rooms.user(userId))
       .emit('notifications_read', payload.all ? { all: true, unreadCount } : { ids, unreadCount });
     return { unreadCount };
-  });
+  };
 
-  handlers.on('notifications_received', async ({ payload, userId, deviceId }) => {
-    await store.confirmReceived(userId, deviceId, payload.upToSeq, new Date());
+export const confirmNotifications =
+  (ctx: ServerContext): EventHandler<'notifications_received'> =>
+  async ({ payload, userId, deviceId }) => {
+    await ctx.storage.notifications.confirmReceived(userId, deviceId, payload.upToSeq, new Date());
     return {};
-  });
-}
+  };

@@ -1,58 +1,58 @@
-import type { FastifyInstance } from 'fastify';
-import type { Logger } from 'pino';
-import type { Config } from '../config.js';
-import { registerNotificationRoutes } from '../http/notification-routes.js';
-import type { RealtimeServer } from '../realtime/types.js';
-import type { Storage } from '../storage/storage.js';
+import type { Feature, ServerContext } from '../server-context.js';
+import { notificationCatchUp } from './catch-up.js';
+import { getPreferences, joinChannels, subscribe, unsubscribe } from './channel-handlers.js';
+import { confirmNotifications, listNotifications, markNotificationsRead } from './inbox-handlers.js';
+import { registerIngestRoutes } from './ingest-routes.js';
 import { type ReminderLoop, startReminderLoop } from './reminder-loop.js';
 import { NotificationService } from './service.js';
 
-export interface NotificationsDeps {
-  app: FastifyInstance;
-  io: RealtimeServer;
-  storage: Storage;
-  config: Config;
-  log: Logger;
-  /** The clock of notifications, reminders and signature timestamps (epoch ms). */
-  now: () => number;
-}
-
-export interface Notifications {
+export interface NotificationsFeature extends Feature {
   readonly service: NotificationService;
   readonly reminders: ReminderLoop;
-  /** Stops the reminder loop (before storage closes). */
-  close(): Promise<void>;
 }
 
 /**
- * Wires the notification feature into a server: the signed ingestion API on the Fastify app and the
- * reminder loop. The Socket.IO handlers are registered per connection by the realtime layer
- * (`registerChannelHandlers`, `startNotificationCatchUp`).
+ * Notifications: every handler, connection hook, catch-up, route and loop of channels, the inbox, the
+ * signed ingestion API and reminders. See docs/notifications.md.
  */
-export function attachNotifications(deps: NotificationsDeps): Notifications {
-  const { notifications: settings } = deps.config;
+export function registerNotifications(ctx: ServerContext): NotificationsFeature {
+  const { notifications: settings } = ctx.config;
   const service = new NotificationService({
-    io: deps.io,
-    storage: deps.storage,
-    log: deps.log,
-    now: deps.now,
+    io: ctx.io,
+    storage: ctx.storage,
+    log: ctx.log,
+    now: ctx.now,
     reminderLeadTimesMs: settings.reminderLeadTimesMs,
   });
-  registerNotificationRoutes(deps.app, {
+  const { handlers } = ctx;
+  handlers.on('subscribe', subscribe(ctx));
+  handlers.on('unsubscribe', unsubscribe(ctx));
+  handlers.on('get_preferences', getPreferences(ctx));
+  handlers.on('list_notifications', listNotifications(ctx));
+  handlers.on('mark_notifications_read', markNotificationsRead(ctx));
+  handlers.on('notifications_received', confirmNotifications(ctx));
+
+  registerIngestRoutes(ctx.http, {
     service,
-    storage: deps.storage,
+    storage: ctx.storage.notifications,
     signingSecrets: settings.signingSecrets,
-    now: deps.now,
+    now: ctx.now,
   });
   if (settings.signingSecrets.length === 0) {
-    deps.log.info('notification ingestion API disabled: NOTIFY_SIGNING_SECRETS is not set');
+    ctx.log.info('notification ingestion API disabled: NOTIFY_SIGNING_SECRETS is not set');
   }
   const reminders = startReminderLoop({
     service,
-    storage: deps.storage,
-    log: deps.log,
-    now: deps.now,
+    storage: ctx.storage,
+    log: ctx.log,
+    now: ctx.now,
     pollMs: settings.reminderPollMs,
   });
-  return { service, reminders, close: () => reminders.stop() };
+  return {
+    service,
+    reminders,
+    connect: (socket) => joinChannels(ctx, socket),
+    catchUp: notificationCatchUp(ctx),
+    close: () => reminders.stop(),
+  };
 }

@@ -7,7 +7,9 @@ import {
   type WebhookNotificationInput,
 } from '@mpi/protocol';
 import type { Logger } from 'pino';
-import { type RealtimeServer, rooms } from '../realtime/types.js';
+import { formatIsoDuration } from '../durations.js';
+import { rooms } from '../realtime/rooms.js';
+import type { RealtimeServer } from '../realtime/types.js';
 import type {
   CreatedNotification,
   DeliveryRecord,
@@ -15,10 +17,9 @@ import type {
   PendingReminder,
   ReminderChange,
   ReminderKind,
-  StoredResponse,
 } from '../storage/notifications/notification-storage.js';
 import type { Storage } from '../storage/storage.js';
-import { formatIsoDuration } from './durations.js';
+import type { StoredAnswer } from './signed-api.js';
 
 /** A reminder fired within this time after its due time says its lead time (`PT1H`); later, the time left. */
 export const ON_TIME_GRACE_MS = 60_000;
@@ -46,10 +47,6 @@ export interface ServiceDeps {
   log: Logger;
   now: () => number;
   reminderLeadTimesMs: readonly number[];
-}
-
-export interface IngestAnswer extends StoredResponse {
-  replayed: boolean;
 }
 
 /** Turns ingested items, webhooks and due reminders into stored notifications and live events. */
@@ -86,12 +83,12 @@ export class NotificationService {
     return { notification: { ...base, source: 'api', payload: () => payload }, reminders };
   }
 
-  async ingest(input: IngestNotificationInput, delivery: DeliveryRecord): Promise<IngestAnswer> {
+  async ingest(input: IngestNotificationInput, delivery: DeliveryRecord): Promise<StoredAnswer> {
     const { notification, reminders } = this.plan(input);
     return this.store(notification, delivery, reminders);
   }
 
-  webhook(source: string, input: WebhookNotificationInput, delivery: DeliveryRecord): Promise<IngestAnswer> {
+  webhook(source: string, input: WebhookNotificationInput, delivery: DeliveryRecord): Promise<StoredAnswer> {
     const { type, title, message, audience } = input;
     return this.store(
       {
@@ -156,14 +153,14 @@ export class NotificationService {
     notification: NewNotification,
     delivery: DeliveryRecord,
     reminders?: ReminderChange,
-  ): Promise<IngestAnswer> {
+  ): Promise<StoredAnswer> {
     const outcome = await this.deps.storage.notifications.create(notification, {
       now: new Date(this.deps.now()),
       delivery,
       reminders,
       respond: (created) => ({ status: 201, body: ingestResult(created) }),
     });
-    if (outcome.replayed) return { ...outcome.response, replayed: true };
+    if (outcome.replayed) return outcome;
     this.emit(outcome.value);
     this.deps.log.info(
       {
@@ -175,7 +172,7 @@ export class NotificationService {
       },
       'notification stored',
     );
-    return { ...outcome.response, replayed: false };
+    return outcome;
   }
 }
 

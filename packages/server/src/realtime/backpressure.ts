@@ -1,5 +1,6 @@
 import type { Metrics } from '../metrics.js';
-import type { InFlight, RealtimeSocket } from './types.js';
+import type { InFlight } from './in-flight.js';
+import type { RealtimeSocket } from './types.js';
 
 /** The `ws` connection under a Socket.IO socket: `pause()` stops reading its TCP stream. */
 interface PausableTransport {

@@ -1,8 +1,18 @@
 import { idSchema } from '@mpi/protocol';
+import type { Logger } from 'pino';
 import type { ExtendedError } from 'socket.io';
 import type { TokenVerifier } from '../auth/tokens.js';
 import { AppError, publicErrorBody } from '../errors.js';
-import type { RealtimeContext, RealtimeSocket } from './types.js';
+import type { Metrics } from '../metrics.js';
+import type { RealtimeSocket } from './types.js';
+
+export interface HandshakeDeps {
+  verifier: TokenVerifier;
+  log: Logger;
+  metrics: Metrics;
+  /** True once shutdown began: new handshakes are refused with UNAVAILABLE. */
+  isShuttingDown(): boolean;
+}
 
 /** Longest `client` or `version` query value recorded; the rest is cut. */
 const QUERY_VALUE_MAX = 64;
@@ -16,14 +26,14 @@ function queryValue(value: unknown): string {
  * The handshake middleware: verifies `auth.token`, records who connects from which client, and refuses
  * bad tokens with `connect_error.data = { code, message }` (AUTH_MISSING, AUTH_INVALID or AUTH_EXPIRED).
  */
-export function authenticateHandshake(ctx: RealtimeContext, verifier: TokenVerifier) {
+export function authenticateHandshake(ctx: HandshakeDeps) {
   return async (socket: RealtimeSocket, next: (err?: ExtendedError) => void) => {
     const { auth, query } = socket.handshake;
     const client = queryValue(query.client);
     const version = queryValue(query.version);
     try {
       if (ctx.isShuttingDown()) throw new AppError('UNAVAILABLE');
-      const { userId, expiresAt } = await verifier.verify(auth?.token);
+      const { userId, expiresAt } = await ctx.verifier.verify(auth?.token);
       const deviceId = idSchema.safeParse(auth?.deviceId);
       socket.data = {
         userId,

@@ -1,42 +1,34 @@
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
-import type { Config } from '../config.js';
 
 /**
  * What several server nodes share besides the database: Redis carries Socket.IO's broadcasts and
- * cross-node socket queries (`@socket.io/redis-adapter`) and the rate-limit counters. Without REDIS_URL a
- * node runs alone with in-memory equivalents.
+ * cross-node socket queries (`@socket.io/redis-adapter`) and the rate-limit counters. Without a Redis URL
+ * a node runs alone.
  */
-/** Receipts, typing and pings may come this many times as often as other events. */
-export const SIGNAL_BUDGET_FACTOR = 4;
-
 export interface ScaleOut {
   adapter: ReturnType<typeof createAdapter> | undefined;
-  rateLimiters: { actions: RateLimiterAbstract; signals: RateLimiterAbstract };
+  /** The connection the rate limiters share, with their key prefix; undefined on a single node. */
+  redis: { client: Redis; keyPrefix: string } | undefined;
   /** Resolves when Redis answers (or at once without Redis). */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function connectScaleOut(config: Config, log: Logger): Promise<ScaleOut> {
-  const { events, windowSeconds: duration } = config.rateLimit;
-  const budgets = { actions: events, signals: events * SIGNAL_BUDGET_FACTOR };
-  const memory = {
-    actions: new RateLimiterMemory({ points: budgets.actions, duration }),
-    signals: new RateLimiterMemory({ points: budgets.signals, duration }),
-  };
-  if (!config.redis.url) {
+export async function connectScaleOut(
+  settings: { url: string | undefined; keyPrefix: string },
+  log: Logger,
+): Promise<ScaleOut> {
+  if (!settings.url) {
     return {
       adapter: undefined,
-      rateLimiters: memory,
+      redis: undefined,
       ping: async () => undefined,
       close: async () => undefined,
     };
   }
-
-  const pub = new Redis(config.redis.url, {
+  const pub = new Redis(settings.url, {
     lazyConnect: true,
     maxRetriesPerRequest: 2,
     enableOfflineQueue: true,
@@ -49,24 +41,11 @@ export async function connectScaleOut(config: Config, log: Logger): Promise<Scal
     client.on('error', (error: Error) => log.warn({ err: error, client: name }, 'redis connection error'));
   }
   await Promise.all([pub.connect(), sub.connect()]);
-  const prefix = config.redis.keyPrefix;
-  const sharedLimiter = (kind: 'actions' | 'signals') =>
-    new RateLimiterRedis({
-      storeClient: pub,
-      keyPrefix: `${prefix}:ratelimit:${kind}`,
-      points: budgets[kind],
-      duration,
-      // While Redis is unreachable each node limits on its own rather than failing every event.
-      insuranceLimiter: memory[kind],
-    });
+  const prefix = settings.keyPrefix;
   log.info({ prefix }, 'scale-out: Socket.IO Redis adapter enabled');
-
   return {
     adapter: createAdapter(pub, sub, { key: `${prefix}:socket.io`, requestsTimeout: 3000 }),
-    rateLimiters: {
-      actions: sharedLimiter('actions'),
-      signals: sharedLimiter('signals'),
-    },
+    redis: { client: pub, keyPrefix: prefix },
     async ping() {
       await pub.ping();
     },

@@ -1,18 +1,11 @@
 import type { Server as HttpServer } from 'node:http';
 import { LIMITS } from '@mpi/protocol';
 import { Server } from 'socket.io';
-import type { TokenVerifier } from '../auth/tokens.js';
-import { registerGroupHandlers } from '../chat/group-handlers.js';
-import { registerMessageHandlers } from '../chat/message-handlers.js';
-import { registerPresenceHandlers } from '../chat/presence.js';
-import { registerTypingHandlers, TypingTracker } from '../chat/typing.js';
-import { registerChannelHandlers } from '../notifications/channel-handlers.js';
-import { registerUserHandlers } from '../users/user-handlers.js';
 import { CoalescingWebSocketServer } from './coalescing-ws-server.js';
-import { HandlerRegistry } from './define-handler.js';
-import { authenticateHandshake } from './handshake.js';
-import type { RealtimeContext, RealtimeServer, RealtimeSocket } from './types.js';
-import { rooms } from './types.js';
+import type { HandlerRegistry } from './handler-registry.js';
+import { authenticateHandshake, type HandshakeDeps } from './handshake.js';
+import { rooms } from './rooms.js';
+import type { RealtimeServer, RealtimeSocket } from './types.js';
 
 export function createSocketServer(httpServer: HttpServer): RealtimeServer {
   return new Server(httpServer, {
@@ -27,31 +20,24 @@ export function createSocketServer(httpServer: HttpServer): RealtimeServer {
 }
 
 /**
- * Wires authentication, the event handlers (defined once, dispatched per connection) and connection logs
- * into the Socket.IO server. Returns a function that releases what the handlers hold (typing timers).
+ * Puts the features' handlers (defined once, dispatched per connection) behind authentication: every
+ * accepted connection joins its user's room, is counted and logged, and gets the registry's pipelines.
  */
-export function attachRealtime(ctx: RealtimeContext, verifier: TokenVerifier): () => void {
-  const { io, log, metrics } = ctx;
-  const typing = new TypingTracker(ctx);
-  const handlers = new HandlerRegistry(ctx);
-  registerUserHandlers(ctx, handlers);
-  registerMessageHandlers(ctx, handlers, typing);
-  registerGroupHandlers(ctx, handlers);
-  registerPresenceHandlers(ctx, handlers);
-  registerTypingHandlers(ctx, handlers, typing);
-  registerChannelHandlers(ctx, handlers);
+export function attachRealtime(io: RealtimeServer, handlers: HandlerRegistry, deps: HandshakeDeps): void {
+  const { log, metrics } = deps;
   handlers.on('ping', () => ({ serverTime: Date.now() }));
-  handlers.onDisconnect((socket, reason) => {
-    metrics.connections.dec();
-    const { userId, deviceId, client, version, connectedAt } = socket.data;
-    const durationMs = Date.now() - connectedAt;
-    log.info(
-      { userId, deviceId, client, version, socketId: socket.id, reason, durationMs },
-      'connection closed',
-    );
+  handlers.addHooks({
+    disconnect(socket, reason) {
+      metrics.connections.dec();
+      const { userId, deviceId, client, version, connectedAt } = socket.data;
+      const durationMs = Date.now() - connectedAt;
+      log.info(
+        { userId, deviceId, client, version, socketId: socket.id, reason, durationMs },
+        'connection closed',
+      );
+    },
   });
-
-  io.use(authenticateHandshake(ctx, verifier));
+  io.use(authenticateHandshake(deps));
   io.on('connection', (socket: RealtimeSocket) => {
     const { userId, deviceId, client, version } = socket.data;
     metrics.connections.inc();
@@ -59,5 +45,4 @@ export function attachRealtime(ctx: RealtimeContext, verifier: TokenVerifier): (
     void socket.join(rooms.user(userId));
     handlers.attach(socket);
   });
-  return () => typing.close();
 }

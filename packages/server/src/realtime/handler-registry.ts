@@ -7,11 +7,15 @@ import {
   type ParsedClientPayload,
   type ValidationIssue,
 } from '@mpi/protocol';
+import type { Logger } from 'pino';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { z } from 'zod';
 import { isInternal, publicErrorBody } from '../errors.js';
+import type { Metrics } from '../metrics.js';
 import { Backpressure } from './backpressure.js';
-import type { RealtimeContext, RealtimeSocket } from './types.js';
+import type { InFlight } from './in-flight.js';
+import { EVENT_BUDGETS, type RateLimiters } from './rate-limits.js';
+import type { RealtimeSocket } from './types.js';
 
 export interface HandlerArgs<E extends ClientEventName> {
   payload: ParsedClientPayload<E>;
@@ -26,21 +30,29 @@ export type EventHandler<E extends ClientEventName> = (
 
 type AckFn = (response: unknown) => void;
 
-/** Events counted against the larger `signals` budget (see RealtimeContext.rateLimiters). */
-const SIGNAL_EVENTS: ReadonlySet<string> = new Set([
-  'messages_received',
-  'notifications_received',
-  'typing_start',
-  'typing_stop',
-  'ping',
-]);
-
 function toIssues(error: z.ZodError): ValidationIssue[] {
   return error.issues.slice(0, 20).map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
 }
 
 type Pipeline = (socket: RealtimeSocket, args: unknown[]) => Promise<void>;
-type SocketHook = (socket: RealtimeSocket, reason?: string) => void;
+
+/** Every hook a feature can run on a connection, in the order they run. */
+export interface ConnectionHooks {
+  /** For every new connection, after its handshake, before any of its events. */
+  connect?(socket: RealtimeSocket): void;
+  /** While the socket still has its rooms. */
+  disconnecting?(socket: RealtimeSocket, reason: string): void;
+  /** Once the socket left its rooms. */
+  disconnect?(socket: RealtimeSocket, reason: string): void;
+}
+
+export interface HandlerRegistryDeps {
+  metrics: Metrics;
+  log: Logger;
+  inFlight: InFlight;
+  rateLimiters: RateLimiters;
+  backpressure: { perConnection: number; total: number };
+}
 
 /**
  * Every client event's handler, defined once per server, and one dispatcher per connection. (A listener
@@ -51,43 +63,38 @@ type SocketHook = (socket: RealtimeSocket, reason?: string) => void;
  */
 export class HandlerRegistry {
   private readonly pipelines = new Map<string, Pipeline>();
-  private readonly connectHooks: SocketHook[] = [];
-  private readonly disconnectingHooks: SocketHook[] = [];
-  private readonly disconnectHooks: SocketHook[] = [];
+  private readonly hooks: ConnectionHooks[] = [];
   private readonly backpressure: Backpressure;
 
-  constructor(private readonly ctx: RealtimeContext) {
-    this.backpressure = new Backpressure(ctx.inFlight, ctx.metrics, ctx.config.backpressure);
+  constructor(private readonly deps: HandlerRegistryDeps) {
+    this.backpressure = new Backpressure(deps.inFlight, deps.metrics, deps.backpressure);
   }
 
   on<E extends ClientEventName>(event: E, handler: EventHandler<E>): void {
-    this.pipelines.set(event, pipeline(this.ctx, this.backpressure, event, handler));
+    if (this.pipelines.has(event)) throw new Error(`"${event}" has a handler already`);
+    this.pipelines.set(event, pipeline(this.deps, this.backpressure, event, handler));
   }
 
-  /** Runs for every new connection, before any of its events. */
-  onConnect(hook: SocketHook): void {
-    this.connectHooks.push(hook);
+  addHooks(hooks: ConnectionHooks): void {
+    this.hooks.push(hooks);
   }
 
-  /** Runs while the socket still has its rooms. */
-  onDisconnecting(hook: SocketHook): void {
-    this.disconnectingHooks.push(hook);
-  }
-
-  onDisconnect(hook: SocketHook): void {
-    this.disconnectHooks.push(hook);
+  /** Throws unless every client event of the contract has its handler: a server missing one must not start. */
+  assertComplete(): void {
+    const missing = (Object.keys(EVENT_BUDGETS) as ClientEventName[]).filter((e) => !this.pipelines.has(e));
+    if (missing.length > 0) throw new Error(`No handler for: ${missing.join(', ')}`);
   }
 
   attach(socket: RealtimeSocket): void {
     socket.onAny((event: string, ...args: unknown[]) => this.dispatch(socket, event, args));
     socket.on('disconnecting', (reason) => {
-      for (const hook of this.disconnectingHooks) hook(socket, reason);
+      for (const hook of this.hooks) hook.disconnecting?.(socket, reason);
     });
     socket.on('disconnect', (reason) => {
       this.backpressure.forget(socket);
-      for (const hook of this.disconnectHooks) hook(socket, reason);
+      for (const hook of this.hooks) hook.disconnect?.(socket, reason);
     });
-    for (const hook of this.connectHooks) hook(socket);
+    for (const hook of this.hooks) hook.connect?.(socket);
   }
 
   private dispatch(socket: RealtimeSocket, event: string, args: unknown[]): void {
@@ -96,7 +103,7 @@ export class HandlerRegistry {
       void run(socket, args);
       return;
     }
-    this.ctx.metrics.events.inc({ event: 'unknown', outcome: 'unknown_event' });
+    this.deps.metrics.events.inc({ event: 'unknown', outcome: 'unknown_event' });
     socket.emit('socket_error', {
       code: 'UNKNOWN_EVENT',
       message: `The server does not handle "${String(event).slice(0, 64)}".`,
@@ -107,14 +114,14 @@ export class HandlerRegistry {
 }
 
 function pipeline<E extends ClientEventName>(
-  ctx: RealtimeContext,
+  deps: HandlerRegistryDeps,
   backpressure: Backpressure,
   event: E,
   handler: EventHandler<E>,
 ): Pipeline {
   const schema = CLIENT_EVENT_SCHEMAS[event] as unknown as z.ZodType<ParsedClientPayload<E>>;
-  const limiter = SIGNAL_EVENTS.has(event) ? 'signals' : 'actions';
-  const { metrics, log } = ctx;
+  const limiter = deps.rateLimiters[EVENT_BUDGETS[event]];
+  const { metrics, log, inFlight } = deps;
 
   const fail = (ack: AckFn | undefined, error: ErrorBody, outcome: string) => {
     metrics.events.inc({ event, outcome });
@@ -124,11 +131,11 @@ function pipeline<E extends ClientEventName>(
   return async (socket, args) => {
     const ack = typeof args.at(-1) === 'function' ? (args.pop() as AckFn) : undefined;
     const stopTimer = metrics.eventDuration.startTimer({ event });
-    ctx.inFlight.enter();
+    inFlight.enter();
     backpressure.begin(socket);
     try {
       try {
-        await ctx.rateLimiters[limiter].consume(socket.data.userId);
+        await limiter.consume(socket.data.userId);
       } catch (error) {
         if (!(error instanceof RateLimiterRes)) throw error;
         const body = { ...errorBody('RATE_LIMITED'), retryAfterMs: error.msBeforeNext };
@@ -164,7 +171,7 @@ function pipeline<E extends ClientEventName>(
       socket.emit('socket_error', { ...body, event });
       fail(ack, body, isInternal(error) ? 'internal_error' : 'rejected');
     } finally {
-      ctx.inFlight.leave();
+      inFlight.leave();
       backpressure.end(socket);
       stopTimer();
     }

@@ -1,0 +1,61 @@
+import type { Feature, ServerContext } from '../server-context.js';
+import { chatCatchUp } from './catch-up.js';
+import type { ChatContext } from './chat-context.js';
+import { ChatKindCache } from './chat-kinds.js';
+import { ChatListNotifier } from './chat-list.js';
+import {
+  addMembers,
+  createGroup,
+  getMembers,
+  leaveGroup,
+  listChats,
+  openDm,
+  removeMember,
+  renameChat,
+} from './group-handlers.js';
+import { confirmReceipt, getHistory, markRead, sendMessage } from './message-handlers.js';
+import { announceDeparture, joinChat, leaveChat } from './presence.js';
+import { RecentMessages } from './recent-messages.js';
+import { startRetentionSweeper } from './retention.js';
+import { TypingTracker, typingStart, typingStop } from './typing.js';
+
+/** Chat: every handler, connection hook, catch-up and loop of direct and group chats. */
+export function registerChat(server: ServerContext): Feature {
+  const ctx: ChatContext = {
+    ...server,
+    chatKinds: new ChatKindCache(server.storage.chat),
+    chatList: new ChatListNotifier(server.io),
+    recentMessages: new RecentMessages(),
+    typing: new TypingTracker(server.io),
+  };
+  const { handlers } = ctx;
+  handlers.on('send_message', sendMessage(ctx));
+  handlers.on('messages_received', confirmReceipt(ctx));
+  handlers.on('mark_read', markRead(ctx));
+  handlers.on('get_history', getHistory(ctx));
+
+  handlers.on('open_dm', openDm(ctx));
+  handlers.on('list_chats', listChats(ctx));
+  handlers.on('create_group', createGroup(ctx));
+  handlers.on('add_members', addMembers(ctx));
+  handlers.on('remove_member', removeMember(ctx));
+  handlers.on('leave_group', leaveGroup(ctx));
+  handlers.on('rename_chat', renameChat(ctx));
+  handlers.on('get_members', getMembers(ctx));
+
+  handlers.on('join_chat', joinChat(ctx));
+  handlers.on('leave_chat', leaveChat(ctx));
+  handlers.on('typing_start', typingStart(ctx));
+  handlers.on('typing_stop', typingStop(ctx));
+
+  const stopRetention = startRetentionSweeper(ctx.storage.chat, ctx.config.messageRetentionDays, ctx.log);
+  return {
+    disconnecting: (socket) => announceDeparture(ctx, socket),
+    disconnect: (socket) => ctx.typing.dropSocket(socket.id),
+    catchUp: chatCatchUp(ctx),
+    close() {
+      ctx.typing.close();
+      stopRetention();
+    },
+  };
+}

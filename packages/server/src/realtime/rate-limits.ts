@@ -1,0 +1,72 @@
+import type { ClientEventName } from '@mpi/protocol';
+import type { Redis } from 'ioredis';
+import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
+
+/**
+ * Per-user budgets, over all the user's connections: `actions` for events that change or read state,
+ * `signals` (a larger budget) for receipts, typing and pings, which a busy conversation sends many of.
+ */
+export type Budget = 'actions' | 'signals';
+export type RateLimiters = Record<Budget, RateLimiterAbstract>;
+
+/** Which budget each client event of the contract draws on; a new event must be placed here to build. */
+export const EVENT_BUDGETS: Readonly<Record<ClientEventName, Budget>> = {
+  setup_user: 'actions',
+  join_chat: 'actions',
+  leave_chat: 'actions',
+  send_message: 'actions',
+  typing_start: 'signals',
+  typing_stop: 'signals',
+  messages_received: 'signals',
+  mark_read: 'actions',
+  open_dm: 'actions',
+  get_history: 'actions',
+  list_chats: 'actions',
+  create_group: 'actions',
+  add_members: 'actions',
+  remove_member: 'actions',
+  rename_chat: 'actions',
+  leave_group: 'actions',
+  get_members: 'actions',
+  subscribe: 'actions',
+  unsubscribe: 'actions',
+  get_preferences: 'actions',
+  list_notifications: 'actions',
+  mark_notifications_read: 'actions',
+  notifications_received: 'signals',
+  ping: 'signals',
+};
+
+/** Receipts, typing and pings may come this many times as often as other events. */
+const SIGNAL_BUDGET_FACTOR = 4;
+
+export interface RateLimitSettings {
+  events: number;
+  windowSeconds: number;
+}
+
+/**
+ * The limiters of both budgets: in memory on a single node; in Redis when nodes share one (`redis`), with
+ * the in-memory ones as insurance so that each node limits on its own while Redis is unreachable rather
+ * than failing every event.
+ */
+export function createRateLimiters(
+  { events, windowSeconds: duration }: RateLimitSettings,
+  redis?: { client: Redis; keyPrefix: string },
+): RateLimiters {
+  const points: Record<Budget, number> = { actions: events, signals: events * SIGNAL_BUDGET_FACTOR };
+  const memory = {
+    actions: new RateLimiterMemory({ points: points.actions, duration }),
+    signals: new RateLimiterMemory({ points: points.signals, duration }),
+  };
+  if (!redis) return memory;
+  const shared = (budget: Budget) =>
+    new RateLimiterRedis({
+      storeClient: redis.client,
+      keyPrefix: `${redis.keyPrefix}:ratelimit:${budget}`,
+      points: points[budget],
+      duration,
+      insuranceLimiter: memory[budget],
+    });
+  return { actions: shared('actions'), signals: shared('signals') };
+}
