@@ -1,12 +1,13 @@
-import type {
-  CatchUpCompletePayload,
-  ChatListUpdatedPayload,
-  MessageData,
-  MessageDeliveredPayload,
-  MessagesReadPayload,
-  RateLimitErrorPayload,
-  ResyncRequiredPayload,
-  TypingUpdatePayload,
+import {
+  type CatchUpCompletePayload,
+  type ChatListUpdatedPayload,
+  type MessageData,
+  type MessageDeliveredPayload,
+  type MessagesReadPayload,
+  type RateLimitErrorPayload,
+  type ResyncRequiredPayload,
+  recoveryOf,
+  type TypingUpdatePayload,
 } from '@mpi/protocol';
 import { MemoryOutboxStore } from './outbox/memory-store.js';
 import { Outbox } from './outbox/outbox.js';
@@ -34,7 +35,6 @@ export interface ChatSyncOptions {
 
 /** How long a `socket_rate_limit_exceeded` counts as the reason of a RATE_LIMITED send ack. */
 const RATE_LIMIT_EVENT_TTL_MS = 2000;
-const DROP_RECEIPT_CODES = new Set(['NOT_A_MEMBER', 'CHAT_NOT_FOUND']);
 
 function isMessage(value: unknown): value is MessageData {
   const v = value as MessageData | null;
@@ -202,7 +202,8 @@ export class ChatSync {
   async #confirm(chatId: string, upToSeq: number): Promise<ConfirmOutcome> {
     const ack = await this.#bridge.request('messages_received', { chatId, upToSeq });
     if (ack.ok) return 'ok';
-    return DROP_RECEIPT_CODES.has(ack.error.code) ? 'drop' : 'retry';
+    // Receipts are cumulative: any failure but a chat gone for this user is retried by a later one.
+    return recoveryOf(ack.error.code) === 'no-chat' ? 'drop' : 'retry';
   }
 
   async #fetchGap(chatId: string, beforeSeq: number, limit: number): Promise<number[] | null> {

@@ -1,3 +1,4 @@
+import { recoveryOf } from '@mpi/protocol';
 import { io } from 'socket.io-client';
 import { reconnectDelay } from './backoff.js';
 import { ConnectionState } from './connection-state.js';
@@ -13,9 +14,6 @@ export interface ConnectionHooks {
   onDisconnected(reason: string): void;
   onStateChange(change: ConnectionStateChange): void;
 }
-
-/** The server refused the handshake with one of these: retrying with the same credentials cannot help. */
-const FATAL_HANDSHAKE_CODES: ReadonlySet<string> = new Set(['AUTH_MISSING', 'AUTH_INVALID']);
 
 /**
  * The connection state machine. One socket.io-client socket per connect() cycle, with socket.io's own
@@ -214,7 +212,9 @@ export class Connection {
     const attemptId = this.#attemptId;
     if (isErrorBody(error.data)) {
       const body = { code: error.data.code, message: error.data.message } as ConnectionError;
-      this.#fail(attemptId, body, FATAL_HANDSHAKE_CODES.has(body.code));
+      // Only a refused token ends the retries: each attempt asks the token provider again, so an expired
+      // token is replaced, and a shutdown or a fault can pass.
+      this.#fail(attemptId, body, recoveryOf(body.code) === 'token-refused');
     } else if (error.message === 'timeout') {
       this.#fail(attemptId, { code: 'CONNECT_TIMEOUT', message: 'The transport did not open in time.' });
     } else {
