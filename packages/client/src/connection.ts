@@ -5,6 +5,7 @@ import { ConnectionState } from './connection-state.js';
 import { describeError, isErrorBody } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import { applyPatch, INITIAL_STATUS, NO_RETRY, type StatusPatch } from './status.js';
+import { Subscribable } from './subscribable.js';
 import type { ClientSocket, ConnectionError, ConnectionStateChange, ConnectionStatus } from './types.js';
 
 export interface ConnectionHooks {
@@ -26,7 +27,7 @@ export interface ConnectionHooks {
  *   any --AUTH_MISSING / AUTH_INVALID--> ERROR               (no retry)
  *   any --disconnect()--> DISCONNECTED                        (no retry)
  */
-export class Connection {
+export class Connection extends Subscribable {
   #status: ConnectionStatus = INITIAL_STATUS;
   #socket: ClientSocket | null = null;
   /** Identifies the attempt in flight; stale callbacks of earlier attempts compare unequal. */
@@ -36,12 +37,12 @@ export class Connection {
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   /** True while disconnect() closes the socket, so its `disconnect` event is not taken for a drop. */
   #closing = false;
-  readonly #listeners = new Set<() => void>();
 
   readonly #options: () => ResolvedOptions;
   readonly #hooks: ConnectionHooks;
 
   constructor(options: () => ResolvedOptions, hooks: ConnectionHooks) {
+    super('[SocketService] a state listener');
     this.#options = options;
     this.#hooks = hooks;
   }
@@ -86,23 +87,12 @@ export class Connection {
   /** disconnect(), then forget the latency and the state listeners. */
   destroy(): void {
     this.disconnect();
-    this.#listeners.clear();
+    this.clearListeners();
     this.#status = INITIAL_STATUS;
   }
 
   setLatency(latencyMs: number): void {
     this.#update({ latencyMs });
-  }
-
-  subscribe(listener: () => void): () => void {
-    this.#listeners.add(listener);
-    return () => {
-      this.#listeners.delete(listener);
-    };
-  }
-
-  listenerCount(): number {
-    return this.#listeners.size;
   }
 
   #createSocket(): ClientSocket {
@@ -283,13 +273,7 @@ export class Connection {
     const next = applyPatch(previous, patch);
     if (next === previous) return;
     this.#status = next;
-    for (const listener of [...this.#listeners]) {
-      try {
-        listener();
-      } catch (error) {
-        console.error('[SocketService] a state listener threw:', error);
-      }
-    }
+    this.notify();
     if (next.state !== previous.state) {
       this.#hooks.onStateChange({
         state: next.state,
