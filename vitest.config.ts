@@ -10,6 +10,12 @@ export default defineConfig({
       'tests/**/*.test.ts',
       'bench/test/**/*.test.ts',
     ],
+    // `vitest run` also runs the type tests; one tsc program (DOM and JSX) covers the SDK's and React's.
+    typecheck: {
+      enabled: true,
+      include: ['packages/*/test/**/*.test-d.ts', 'packages/*/test/**/*.test-d.tsx'],
+      tsconfig: './tsconfig.typecheck.json',
+    },
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',

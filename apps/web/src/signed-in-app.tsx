@@ -1,5 +1,8 @@
-import type { NotificationEventName } from '@mpi/protocol';
-import { NOTIFICATION_EVENT_NAMES } from '@mpi/protocol';
+import {
+  NOTIFICATION_EVENT_NAMES,
+  type NotificationEventName,
+  type NotificationPayloadOf,
+} from '@mpi/protocol';
 import {
   SocketProvider,
   type UseNotificationSocketOptions,
@@ -12,7 +15,7 @@ import { ChatView } from './chat-view.js';
 import { ConnectionBadge } from './connection-badge.js';
 import { DebugMarker } from './debug-marker.js';
 import { BellIcon } from './icons.js';
-import { describeNotification, type NotificationPayload } from './notifications/describe.js';
+import { describeNotification } from './notifications/describe.js';
 import { NotificationCenter } from './notifications/notification-center.js';
 import { type Toast, Toasts } from './notifications/toasts.js';
 import { navigate, routePath, useRoute } from './router.js';
@@ -23,9 +26,13 @@ const MAX_TOASTS = 3;
 
 type Handlers = NonNullable<UseNotificationSocketOptions['handlers']>;
 
+type AnyNotificationPayload = NotificationPayloadOf<NotificationEventName>;
+
 /** One handler per notification event type (the guide's `useNotificationSocket` handlers). */
-function handlersFor(notify: (event: NotificationEventName, payload: unknown) => void): Handlers {
-  const handlers: Record<string, (payload: unknown) => void> = {};
+function handlersFor(
+  notify: (event: NotificationEventName, payload: AnyNotificationPayload) => void,
+): Handlers {
+  const handlers: Record<string, (payload: AnyNotificationPayload) => void> = {};
   for (const event of NOTIFICATION_EVENT_NAMES) handlers[event] = (payload) => notify(event, payload);
   return handlers as Handlers;
 }
@@ -63,7 +70,7 @@ function Shell({ user, onSignOut }: { user: SignedInUser; onSignOut(): void }) {
   const handlers = useMemo(
     () =>
       handlersFor((event, payload) => {
-        const text = describeNotification(event, payload as NotificationPayload<typeof event>);
+        const text = describeNotification(event, payload);
         const toast: Toast = { id: `toast-${++toastCounter.current}`, event, ...text };
         setToasts((list) => [toast, ...list].slice(0, MAX_TOASTS));
         timers.current.set(

@@ -1,12 +1,12 @@
-import type {
-  CatchUpCompletePayload,
-  ChatListUpdatedPayload,
-  MessageData,
-  MessageDeliveredPayload,
-  MessagesReadPayload,
-  RateLimitErrorPayload,
-  ResyncRequiredPayload,
-  TypingUpdatePayload,
+import {
+  type AckedClientEvent,
+  type AckOf,
+  type ClientEventPayload,
+  type MessageData,
+  type ResyncRequiredPayload,
+  recoveryOf,
+  type ServerEventName,
+  type ServerToClientEvents,
 } from '@mpi/protocol';
 import { MemoryOutboxStore } from './outbox/memory-store.js';
 import { Outbox } from './outbox/outbox.js';
@@ -14,12 +14,11 @@ import type { OutboxStore } from './outbox/types.js';
 import { type ConfirmOutcome, ReceiptTracker } from './receipts.js';
 import { Session } from './session.js';
 import { ChatStateStore } from './store/chat-store.js';
-import type { AckEventName, AckResponse, EventPayload } from './types.js';
 import { TypingSender } from './typing.js';
 
 /** What the chat layer needs from the SocketService. */
 export interface SyncBridge {
-  request<E extends AckEventName>(event: E, payload: EventPayload<E>): Promise<AckResponse<E>>;
+  request<E extends AckedClientEvent>(event: E, payload: ClientEventPayload<E>): Promise<AckOf<E>>;
   isReady(): boolean;
   /** Emits a fire-and-forget event; false when not connected. */
   signal(event: 'typing_start' | 'typing_stop', chatId: string): boolean;
@@ -34,7 +33,10 @@ export interface ChatSyncOptions {
 
 /** How long a `socket_rate_limit_exceeded` counts as the reason of a RATE_LIMITED send ack. */
 const RATE_LIMIT_EVENT_TTL_MS = 2000;
-const DROP_RECEIPT_CODES = new Set(['NOT_A_MEMBER', 'CHAT_NOT_FOUND']);
+
+type ServerEventHandlers = {
+  [E in ServerEventName]?: (...args: Parameters<ServerToClientEvents[E]>) => void;
+};
 
 function isMessage(value: unknown): value is MessageData {
   const v = value as MessageData | null;
@@ -142,47 +144,46 @@ export class ChatSync {
   }
 
   /** Every server event passes here before the app's handlers. */
-  handle(event: string, args: unknown[]): void {
-    const [payload] = args;
-    switch (event) {
-      case 'receive_message':
-        if (isMessage(payload)) this.store.ingest([payload]);
-        break;
-      case 'queued_messages':
-        if (Array.isArray(payload)) this.store.ingest(payload.filter(isMessage));
-        break;
-      case 'catch_up_complete':
-        this.receipts.catchUpComplete(
-          (payload as Partial<CatchUpCompletePayload> | undefined)?.cursors ?? [],
-        );
-        break;
-      case 'resync_required':
-        if (hasChatId(payload)) this.#resync(payload as ResyncRequiredPayload);
-        break;
-      case 'message_delivered':
-        if (hasChatId(payload)) this.store.applyDelivered(payload as MessageDeliveredPayload);
-        break;
-      case 'messages_read':
-        if (hasChatId(payload)) this.store.applyRead(payload as MessagesReadPayload);
-        break;
-      case 'chat_list_updated':
-        if (hasChatId(payload) && this.store.applyChatListUpdate(payload as ChatListUpdatedPayload)) {
-          this.receipts.forget(payload.chatId);
-          this.session.joined.delete(payload.chatId);
-        }
-        break;
-      case 'typing_update':
-        if (hasChatId(payload)) this.store.applyTyping(payload as TypingUpdatePayload);
-        break;
-      case 'socket_rate_limit_exceeded': {
-        const error = payload as Partial<RateLimitErrorPayload> | undefined;
-        if (error?.event === 'send_message' && typeof error.retryAfterMs === 'number') {
-          this.#rateLimit = { at: Date.now(), retryAfterMs: error.retryAfterMs };
-        }
-        break;
-      }
-    }
+  handle(event: string, args: readonly unknown[]): void {
+    if (!Object.hasOwn(this.#handlers, event)) return;
+    // socket.io hands every event over untyped: this is where each one gets its contract type.
+    const handler = this.#handlers[event as ServerEventName] as (...args: readonly unknown[]) => void;
+    handler(...args);
   }
+
+  // Typed by the contract, yet checked before use: a server of another version may send less.
+  readonly #handlers: ServerEventHandlers = {
+    receive_message: (message) => {
+      if (isMessage(message)) this.store.ingest([message]);
+    },
+    queued_messages: (messages) => {
+      if (Array.isArray(messages)) this.store.ingest(messages.filter(isMessage));
+    },
+    catch_up_complete: (payload) => this.receipts.catchUpComplete(payload?.cursors ?? []),
+    resync_required: (payload) => {
+      if (hasChatId(payload)) this.#resync(payload);
+    },
+    message_delivered: (payload) => {
+      if (hasChatId(payload)) this.store.applyDelivered(payload);
+    },
+    messages_read: (payload) => {
+      if (hasChatId(payload)) this.store.applyRead(payload);
+    },
+    chat_list_updated: (payload) => {
+      if (hasChatId(payload) && this.store.applyChatListUpdate(payload)) {
+        this.receipts.forget(payload.chatId);
+        this.session.joined.delete(payload.chatId);
+      }
+    },
+    typing_update: (payload) => {
+      if (hasChatId(payload)) this.store.applyTyping(payload);
+    },
+    socket_rate_limit_exceeded: (error) => {
+      if (error?.event === 'send_message' && typeof error.retryAfterMs === 'number') {
+        this.#rateLimit = { at: Date.now(), retryAfterMs: error.retryAfterMs };
+      }
+    },
+  };
 
   destroy(): void {
     const error = { code: 'UNAVAILABLE' as const, message: 'The service was destroyed.' };
@@ -202,7 +203,8 @@ export class ChatSync {
   async #confirm(chatId: string, upToSeq: number): Promise<ConfirmOutcome> {
     const ack = await this.#bridge.request('messages_received', { chatId, upToSeq });
     if (ack.ok) return 'ok';
-    return DROP_RECEIPT_CODES.has(ack.error.code) ? 'drop' : 'retry';
+    // Receipts are cumulative: any failure but a chat gone for this user is retried by a later one.
+    return recoveryOf(ack.error.code) === 'no-chat' ? 'drop' : 'retry';
   }
 
   async #fetchGap(chatId: string, beforeSeq: number, limit: number): Promise<number[] | null> {

@@ -1,10 +1,8 @@
-/**
- * The spec's `WEBSOCKET_CONFIG` (src/config/websocket.config.ts in the frontend), with the same keys.
- *
- * Values come from the environment: `VITE_WEBSOCKET_URL` and `VITE_WEBSOCKET_ENABLED` through
- * `import.meta.env` in a Vite build, or `process.env` in Node. Reading is guarded so the module loads in
- * browsers without Vite, in Node, and in tests.
- */
+// The spec's `WEBSOCKET_CONFIG` (src/config/websocket.config.ts in the frontend), with the same keys.
+//
+// Values come from the environment: `VITE_WEBSOCKET_URL` and `VITE_WEBSOCKET_ENABLED` through
+// `import.meta.env` in a Vite build, or `process.env` in Node. Reading is guarded so the module loads in
+// browsers without Vite, in Node, and in tests.
 
 /** The spec's `reconnectionConfig`, plus `jitter`: each delay is spread by ±jitter (a fraction) of itself. */
 export interface ReconnectionPolicy {

@@ -1,9 +1,11 @@
+import { recoveryOf } from '@mpi/protocol';
 import { io } from 'socket.io-client';
 import { reconnectDelay } from './backoff.js';
 import { ConnectionState } from './connection-state.js';
 import { describeError, isErrorBody } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import { applyPatch, INITIAL_STATUS, NO_RETRY, type StatusPatch } from './status.js';
+import { Subscribable } from './subscribable.js';
 import type { ClientSocket, ConnectionError, ConnectionStateChange, ConnectionStatus } from './types.js';
 
 export interface ConnectionHooks {
@@ -13,9 +15,6 @@ export interface ConnectionHooks {
   onDisconnected(reason: string): void;
   onStateChange(change: ConnectionStateChange): void;
 }
-
-/** The server refused the handshake with one of these: retrying with the same credentials cannot help. */
-const FATAL_HANDSHAKE_CODES: ReadonlySet<string> = new Set(['AUTH_MISSING', 'AUTH_INVALID']);
 
 /**
  * The connection state machine. One socket.io-client socket per connect() cycle, with socket.io's own
@@ -28,7 +27,7 @@ const FATAL_HANDSHAKE_CODES: ReadonlySet<string> = new Set(['AUTH_MISSING', 'AUT
  *   any --AUTH_MISSING / AUTH_INVALID--> ERROR               (no retry)
  *   any --disconnect()--> DISCONNECTED                        (no retry)
  */
-export class Connection {
+export class Connection extends Subscribable {
   #status: ConnectionStatus = INITIAL_STATUS;
   #socket: ClientSocket | null = null;
   /** Identifies the attempt in flight; stale callbacks of earlier attempts compare unequal. */
@@ -38,12 +37,12 @@ export class Connection {
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   /** True while disconnect() closes the socket, so its `disconnect` event is not taken for a drop. */
   #closing = false;
-  readonly #listeners = new Set<() => void>();
 
   readonly #options: () => ResolvedOptions;
   readonly #hooks: ConnectionHooks;
 
   constructor(options: () => ResolvedOptions, hooks: ConnectionHooks) {
+    super('[SocketService] a state listener');
     this.#options = options;
     this.#hooks = hooks;
   }
@@ -88,23 +87,12 @@ export class Connection {
   /** disconnect(), then forget the latency and the state listeners. */
   destroy(): void {
     this.disconnect();
-    this.#listeners.clear();
+    this.clearListeners();
     this.#status = INITIAL_STATUS;
   }
 
   setLatency(latencyMs: number): void {
     this.#update({ latencyMs });
-  }
-
-  subscribe(listener: () => void): () => void {
-    this.#listeners.add(listener);
-    return () => {
-      this.#listeners.delete(listener);
-    };
-  }
-
-  listenerCount(): number {
-    return this.#listeners.size;
   }
 
   #createSocket(): ClientSocket {
@@ -214,7 +202,9 @@ export class Connection {
     const attemptId = this.#attemptId;
     if (isErrorBody(error.data)) {
       const body = { code: error.data.code, message: error.data.message } as ConnectionError;
-      this.#fail(attemptId, body, FATAL_HANDSHAKE_CODES.has(body.code));
+      // Only a refused token ends the retries: each attempt asks the token provider again, so an expired
+      // token is replaced, and a shutdown or a fault can pass.
+      this.#fail(attemptId, body, recoveryOf(body.code) === 'token-refused');
     } else if (error.message === 'timeout') {
       this.#fail(attemptId, { code: 'CONNECT_TIMEOUT', message: 'The transport did not open in time.' });
     } else {
@@ -283,13 +273,7 @@ export class Connection {
     const next = applyPatch(previous, patch);
     if (next === previous) return;
     this.#status = next;
-    for (const listener of [...this.#listeners]) {
-      try {
-        listener();
-      } catch (error) {
-        console.error('[SocketService] a state listener threw:', error);
-      }
-    }
+    this.notify();
     if (next.state !== previous.state) {
       this.#hooks.onStateChange({
         state: next.state,

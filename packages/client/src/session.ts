@@ -1,12 +1,14 @@
-import type { ChatInfo, ErrorBody, UserInfo } from '@mpi/protocol';
-import type { AckResponse } from './types.js';
+import { type AckOf, type ChatInfo, type ErrorBody, recoveryOf, type UserInfo } from '@mpi/protocol';
 
-/** Join failures after which the chat is not joined again on the next reconnect. */
-const FINAL_JOIN_ERRORS = new Set(['NOT_A_MEMBER', 'CHAT_NOT_FOUND', 'VALIDATION_FAILED', 'FORBIDDEN']);
+/** A join that failed so is not replayed on the next reconnect: it would be refused again. */
+function isFinalJoinError(error: ErrorBody): boolean {
+  const recovery = recoveryOf(error.code);
+  return recovery === 'no-chat' || recovery === 'refused';
+}
 
 export interface SessionDeps {
-  setupUser(userId: string, userInfo: UserInfo): Promise<AckResponse<'setup_user'>>;
-  joinChat(chatId: string): Promise<AckResponse<'join_chat'>>;
+  setupUser(userId: string, userInfo: UserInfo): Promise<AckOf<'setup_user'>>;
+  joinChat(chatId: string): Promise<AckOf<'join_chat'>>;
   onJoined(chat: ChatInfo): void;
   /** The session is replayed on connection `epoch`: time to flush the outbox. */
   onReady(epoch: number): void;
@@ -18,8 +20,8 @@ type Waiter<T> = (ack: T) => void;
  * What a connection must re-establish after every (re)connect, in order: `setup_user` (which starts the
  * device's catch-up), `join_chat` for every chat joined with `joinChat`; then the session is ready and the
  * outbox may flush. Notification channels are not replayed: they are the user's stored preference, which
- * the server applies to every connection itself (replaying them would undo an opt-out made elsewhere). Calls made while a connection is being
- * (re)established wait for the replay and resolve with its acks.
+ * the server applies to every connection itself (replaying them would undo an opt-out made elsewhere).
+ * Calls made while a connection is being (re)established wait for the replay and resolve with its acks.
  */
 export class Session {
   user: { userId: string; userInfo: UserInfo } | null = null;
@@ -27,8 +29,8 @@ export class Session {
   readonly #deps: SessionDeps;
   #epoch = 0;
   #ready = false;
-  #setupWaiters: Waiter<AckResponse<'setup_user'>>[] = [];
-  readonly #joinWaiters = new Map<string, Waiter<AckResponse<'join_chat'>>[]>();
+  #setupWaiters: Waiter<AckOf<'setup_user'>>[] = [];
+  readonly #joinWaiters = new Map<string, Waiter<AckOf<'join_chat'>>[]>();
 
   constructor(deps: SessionDeps) {
     this.#deps = deps;
@@ -44,11 +46,11 @@ export class Session {
     return this.#ready;
   }
 
-  nextSetupAck(): Promise<AckResponse<'setup_user'>> {
+  nextSetupAck(): Promise<AckOf<'setup_user'>> {
     return new Promise((resolve) => this.#setupWaiters.push(resolve));
   }
 
-  nextJoinAck(chatId: string): Promise<AckResponse<'join_chat'>> {
+  nextJoinAck(chatId: string): Promise<AckOf<'join_chat'>> {
     return new Promise((resolve) => {
       const list = this.#joinWaiters.get(chatId) ?? [];
       list.push(resolve);
@@ -57,9 +59,9 @@ export class Session {
   }
 
   /** Records a join outcome: a final failure stops re-joining the chat. */
-  joinSettled(chatId: string, ack: AckResponse<'join_chat'>): void {
+  joinSettled(chatId: string, ack: AckOf<'join_chat'>): void {
     if (ack.ok) this.#deps.onJoined(ack.chat);
-    else if (FINAL_JOIN_ERRORS.has(ack.error.code)) this.joined.delete(chatId);
+    else if (isFinalJoinError(ack.error)) this.joined.delete(chatId);
   }
 
   async connected(): Promise<void> {

@@ -1,21 +1,28 @@
-import type { ChatInfo, GetHistoryInput, NotificationChannel, UserInfo } from '@mpi/protocol';
+import type {
+  Ack,
+  AckedClientEvent,
+  AckOf,
+  ChatInfo,
+  ClientEventPayload,
+  GetHistoryInput,
+  NotificationChannel,
+  UserInfo,
+} from '@mpi/protocol';
 import { ChatSync } from './chat-sync.js';
 import { Connection } from './connection.js';
 import { ConnectionState } from './connection-state.js';
 import { isDebugEnabled, logIncomingEvent } from './debug.js';
 import { Emitter } from './emitter.js';
-import { isAck, SocketRequestError, unavailable } from './errors.js';
+import { SocketRequestError, unavailable } from './errors.js';
 import { createClientMessageId } from './ids.js';
 import { NotificationStore } from './notifications/notification-store.js';
 import { type ResolvedOptions, resolveOptions } from './options.js';
 import type { OutboxEntry } from './outbox/types.js';
+import { emitWithAck } from './request.js';
 import type { ChatStore } from './store/types.js';
 import type {
-  AckEventName,
-  AckResponse,
   ClientSocket,
   ConnectionStatus,
-  EventPayload,
   LocalEvents,
   SocketServiceEventName,
   SocketServiceEvents,
@@ -182,7 +189,7 @@ export class SocketService {
    * Identifies the user; remembered and sent again after every reconnect (it starts this device's
    * catch-up). While a connection is being set up, resolves with the ack of that connection's setup.
    */
-  setupUser(userId: string, userInfo: UserInfo = {}): Promise<AckResponse<'setup_user'>> {
+  setupUser(userId: string, userInfo: UserInfo = {}): Promise<AckOf<'setup_user'>> {
     this.#sync.session.user = { userId, userInfo };
     this.#sync.store.setCurrentUser(userId);
     if (this.isReady()) return this.request('setup_user', { userId, userInfo });
@@ -191,7 +198,7 @@ export class SocketService {
   }
 
   /** Joins the chat's room (typing, presence); remembered and joined again after every reconnect. */
-  async joinChat(chatId: string): Promise<AckResponse<'join_chat'>> {
+  async joinChat(chatId: string): Promise<AckOf<'join_chat'>> {
     const { session } = this.#sync;
     session.joined.add(chatId);
     if (!this.isReady() && this.#isConnecting()) return session.nextJoinAck(chatId);
@@ -200,7 +207,7 @@ export class SocketService {
     return ack;
   }
 
-  leaveChat(chatId: string): Promise<AckResponse<'leave_chat'>> {
+  leaveChat(chatId: string): Promise<AckOf<'leave_chat'>> {
     this.#sync.session.joined.delete(chatId);
     return this.request('leave_chat', { chatId });
   }
@@ -216,14 +223,14 @@ export class SocketService {
     chatId: string,
     message: string,
     options: { clientMessageId?: string } = {},
-  ): Promise<AckResponse<'send_message'>> {
+  ): Promise<AckOf<'send_message'>> {
     const clientMessageId = options.clientMessageId ?? createClientMessageId();
     this.#sync.typing.stop(chatId); // a sent message ends the typing indicator
     return this.#sync.outbox.send(chatId, message, clientMessageId);
   }
 
   /** Queues a `failed` message again; resolves with its new final ack (NOT_FOUND when not failed). */
-  retryMessage(clientMessageId: string): Promise<AckResponse<'send_message'>> {
+  retryMessage(clientMessageId: string): Promise<AckOf<'send_message'>> {
     return this.#sync.outbox.retry(clientMessageId);
   }
 
@@ -265,42 +272,42 @@ export class SocketService {
   // ---- Receipts, DMs, groups, history, notifications ----
 
   /** Manual receipt; the SDK already confirms automatically (see ReceiptTracker). */
-  confirmReceived(chatId: string, upToSeq: number): Promise<AckResponse<'messages_received'>> {
+  confirmReceived(chatId: string, upToSeq: number): Promise<AckOf<'messages_received'>> {
     return this.request('messages_received', { chatId, upToSeq });
   }
 
   /** The user has read every message of the chat up to `upToSeq` (cumulative). */
-  markRead(chatId: string, upToSeq: number): Promise<AckResponse<'mark_read'>> {
+  markRead(chatId: string, upToSeq: number): Promise<AckOf<'mark_read'>> {
     return this.request('mark_read', { chatId, upToSeq });
   }
 
   /** The DM chat with `userId`, created on first use. */
-  openDm(userId: string): Promise<AckResponse<'open_dm'>> {
+  openDm(userId: string): Promise<AckOf<'open_dm'>> {
     return this.#withChat(this.request('open_dm', { userId }));
   }
 
-  createGroup(name: string, members: string[]): Promise<AckResponse<'create_group'>> {
+  createGroup(name: string, members: string[]): Promise<AckOf<'create_group'>> {
     return this.#withChat(this.request('create_group', { name, members }));
   }
 
-  addMembers(chatId: string, userIds: string[]): Promise<AckResponse<'add_members'>> {
+  addMembers(chatId: string, userIds: string[]): Promise<AckOf<'add_members'>> {
     return this.#withChat(this.request('add_members', { chatId, userIds }));
   }
 
-  removeMember(chatId: string, userId: string): Promise<AckResponse<'remove_member'>> {
+  removeMember(chatId: string, userId: string): Promise<AckOf<'remove_member'>> {
     return this.#withChat(this.request('remove_member', { chatId, userId }));
   }
 
-  renameChat(chatId: string, name: string): Promise<AckResponse<'rename_chat'>> {
+  renameChat(chatId: string, name: string): Promise<AckOf<'rename_chat'>> {
     return this.#withChat(this.request('rename_chat', { chatId, name }));
   }
 
-  leaveGroup(chatId: string): Promise<AckResponse<'leave_group'>> {
+  leaveGroup(chatId: string): Promise<AckOf<'leave_group'>> {
     this.#sync.session.joined.delete(chatId);
     return this.request('leave_group', { chatId });
   }
 
-  getMembers(chatId: string): Promise<AckResponse<'get_members'>> {
+  getMembers(chatId: string): Promise<AckOf<'get_members'>> {
     return this.request('get_members', { chatId });
   }
 
@@ -308,13 +315,13 @@ export class SocketService {
   async getHistory(
     chatId: string,
     options: Omit<GetHistoryInput, 'chatId'> = {},
-  ): Promise<AckResponse<'get_history'>> {
+  ): Promise<AckOf<'get_history'>> {
     const ack = await this.request('get_history', { chatId, ...options });
     if (ack.ok) this.#sync.store.ingest(ack.messages);
     return ack;
   }
 
-  listChats(): Promise<AckResponse<'list_chats'>> {
+  listChats(): Promise<AckOf<'list_chats'>> {
     return this.request('list_chats', {});
   }
 
@@ -322,11 +329,11 @@ export class SocketService {
    * Subscribes notification channels: a stored preference of the user, applied by the server to all
    * their devices and every later connection (so it is not re-sent after a reconnect).
    */
-  subscribe(channels: NotificationChannel[]): Promise<AckResponse<'subscribe'>> {
+  subscribe(channels: NotificationChannel[]): Promise<AckOf<'subscribe'>> {
     return this.request('subscribe', { channels });
   }
 
-  unsubscribe(channels: NotificationChannel[]): Promise<AckResponse<'unsubscribe'>> {
+  unsubscribe(channels: NotificationChannel[]): Promise<AckOf<'unsubscribe'>> {
     return this.request('unsubscribe', { channels });
   }
 
@@ -341,38 +348,16 @@ export class SocketService {
   }
 
   /** Emits any acknowledged client event and resolves with its Ack; never rejects. */
-  async request<E extends AckEventName>(event: E, payload: EventPayload<E>): Promise<AckResponse<E>> {
+  request<E extends AckedClientEvent>(event: E, payload: ClientEventPayload<E>): Promise<AckOf<E>> {
     const socket = this.#connection.socket;
-    if (!socket || !this.isReady()) return this.#whenNotConnected(event, payload);
-    const { ackTimeoutMs } = this.#options;
-    // socket.io's typings cannot follow a generic event name through timeout(); the map above is the type.
-    const emitter = socket.timeout(ackTimeoutMs) as unknown as {
-      emitWithAck(event: string, payload: unknown): Promise<unknown>;
-    };
-    let response: unknown;
-    try {
-      response = await emitter.emitWithAck(event, payload);
-    } catch (error) {
-      const lost = error instanceof Error && /disconnected/.test(error.message);
-      return unavailable(
-        lost
-          ? `The connection was lost before "${event}" was acknowledged.`
-          : `No acknowledgement of "${event}" within ${ackTimeoutMs} ms.`,
-      ) as AckResponse<E>;
-    }
-    if (!isAck(response)) {
-      return {
-        ok: false,
-        error: { code: 'INTERNAL', message: `Malformed ack of "${event}".` },
-      } as AckResponse<E>;
-    }
-    return response as AckResponse<E>;
+    if (!socket || !this.isReady()) return this.#notConnected(event);
+    return emitWithAck(socket, event, payload, this.#options.ackTimeoutMs);
   }
 
   /** Requests made while not connected fail at once (messages go through the outbox instead). */
-  #whenNotConnected<E extends AckEventName>(event: E, _payload: EventPayload<E>): Promise<AckResponse<E>> {
+  #notConnected<E extends AckedClientEvent>(event: E): Promise<AckOf<E>> {
     return Promise.resolve(
-      unavailable(`Not connected (state: ${this.getState()}); "${event}" was not sent.`) as AckResponse<E>,
+      unavailable(`Not connected (state: ${this.getState()}); "${event}" was not sent.`),
     );
   }
 
@@ -382,10 +367,10 @@ export class SocketService {
   }
 
   async #withChat<E extends 'open_dm' | 'create_group' | 'add_members' | 'remove_member' | 'rename_chat'>(
-    pending: Promise<AckResponse<E>>,
-  ): Promise<AckResponse<E>> {
+    pending: Promise<AckOf<E>>,
+  ): Promise<AckOf<E>> {
     const ack = await pending;
-    const result = ack as { ok: boolean; chat?: ChatInfo };
+    const result: Ack<{ chat: ChatInfo }> = ack;
     if (result.ok && result.chat) this.#sync.store.applyChatInfo(result.chat);
     return ack;
   }

@@ -1,4 +1,12 @@
-import type { Ack, ClientToServerEvents, ErrorCode, ServerToClientEvents } from '@mpi/protocol';
+import type {
+  AckedClientEvent,
+  AckOf,
+  ClientEventName,
+  ClientEventPayload,
+  ClientToServerEvents,
+  ErrorCode,
+  ServerToClientEvents,
+} from '@mpi/protocol';
 import type { ManagerOptions, Socket, SocketOptions } from 'socket.io-client';
 import type { ReconnectionPolicy } from './config.js';
 import type { ConnectionState } from './connection-state.js';
@@ -104,23 +112,13 @@ export interface LocalEvents {
 export type SocketServiceEvents = ServerToClientEvents & LocalEvents;
 export type SocketServiceEventName = keyof SocketServiceEvents & string;
 
+// The SDK's public names for the contract's derived types.
+
 /** Client events that take an acknowledgement. */
-export type AckEventName = {
-  [E in keyof ClientToServerEvents]: Parameters<ClientToServerEvents[E]> extends [unknown, infer A]
-    ? A extends (response: never) => void
-      ? E
-      : never
-    : never;
-}[keyof ClientToServerEvents];
+export type AckEventName = AckedClientEvent;
 
 /** The payload of a client event. */
-export type EventPayload<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[0];
+export type EventPayload<E extends ClientEventName> = ClientEventPayload<E>;
 
 /** The acknowledgement of a client event: `{ ok: true, ...fields } | { ok: false, error }`. */
-export type AckResponse<E extends AckEventName> = Parameters<ClientToServerEvents[E]>[1] extends
-  | ((response: infer R) => void)
-  | undefined
-  ? R extends Ack<object>
-    ? R
-    : never
-  : never;
+export type AckResponse<E extends AckEventName> = AckOf<E>;

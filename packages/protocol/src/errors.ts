@@ -39,15 +39,51 @@ export type ErrorCode = keyof typeof ERROR_CATALOGUE;
 
 export const ERROR_CODES = Object.keys(ERROR_CATALOGUE) as ErrorCode[];
 
+/**
+ * What a failure says about trying again, per code. Each client part that retries decides from this
+ * table which codes end its retries:
+ * - `transient`: the server is busy, shutting down or rate limiting: the same request may succeed later.
+ * - `fault`: the server failed unexpectedly; a later attempt may succeed or fail the same way.
+ * - `token-expired`: a new connection with a fresh token succeeds.
+ * - `token-refused`: the token is missing or invalid: no attempt with the same token can succeed.
+ * - `no-chat`: the chat does not exist for this user, or the user is not (or no longer) a member.
+ * - `refused`: the request is invalid or not allowed: sent again unchanged, it fails the same way.
+ */
+export type ErrorRecovery = 'transient' | 'fault' | 'token-expired' | 'token-refused' | 'no-chat' | 'refused';
+
+/** Every code's recovery: a new code does not compile until it is classified here. */
+export const ERROR_RECOVERY = {
+  AUTH_MISSING: 'token-refused',
+  AUTH_INVALID: 'token-refused',
+  AUTH_EXPIRED: 'token-expired',
+  FORBIDDEN: 'refused',
+  NOT_A_MEMBER: 'no-chat',
+  CHAT_NOT_FOUND: 'no-chat',
+  NOT_FOUND: 'refused',
+  VALIDATION_FAILED: 'refused',
+  UNKNOWN_EVENT: 'refused',
+  PAYLOAD_TOO_LARGE: 'refused',
+  RATE_LIMITED: 'transient',
+  UNAVAILABLE: 'transient',
+  SIGNATURE_MISSING: 'refused',
+  SIGNATURE_INVALID: 'refused',
+  SIGNATURE_STALE: 'refused',
+  INVALID_JSON: 'refused',
+  DELIVERY_ID_REUSED: 'refused',
+  GROUP_NOT_FOUND: 'refused',
+  INTERNAL: 'fault',
+} as const satisfies Record<ErrorCode, ErrorRecovery>;
+
+/** The recovery of a code; undefined for a code this contract does not know (sent by a newer server). */
+export function recoveryOf(code: string): ErrorRecovery | undefined {
+  return Object.hasOwn(ERROR_RECOVERY, code) ? ERROR_RECOVERY[code as ErrorCode] : undefined;
+}
+
 export interface ErrorBody {
   code: ErrorCode;
   message: string;
   /** With RATE_LIMITED: when the next event of the same kind will be accepted. */
   retryAfterMs?: number;
-}
-
-export function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === 'string' && Object.hasOwn(ERROR_CATALOGUE, value);
 }
 
 export function errorBody(code: ErrorCode, message: string = ERROR_CATALOGUE[code].message): ErrorBody {

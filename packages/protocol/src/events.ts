@@ -271,22 +271,6 @@ type UnlistedServerEvent = Exclude<
 >;
 export const SERVER_EVENT_NAMES_COMPLETE: UnlistedServerEvent extends never ? true : false = true;
 
-/** What the client sends in the Socket.IO handshake `auth`. */
-export interface HandshakeAuth {
-  token: string;
-  /** A stable id of this device (browser profile, app install); receipts and catch-up are per device. */
-  deviceId?: string;
-}
-
-/** What the client sends in the handshake query string, as the spec's `WEBSOCKET_CONFIG.QUERY`. */
-export interface HandshakeQuery {
-  client?: string;
-  version?: string;
-}
-
-/** `connect_error.data` when the server refuses a handshake. */
-export type ConnectErrorData = ErrorBody;
-
 /** Client events that take an acknowledgement. */
 export type AckedClientEvent = {
   [E in keyof ClientEventContract]: ClientEventContract[E]['result'] extends null ? never : E;

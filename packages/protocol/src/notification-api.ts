@@ -2,11 +2,9 @@ import { z } from 'zod';
 import { calendarEventSchema, matchSchema, type NotificationItem, trainingSchema } from './notifications.js';
 import { idSchema, type NotificationChannel, seqSchema, userIdSchema } from './schemas.js';
 
-/**
- * The notification inbox over Socket.IO (client events and their server events) and the ingestion API
- * the platform's backend calls over HTTP (`POST /api/v1/notifications`, webhooks, audience groups).
- * See docs/notifications.md.
- */
+// The notification inbox over Socket.IO (client events and their server events) and the ingestion API
+// the platform's backend calls over HTTP (`POST /api/v1/notifications`, webhooks, audience groups).
+// See docs/notifications.md.
 
 export const NOTIFICATION_LIMITS = {
   /** Largest signed HTTP body of the ingestion API, in bytes; bigger bodies get 413 PAYLOAD_TOO_LARGE. */

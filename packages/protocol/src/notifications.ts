@@ -1,10 +1,8 @@
 import { z } from 'zod';
 import type { NotificationChannel } from './schemas.js';
 
-/**
- * Payloads of the spec's notification events. The platform's backend sends them to the ingestion API;
- * the server validates them with these schemas and forwards them to clients unchanged.
- */
+// Payloads of the spec's notification events. The platform's backend sends them to the ingestion API;
+// the server validates them with these schemas and forwards them to clients unchanged.
 
 const scheduledItemFields = {
   id: z.string().min(1).max(128),

@@ -1,11 +1,9 @@
 import { z } from 'zod';
 import { LIMITS } from './limits.js';
 
-/**
- * Runtime schemas for every payload a client sends. The server parses each inbound event with the schema
- * of that event before anything else; the TypeScript types of the payloads are derived from them, so a
- * schema and its type cannot drift apart. Objects are strict: unknown fields are refused, not ignored.
- */
+// Runtime schemas for every payload a client sends. The server parses each inbound event with the schema
+// of that event before anything else; the TypeScript types of the payloads are derived from them, so a
+// schema and its type cannot drift apart. Objects are strict: unknown fields are refused, not ignored.
 
 const idPattern = /^[A-Za-z0-9._:@-]+$/;
 

@@ -4,7 +4,6 @@ export { DMChat, type DMChatProps } from './dm-chat.js';
 export { type UseChatOptions, type UseChatResult, useChat } from './use-chat.js';
 export { useChatList } from './use-chat-list.js';
 export {
-  ALL_CHANNELS,
   type UseNotificationSocketOptions,
   type UseNotificationSocketResult,
   useNotificationSocket,

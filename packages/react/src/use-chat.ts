@@ -1,4 +1,5 @@
-import type { AckResponse, ChatSnapshot } from '@mpi/client';
+import type { ChatSnapshot } from '@mpi/client';
+import type { AckOf } from '@mpi/protocol';
 import { useCallback, useEffect, useRef, useSyncExternalStore } from 'react';
 import { useSocketService } from './context.js';
 
@@ -9,8 +10,8 @@ export interface UseChatOptions {
 
 export interface UseChatResult extends ChatSnapshot {
   /** Sends with optimistic UI: the message shows as `pending` at once, then `sent`, `delivered`, `read`. */
-  send(text: string): Promise<AckResponse<'send_message'>>;
-  retry(clientMessageId: string): Promise<AckResponse<'send_message'>>;
+  send(text: string): Promise<AckOf<'send_message'>>;
+  retry(clientMessageId: string): Promise<AckOf<'send_message'>>;
   discard(clientMessageId: string): Promise<boolean>;
   loadOlder(): Promise<boolean>;
   /** Call on every input change: starts typing for non-empty text, stops for empty text. */

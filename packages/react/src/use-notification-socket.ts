@@ -4,21 +4,18 @@ import {
   type NotificationChannel,
   type NotificationEventName,
   type NotificationEvents,
+  type NotificationPayloadOf,
   type SocketErrorPayload,
 } from '@mpi/protocol';
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { useSocketService } from './context.js';
 import { useSocket } from './use-socket.js';
 
-export const ALL_CHANNELS: readonly NotificationChannel[] = ['calendar', 'matches', 'training', 'system'];
-
-type NotificationPayload<E extends NotificationEventName> = Parameters<NotificationEvents[E]>[0];
-
 export interface UseNotificationSocketOptions {
   /** One callback per event type, e.g. `{ 'match:scheduled': ({ match }) => … }`. */
-  handlers?: { [E in NotificationEventName]?: (payload: NotificationPayload<E>) => void };
+  handlers?: { [E in NotificationEventName]?: (payload: NotificationPayloadOf<E>) => void };
   /** Called for every notification event, after its own handler. */
-  onNotification?: <E extends NotificationEventName>(event: E, payload: NotificationPayload<E>) => void;
+  onNotification?: <E extends NotificationEventName>(event: E, payload: NotificationPayloadOf<E>) => void;
   /** Connect on mount, as the guide's hook does (default true). The socket stays open on unmount: it is shared. */
   autoConnect?: boolean;
 }
@@ -65,7 +62,7 @@ export function useNotificationSocket(
 
   useEffect(() => {
     const offs = NOTIFICATION_EVENT_NAMES.map((event) =>
-      service.on(event, ((payload: NotificationPayload<typeof event>) => {
+      service.on(event, ((payload: NotificationPayloadOf<typeof event>) => {
         const handler = latest.current.handlers?.[event] as ((p: unknown) => void) | undefined;
         handler?.(payload);
         latest.current.onNotification?.(event, payload);

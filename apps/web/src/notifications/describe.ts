@@ -1,9 +1,7 @@
-import type { NotificationEventName, NotificationEvents } from '@mpi/protocol';
+import type { NotificationEventName, NotificationPayloadOf } from '@mpi/protocol';
 
 /** How the centre groups notifications; a channel of its own for each but webhooks. */
 export type NotificationCategory = 'calendar' | 'match' | 'training' | 'system' | 'webhook';
-
-export type NotificationPayload<E extends NotificationEventName> = Parameters<NotificationEvents[E]>[0];
 
 export interface NotificationText {
   category: NotificationCategory;
@@ -49,7 +47,7 @@ function place(location: string | undefined): string {
   return location ? ` · ${location}` : '';
 }
 
-type Describers = { [E in NotificationEventName]: (payload: NotificationPayload<E>) => NotificationText };
+type Describers = { [E in NotificationEventName]: (payload: NotificationPayloadOf<E>) => NotificationText };
 
 /** Title and text of each notification event, for the toast and the centre. */
 export const DESCRIBE: Describers = {
@@ -114,9 +112,9 @@ function matchName(match: { title: string; homeTeam?: string; awayTeam?: string 
 
 export function describeNotification<E extends NotificationEventName>(
   event: E,
-  payload: NotificationPayload<E>,
+  payload: NotificationPayloadOf<E>,
 ): NotificationText {
-  const describe = DESCRIBE[event] as (payload: NotificationPayload<E>) => NotificationText;
+  const describe = DESCRIBE[event] as (payload: NotificationPayloadOf<E>) => NotificationText;
   try {
     return describe(payload);
   } catch {

@@ -1,12 +1,12 @@
-import type { NotificationChannel, NotificationItem } from '@mpi/protocol';
-import { ALL_CHANNELS, type UseNotificationSocketResult } from '@mpi/react';
+import { NOTIFICATION_CHANNELS, type NotificationChannel, type NotificationItem } from '@mpi/protocol';
+import type { UseNotificationSocketResult } from '@mpi/react';
 import { useEffect, useState } from 'react';
 import { shortTime } from '../format.js';
-import { CATEGORY_LABEL, describeNotification, type NotificationPayload } from './describe.js';
+import { CATEGORY_LABEL, describeNotification } from './describe.js';
 import { CHANNEL_LABEL, isMandatory } from './preferences.js';
 
 function describeItem(item: NotificationItem) {
-  return describeNotification(item.event, item.payload as NotificationPayload<typeof item.event>);
+  return describeNotification(item.event, item.payload);
 }
 
 /**
@@ -52,7 +52,7 @@ export function NotificationCenter({ inbox }: { inbox: UseNotificationSocketResu
         <p id="channels-hint" className="hint channels-hint">
           {loaded ? 'Saved for your account: every device follows them.' : 'Loading your preferences…'}
         </p>
-        {ALL_CHANNELS.map((channel) => {
+        {NOTIFICATION_CHANNELS.map((channel) => {
           const mandatory = isMandatory(channel);
           const on = mandatory || (pending[channel] ?? channels.includes(channel));
           return (

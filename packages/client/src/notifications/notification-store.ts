@@ -6,6 +6,7 @@ import {
   type NotificationItem,
   type NotificationMeta,
 } from '@mpi/protocol';
+import { Subscribable } from '../subscribable.js';
 import type {
   NotificationSnapshot,
   NotificationSource,
@@ -25,11 +26,10 @@ type Handlers = { [E in keyof NotificationSourceEvents]?: NotificationSourceEven
  * not send the same items again. Framework-free; React binds with
  * `useSyncExternalStore(store.subscribe, store.getSnapshot)`.
  */
-export class NotificationStore {
+export class NotificationStore extends Subscribable {
   readonly #source: NotificationSource;
   readonly #limit: number;
   readonly #confirmDelayMs: number;
-  readonly #listeners = new Set<() => void>();
   readonly #handlers: Handlers = {};
   #snapshot: NotificationSnapshot = {
     notifications: [],
@@ -45,6 +45,7 @@ export class NotificationStore {
   #destroyed = false;
 
   constructor(source: NotificationSource, options: NotificationStoreOptions = {}) {
+    super('[NotificationStore] a listener');
     this.#source = source;
     this.#limit = Math.max(1, options.limit ?? DEFAULT_NOTIFICATION_LIMIT);
     this.#confirmDelayMs = options.confirmDelayMs ?? 250;
@@ -67,12 +68,6 @@ export class NotificationStore {
       this.#cancelConfirm();
     });
   }
-
-  /** For `useSyncExternalStore`: runs `listener` after every change. Bound. */
-  readonly subscribe = (listener: () => void): (() => void) => {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  };
 
   /** For `useSyncExternalStore`: the same object until something changes. Bound. */
   readonly getSnapshot = (): NotificationSnapshot => this.#snapshot;
@@ -128,7 +123,7 @@ export class NotificationStore {
     for (const [event, handler] of Object.entries(this.#handlers)) {
       this.#source.off(event as keyof NotificationSourceEvents, handler as never);
     }
-    this.#listeners.clear();
+    this.clearListeners();
   }
 
   #listen<E extends keyof NotificationSourceEvents>(event: E, handler: NotificationSourceEvents[E]): void {
@@ -218,13 +213,7 @@ export class NotificationStore {
     );
     if (same) return;
     this.#snapshot = next;
-    for (const listener of [...this.#listeners]) {
-      try {
-        listener();
-      } catch (error) {
-        console.error('[NotificationStore] a listener threw:', error);
-      }
-    }
+    this.notify();
   }
 }
 

@@ -1,12 +1,8 @@
-import type { ErrorBody, ErrorCode, MessageData } from '@mpi/protocol';
+import { type AckOf, type ErrorBody, type MessageData, recoveryOf } from '@mpi/protocol';
 import { describeError } from '../errors.js';
-import type { AckResponse } from '../types.js';
 import type { OutboxEntry, OutboxStore } from './types.js';
 
-export type SendAck = AckResponse<'send_message'>;
-
-/** Errors after which resending the same message cannot succeed: the entry becomes `failed`. */
-const RETRYABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['UNAVAILABLE', 'RATE_LIMITED']);
+export type SendAck = AckOf<'send_message'>;
 
 export interface OutboxTransport {
   /** Connected, and the session (setup_user, joins) replayed on this connection. */
@@ -250,7 +246,9 @@ export class Outbox {
           this.#listener.sent(entry, ack.message);
           this.#settle(entry.clientMessageId, ack);
           void this.#persist(() => this.#store.delete(entry.clientMessageId));
-        } else if (!RETRYABLE.has(ack.error.code)) {
+        } else if (recoveryOf(ack.error.code) !== 'transient') {
+          // Resent unchanged it would fail again (a server fault too: no resending in a loop), so the
+          // entry waits for the app's retry or discard.
           entry.status = 'failed';
           entry.error = ack.error;
           this.#listener.failed(entry);

@@ -9,6 +9,7 @@ import type {
   TypingUpdatePayload,
 } from '@mpi/protocol';
 import type { OutboxEntry } from '../outbox/types.js';
+import { Subscribable } from '../subscribable.js';
 import { ChatState, toChatMessage } from './chat-state.js';
 import { DEFAULT_MAX_MESSAGES_PER_CHAT } from './message-list.js';
 import type { ChatListItem, ChatMessage, ChatSnapshot, ChatStore, ChatStoreTransport } from './types.js';
@@ -33,14 +34,13 @@ function unref(timer: ReturnType<typeof setTimeout>): void {
  * users, unread counts, the chat list and the status of own messages. Snapshots are immutable and keep
  * their identity until what they show changes, so `useSyncExternalStore` re-renders only what changed.
  */
-export class ChatStateStore implements ChatStore {
+export class ChatStateStore extends Subscribable implements ChatStore {
   readonly #transport: ChatStoreTransport;
   readonly #maxMessages: number;
   readonly #typingExpiryMs: number;
   readonly #pageSize: number;
   readonly #onHeld: ((chatId: string, seq: number) => void) | undefined;
   readonly #chats = new Map<string, ChatState>();
-  readonly #listeners = new Set<() => void>();
   #me: string | null = null;
   #depth = 0;
   #dirty = false;
@@ -50,6 +50,7 @@ export class ChatStateStore implements ChatStore {
   #refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(transport: ChatStoreTransport, options: ChatStoreOptions = {}) {
+    super('[SocketService] a chat store listener');
     this.#transport = transport;
     this.#maxMessages = options.maxMessagesPerChat ?? DEFAULT_MAX_MESSAGES_PER_CHAT;
     this.#typingExpiryMs = options.typingExpiryMs ?? 6000;
@@ -58,13 +59,6 @@ export class ChatStateStore implements ChatStore {
   }
 
   // ---- Public (ChatStore) ----
-
-  readonly subscribe = (listener: () => void): (() => void) => {
-    this.#listeners.add(listener);
-    return () => {
-      this.#listeners.delete(listener);
-    };
-  };
 
   readonly getChatSnapshot = (chatId: string): ChatSnapshot => this.#chat(chatId).snapshot();
 
@@ -131,8 +125,8 @@ export class ChatStateStore implements ChatStore {
     return ack.ok;
   }
 
-  listenerCount(): number {
-    return this.#listeners.size;
+  override listenerCount(): number {
+    return super.listenerCount();
   }
 
   // ---- Fed by the service ----
@@ -304,7 +298,7 @@ export class ChatStateStore implements ChatStore {
       for (const timer of chat.typing.values()) clearTimeout(timer);
       chat.typing.clear();
     }
-    this.#listeners.clear();
+    this.clearListeners();
   }
 
   get timerCount(): number {
@@ -383,12 +377,6 @@ export class ChatStateStore implements ChatStore {
 
   #notify(): void {
     this.#dirty = false;
-    for (const listener of [...this.#listeners]) {
-      try {
-        listener();
-      } catch (error) {
-        console.error('[SocketService] a chat store listener threw:', error);
-      }
-    }
+    this.notify();
   }
 }

@@ -1,4 +1,4 @@
-import type { ChatMember, ChatSummary, ChatType, ErrorBody, MessageData } from '@mpi/protocol';
+import type { AckOf, ChatType, ErrorBody, MessageData } from '@mpi/protocol';
 
 /**
  * Where a message stands, as this device sees it. Own messages go `pending` → `sent` → `delivered` →
@@ -51,17 +51,10 @@ export interface ChatListItem {
 
 /** What the store needs from the service to load history, mark read and list chats. */
 export interface ChatStoreTransport {
-  getHistory(
-    chatId: string,
-    beforeSeq: number | undefined,
-    limit: number,
-  ): Promise<{ ok: true; messages: MessageData[]; hasMore: boolean } | { ok: false; error: ErrorBody }>;
-  markRead(
-    chatId: string,
-    upToSeq: number,
-  ): Promise<{ ok: true; unreadCount: number } | { ok: false; error: ErrorBody }>;
-  listChats(): Promise<{ ok: true; chats: ChatSummary[] } | { ok: false; error: ErrorBody }>;
-  getMembers(chatId: string): Promise<{ ok: true; members: ChatMember[] } | { ok: false; error: ErrorBody }>;
+  getHistory(chatId: string, beforeSeq: number | undefined, limit: number): Promise<AckOf<'get_history'>>;
+  markRead(chatId: string, upToSeq: number): Promise<AckOf<'mark_read'>>;
+  listChats(): Promise<AckOf<'list_chats'>>;
+  getMembers(chatId: string): Promise<AckOf<'get_members'>>;
 }
 
 /** The public face of the chat store (`service.chats`). */

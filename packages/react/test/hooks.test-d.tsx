@@ -1,0 +1,121 @@
+import type {
+  ChatListItem,
+  ChatMessage,
+  ConnectionState,
+  ConnectionStatus,
+  NotificationSnapshot,
+  SocketService,
+} from '@mpi/client';
+import type {
+  AckOf,
+  MatchPayload,
+  NotificationChannel,
+  NotificationEventName,
+  NotificationItem,
+  NotificationPayloadOf,
+  SystemNoticePayload,
+  TypingUpdatePayload,
+} from '@mpi/protocol';
+import { describe, expectTypeOf, test } from 'vitest';
+import {
+  type UseChatResult,
+  type UseNotificationSocketOptions,
+  type UseNotificationSocketResult,
+  type UseSocketResult,
+  useChat,
+  useChatList,
+  useNotificationSocket,
+  useSocket,
+  useSocketEvent,
+  useSocketService,
+} from '../src/index.js';
+
+// Type tests never run: the hooks are called here only for their types.
+
+describe('useSocket', () => {
+  test('returns the connection status with connect, disconnect and the service', () => {
+    expectTypeOf(useSocket).returns.toEqualTypeOf<UseSocketResult>();
+    expectTypeOf<UseSocketResult>().toExtend<ConnectionStatus>();
+    const socket = useSocket({ pingIntervalMs: 0 });
+    expectTypeOf(socket.state).toEqualTypeOf<ConnectionState>();
+    expectTypeOf(socket.isConnected).toBeBoolean();
+    expectTypeOf(socket.service).toEqualTypeOf<SocketService>();
+    expectTypeOf(socket.connect).toEqualTypeOf<() => void>();
+    expectTypeOf(useSocketService).returns.toEqualTypeOf<SocketService>();
+  });
+});
+
+describe('useChat and useChatList', () => {
+  test('a chat’s messages and actions', () => {
+    expectTypeOf(useChat).returns.toEqualTypeOf<UseChatResult>();
+    const chat = useChat('c1', { markReadOnView: false });
+    expectTypeOf(chat.messages).toEqualTypeOf<readonly ChatMessage[]>();
+    expectTypeOf(chat.typingUserIds).toEqualTypeOf<readonly string[]>();
+    expectTypeOf(chat.send).toEqualTypeOf<(text: string) => Promise<AckOf<'send_message'>>>();
+    expectTypeOf(chat.retry).returns.toEqualTypeOf<Promise<AckOf<'send_message'>>>();
+    expectTypeOf(chat.loadOlder).returns.toEqualTypeOf<Promise<boolean>>();
+  });
+
+  test('the chat list', () => {
+    expectTypeOf(useChatList).returns.toEqualTypeOf<readonly ChatListItem[]>();
+  });
+});
+
+describe('useSocketEvent', () => {
+  test('the handler gets the event’s contract payload', () => {
+    useSocketEvent('typing_update', (payload) => {
+      expectTypeOf(payload).toEqualTypeOf<TypingUpdatePayload>();
+    });
+    useSocketEvent('system:maintenance', (payload, meta) => {
+      expectTypeOf(payload).toEqualTypeOf<SystemNoticePayload>();
+      expectTypeOf(meta.seq).toBeNumber();
+    });
+  });
+
+  test('a wrong event name or payload does not compile', () => {
+    // @ts-expect-error: no such event
+    useSocketEvent('typing_updated', () => {});
+    // @ts-expect-error: typing_update's payload is not a string
+    useSocketEvent('typing_update', (payload: string) => payload);
+  });
+});
+
+describe('useNotificationSocket', () => {
+  test('returns the inbox, the connection and the actions', () => {
+    expectTypeOf(useNotificationSocket).returns.toEqualTypeOf<UseNotificationSocketResult>();
+    expectTypeOf<UseNotificationSocketResult>().toExtend<NotificationSnapshot>();
+    const inbox = useNotificationSocket();
+    expectTypeOf(inbox.notifications).toEqualTypeOf<readonly NotificationItem[]>();
+    expectTypeOf(inbox.channels).toEqualTypeOf<readonly NotificationChannel[]>();
+    expectTypeOf(inbox.subscribe).toEqualTypeOf<(channels: NotificationChannel[]) => Promise<boolean>>();
+    expectTypeOf(inbox.error).toEqualTypeOf<{ code: string; message: string } | null>();
+  });
+
+  test('each handler gets its event’s payload', () => {
+    useNotificationSocket({
+      handlers: {
+        'match:scheduled': (payload) => {
+          expectTypeOf(payload).toEqualTypeOf<MatchPayload<'scheduled'>>();
+        },
+      },
+    });
+    expectTypeOf<NonNullable<UseNotificationSocketOptions['onNotification']>>().toEqualTypeOf<
+      <E extends NotificationEventName>(event: E, payload: NotificationPayloadOf<E>) => void
+    >();
+  });
+
+  test('a wrong event name or payload does not compile', () => {
+    useNotificationSocket({
+      handlers: {
+        // @ts-expect-error: no such notification event
+        'match:rescheduled': () => {},
+      },
+    });
+    useNotificationSocket({
+      handlers: {
+        // @ts-expect-error: match:scheduled carries { match, action }, not { event }
+        'match:scheduled': (payload: { event: { title: string } }) => payload,
+      },
+    });
+  });
+});
