@@ -5,7 +5,7 @@ export type Route = { name: 'chats' } | { name: 'chat'; chatId: string } | { nam
 
 const NAVIGATE_EVENT = 'mpi:navigate';
 
-export function parseRoute(pathname: string): Route {
+function parseRoute(pathname: string): Route {
   const chat = /^\/chats\/([^/]+)\/?$/.exec(pathname);
   if (chat?.[1]) {
     try {

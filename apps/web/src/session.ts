@@ -16,7 +16,7 @@ export interface Session {
 }
 
 /** What tests and the debug console can reach: `window.mpi.service.disconnect()`, etc. */
-export interface MpiDebugHandle {
+interface MpiDebugHandle {
   user: SignedInUser;
   service: SocketService;
 }
@@ -40,14 +40,14 @@ export function isValidUserId(userId: string): boolean {
  * (the server serves this app, so API and socket share its origin). The SDK's own default
  * (http://localhost:4000) would be wrong for any deployment that is not on that port.
  */
-export function serverUrl(): string {
+function serverUrl(): string {
   const env = (import.meta as { env?: Record<string, string | undefined> }).env;
   const configured = env?.VITE_WEBSOCKET_URL;
   return configured && configured !== '' ? configured.replace(/\/+$/, '') : window.location.origin;
 }
 
 /** This browser profile's device id: made once, then kept (receipts and catch-up are per device). */
-export function deviceId(): string {
+function deviceId(): string {
   const existing = storage.get(DEVICE_KEY);
   if (existing && ID_PATTERN.test(existing)) return existing;
   const random =
@@ -79,7 +79,7 @@ export function storeUser(user: SignedInUser | null): void {
 }
 
 /** A failure of the token request, with the server's error code when it sent one. */
-export class TokenError extends Error {
+class TokenError extends Error {
   constructor(
     readonly code: string,
     message: string,

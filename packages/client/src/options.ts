@@ -1,7 +1,7 @@
 import { type ReconnectionPolicy, WEBSOCKET_CONFIG } from './config.js';
 import type { SocketServiceOptions, TokenProvider } from './types.js';
 
-export const DEFAULT_ACK_TIMEOUT_MS = 10_000;
+const DEFAULT_ACK_TIMEOUT_MS = 10_000;
 
 /** Options with every default applied; read again at each connect() and each attempt. */
 export interface ResolvedOptions {

@@ -13,8 +13,8 @@ export const idSchema = z
   .max(LIMITS.idMaxLength)
   .regex(idPattern, 'only letters, digits and . _ : @ - are allowed');
 
-export const userIdSchema = idSchema;
-export const chatIdSchema = idSchema;
+export const userIdSchema = idSchema.describe('user id');
+export const chatIdSchema = idSchema.describe('chat id');
 export const seqSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 export const userInfoSchema = z.strictObject({

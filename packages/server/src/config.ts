@@ -2,11 +2,9 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseLeadTimes } from './durations.js';
 
-/**
- * Every setting of the server, read from environment variables once at start. Nothing else in the server
- * reads `process.env`: it receives this typed object. A wrong value stops the start with a message that
- * names the variable.
- */
+// Every setting of the server, read from environment variables once at start. Nothing else in the server
+// reads `process.env`: it receives this typed object. A wrong value stops the start with a message that
+// names the variable.
 
 /** apps/web/dist, from both packages/server/src and packages/server/dist. */
 const DEFAULT_WEB_DIST_DIR = fileURLToPath(new URL('../../../apps/web/dist', import.meta.url));

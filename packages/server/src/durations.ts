@@ -1,10 +1,10 @@
-/** Lead times (`24h`, `90m`) in configuration, and ISO 8601 durations (`PT1H`, `P1D`) on the wire. */
+// Lead times (`24h`, `90m`) in configuration, and ISO 8601 durations (`PT1H`, `P1D`) on the wire.
 
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 const MAX_LEAD_MS = 366 * UNIT_MS.d;
 
 /** `30s`, `15m`, `24h`, `7d` → milliseconds; throws on anything else. */
-export function parseLeadTime(text: string): number {
+function parseLeadTime(text: string): number {
   const match = /^(\d{1,6})([smhd])$/.exec(text.trim());
   if (!match) throw new Error(`"${text}" is not a duration like 24h, 90m, 30s or 7d`);
   const ms = Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];

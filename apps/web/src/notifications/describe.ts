@@ -30,7 +30,7 @@ function when(iso: string): string {
 }
 
 /** An ISO 8601 duration (`PT1H`, `P1DT2H30M`) in words: "in 1 day 2 h 30 min". */
-export function inWords(duration: string): string {
+function inWords(duration: string): string {
   const match = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(duration);
   if (!match) return duration;
   const [, weeks, days, hours, minutes, seconds] = match;
@@ -50,7 +50,7 @@ function place(location: string | undefined): string {
 type Describers = { [E in NotificationEventName]: (payload: NotificationPayloadOf<E>) => NotificationText };
 
 /** Title and text of each notification event, for the toast and the centre. */
-export const DESCRIBE: Describers = {
+const DESCRIBE: Describers = {
   'calendar:event-created': ({ event }) => ({
     category: 'calendar',
     title: `New event: ${event.title}`,

@@ -11,7 +11,7 @@ import type {
 type AnyHandler = (...args: any[]) => void;
 
 /** Server events the NotificationStore listens to (the notification events and the inbox events). */
-export type NotificationStoreEvent =
+type NotificationStoreEvent =
   | keyof NotificationEvents
   | 'queued_notifications'
   | 'notifications_catch_up_complete'
@@ -19,7 +19,7 @@ export type NotificationStoreEvent =
   | 'notifications_read';
 
 /** Client events the NotificationStore sends. */
-export type NotificationRequestEvent =
+type NotificationRequestEvent =
   | 'list_notifications'
   | 'mark_notifications_read'
   | 'notifications_received'

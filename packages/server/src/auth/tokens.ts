@@ -15,12 +15,12 @@ export interface TokenVerifier {
 }
 
 /** Verified tokens remembered at most; the least recently used one goes first. */
-export const TOKEN_CACHE_SIZE = 10_000;
+const TOKEN_CACHE_SIZE = 10_000;
 /**
  * Longest a verified token is remembered, even when it expires later (or never): a key withdrawn from the
  * JWKS stops being accepted within this time.
  */
-export const TOKEN_CACHE_MAX_AGE_MS = 5 * 60_000;
+const TOKEN_CACHE_MAX_AGE_MS = 5 * 60_000;
 
 /**
  * Tokens that passed verification, by their exact string, each until its `exp` (jose accepts a token while

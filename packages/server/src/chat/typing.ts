@@ -6,7 +6,7 @@ import type { ChatContext } from './chat-context.js';
 import { assertMember } from './membership.js';
 
 /** While a user keeps typing, `typing_update { isTyping: true }` is repeated at most this often. */
-export const TYPING_REBROADCAST_MS = 2000;
+const TYPING_REBROADCAST_MS = 2000;
 
 interface TypingEntry {
   socketId: string;

@@ -12,10 +12,8 @@ import {
 import type { z } from 'zod';
 import { signatureHeaders } from '../http/signature.js';
 
-/**
- * `npm run notify -- …`: signs and sends one notification to the ingestion API, for operators.
- * See docs/notifications.md.
- */
+// `npm run notify -- …`: signs and sends one notification to the ingestion API, for operators.
+// See docs/notifications.md.
 
 export const USAGE = `Send a signed notification to an MPI Realtime server.
 

@@ -2,18 +2,16 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { SIGNATURE_HEADERS } from '@mpi/protocol';
 import { AppError } from '../errors.js';
 
-/**
- * Request signing of the ingestion API: `X-MPI-Signature: v1=<hex HMAC-SHA256 of "<timestamp>.<raw body>">`
- * with a shared secret, `X-MPI-Timestamp` in Unix seconds. Several `v1=` values (comma-separated) may be
- * sent, and the server accepts any of its configured secrets, so a secret can be rotated without downtime.
- */
+// Request signing of the ingestion API: `X-MPI-Signature: v1=<hex HMAC-SHA256 of "<timestamp>.<raw body>">`
+// with a shared secret, `X-MPI-Timestamp` in Unix seconds. Several `v1=` values (comma-separated) may be
+// sent, and the server accepts any of its configured secrets, so a secret can be rotated without downtime.
 
 /** A signature's timestamp may be this far from the server clock, either way. */
-export const SIGNATURE_TOLERANCE_MS = 5 * 60 * 1000;
+const SIGNATURE_TOLERANCE_MS = 5 * 60 * 1000;
 
 const HEX_SHA256 = /^[0-9a-f]{64}$/i;
 
-export function computeSignature(secret: string, timestamp: string, rawBody: string): string {
+function computeSignature(secret: string, timestamp: string, rawBody: string): string {
   return createHmac('sha256', secret).update(`${timestamp}.${rawBody}`, 'utf8').digest('hex');
 }
 

@@ -11,8 +11,9 @@ const NOT_BUILT_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-
 (or <code>npm start</code>, which builds first).</p></body></html>`;
 
 /**
- * Serves the built web app (and owns the not-found answer: a typed NOT_FOUND for API routes) (apps/web/dist) at `/`, with index.html for every other GET that is not an API
- * route, so that client-side routes survive a reload.
+ * Serves the built web app (apps/web/dist) at `/`, with index.html for every other GET of a page that is
+ * not an API route, so that client-side routes survive a reload. It owns the not-found answer too: API
+ * routes get a typed NOT_FOUND.
  */
 export async function registerWebApp(app: FastifyInstance, distDir: string): Promise<void> {
   const indexFile = join(distDir, 'index.html');

@@ -3,7 +3,7 @@ import type { Storage } from '../storage/storage.js';
 import type { NotificationService } from './service.js';
 
 /** Delivery ids are remembered this long: a sender's retries within it are answered, not repeated. */
-export const DELIVERY_ID_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+const DELIVERY_ID_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 export interface ReminderLoop {

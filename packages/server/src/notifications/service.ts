@@ -22,7 +22,7 @@ import type { Storage } from '../storage/storage.js';
 import type { StoredAnswer } from './signed-api.js';
 
 /** A reminder fired within this time after its due time says its lead time (`PT1H`); later, the time left. */
-export const ON_TIME_GRACE_MS = 60_000;
+const ON_TIME_GRACE_MS = 60_000;
 
 /** The property that carries the item in the spec's payloads of each kind. */
 const ITEM_KEY = { calendar: 'event', match: 'match', training: 'training' } as const;

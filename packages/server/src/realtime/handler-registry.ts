@@ -17,7 +17,7 @@ import type { InFlight } from './in-flight.js';
 import { EVENT_BUDGETS, type RateLimiters } from './rate-limits.js';
 import type { RealtimeSocket } from './types.js';
 
-export interface HandlerArgs<E extends ClientEventName> {
+interface HandlerArgs<E extends ClientEventName> {
   payload: ParsedClientPayload<E>;
   socket: RealtimeSocket;
   userId: string;

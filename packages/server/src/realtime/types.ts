@@ -2,7 +2,7 @@ import type { ClientToServerEvents, ServerToClientEvents } from '@mpi/protocol';
 import type { Server, Socket } from 'socket.io';
 
 /** What the server knows of a connection after its handshake was accepted. */
-export interface SocketData {
+interface SocketData {
   userId: string;
   deviceId: string;
   client: string;

@@ -14,7 +14,7 @@ import type { Storage } from '../../src/storage/storage.js';
  * queries that the connection path's combined reads replaced, kept here as the oracle they must match.
  */
 
-export function databaseOf(storage: Storage): Kysely<Database> {
+function databaseOf(storage: Storage): Kysely<Database> {
   if (!(storage instanceof KyselyStorage)) throw new Error('tests inspect a KyselyStorage');
   return storage.db;
 }

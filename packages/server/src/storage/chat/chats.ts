@@ -6,7 +6,7 @@ import { StorageError } from '../db/storage-error.js';
 import type { ChatState, MemberState } from './chat-storage.js';
 import { toChatInfo, toMemberState, toMessage } from './rows.js';
 
-/** Chats as a member sees them: DMs, chat info and state, member lists and the chat list. */
+// Chats as a member sees them: DMs, chat info and state, member lists and the chat list.
 
 export async function openDm(
   db: Kysely<Database>,

@@ -6,7 +6,7 @@ import { StorageError } from '../db/storage-error.js';
 import type { CreateGroupInput } from './chat-storage.js';
 import { getChat } from './chats.js';
 
-/** Group chats: creation, membership changes and renaming. */
+// Group chats: creation, membership changes and renaming.
 
 export async function createGroup(
   db: Kysely<Database>,

@@ -7,7 +7,7 @@ import { assertSeq, StorageError } from '../db/storage-error.js';
 import type { AppendMessageInput, AppendMessageResult, HistoryPage, HistoryQuery } from './chat-storage.js';
 import { findByClientId, toMessage } from './rows.js';
 
-/** Messages: appending with the chat's next seq, history pages and seq ranges. */
+// Messages: appending with the chat's next seq, history pages and seq ranges.
 
 /** The statements of the chat's hot path, compiled once per storage (see {@link PreparedQuery}). */
 export class MessageQueries {

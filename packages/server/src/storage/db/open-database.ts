@@ -8,7 +8,7 @@ import type { Database } from './schema.js';
 import { FastSqliteDialect } from './sqlite-dialect.js';
 
 /** The subset of a pino logger the storage uses. */
-export interface StorageLogger {
+interface StorageLogger {
   debug(obj: object, msg?: string): void;
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;

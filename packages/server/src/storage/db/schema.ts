@@ -24,7 +24,7 @@ export interface Database {
   ingest_deliveries: IngestDeliveriesTable;
 }
 
-export interface UsersTable {
+interface UsersTable {
   id: string;
   name: string | null;
   avatar_url: string | null;
@@ -32,7 +32,7 @@ export interface UsersTable {
   updated_at: string;
 }
 
-export interface ChatsTable {
+interface ChatsTable {
   id: string;
   type: 'dm' | 'group';
   name: string | null;
@@ -46,7 +46,7 @@ export interface ChatsTable {
   created_at: string;
 }
 
-export interface ChatMembersTable {
+interface ChatMembersTable {
   chat_id: string;
   user_id: string;
   role: 'admin' | 'member';
@@ -58,7 +58,7 @@ export interface ChatMembersTable {
   delivered_seq: Generated<number>;
 }
 
-export interface MessagesTable {
+interface MessagesTable {
   /** A ULID. */
   id: string;
   chat_id: string;
@@ -69,7 +69,7 @@ export interface MessagesTable {
   created_at: string;
 }
 
-export interface DeviceReceiptsTable {
+interface DeviceReceiptsTable {
   user_id: string;
   device_id: string;
   chat_id: string;
@@ -78,20 +78,20 @@ export interface DeviceReceiptsTable {
 }
 
 /** Devices that have been set up once (`initDeviceCursors`), with or without chats at the time. */
-export interface DevicesTable {
+interface DevicesTable {
   user_id: string;
   device_id: string;
   created_at: string;
 }
 
 /** One row (id 1): the last notification seq. Incremented, row-locked, by every new notification. */
-export interface NotificationCounterTable {
+interface NotificationCounterTable {
   id: number;
   last_seq: number;
 }
 
 /** Every notification once, whatever its audience. */
-export interface NotificationsTable {
+interface NotificationsTable {
   seq: number;
   /** A ULID: the public id. */
   id: string;
@@ -107,20 +107,20 @@ export interface NotificationsTable {
 }
 
 /** Who a targeted (users / groups) notification is for; `everyone` notifications have no rows. */
-export interface NotificationRecipientsTable {
+interface NotificationRecipientsTable {
   user_id: string;
   seq: number;
 }
 
 /** Items a user marked read one by one (above their `read_up_to_seq`). */
-export interface NotificationReadsTable {
+interface NotificationReadsTable {
   user_id: string;
   seq: number;
   read_at: string;
 }
 
 /** Users known to the notification inbox. */
-export interface NotificationUsersTable {
+interface NotificationUsersTable {
   user_id: string;
   /** `everyone` notifications with a seq above this are in the user's inbox (the last seq at first sight). */
   broadcast_from_seq: number;
@@ -130,7 +130,7 @@ export interface NotificationUsersTable {
 }
 
 /** Per device: every notification up to `seq` was received (`notifications_received`). */
-export interface NotificationDeviceCursorsTable {
+interface NotificationDeviceCursorsTable {
   user_id: string;
   device_id: string;
   seq: number;
@@ -141,7 +141,7 @@ export interface NotificationDeviceCursorsTable {
  * Consent: while the user is unsubscribed from a channel there is an open period (`until_seq` null).
  * Notifications of the channel with `from_seq < seq <= until_seq` are not the user's, ever.
  */
-export interface NotificationOptOutsTable {
+interface NotificationOptOutsTable {
   user_id: string;
   channel: string;
   from_seq: number;
@@ -164,19 +164,19 @@ export interface NotificationRemindersTable {
   created_at: string;
 }
 
-export interface AudienceGroupsTable {
+interface AudienceGroupsTable {
   id: string;
   created_at: string;
   updated_at: string;
 }
 
-export interface AudienceGroupMembersTable {
+interface AudienceGroupMembersTable {
   group_id: string;
   user_id: string;
 }
 
 /** Signed requests already handled, by delivery id, with the answer they got. */
-export interface IngestDeliveriesTable {
+interface IngestDeliveriesTable {
   delivery_id: string;
   /** SHA-256 of method, path and body: the same id with another request is refused. */
   fingerprint: string;

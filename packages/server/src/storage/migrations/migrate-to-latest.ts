@@ -8,13 +8,13 @@ import { notificationsMigration } from './0002-notifications.js';
  * chat settings or notification tables) and never edit one that has shipped. Only the portable schema
  * builder is used, so every migration runs unchanged on SQLite and PostgreSQL.
  */
-export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initialMigration,
   '0002_notifications': notificationsMigration,
 };
 
 /** Serves {@link MIGRATIONS} (or another set, in tests) to Kysely's `Migrator`. */
-export class InCodeMigrationProvider implements MigrationProvider {
+class InCodeMigrationProvider implements MigrationProvider {
   constructor(private readonly migrations: Readonly<Record<string, Migration>> = MIGRATIONS) {}
 
   async getMigrations(): Promise<Record<string, Migration>> {

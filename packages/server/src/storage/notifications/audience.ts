@@ -5,10 +5,10 @@ import { StorageError } from '../db/storage-error.js';
 import { idempotent } from './ingest-deliveries.js';
 import type { DeliveryOptions, Idempotent } from './notification-storage.js';
 
-/** Named audience groups (teams) whose membership the ingestion API manages, and audience resolution. */
+// Named audience groups (teams) whose membership the ingestion API manages, and audience resolution.
 
 /** Rows per multi-row insert: well under SQLite's and PostgreSQL's bind-parameter limits. */
-export const INSERT_CHUNK = 500;
+const INSERT_CHUNK = 500;
 
 export function chunks<T>(items: readonly T[], size = INSERT_CHUNK): T[][] {
   const out: T[][] = [];

@@ -4,11 +4,9 @@ import { PreparedQuery } from '../db/prepared-query.js';
 import type { Database, Db } from '../db/schema.js';
 import { lastSeq } from './inbox.js';
 
-/**
- * Channel consent as periods: unsubscribing opens a period at the current last seq, subscribing closes it.
- * A notification of the channel created inside a period is never the user's (not delivered, not in the
- * inbox, not caught up), even after they subscribe again. Without a period a channel is on (the default).
- */
+// Channel consent as periods: unsubscribing opens a period at the current last seq, subscribing closes it.
+// A notification of the channel created inside a period is never the user's (not delivered, not in the
+// inbox, not caught up), even after they subscribe again. Without a period a channel is on (the default).
 
 /** Compiled once per storage: every connection reads it (see {@link PreparedQuery}). */
 export class ConsentQueries {

@@ -11,10 +11,8 @@ import type {
   StoredNotification,
 } from './notification-storage.js';
 
-/**
- * The inbox: notifications stored once, addressed by recipient rows (targeted) or to everyone, filtered
- * per user by consent periods, with read state per user and receipt cursors per device.
- */
+// The inbox: notifications stored once, addressed by recipient rows (targeted) or to everyone, filtered
+// per user by consent periods, with read state per user and receipt cursors per device.
 
 interface UserState {
   userId: string;

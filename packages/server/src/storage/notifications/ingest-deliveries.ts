@@ -3,7 +3,7 @@ import type { Database, Db } from '../db/schema.js';
 import { isUniqueViolation, StorageError } from '../db/storage-error.js';
 import type { DeliveryOptions, DeliveryRecord, Idempotent, StoredResponse } from './notification-storage.js';
 
-/** Delivery ids of signed requests: a mutation and the answer it got are committed together. */
+// Delivery ids of signed requests: a mutation and the answer it got are committed together.
 
 async function findDelivery(db: Db, deliveryId: string) {
   return db

@@ -10,12 +10,10 @@ import type {
   ReminderChange,
 } from './notification-storage.js';
 
-/**
- * Reminders of scheduled items: one row per (item, lead time), replaced when the item changes, deleted
- * when it is cancelled, and claimed-and-deleted in the transaction that stores the reminder notification,
- * so each fires at most once; the claim is by due time, so a reminder due while no server ran fires at
- * the next start.
- */
+// Reminders of scheduled items: one row per (item, lead time), replaced when the item changes, deleted
+// when it is cancelled, and claimed-and-deleted in the transaction that stores the reminder notification,
+// so each fires at most once; the claim is by due time, so a reminder due while no server ran fires at
+// the next start.
 
 export function toReminder(row: NotificationRemindersTable): PendingReminder {
   return {
