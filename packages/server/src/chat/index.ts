@@ -17,7 +17,8 @@ import { confirmReceipt, getHistory, markRead, sendMessage } from './message-han
 import { announceDeparture, joinChat, leaveChat } from './presence.js';
 import { RecentMessages } from './recent-messages.js';
 import { startRetentionSweeper } from './retention.js';
-import { TypingTracker, typingStart, typingStop } from './typing.js';
+import { typingStart, typingStop } from './typing.js';
+import { TypingTracker } from './typing-tracker.js';
 
 /** Chat: every handler, connection hook, catch-up and loop of direct and group chats. */
 export function registerChat(server: ServerContext): Feature {
