@@ -1,14 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Audience, MessageData } from '@mpi/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { forEachDialect } from '@mpi/test-kit';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openStorage } from '../src/storage/open-storage.js';
 import type { CatchUpCursor, DeviceCatchUp, Storage } from '../src/storage/storage.js';
-import { createTestPostgresDatabase } from './support/postgres.js';
-
-const pgDatabase = await createTestPostgresDatabase();
 
 const uid = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
@@ -208,20 +203,6 @@ function defineConnectionPathTests(url: () => string): void {
   });
 }
 
-describe('SQLite connection path', () => {
-  let dir = '';
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'mpi-connection-path-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-  defineConnectionPathTests(() => join(dir, 'connection-path.db'));
-});
-
-describe.skipIf(pgDatabase === null)('PostgreSQL connection path', () => {
-  afterAll(async () => {
-    await pgDatabase?.drop();
-  });
-  defineConnectionPathTests(() => pgDatabase?.url ?? '');
+forEachDialect('%s connection path', (db) => {
+  defineConnectionPathTests(db.url);
 });
