@@ -10,6 +10,9 @@ export default defineConfig({
       'tests/**/*.test.ts',
       'bench/test/**/*.test.ts',
     ],
+    // The test kit (packages/test-kit): PostgreSQL looked for once per run; what a test file left is removed.
+    globalSetup: ['packages/test-kit/src/global-setup.ts'],
+    setupFiles: ['packages/test-kit/src/setup.ts'],
     // `vitest run` also runs the type tests; one tsc program (DOM and JSX) covers the SDK's and React's.
     typecheck: {
       enabled: true,

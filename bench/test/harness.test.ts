@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from '@mpi/test-kit';
+import { describe, expect, it } from 'vitest';
 import type { BenchReport } from '../src/harness.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -45,15 +45,9 @@ function runBench(out: string, workloads: string): Promise<{ code: number; stdou
 }
 
 describe('npm run bench (smoke, toy sizes)', () => {
-  const dirs: string[] = [];
-  afterAll(async () => {
-    await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
-  });
-
   /** Runs the workloads against the baseline and the server; nothing lost, JSON and one SVG per workload. */
   async function smoke(workloads: string, ids: string[]): Promise<BenchReport> {
-    const out = await mkdtemp(join(tmpdir(), 'mpi-bench-smoke-'));
-    dirs.push(out);
+    const out = tempDir('mpi-bench-smoke-').path; // removed after the test
     const started = Date.now();
     const { code, stdout, stderr } = await runBench(out, workloads);
     expect(code, `${stdout}\n${stderr}`).toBe(0);

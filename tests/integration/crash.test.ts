@@ -1,13 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { SocketService } from '@mpi/client';
 import type { MessageData } from '@mpi/protocol';
+import { Cleanup, freePort, ServerProcess, tempDir, waitFor } from '@mpi/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../../packages/server/src/auth/tokens.js';
 import { openStorage } from '../../packages/server/src/storage/open-storage.js';
-import { ServerProcess } from '../support/server-process.js';
-import { Cleanup, freePort, online, range, sdk, waitFor } from './helpers.js';
+import { online, range, sdk } from './helpers.js';
 
 const CLIENTS = 10;
 const PER_CLIENT = 100;
@@ -15,14 +12,13 @@ const KILL_AFTER_ACKS = 400;
 const JWT_SECRET = 'crash-test-secret-0123456789';
 
 const cleanup = new Cleanup();
-let dir: string;
+const dir = tempDir('mpi-crash-');
 let server: ServerProcess;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'mpi-crash-'));
   server = new ServerProcess(await freePort(), {
     JWT_SECRET,
-    DATABASE_URL: join(dir, 'crash.sqlite'),
+    DATABASE_URL: dir.file('crash.sqlite'),
     // The test is about durability, not rate limits: every client sends 100 messages in a burst.
     RATE_LIMIT_EVENTS: '100000',
   });
@@ -32,7 +28,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await cleanup.run();
   await server?.kill(); // whatever happened, no child survives the test
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir.remove();
 });
 
 const token = async (userId: string) => (await signToken(JWT_SECRET, userId, { ttlSeconds: 600 })).token;
@@ -121,7 +117,7 @@ describe('crash in the middle', () => {
     // The database: every message exactly once, every acked one with the seq its ack named.
     await cleanup.run();
     await server.stop();
-    const storage = await openStorage(join(dir, 'crash.sqlite'));
+    const storage = await openStorage(dir.file('crash.sqlite'));
     try {
       const stored: MessageData[] = [];
       for (const chatId of new Set(chatIds)) {

@@ -5,16 +5,13 @@ import {
   type SocketService,
   type SocketServiceOptions,
 } from '@mpi/client';
+import { type Cleanup, waitFor } from '@mpi/test-kit';
 import { startTestServer, type TestServer } from '../../packages/server/test/support/server.js';
 
 export { startTestServer, type TestServer };
 
 /** Quick reconnects for tests. */
 export const FAST_RECONNECT = { delay: 50, backoff: 1, maxDelay: 50, jitter: 0, attempts: 400 };
-
-import { Cleanup, sleep, waitFor } from '../support/wait.js';
-
-export { Cleanup, sleep, waitFor };
 
 export interface ClientOptions extends SocketServiceOptions {
   deviceId?: string;
@@ -71,7 +68,3 @@ export function seqsOf(snapshot: ChatSnapshot): Array<number | null> {
 export function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i + 1);
 }
-
-/** A TCP port that was free a moment ago (bound to 0, read, released). */
-
-export { freePort } from '../support/server-process.js';

@@ -1,6 +1,7 @@
 import type { MessageData } from '@mpi/protocol';
+import { Cleanup, waitFor } from '@mpi/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Cleanup, online, range, sdk, seqsOf, startTestServer, waitFor } from './helpers.js';
+import { online, range, sdk, seqsOf, startTestServer } from './helpers.js';
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());

@@ -1,16 +1,7 @@
 import type { MessageData } from '@mpi/protocol';
+import { Cleanup, sleep, waitFor } from '@mpi/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  Cleanup,
-  nextCatchUp,
-  online,
-  range,
-  sdk,
-  seqsOf,
-  sleep,
-  startTestServer,
-  waitFor,
-} from './helpers.js';
+import { nextCatchUp, online, range, sdk, seqsOf, startTestServer } from './helpers.js';
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());

@@ -1,11 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ConnectionState, createClientMessageId } from '@mpi/client';
 import { FileOutboxStore } from '@mpi/client/node';
 import type { MessageData } from '@mpi/protocol';
+import { Cleanup, tempDir, waitFor } from '@mpi/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Cleanup, online, range, sdk, seqsOf, startTestServer, waitFor } from './helpers.js';
+import { online, range, sdk, seqsOf, startTestServer } from './helpers.js';
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -145,10 +143,7 @@ describe('outbox against the real server', () => {
   });
 
   it('survives a restart of the app with FileOutboxStore: queued offline, delivered once', async () => {
-    const dir = cleanup.add(mkdtempSync(join(tmpdir(), 'mpi-outbox-it-')), (d) =>
-      rmSync(d, { recursive: true, force: true }),
-    );
-    const path = join(dir, 'outbox.json');
+    const path = tempDir('mpi-outbox-it-').file('outbox.json'); // removed after the test and its afterEach
     const srv = cleanup.add(await startTestServer(), (s) => s.stop());
     const bob = sdk(cleanup, srv.url, srv.token, 'bob');
     const first = sdk(cleanup, srv.url, srv.token, 'alice', { outboxStore: new FileOutboxStore(path) });

@@ -1,6 +1,7 @@
 import type { TypingUpdatePayload } from '@mpi/protocol';
+import { Cleanup, sleep, waitFor } from '@mpi/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Cleanup, online, sdk, sleep, startTestServer, waitFor } from './helpers.js';
+import { online, sdk, startTestServer } from './helpers.js';
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());

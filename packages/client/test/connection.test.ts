@@ -1,3 +1,4 @@
+import { Cleanup, freePort, sleep, waitFor } from '@mpi/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type ConnectionStatus,
@@ -6,14 +7,10 @@ import {
   type SocketServiceOptions,
 } from '../src/index.js';
 import {
-  Cleanup,
   ConnectionState,
-  freePort,
+  type FakeServerOptions,
   recordStates,
-  sleep,
-  startTestServer,
-  type TestServerOptions,
-  waitFor,
+  startFakeServer,
   waitForState,
 } from './helpers.js';
 
@@ -28,8 +25,8 @@ function service(options: SocketServiceOptions): SocketService {
   );
 }
 
-async function server(options: TestServerOptions = {}) {
-  return cleanup.add(await startTestServer(options), (s) => s.close());
+async function server(options: FakeServerOptions = {}) {
+  return cleanup.add(await startFakeServer(options), (s) => s.close());
 }
 
 describe('connection states', () => {

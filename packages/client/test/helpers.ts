@@ -1,13 +1,14 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ClientToServerEvents, ErrorCode, ServerToClientEvents } from '@mpi/protocol';
+import { waitFor } from '@mpi/test-kit';
 import { Server } from 'socket.io';
 import { ConnectionState, type SocketService } from '../src/index.js';
 
-export type TestIo = Server<ClientToServerEvents, ServerToClientEvents>;
+export type FakeIo = Server<ClientToServerEvents, ServerToClientEvents>;
 
-export interface TestServer {
-  io: TestIo;
+export interface FakeServer {
+  io: FakeIo;
   port: number;
   url: string;
   /** Every `auth.token` a handshake carried, in order. */
@@ -15,7 +16,7 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export interface TestServerOptions {
+export interface FakeServerOptions {
   port?: number;
   /** Do not answer handshakes at all (for connect timeouts). */
   hangHandshake?: boolean;
@@ -24,12 +25,14 @@ export interface TestServerOptions {
 }
 
 /**
- * A real Socket.IO server on 127.0.0.1 with a small auth middleware: tokens starting with `valid` pass,
- * `expired…` is refused with AUTH_EXPIRED, anything else with AUTH_INVALID, none with AUTH_MISSING.
+ * A fake MPI server for the SDK's tests: a real Socket.IO server on 127.0.0.1 that answers `ping`,
+ * `list_chats` and `send_message` with canned acks, behind a small auth middleware: tokens starting with
+ * `valid` pass, `expired…` is refused with AUTH_EXPIRED, anything else with AUTH_INVALID, none with
+ * AUTH_MISSING. (`startTestServer` in packages/server/test/support starts the real server.)
  */
-export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+export async function startFakeServer(options: FakeServerOptions = {}): Promise<FakeServer> {
   const http: HttpServer = createServer();
-  const io: TestIo = new Server(http, { transports: ['websocket'] });
+  const io: FakeIo = new Server(http, { transports: ['websocket'] });
   const tokens: string[] = [];
 
   io.use((socket, next) => {
@@ -92,19 +95,6 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
   };
 }
-
-/** A port on which nothing listens (bound once, then released). */
-export async function freePort(): Promise<number> {
-  const http = createServer();
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = http.address() as AddressInfo;
-  await new Promise<void>((resolve) => http.close(() => resolve()));
-  return port;
-}
-
-import { Cleanup, sleep, waitFor } from '../../../tests/support/wait.js';
-
-export { Cleanup, sleep, waitFor };
 
 export function waitForState(
   service: SocketService,

@@ -1,8 +1,7 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tempDir } from '@mpi/test-kit';
 import { IDBFactory } from 'fake-indexeddb';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { IndexedDbOutboxStore, MemoryOutboxStore, type OutboxEntry, type OutboxStore } from '../src/index.js';
 import { FileOutboxStore } from '../src/node/index.js';
 
@@ -19,16 +18,6 @@ function entry(n: number, overrides: Partial<OutboxEntry> = {}): OutboxEntry {
     attempts: 0,
     ...overrides,
   };
-}
-
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mpi-outbox-'));
-  dirs.push(dir);
-  return dir;
 }
 
 /** The contract every store meets; `reopen` gives a fresh instance over the same storage. */
@@ -85,7 +74,7 @@ contract('IndexedDbOutboxStore (fake-indexeddb)', () => {
 });
 
 contract('FileOutboxStore', () => {
-  const path = join(tempDir(), 'nested', 'outbox.json');
+  const path = tempDir('mpi-outbox-').file('nested', 'outbox.json');
   return { store: new FileOutboxStore(path), reopen: () => new FileOutboxStore(path) };
 });
 
@@ -104,20 +93,19 @@ describe('IndexedDbOutboxStore', () => {
 
 describe('FileOutboxStore', () => {
   it('writes atomically (no temp file left) and readable JSON', async () => {
-    const dir = tempDir();
-    const path = join(dir, 'outbox.json');
+    const dir = tempDir('mpi-outbox-');
+    const path = dir.file('outbox.json');
     const store = new FileOutboxStore(path);
     await Promise.all([store.put(entry(1)), store.put(entry(2)), store.delete('cm-1')]);
     await store.flushed();
-    expect(readdirSync(dir)).toEqual(['outbox.json']);
+    expect(readdirSync(dir.path)).toEqual(['outbox.json']);
     const body = JSON.parse(readFileSync(path, 'utf8')) as { version: number; entries: OutboxEntry[] };
     expect(body.version).toBe(1);
     expect(body.entries.map((e) => e.clientMessageId)).toEqual(['cm-2']);
   });
 
   it('ignores malformed entries and refuses a corrupt file', async () => {
-    const dir = tempDir();
-    const path = join(dir, 'outbox.json');
+    const path = tempDir('mpi-outbox-').file('outbox.json');
     writeFileSync(path, JSON.stringify({ version: 1, entries: [entry(1), { nope: true }] }));
     expect((await new FileOutboxStore(path).load()).map((e) => e.clientMessageId)).toEqual(['cm-1']);
     writeFileSync(path, '{ torn');

@@ -1,9 +1,9 @@
 import type { ErrorCode, MessageData } from '@mpi/protocol';
+import { sleep, waitFor } from '@mpi/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryOutboxStore } from '../src/outbox/memory-store.js';
 import { Outbox, type SendAck } from '../src/outbox/outbox.js';
 import type { OutboxEntry } from '../src/outbox/types.js';
-import { sleep, waitFor } from './helpers.js';
 
 type Reply = SendAck | 'hang';
 

@@ -1,15 +1,16 @@
+import { Cleanup, waitFor } from '@mpi/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSocketService, type SocketService } from '../src/index.js';
-import { Cleanup, ConnectionState, startTestServer, waitFor, waitForState } from './helpers.js';
+import { ConnectionState, startFakeServer, waitForState } from './helpers.js';
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
 
 const fast = { delay: 20, backoff: 1, maxDelay: 100, jitter: 0, attempts: 20 };
 
-/** The helper server, answering the session events and logging every event each connection gets. */
+/** The fake server, answering the session events and logging every event each connection gets. */
 async function server() {
-  const srv = cleanup.add(await startTestServer(), (s) => s.close());
+  const srv = cleanup.add(await startFakeServer(), (s) => s.close());
   const log: string[][] = [];
   srv.io.on('connection', (socket) => {
     const events: string[] = [];

@@ -1,4 +1,5 @@
 import type { MessageData } from '@mpi/protocol';
+import { Cleanup, sleep, waitFor } from '@mpi/test-kit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   createClientMessageId,
@@ -9,15 +10,7 @@ import {
   type SocketServiceOptions,
   socketService,
 } from '../src/index.js';
-import {
-  Cleanup,
-  ConnectionState,
-  sleep,
-  startTestServer,
-  type TestServerOptions,
-  waitFor,
-  waitForState,
-} from './helpers.js';
+import { ConnectionState, type FakeServerOptions, startFakeServer, waitForState } from './helpers.js';
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -31,8 +24,8 @@ function service(options: SocketServiceOptions): SocketService {
   );
 }
 
-async function server(options: TestServerOptions = {}) {
-  return cleanup.add(await startTestServer(options), (s) => s.close());
+async function server(options: FakeServerOptions = {}) {
+  return cleanup.add(await startFakeServer(options), (s) => s.close());
 }
 
 function message(seq: number): MessageData {
@@ -47,7 +40,7 @@ function message(seq: number): MessageData {
   };
 }
 
-async function connected(options: TestServerOptions = {}, serviceOptions: SocketServiceOptions = {}) {
+async function connected(options: FakeServerOptions = {}, serviceOptions: SocketServiceOptions = {}) {
   const srv = await server(options);
   const s = service({ url: srv.url, token: 'valid', ...serviceOptions });
   s.connect();

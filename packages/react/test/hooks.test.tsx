@@ -1,9 +1,9 @@
 // @vitest-environment jsdom
 import { ConnectionState, createSocketService, type SocketService } from '@mpi/client';
+import { type StartedServerProcess, startServerProcess } from '@mpi/test-kit';
 import { act, cleanup, render, renderHook, waitFor } from '@testing-library/react';
 import { type ReactNode, StrictMode } from 'react';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type StartedServerProcess, startServerProcess } from '../../../tests/support/server-process.js';
 import {
   SocketProvider,
   useChat,

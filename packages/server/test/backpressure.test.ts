@@ -1,5 +1,6 @@
+import { waitFor } from '@mpi/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, request, startTestServer, type TestServer, waitFor } from './support/server.js';
+import { collect, request, startTestServer, type TestServer } from './support/server.js';
 
 let t: TestServer;
 beforeAll(async () => {

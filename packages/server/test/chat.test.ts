@@ -1,4 +1,5 @@
 import { LIMITS } from '@mpi/protocol';
+import { waitFor } from '@mpi/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   collect,
@@ -7,7 +8,6 @@ import {
   startTestServer,
   type TestClient,
   type TestServer,
-  waitFor,
 } from './support/server.js';
 
 let t: TestServer;

@@ -1,3 +1,4 @@
+import { waitFor } from '@mpi/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   collect,
@@ -6,7 +7,6 @@ import {
   startTestServer,
   type TestClient,
   type TestServer,
-  waitFor,
 } from './support/server.js';
 
 let t: TestServer;

@@ -1,9 +1,10 @@
 import { createSocketService, type SocketService } from '@mpi/client';
+import { waitFor } from '@mpi/test-kit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type NotificationSource, NotificationStore } from '../../client/src/notifications/index.js';
 import { signToken } from '../src/auth/tokens.js';
 import { match, type NotifyServer, settle, startNotifyServer } from './support/notifications.js';
-import { TEST_JWT_SECRET, waitFor } from './support/server.js';
+import { TEST_JWT_SECRET } from './support/server.js';
 
 let t: NotifyServer;
 beforeAll(async () => {

@@ -1,25 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { forEachDialect } from '@mpi/test-kit';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { match, type NotifyServer, settle, startNotifyServer } from './support/notifications.js';
-import { createTestPostgresDatabase, type TestPostgresDatabase } from './support/postgres.js';
 import { nextEvent, request } from './support/server.js';
-
-const postgres: TestPostgresDatabase | null = await createTestPostgresDatabase();
-afterAll(async () => {
-  await postgres?.drop();
-});
 
 const startsAt = () => new Date(Date.now() + 7 * 24 * 3600_000).toISOString();
 
-describe.each([
-  ['SQLite', (): string | undefined => undefined],
-  ['PostgreSQL', (): string | undefined => postgres?.url],
-] as const)('channel consent on %s', (dialect, databaseUrl) => {
-  const skip = dialect === 'PostgreSQL' && postgres === null;
+forEachDialect('channel consent on %s', (db) => {
   let t: NotifyServer;
   beforeAll(async () => {
-    if (skip) return;
-    const url = databaseUrl();
-    t = await startNotifyServer(url ? { databaseUrl: url } : {});
+    t = await startNotifyServer({ databaseUrl: db.url() });
   });
   afterAll(async () => {
     await t?.stop();
@@ -41,7 +30,7 @@ describe.each([
     audience: { everyone: true },
   });
 
-  it.skipIf(skip)('subscribes every channel by default', async () => {
+  it('subscribes every channel by default', async () => {
     const newcomer = await t.online('newcomer');
     expect(await request(newcomer.client, 'get_preferences', {})).toEqual({
       ok: true,
@@ -50,49 +39,46 @@ describe.each([
     expect(newcomer.catchUp.channels).toEqual(['calendar', 'matches', 'training', 'system']);
   });
 
-  it.skipIf(skip)(
-    'an opt-out of matches holds on every device and after reconnects; system still arrives',
-    async () => {
-      const phone = await t.online('frank', 'frank-phone');
-      const laptop = await t.online('frank', 'frank-laptop');
-      const laptopUpdate = nextEvent(laptop.client, 'notification_channels_updated');
-      const ack = await request(phone.client, 'unsubscribe', { channels: ['matches'] });
-      expect(ack).toEqual({ ok: true, channels: ['calendar', 'training', 'system'] });
-      expect(await laptopUpdate).toEqual({ channels: ['calendar', 'training', 'system'] });
+  it('an opt-out of matches holds on every device and after reconnects; system still arrives', async () => {
+    const phone = await t.online('frank', 'frank-phone');
+    const laptop = await t.online('frank', 'frank-laptop');
+    const laptopUpdate = nextEvent(laptop.client, 'notification_channels_updated');
+    const ack = await request(phone.client, 'unsubscribe', { channels: ['matches'] });
+    expect(ack).toEqual({ ok: true, channels: ['calendar', 'training', 'system'] });
+    expect(await laptopUpdate).toEqual({ channels: ['calendar', 'training', 'system'] });
 
-      await t.notify(matchFor('frank', 'm-direct'));
-      await t.notify(matchForAll('m-all'));
-      await t.notify(maintenance('tonight'));
-      await settle();
-      for (const device of [phone, laptop]) {
-        expect(device.received.map((r) => r.event)).toEqual(['system:maintenance']);
-      }
+    await t.notify(matchFor('frank', 'm-direct'));
+    await t.notify(matchForAll('m-all'));
+    await t.notify(maintenance('tonight'));
+    await settle();
+    for (const device of [phone, laptop]) {
+      expect(device.received.map((r) => r.event)).toEqual(['system:maintenance']);
+    }
 
-      // Reconnect the phone and add a brand-new tablet: the preference comes from the database.
-      phone.client.disconnect();
-      const phoneAgain = await t.online('frank', 'frank-phone');
-      const tablet = await t.online('frank', 'frank-tablet');
-      expect(phoneAgain.catchUp.channels).toEqual(['calendar', 'training', 'system']);
-      // The phone never confirmed the notice it got live, so it comes again; the matches never do.
-      expect(phoneAgain.queued.map((item) => item.event)).toEqual(['system:maintenance']);
-      expect(await request(tablet.client, 'get_preferences', {})).toMatchObject({
-        channels: ['calendar', 'training', 'system'],
-      });
-      await t.notify(matchForAll('m-later'));
-      await t.notify(matchFor('frank', 'm-later-direct'));
-      await t.notify(maintenance('again'));
-      await settle();
-      for (const device of [phoneAgain, tablet, laptop]) {
-        expect(device.received.filter((r) => r.event.startsWith('match:'))).toEqual([]);
-        expect(device.received.at(-1)?.payload).toMatchObject({ message: 'again' });
-      }
-      const inbox = await request(tablet.client, 'list_notifications', { limit: 100 });
-      if (!inbox.ok) throw new Error(inbox.error.message);
-      expect(inbox.notifications.map((n) => n.event)).toEqual(['system:maintenance', 'system:maintenance']);
-    },
-  );
+    // Reconnect the phone and add a brand-new tablet: the preference comes from the database.
+    phone.client.disconnect();
+    const phoneAgain = await t.online('frank', 'frank-phone');
+    const tablet = await t.online('frank', 'frank-tablet');
+    expect(phoneAgain.catchUp.channels).toEqual(['calendar', 'training', 'system']);
+    // The phone never confirmed the notice it got live, so it comes again; the matches never do.
+    expect(phoneAgain.queued.map((item) => item.event)).toEqual(['system:maintenance']);
+    expect(await request(tablet.client, 'get_preferences', {})).toMatchObject({
+      channels: ['calendar', 'training', 'system'],
+    });
+    await t.notify(matchForAll('m-later'));
+    await t.notify(matchFor('frank', 'm-later-direct'));
+    await t.notify(maintenance('again'));
+    await settle();
+    for (const device of [phoneAgain, tablet, laptop]) {
+      expect(device.received.filter((r) => r.event.startsWith('match:'))).toEqual([]);
+      expect(device.received.at(-1)?.payload).toMatchObject({ message: 'again' });
+    }
+    const inbox = await request(tablet.client, 'list_notifications', { limit: 100 });
+    if (!inbox.ok) throw new Error(inbox.error.message);
+    expect(inbox.notifications.map((n) => n.event)).toEqual(['system:maintenance', 'system:maintenance']);
+  });
 
-  it.skipIf(skip)('subscribing again delivers new items but never those of the opt-out period', async () => {
+  it('subscribing again delivers new items but never those of the opt-out period', async () => {
     const gus = await t.online('gus');
     await request(gus.client, 'unsubscribe', { channels: ['matches', 'training'] });
     await t.notify(matchFor('gus', 'm-hidden'));
@@ -118,7 +104,7 @@ describe.each([
     expect(back.received).toEqual([]);
   });
 
-  it.skipIf(skip)('refuses to unsubscribe the system channel and changes nothing', async () => {
+  it('refuses to unsubscribe the system channel and changes nothing', async () => {
     const hugo = await t.online('hugo');
     const error = nextEvent(hugo.client, 'socket_error');
     const ack = await request(hugo.client, 'unsubscribe', { channels: ['matches', 'system'] });

@@ -1,12 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { forEachDialect } from '@mpi/test-kit';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type NotifyServer, settle, startNotifyServer } from './support/notifications.js';
-import { createTestPostgresDatabase, type TestPostgresDatabase } from './support/postgres.js';
 import { nextEvent, request } from './support/server.js';
-
-const postgres: TestPostgresDatabase | null = await createTestPostgresDatabase();
-afterAll(async () => {
-  await postgres?.drop();
-});
 
 const notice = (message: string, audience: object) => ({
   type: 'system:update',
@@ -16,23 +11,17 @@ const notice = (message: string, audience: object) => ({
 const messages = (items: Array<{ payload: unknown }>) =>
   items.map((i) => (i.payload as { message: string }).message);
 
-describe.each([
-  ['SQLite', (): string | undefined => undefined],
-  ['PostgreSQL', (): string | undefined => postgres?.url],
-] as const)('inbox and catch-up on %s', (dialect, databaseUrl) => {
-  const skip = dialect === 'PostgreSQL' && postgres === null;
+forEachDialect('inbox and catch-up on %s', (db) => {
   let t: NotifyServer;
   beforeAll(async () => {
-    if (skip) return;
-    const url = databaseUrl();
-    t = await startNotifyServer(url ? { databaseUrl: url } : {});
+    t = await startNotifyServer({ databaseUrl: db.url() });
     await t.call('PUT', '/api/v1/groups/squad/members', { members: ['olga', 'pia'] });
   });
   afterAll(async () => {
     await t?.stop();
   });
 
-  it.skipIf(skip)('gives a user offline during 3 notifications all 3 on reconnect, once', async () => {
+  it('gives a user offline during 3 notifications all 3 on reconnect, once', async () => {
     const first = await t.online('olga', 'olga-phone'); // the phone is known from now on
     first.client.disconnect();
 
@@ -63,7 +52,7 @@ describe.each([
     expect(messages(inbox.notifications)).toEqual(['three', 'two', 'one']);
   });
 
-  it.skipIf(skip)('pages the inbox, counts unread and syncs read marks to other devices', async () => {
+  it('pages the inbox, counts unread and syncs read marks to other devices', async () => {
     const phone = await t.online('pia', 'pia-phone');
     const laptop = await t.online('pia', 'pia-laptop');
     const baseline = await request(phone.client, 'list_notifications', { limit: 100 });
@@ -118,7 +107,7 @@ describe.each([
     if (after.ok) expect(after.notifications.every((n) => n.read)).toBe(true);
   });
 
-  it.skipIf(skip)('refuses malformed inbox requests', async () => {
+  it('refuses malformed inbox requests', async () => {
     const quinn = await t.online('quinn');
     const cases = [
       request(quinn.client, 'list_notifications', { limit: 0 }),

@@ -1,3 +1,4 @@
+import { forEachDialect } from '@mpi/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   countRows,
@@ -7,12 +8,6 @@ import {
   settle,
   startNotifyServer,
 } from './support/notifications.js';
-import { createTestPostgresDatabase, type TestPostgresDatabase } from './support/postgres.js';
-
-const postgres: TestPostgresDatabase | null = await createTestPostgresDatabase();
-afterAll(async () => {
-  await postgres?.drop();
-});
 
 const maintenance = {
   type: 'system:maintenance',
@@ -194,24 +189,18 @@ describe('the signed ingestion API rejects bad requests and stores nothing', () 
   });
 });
 
-describe.each([
-  ['SQLite', (): string | undefined => undefined],
-  ['PostgreSQL', (): string | undefined => postgres?.url],
-] as const)('delivery ids on %s', (dialect, databaseUrl) => {
-  const skip = dialect === 'PostgreSQL' && postgres === null;
+forEachDialect('delivery ids on %s', (db) => {
   let t: NotifyServer;
   let watcher: Awaited<ReturnType<NotifyServer['online']>>;
   beforeAll(async () => {
-    if (skip) return;
-    const url = databaseUrl();
-    t = await startNotifyServer(url ? { databaseUrl: url } : {});
-    watcher = await t.online(`watcher-${dialect}`);
+    t = await startNotifyServer({ databaseUrl: db.url() });
+    watcher = await t.online(`watcher-${db.label}`);
   });
   afterAll(async () => {
     await t?.stop();
   });
 
-  it.skipIf(skip)('answers a replayed delivery id with the original result and creates nothing', async () => {
+  it('answers a replayed delivery id with the original result and creates nothing', async () => {
     const first = await t.notify(maintenance, { deliveryId: 'delivery-1' });
     expect(first.status).toBe(201);
     await settle();
@@ -229,7 +218,7 @@ describe.each([
     expect(watcher.received).toHaveLength(delivered);
   });
 
-  it.skipIf(skip)('stores one notification when the same delivery races itself', async () => {
+  it('stores one notification when the same delivery races itself', async () => {
     const before = await countRows(t.databaseUrl, 'notifications');
     const answers = await Promise.all(
       Array.from({ length: 8 }, () => t.notify(maintenance, { deliveryId: 'delivery-race' })),
@@ -241,7 +230,7 @@ describe.each([
     expect(watcher.received.filter((r) => r.meta.id === answers[0]?.body?.id)).toHaveLength(1);
   });
 
-  it.skipIf(skip)('refuses a delivery id reused for a different request', async () => {
+  it('refuses a delivery id reused for a different request', async () => {
     expect((await t.notify(maintenance, { deliveryId: 'delivery-2' })).status).toBe(201);
     const before = await countRows(t.databaseUrl, 'notifications');
     const other = { ...maintenance, payload: { message: 'Something else' } };

@@ -1,5 +1,5 @@
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describePostgres, forEachDialect, waitFor } from '@mpi/test-kit';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { pendingReminders } from './support/inspect.js';
 import {
   type ManualClock,
@@ -9,34 +9,21 @@ import {
   settle,
   startNotifyServer,
 } from './support/notifications.js';
-import { createTestPostgresDatabase, type TestPostgresDatabase } from './support/postgres.js';
-import { request, tempDir, waitFor } from './support/server.js';
-
-const postgres: TestPostgresDatabase | null = await createTestPostgresDatabase();
-const sqliteDir = tempDir('mpi-reminders-');
-afterAll(async () => {
-  await postgres?.drop();
-  sqliteDir.remove();
-});
+import { request } from './support/server.js';
 
 const HOUR = 3600_000;
 const at = (ms: number) => new Date(ms).toISOString();
 
-describe.each([
-  ['SQLite', () => join(sqliteDir.path, 'reminders.sqlite')],
-  ['PostgreSQL', () => postgres?.url],
-] as const)('reminders on %s', (dialect, databaseUrl) => {
-  const skip = dialect === 'PostgreSQL' && postgres === null;
+forEachDialect('reminders on %s', (db) => {
   let clock: ManualClock;
   let t: NotifyServer;
   const servers: NotifyServer[] = [];
   const start = async (env: Record<string, string> = {}) => {
-    const server = await startNotifyServer({ databaseUrl: databaseUrl() ?? '', clock, env });
+    const server = await startNotifyServer({ databaseUrl: db.url(), clock, env });
     servers.push(server);
     return server;
   };
   beforeAll(async () => {
-    if (skip) return;
     clock = manualClock();
     t = await start();
   });
@@ -53,14 +40,14 @@ describe.each([
       });
   const run = () => t.server.notifications.reminders.runOnce();
 
-  it.skipIf(skip)('fires each lead time once, at its time', async () => {
-    const rita = await t.online(`rita-${dialect}`);
+  it('fires each lead time once, at its time', async () => {
+    const rita = await t.online(`rita-${db.label}`);
     const startsAt = clock.now() + 48 * HOUR;
-    const game = match(`m1-${dialect}`, at(startsAt));
+    const game = match(`m1-${db.label}`, at(startsAt));
     const created = await t.notify({
       type: 'match:scheduled',
       payload: game,
-      audience: { users: [`rita-${dialect}`] },
+      audience: { users: [`rita-${db.label}`] },
     });
     expect(created.body).toMatchObject({ reminders: { scheduled: 2, cancelled: 0 } });
     const pending = await pendingReminders(t.server.storage, { kind: 'match', itemId: game.id });
@@ -94,11 +81,11 @@ describe.each([
     expect(reminders(rita.received)).toEqual([`${game.id} P1D`, `${game.id} PT1H`]);
   });
 
-  it.skipIf(skip)('moves a reminder when the item is updated and drops it when cancelled', async () => {
-    const user = `sam-${dialect}`;
+  it('moves a reminder when the item is updated and drops it when cancelled', async () => {
+    const user = `sam-${db.label}`;
     const sam = await t.online(user);
     const startsAt = clock.now() + 10 * HOUR; // the 24 h reminder is already past: only the 1 h one
-    const game = match(`m2-${dialect}`, at(startsAt));
+    const game = match(`m2-${db.label}`, at(startsAt));
     const scheduled = await t.notify({ type: 'match:scheduled', payload: game, audience: { users: [user] } });
     expect(scheduled.body).toMatchObject({ reminders: { scheduled: 1, cancelled: 0 } });
     const later = { ...game, startsAt: at(startsAt + 2 * HOUR) };
@@ -114,9 +101,9 @@ describe.each([
       { match: later, timeUntil: 'PT1H' },
     ]);
 
-    const training = { id: `t1-${dialect}`, title: 'Drills', startsAt: at(clock.now() + 30 * HOUR) };
+    const training = { id: `t1-${db.label}`, title: 'Drills', startsAt: at(clock.now() + 30 * HOUR) };
     await t.notify({ type: 'training:scheduled', payload: training, audience: { users: [user] } });
-    const game3 = match(`m3-${dialect}`, at(clock.now() + 30 * HOUR));
+    const game3 = match(`m3-${db.label}`, at(clock.now() + 30 * HOUR));
     await t.notify({ type: 'match:scheduled', payload: game3, audience: { users: [user] } });
     const cancelled = await t.notify({
       type: 'match:cancelled',
@@ -132,13 +119,13 @@ describe.each([
     expect(sam.received.at(-1)).toMatchObject({ event: 'training:reminder', payload: { training } });
   });
 
-  it.skipIf(skip)('a restart spanning the due time neither loses nor doubles a reminder', async () => {
-    const user = `uma-${dialect}`;
+  it('a restart spanning the due time neither loses nor doubles a reminder', async () => {
+    const user = `uma-${db.label}`;
     const first = await t.online(user);
     first.client.disconnect();
     const startsAt = clock.now() + 2 * HOUR;
-    const game = match(`m4-${dialect}`, at(startsAt));
-    const started = match(`m5-${dialect}`, at(clock.now() + 65 * 60_000));
+    const game = match(`m4-${db.label}`, at(startsAt));
+    const started = match(`m5-${db.label}`, at(clock.now() + 65 * 60_000));
     await t.notify({ type: 'match:scheduled', payload: game, audience: { users: [user] } });
     await t.notify({ type: 'match:scheduled', payload: started, audience: { users: [user] } });
     await t.stop({ keepData: true });
@@ -161,12 +148,12 @@ describe.each([
     expect(inbox.notifications.filter((n) => n.event === 'match:reminder')).toHaveLength(1);
   });
 
-  it.skipIf(skip)('polls by itself', async () => {
+  it('polls by itself', async () => {
     const poller = await start({ REMINDER_POLL_MS: '20' });
-    const user = `vic-${dialect}`;
+    const user = `vic-${db.label}`;
     const vic = await poller.online(user);
     const startsAt = clock.now() + 3 * HOUR;
-    const training = { id: `t2-${dialect}`, title: 'Swim', startsAt: at(startsAt) };
+    const training = { id: `t2-${db.label}`, title: 'Swim', startsAt: at(startsAt) };
     await poller.notify({ type: 'training:scheduled', payload: training, audience: { users: [user] } });
     await settle(100);
     expect(reminders(vic.received)).toEqual([]);
@@ -178,10 +165,10 @@ describe.each([
   });
 });
 
-describe.skipIf(postgres === null)('reminders with two nodes on one PostgreSQL database', () => {
+describePostgres('reminders with two nodes on one %s database', (db) => {
   it('fire on one node only', async () => {
     const clock = manualClock();
-    const url = postgres?.url ?? '';
+    const url = db.url();
     const [a, b] = [
       await startNotifyServer({ databaseUrl: url, clock }),
       await startNotifyServer({ databaseUrl: url, clock }),

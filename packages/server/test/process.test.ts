@@ -2,10 +2,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { ServerToClientEvents } from '@mpi/protocol';
+import { tempDir } from '@mpi/test-kit';
 import { io, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signToken } from '../src/auth/tokens.js';
-import { TEST_JWT_SECRET, tempDir } from './support/server.js';
+import { TEST_JWT_SECRET } from './support/server.js';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const children = new Set<ChildProcess>();

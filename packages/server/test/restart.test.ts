@@ -1,14 +1,6 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { createTestPostgresDatabase, type TestPostgresDatabase } from './support/postgres.js';
-import { request, startTestServer, tempDir } from './support/server.js';
-
-// Created at collection time so that skipIf below sees whether PostgreSQL is reachable.
-const postgres: TestPostgresDatabase | null = await createTestPostgresDatabase();
-const sqliteDir = tempDir();
-afterAll(async () => {
-  await postgres?.drop();
-  sqliteDir.remove();
-});
+import { forEachDialect } from '@mpi/test-kit';
+import { describe, expect, it } from 'vitest';
+import { request, startTestServer } from './support/server.js';
 
 async function historySurvivesRestart(databaseUrl: string) {
   const first = await startTestServer({ DATABASE_URL: databaseUrl });
@@ -44,12 +36,9 @@ async function historySurvivesRestart(databaseUrl: string) {
 }
 
 describe('messages survive a server restart', () => {
-  it('on SQLite', async () => {
-    await historySurvivesRestart(`${sqliteDir.path}/restart.sqlite`);
-  });
-
-  it.skipIf(postgres === null)('on PostgreSQL', async () => {
-    if (!postgres) throw new Error('PostgreSQL is unavailable');
-    await historySurvivesRestart(postgres.url);
+  forEachDialect('on %s', (db) => {
+    it('keeps the history, the chat and the next seq', async () => {
+      await historySurvivesRestart(db.url());
+    });
   });
 });

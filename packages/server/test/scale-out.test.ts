@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { describePostgres, postgresAvailable, sleep, waitFor } from '@mpi/test-kit';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
-import { createTestPostgresDatabase } from './support/postgres.js';
-import { collect, nextEvent, request, startTestServer, waitFor } from './support/server.js';
+import { expect, it } from 'vitest';
+import { collect, nextEvent, request, startTestServer } from './support/server.js';
 
 const REDIS_URL = process.env.MPI_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -23,18 +23,13 @@ async function redisReachable(): Promise<boolean> {
   }
 }
 
-const postgres = await createTestPostgresDatabase();
-const redis = postgres ? await redisReachable() : false;
+const redis = postgresAvailable() ? await redisReachable() : false;
 // A prefix of its own, so parallel suites on the same Redis never see each other's broadcasts.
 const prefix = `mpi-test-${process.pid}-${randomBytes(4).toString('hex')}`;
 
-afterAll(async () => {
-  await postgres?.drop();
-});
-
-describe.skipIf(!postgres || !redis)('two server nodes on PostgreSQL and Redis', () => {
+describePostgres('two server nodes on %s and Redis', { skip: !redis }, (db) => {
   it('relays chat, receipts, typing and presence between users on different nodes', async () => {
-    const env = { DATABASE_URL: postgres?.url ?? '', REDIS_URL, REDIS_KEY_PREFIX: prefix };
+    const env = { DATABASE_URL: db.url(), REDIS_URL, REDIS_KEY_PREFIX: prefix };
     const nodeA = await startTestServer(env);
     const nodeB = await startTestServer(env);
     try {
@@ -71,7 +66,7 @@ describe.skipIf(!postgres || !redis)('two server nodes on PostgreSQL and Redis',
       const bobTab = await nodeA.connect('bob', { deviceId: 'bob-tab' });
       await request(bobTab, 'join_chat', { chatId });
       bobTab.disconnect();
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await sleep(300);
       expect(left).toHaveLength(0);
 
       const ready = await nodeB.server.app.inject({ method: 'GET', url: '/readyz' });
@@ -84,7 +79,7 @@ describe.skipIf(!postgres || !redis)('two server nodes on PostgreSQL and Redis',
 
   it('shares the rate limit of a user across nodes', async () => {
     const env = {
-      DATABASE_URL: postgres?.url ?? '',
+      DATABASE_URL: db.url(),
       REDIS_URL,
       REDIS_KEY_PREFIX: `${prefix}-rl`,
       RATE_LIMIT_EVENTS: '4',

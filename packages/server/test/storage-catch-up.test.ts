@@ -1,16 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { MessageData } from '@mpi/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { forEachDialect } from '@mpi/test-kit';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { CatchUpCursor } from '../src/storage/chat/chat-storage.js';
 import { openStorage } from '../src/storage/open-storage.js';
 import type { Storage } from '../src/storage/storage.js';
 import { initDeviceCursors, prunedGapsForDevice } from './support/inspect.js';
-import { createTestPostgresDatabase } from './support/postgres.js';
-
-const pgDatabase = await createTestPostgresDatabase();
 
 const uid = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 const key = (m: MessageData) => `${m.chatId}#${m.seq}`;
@@ -185,20 +180,6 @@ function defineCatchUpTests(url: () => string): void {
   });
 }
 
-describe('SQLite catch-up storage', () => {
-  let dir = '';
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'mpi-storage-catch-up-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-  defineCatchUpTests(() => join(dir, 'catch-up.db'));
-});
-
-describe.skipIf(pgDatabase === null)('PostgreSQL catch-up storage', () => {
-  afterAll(async () => {
-    await pgDatabase?.drop();
-  });
-  defineCatchUpTests(() => pgDatabase?.url ?? '');
+forEachDialect('%s catch-up storage', (db) => {
+  defineCatchUpTests(db.url);
 });

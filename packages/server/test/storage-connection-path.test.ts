@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Audience, MessageData } from '@mpi/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { forEachDialect } from '@mpi/test-kit';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { CatchUpCursor, DeviceCatchUp } from '../src/storage/chat/chat-storage.js';
 import { openStorage } from '../src/storage/open-storage.js';
 import type { Storage } from '../src/storage/storage.js';
@@ -13,9 +11,6 @@ import {
   openNotificationDevice,
   prunedGapsForDevice,
 } from './support/inspect.js';
-import { createTestPostgresDatabase } from './support/postgres.js';
-
-const pgDatabase = await createTestPostgresDatabase();
 
 const uid = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
@@ -215,20 +210,6 @@ function defineConnectionPathTests(url: () => string): void {
   });
 }
 
-describe('SQLite connection path', () => {
-  let dir = '';
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'mpi-connection-path-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-  defineConnectionPathTests(() => join(dir, 'connection-path.db'));
-});
-
-describe.skipIf(pgDatabase === null)('PostgreSQL connection path', () => {
-  afterAll(async () => {
-    await pgDatabase?.drop();
-  });
-  defineConnectionPathTests(() => pgDatabase?.url ?? '');
+forEachDialect('%s connection path', (db) => {
+  defineConnectionPathTests(db.url);
 });

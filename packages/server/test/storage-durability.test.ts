@@ -1,7 +1,7 @@
+import { tempDir } from '@mpi/test-kit';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { openSqlite } from '../src/storage/db/open-database.js';
-import { tempDir } from './support/server.js';
 
 describe('SQLITE_SYNCHRONOUS', () => {
   it('defaults to NORMAL, accepts FULL and names the variable when it is anything else', () => {

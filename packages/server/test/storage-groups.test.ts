@@ -1,19 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { forEachDialect, sleep } from '@mpi/test-kit';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openStorage } from '../src/storage/open-storage.js';
 import type { Storage } from '../src/storage/storage.js';
 import { initDeviceCursors, isMember } from './support/inspect.js';
-import { createTestPostgresDatabase } from './support/postgres.js';
-
-const pgDatabase = await createTestPostgresDatabase();
 
 const uid = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Counts a user's device cursor rows of a chat, straight from the database. */
 type CursorRows = (chatId: string, userId: string) => Promise<number>;
@@ -234,48 +228,33 @@ function defineGroupTests(url: () => string, cursorRows: CursorRows): void {
   });
 }
 
-describe('SQLite group storage', () => {
-  let dir = '';
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'mpi-storage-groups-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+forEachDialect('%s group storage', (db) => {
   defineGroupTests(
-    () => join(dir, 'groups.db'),
-    async (chatId, userId) => {
-      const db = new SqliteDatabase(join(dir, 'groups.db'), { readonly: true });
-      try {
-        const row = db
-          .prepare('select count(*) as n from device_receipts where chat_id = ? and user_id = ?')
-          .get(chatId, userId) as { n: number };
-        return row.n;
-      } finally {
-        db.close();
-      }
-    },
-  );
-});
-
-describe.skipIf(pgDatabase === null)('PostgreSQL group storage', () => {
-  afterAll(async () => {
-    await pgDatabase?.drop();
-  });
-  defineGroupTests(
-    () => pgDatabase?.url ?? '',
-    async (chatId, userId) => {
-      const client = new pg.Client({ connectionString: pgDatabase?.url });
-      await client.connect();
-      try {
-        const result = await client.query<{ n: string }>(
-          'select count(*) as n from device_receipts where chat_id = $1 and user_id = $2',
-          [chatId, userId],
-        );
-        return Number(result.rows[0]?.n);
-      } finally {
-        await client.end();
-      }
-    },
+    db.url,
+    db.dialect === 'sqlite'
+      ? async (chatId, userId) => {
+          const sqlite = new SqliteDatabase(db.url(), { readonly: true });
+          try {
+            const row = sqlite
+              .prepare('select count(*) as n from device_receipts where chat_id = ? and user_id = ?')
+              .get(chatId, userId) as { n: number };
+            return row.n;
+          } finally {
+            sqlite.close();
+          }
+        }
+      : async (chatId, userId) => {
+          const client = new pg.Client({ connectionString: db.url() });
+          await client.connect();
+          try {
+            const result = await client.query<{ n: string }>(
+              'select count(*) as n from device_receipts where chat_id = $1 and user_id = $2',
+              [chatId, userId],
+            );
+            return Number(result.rows[0]?.n);
+          } finally {
+            await client.end();
+          }
+        },
   );
 });

@@ -1,20 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { MessageData } from '@mpi/protocol';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { forEachDialect, sleep } from '@mpi/test-kit';
+import { afterEach, expect, it } from 'vitest';
 import { openStorage } from '../src/storage/open-storage.js';
 import type { Storage } from '../src/storage/storage.js';
 import { prunedGapsForDevice } from './support/inspect.js';
-import { createTestPostgresDatabase, type TestPostgresDatabase } from './support/postgres.js';
-
-/** Probe once: when PostgreSQL is unreachable its suite is skipped (and fails on CI, as elsewhere). */
-const probe = await createTestPostgresDatabase();
-await probe?.drop();
 
 const uid = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Retention, on one dialect. Pruning deletes across the whole database, so every test gets a database of
@@ -109,38 +101,15 @@ function defineRetentionTests(fresh: () => Promise<Storage>): void {
   });
 }
 
-describe('SQLite retention', () => {
-  let dir = '';
+forEachDialect('%s retention', (db) => {
   const opened: Storage[] = [];
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'mpi-storage-retention-'));
-  });
   afterEach(async () => {
     for (const s of opened.splice(0)) await s.close();
   });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  // A database of its own per test (db.fresh()), removed after the test, once afterEach closed it.
   defineRetentionTests(async () => {
-    const s = await openStorage(join(dir, `${randomUUID()}.db`));
+    const s = await openStorage(await db.fresh());
     opened.push(s);
     return s;
-  });
-});
-
-describe.skipIf(probe === null)('PostgreSQL retention', () => {
-  const opened: { storage: Storage; database: TestPostgresDatabase }[] = [];
-  afterEach(async () => {
-    for (const { storage, database } of opened.splice(0)) {
-      await storage.close();
-      await database.drop();
-    }
-  });
-  defineRetentionTests(async () => {
-    const database = await createTestPostgresDatabase();
-    if (!database) throw new Error('PostgreSQL went away during the run.');
-    const storage = await openStorage(database.url);
-    opened.push({ storage, database });
-    return storage;
   });
 });

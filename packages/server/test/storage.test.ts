@@ -1,17 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { forEachDialect } from '@mpi/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDatabaseUrl } from '../src/storage/db/open-database.js';
 import { StorageError } from '../src/storage/db/storage-error.js';
 import { openStorage } from '../src/storage/open-storage.js';
 import type { Storage } from '../src/storage/storage.js';
 import { getUser, isMember } from './support/inspect.js';
-import { createTestPostgresDatabase } from './support/postgres.js';
-
-const pgDatabase = await createTestPostgresDatabase();
 
 /** A fresh id per call, so tests sharing one database never see each other's rows. */
 const uid = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
@@ -414,45 +410,30 @@ function defineStorageTests(urlFor: (label: string) => string): void {
   });
 }
 
-describe('SQLite storage', () => {
-  let dir = '';
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'mpi-storage-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-
+forEachDialect('%s storage', (db) => {
   describe('contract', () => {
-    defineStorageTests((label) => join(dir, `${label}.db`));
+    // On SQLite each label is a file of its own next to the suite's database; PostgreSQL has one database.
+    defineStorageTests((label) => (db.dialect === 'sqlite' ? join(db.dir(), `${label}.db`) : db.url()));
   });
 
-  it('accepts sqlite:, file: and :memory: URLs and creates the parent directory', async () => {
-    const nested = join(dir, 'a', 'b', 'chat.db');
-    const s = await openStorage(`sqlite:${nested}`);
-    await s.ping();
-    await s.close();
-    expect(existsSync(nested)).toBe(true);
-    const memory = await openStorage(':memory:');
-    expect(memory.dialect).toBe('sqlite');
-    await memory.close();
-  });
-});
-
-describe.skipIf(pgDatabase === null)('PostgreSQL storage', () => {
-  afterAll(async () => {
-    await pgDatabase?.drop();
-  });
-
-  describe('contract', () => {
-    defineStorageTests(() => pgDatabase?.url ?? '');
-  });
-
-  it('reports the postgres dialect', async () => {
-    const s = await openStorage(pgDatabase?.url ?? '', { poolSize: 2 });
-    expect(s.dialect).toBe('postgres');
-    await s.close();
-  });
+  if (db.dialect === 'sqlite') {
+    it('accepts sqlite:, file: and :memory: URLs and creates the parent directory', async () => {
+      const nested = join(db.dir(), 'a', 'b', 'chat.db');
+      const s = await openStorage(`sqlite:${nested}`);
+      await s.ping();
+      await s.close();
+      expect(existsSync(nested)).toBe(true);
+      const memory = await openStorage(':memory:');
+      expect(memory.dialect).toBe('sqlite');
+      await memory.close();
+    });
+  } else {
+    it('reports the postgres dialect', async () => {
+      const s = await openStorage(db.url(), { poolSize: 2 });
+      expect(s.dialect).toBe('postgres');
+      await s.close();
+    });
+  }
 });
 
 describe('parseDatabaseUrl', () => {

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import {
   NOTIFICATION_EVENT_NAMES,
   type NotificationEventName,
@@ -7,6 +6,7 @@ import {
   type NotificationMeta,
   type NotificationsCatchUpCompletePayload,
 } from '@mpi/protocol';
+import { sleep, tempDir } from '@mpi/test-kit';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { io } from 'socket.io-client';
@@ -15,7 +15,7 @@ import { signToken } from '../../src/auth/tokens.js';
 import { type Env, testConfig } from '../../src/config.js';
 import { signatureHeaders } from '../../src/http/signature.js';
 import { parseDatabaseUrl } from '../../src/storage/db/open-database.js';
-import { request, TEST_JWT_SECRET, type TestClient, tempDir } from './server.js';
+import { request, TEST_JWT_SECRET, type TestClient } from './server.js';
 
 /** Signing secrets of the notification tests: the current one and the next (rotation). */
 export const SECRET = 'notify-test-secret-current-0123456789abcdef';
@@ -46,7 +46,7 @@ export interface NotifyServerOptions {
 /** A real server (127.0.0.1, ephemeral port) with the ingestion API enabled and an optional manual clock. */
 export async function startNotifyServer(options: NotifyServerOptions = {}) {
   const dir = options.databaseUrl ? undefined : tempDir('mpi-notify-');
-  const databaseUrl = options.databaseUrl ?? join(dir?.path ?? '.', 'test.sqlite');
+  const databaseUrl = options.databaseUrl ?? dir?.file('test.sqlite') ?? '';
   const config = testConfig({
     JWT_SECRET: TEST_JWT_SECRET,
     DATABASE_URL: databaseUrl,
@@ -145,7 +145,7 @@ export interface ReceivedNotification {
 }
 
 /** Records every notification event a client receives, with its payload and meta. */
-function recordNotifications(client: TestClient): ReceivedNotification[] {
+export function recordNotifications(client: TestClient): ReceivedNotification[] {
   const seen: ReceivedNotification[] = [];
   for (const event of NOTIFICATION_EVENT_NAMES) {
     client.on(event, ((payload: unknown, meta: NotificationMeta) =>
@@ -155,7 +155,7 @@ function recordNotifications(client: TestClient): ReceivedNotification[] {
 }
 
 /** Gives in-flight events time to arrive before asserting that nothing (more) came. */
-export const settle = (ms = 150) => new Promise((resolve) => setTimeout(resolve, ms));
+export const settle = (ms = 150) => sleep(ms);
 
 /** Rows of a table, read straight from the database (SQLite file or PostgreSQL). */
 export async function countRows(databaseUrl: string, table: string): Promise<number> {

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type {
   AckedClientEvent,
   AckOf,
@@ -8,6 +5,7 @@ import type {
   ClientToServerEvents,
   ServerToClientEvents,
 } from '@mpi/protocol';
+import { tempDir } from '@mpi/test-kit';
 import { io, type Socket } from 'socket.io-client';
 import { createServer, type MpiServer } from '../../src/app.js';
 import { signToken } from '../../src/auth/tokens.js';
@@ -17,21 +15,16 @@ export const TEST_JWT_SECRET = 'test-secret-0123456789abcdef';
 
 export type TestClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-/** A temporary directory removed by the returned cleanup. */
-export function tempDir(prefix = 'mpi-test-'): { path: string; remove(): void } {
-  const path = mkdtempSync(join(tmpdir(), prefix));
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
-}
-
 /**
- * Starts a real server on an ephemeral port of 127.0.0.1 with its own SQLite file (or the given
- * DATABASE_URL). `stop()` closes the server and every client made through `connect()`.
+ * Starts the real server, in this process, on an ephemeral port of 127.0.0.1 with its own SQLite file (or
+ * the given DATABASE_URL). `stop()` closes the server and every client made through `connect()`.
+ * (The SDK's tests use a fake server instead: `startFakeServer` in packages/client/test/helpers.ts.)
  */
 export async function startTestServer(env: Env = {}) {
   const dir = tempDir();
   const config = testConfig({
     JWT_SECRET: TEST_JWT_SECRET,
-    DATABASE_URL: join(dir.path, 'test.sqlite'),
+    DATABASE_URL: dir.file('test.sqlite'),
     ...env,
   });
   const server: MpiServer = await createServer(config);
@@ -71,6 +64,7 @@ export async function startTestServer(env: Env = {}) {
     token,
     connect,
     dir: dir.path,
+    /** `keepData` leaves the data folder for now; the kit removes it after the test (or the file). */
     async stop({ keepData = false } = {}) {
       for (const client of clients) client.disconnect();
       clients.clear();
@@ -110,8 +104,6 @@ export function collect<E extends keyof ServerToClientEvents>(
   client.on(event, ((payload: Parameters<ServerToClientEvents[E]>[0]) => seen.push(payload)) as never);
   return seen;
 }
-
-export { waitFor } from '../../../../tests/support/wait.js';
 
 /**
  * Emits an acked event and resolves with the server's typed acknowledgement. (Socket.IO's own typing of

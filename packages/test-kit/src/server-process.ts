@@ -1,9 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { freePort } from './ports.js';
+import { tempDir } from './temp-dir.js';
+import { sleep } from './timing.js';
 
 // From the repository root (Vitest's root): under jsdom, import.meta.url is not a file URL.
 const MAIN = resolve(process.cwd(), 'packages/server/src/main.ts');
@@ -66,7 +65,7 @@ export class ServerProcess {
       } catch {
         // not listening yet
       }
-      await new Promise((resolveDelay) => setTimeout(resolveDelay, 25));
+      await sleep(25);
     }
   }
 
@@ -91,15 +90,6 @@ export class ServerProcess {
   }
 }
 
-/** A port of 127.0.0.1 that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
-
 export const PROCESS_JWT_SECRET = 'process-test-secret-0123456789';
 
 export interface StartedServerProcess {
@@ -115,16 +105,16 @@ export interface StartedServerProcess {
  * a browser) should not host the server.
  */
 export async function startServerProcess(env: Record<string, string> = {}): Promise<StartedServerProcess> {
-  const dir = mkdtempSync(join(tmpdir(), 'mpi-proc-'));
+  const dir = tempDir('mpi-proc-');
   const server = new ServerProcess(await freePort(), {
     JWT_SECRET: PROCESS_JWT_SECRET,
-    DATABASE_URL: join(dir, 'server.sqlite'),
+    DATABASE_URL: dir.file('server.sqlite'),
     ...env,
   });
   try {
     await server.start();
   } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
+    dir.remove();
     throw error;
   }
   return {
@@ -136,7 +126,7 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
     },
     async stop() {
       await server.stop();
-      rmSync(dir, { recursive: true, force: true });
+      dir.remove();
     },
   };
 }
