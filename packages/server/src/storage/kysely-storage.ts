@@ -3,7 +3,7 @@ import type { ChatStorage } from './chat/chat-storage.js';
 import { KyselyChatStorage } from './chat/kysely-chat-storage.js';
 import { createIdFactory } from './db/ids.js';
 import type { Database } from './db/schema.js';
-import { WriteBatcher } from './db/write-batcher.js';
+import { type SqliteExclusive, WriteBatcher } from './db/write-batcher.js';
 import { migrateToLatest } from './migrations/migrate-to-latest.js';
 import { KyselyNotificationStorage } from './notifications/kysely-notification-storage.js';
 import type { NotificationStorage } from './notifications/notification-storage.js';
@@ -25,9 +25,10 @@ export class KyselyStorage implements Storage {
     /** The database itself, for the storage's own modules and for tests that inspect rows. */
     readonly db: Kysely<Database>,
     readonly dialect: 'sqlite' | 'postgres',
+    sqlite?: SqliteExclusive,
   ) {
     const nextId = createIdFactory();
-    this.writes = new WriteBatcher(db);
+    this.writes = new WriteBatcher(db, sqlite);
     this.chat = new KyselyChatStorage(db, nextId, this.writes);
     this.notifications = new KyselyNotificationStorage(db, dialect, nextId, this.writes);
   }

@@ -6,8 +6,8 @@ export async function openStorage(
   databaseUrl: string,
   opts: OpenStorageOptions = {},
 ): Promise<KyselyStorage> {
-  const { db, dialect } = openDatabase(databaseUrl, opts);
-  const storage = new KyselyStorage(db, dialect);
+  const { db, dialect, sqlite } = openDatabase(databaseUrl, opts);
+  const storage = new KyselyStorage(db, dialect, sqlite);
   try {
     await storage.migrate();
   } catch (error) {

@@ -174,11 +174,11 @@ export async function openDeviceCatchUp(
 
   const params = { userId, deviceId, now: new Date().toISOString() };
   const hasChats = state.chats.length > 0;
-  const created = await writes.submit(async (trx) => {
-    const rows = hasChats ? await queries.createCursors.rows(trx, params) : [];
+  const created = await writes.submit(function* () {
+    const rows = hasChats ? yield* queries.createCursors.rows$(params) : [];
     // Recorded with its cursors: whoever sees the device known also sees them. A device set up while its
     // user has no chat is known from now on (its later chats catch up from the join).
-    await queries.register.execute(trx, params);
+    yield* queries.register.run$(params);
     return rows;
   });
 

@@ -23,7 +23,7 @@ import * as chats from './chats.js';
 import * as catchUp from './device-catch-up.js';
 import * as groups from './groups.js';
 import * as messages from './messages.js';
-import { markRead } from './read-marks.js';
+import { markRead, ReadMarkQueries } from './read-marks.js';
 import { ReceiptQueries, recordReceipt } from './receipts.js';
 import { pruneMessages } from './retention.js';
 import { UserQueries, upsertUser } from './users.js';
@@ -31,13 +31,14 @@ import { UserQueries, upsertUser } from './users.js';
 /**
  * {@link ChatStorage} over Kysely. The queries live in one module per table group; this class holds
  * their prepared statements and sends the hot writes (profiles, appends, receipts, a new device's
- * cursors) to the group commit.
+ * cursors, read marks) to the group commit.
  */
 export class KyselyChatStorage implements ChatStorage {
   private readonly messageQueries: messages.MessageQueries;
   private readonly receiptQueries: ReceiptQueries;
   private readonly userQueries: UserQueries;
   private readonly catchUpQueries: catchUp.DeviceCatchUpQueries;
+  private readonly readMarkQueries: ReadMarkQueries;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -48,10 +49,11 @@ export class KyselyChatStorage implements ChatStorage {
     this.receiptQueries = new ReceiptQueries(db);
     this.userQueries = new UserQueries(db);
     this.catchUpQueries = new catchUp.DeviceCatchUpQueries(db);
+    this.readMarkQueries = new ReadMarkQueries(db);
   }
 
   upsertUser(user: UserProfile): Promise<UserProfile> {
-    return this.writes.submit((trx) => upsertUser(trx, this.userQueries, user));
+    return this.writes.submit(() => upsertUser(this.userQueries, user));
   }
 
   openDm(userA: string, userB: string): Promise<ChatInfo> {
@@ -91,7 +93,7 @@ export class KyselyChatStorage implements ChatStorage {
   }
 
   appendMessage(input: AppendMessageInput): Promise<AppendMessageResult> {
-    return this.writes.submit((trx) => messages.appendMessage(trx, this.messageQueries, this.nextId, input));
+    return this.writes.submit(() => messages.appendMessage(this.messageQueries, this.nextId, input));
   }
 
   getHistory(chatId: string, query: HistoryQuery): Promise<HistoryPage> {
@@ -104,11 +106,12 @@ export class KyselyChatStorage implements ChatStorage {
 
   async recordReceipt(input: ReceiptInput): Promise<ReceiptResult> {
     assertSeq(input.upToSeq, 'upToSeq');
-    return this.writes.submit((trx) => recordReceipt(trx, this.receiptQueries, input));
+    return this.writes.submit(() => recordReceipt(this.receiptQueries, input));
   }
 
-  markRead(chatId: string, userId: string, upToSeq: number): Promise<ReadMarkResult> {
-    return markRead(this.db, chatId, userId, upToSeq);
+  async markRead(chatId: string, userId: string, upToSeq: number): Promise<ReadMarkResult> {
+    assertSeq(upToSeq, 'upToSeq');
+    return this.writes.submit(() => markRead(this.readMarkQueries, chatId, userId, upToSeq));
   }
 
   pendingForDevice(

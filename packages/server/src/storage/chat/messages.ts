@@ -1,11 +1,12 @@
 import type { MessageData } from '@mpi/protocol';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { IdFactory } from '../db/ids.js';
 import { PreparedQuery } from '../db/prepared-query.js';
 import type { Database, MessageRow } from '../db/schema.js';
 import { assertSeq, StorageError } from '../db/storage-error.js';
+import type { WriteProgram } from '../db/write-program.js';
 import type { AppendMessageInput, AppendMessageResult, HistoryPage, HistoryQuery } from './chat-storage.js';
-import { findByClientId, toMessage } from './rows.js';
+import { toMessage } from './rows.js';
 
 // Messages: appending with the chat's next seq, history pages and seq ranges.
 
@@ -16,6 +17,7 @@ export class MessageQueries {
   readonly members;
   readonly insert;
   readonly markSenderRead;
+  readonly byClientId;
   readonly range;
 
   constructor(db: Kysely<Database>) {
@@ -62,6 +64,14 @@ export class MessageQueries {
         .where('user_id', '=', p.userId)
         .where('read_seq', '<', p.seq),
     );
+    this.byClientId = new PreparedQuery((p: { chatId: string; senderId: string; clientMessageId: string }) =>
+      db
+        .selectFrom('messages')
+        .selectAll()
+        .where('chat_id', '=', p.chatId)
+        .where('sender_id', '=', p.senderId)
+        .where('client_message_id', '=', p.clientMessageId),
+    );
     this.range = new PreparedQuery((p: { chatId: string; afterSeq: number; upToSeq: number }) =>
       db
         .selectFrom('messages')
@@ -75,27 +85,26 @@ export class MessageQueries {
 }
 
 /**
- * Appends one message inside `trx` (which may hold other writes of a group commit). On the common path it
+ * Appends one message, as a program of the group commit (whose transaction holds other writes too). On the common path it
  * runs four statements: take the seq, read the members, insert, and move the sender's read mark. A refusal
  * (CHAT_NOT_FOUND, NOT_A_MEMBER) throws a StorageError and a duplicate returns the original, both having
  * given the seq back, so the transaction can still commit the other writes and seqs stay gapless.
  */
-export async function appendMessage(
-  trx: Transaction<Database>,
+export function* appendMessage(
   queries: MessageQueries,
   nextId: IdFactory,
   input: AppendMessageInput,
-): Promise<AppendMessageResult> {
+): WriteProgram<AppendMessageResult> {
   const { chatId } = input;
   // Taking the next seq first row-locks the chat (PostgreSQL) or holds the database (SQLite), so
   // appends to one chat run one at a time, and the seq can be given back below without a gap.
-  const chat = await queries.takeSeq.first(trx, { chatId });
+  const chat = yield* queries.takeSeq.first$({ chatId });
   if (!chat) throw new StorageError('CHAT_NOT_FOUND');
   const seq = Number(chat.last_seq);
-  const memberRows = await queries.members.rows(trx, { chatId });
+  const memberRows = yield* queries.members.rows$({ chatId });
   const members = memberRows.map((m) => ({ userId: m.user_id, readSeq: Number(m.read_seq) }));
   if (!members.some((m) => m.userId === input.senderId)) {
-    await queries.giveSeqBack.execute(trx, { chatId });
+    yield* queries.giveSeqBack.run$({ chatId });
     throw new StorageError('NOT_A_MEMBER');
   }
   const now = Date.now();
@@ -108,15 +117,15 @@ export async function appendMessage(
     text: input.text,
     created_at: new Date(now).toISOString(),
   };
-  const inserted = await queries.insert.first(trx, row);
+  const inserted = yield* queries.insert.first$(row);
   if (!inserted) {
-    await queries.giveSeqBack.execute(trx, { chatId });
-    const existing = await findByClientId(trx, input);
+    yield* queries.giveSeqBack.run$({ chatId });
+    const existing = yield* queries.byClientId.first$(input);
     if (!existing) throw new Error('A conflicting message vanished during the append');
     return { message: toMessage(existing), duplicate: true, members };
   }
   // Sending in a chat means having read it.
-  await queries.markSenderRead.execute(trx, { chatId, userId: input.senderId, seq });
+  yield* queries.markSenderRead.run$({ chatId, userId: input.senderId, seq });
   for (const member of members) {
     if (member.userId === input.senderId) member.readSeq = Math.max(member.readSeq, seq);
   }

@@ -1,6 +1,7 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import { PreparedQuery } from '../db/prepared-query.js';
 import type { Database } from '../db/schema.js';
+import type { WriteProgram } from '../db/write-program.js';
 import type { ReceiptInput, ReceiptResult } from './chat-storage.js';
 import { membershipError } from './rows.js';
 
@@ -10,7 +11,7 @@ export class ReceiptQueries {
   readonly upsertDevice;
   readonly moveUserMark;
 
-  constructor(db: Kysely<Database>) {
+  constructor(readonly db: Kysely<Database>) {
     // A no-op update locks the member row and returns its latest committed value, so concurrent
     // receipts of one user's devices see each other and report previous/new correctly; the chat's last
     // seq comes with it.
@@ -63,19 +64,15 @@ export class ReceiptQueries {
 }
 
 /**
- * One device receipt inside `trx` (which may hold other writes of a group commit): two statements, three
- * when the user's delivery mark moves. Refuses (NOT_A_MEMBER, CHAT_NOT_FOUND) before writing anything.
+ * One device receipt, as a program of the group commit: two statements, three when the user's delivery
+ * mark moves. Refuses (NOT_A_MEMBER, CHAT_NOT_FOUND) before writing anything.
  */
-export async function recordReceipt(
-  trx: Transaction<Database>,
-  queries: ReceiptQueries,
-  input: ReceiptInput,
-): Promise<ReceiptResult> {
+export function* recordReceipt(queries: ReceiptQueries, input: ReceiptInput): WriteProgram<ReceiptResult> {
   const { chatId, userId } = input;
-  const member = await queries.lockMember.first(trx, { chatId, userId });
-  if (!member) throw await membershipError(trx, chatId);
+  const member = yield* queries.lockMember.first$({ chatId, userId });
+  if (!member) throw yield* membershipError(queries.db, chatId);
   const seq = Math.min(input.upToSeq, Number(member.last_seq ?? 0));
-  await queries.upsertDevice.execute(trx, {
+  yield* queries.upsertDevice.run$({
     userId,
     deviceId: input.deviceId,
     chatId,
@@ -84,6 +81,6 @@ export async function recordReceipt(
   });
   const previousUserSeq = Number(member.delivered_seq);
   const userSeq = Math.max(previousUserSeq, seq);
-  if (userSeq !== previousUserSeq) await queries.moveUserMark.execute(trx, { chatId, userId, seq: userSeq });
+  if (userSeq !== previousUserSeq) yield* queries.moveUserMark.run$({ chatId, userId, seq: userSeq });
   return { previousUserSeq, userSeq };
 }

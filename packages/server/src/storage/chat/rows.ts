@@ -1,33 +1,16 @@
 import type { ChatInfo, MessageData, UserProfile } from '@mpi/protocol';
-import type { ChatRow, Db, MessageRow, UserRow } from '../db/schema.js';
+import type { Kysely } from 'kysely';
+import type { ChatRow, Database, MessageRow, UserRow } from '../db/schema.js';
 import { StorageError } from '../db/storage-error.js';
-import type { AppendMessageInput, MemberState } from './chat-storage.js';
+import { statement, type WriteProgram } from '../db/write-program.js';
+import type { MemberState } from './chat-storage.js';
 
 // Row mapping and small queries shared by the chat storage's modules.
 
-export function findByClientId(db: Db, input: AppendMessageInput): Promise<MessageRow | undefined> {
-  return db
-    .selectFrom('messages')
-    .selectAll()
-    .where('chat_id', '=', input.chatId)
-    .where('sender_id', '=', input.senderId)
-    .where('client_message_id', '=', input.clientMessageId)
-    .executeTakeFirst();
-}
-
-export async function chatLastSeq(db: Db, chatId: string): Promise<number> {
-  const chat = await db
-    .selectFrom('chats')
-    .select('last_seq')
-    .where('id', '=', chatId)
-    .executeTakeFirstOrThrow();
-  return Number(chat.last_seq);
-}
-
 /** CHAT_NOT_FOUND when the chat is missing, NOT_A_MEMBER when it exists without the user. */
-export async function membershipError(db: Db, chatId: string): Promise<StorageError> {
-  const chat = await db.selectFrom('chats').select('id').where('id', '=', chatId).executeTakeFirst();
-  return new StorageError(chat ? 'NOT_A_MEMBER' : 'CHAT_NOT_FOUND');
+export function* membershipError(db: Kysely<Database>, chatId: string): WriteProgram<StorageError> {
+  const { rows } = yield* statement(db.selectFrom('chats').select('id').where('id', '=', chatId));
+  return new StorageError(rows.length > 0 ? 'NOT_A_MEMBER' : 'CHAT_NOT_FOUND');
 }
 
 export function toMessage(row: MessageRow): MessageData {

@@ -1,7 +1,8 @@
 import type { UserProfile } from '@mpi/protocol';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import { PreparedQuery } from '../db/prepared-query.js';
 import type { Database } from '../db/schema.js';
+import type { WriteProgram } from '../db/write-program.js';
 import { toProfile } from './rows.js';
 
 // Users: profiles created on first sight and updated field by field.
@@ -49,14 +50,10 @@ function buildUpsert(db: Kysely<Database>, setName: boolean, setAvatar: boolean)
   );
 }
 
-/** Stores the profile (created on first sight), in `trx`. */
-export async function upsertUser(
-  trx: Transaction<Database>,
-  queries: UserQueries,
-  user: UserProfile,
-): Promise<UserProfile> {
+/** Stores the profile (created on first sight), as a program of the group commit. */
+export function* upsertUser(queries: UserQueries, user: UserProfile): WriteProgram<UserProfile> {
   const upsert = queries.upsert(user.name !== undefined, user.avatarUrl !== undefined);
-  const row = await upsert.first(trx, {
+  const row = yield* upsert.first$({
     id: user.id,
     name: user.name ?? null,
     avatarUrl: user.avatarUrl ?? null,

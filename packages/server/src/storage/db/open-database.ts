@@ -6,6 +6,7 @@ import { Kysely, type LogEvent, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { FastSqliteDialect } from './sqlite-dialect.js';
+import type { SqliteExclusive } from './write-batcher.js';
 
 /** The subset of a pino logger the storage uses. */
 interface StorageLogger {
@@ -46,11 +47,15 @@ export function parseDatabaseUrl(databaseUrl: string): StorageTarget {
   return { dialect: 'sqlite', path };
 }
 
+export interface OpenedDatabase {
+  db: Kysely<Database>;
+  dialect: StorageTarget['dialect'];
+  /** On SQLite: the connection for synchronous group commits (which Kysely's query log does not see). */
+  sqlite?: SqliteExclusive;
+}
+
 /** The database named by `databaseUrl`, as Kysely, with slow and failed queries logged. */
-export function openDatabase(
-  databaseUrl: string,
-  opts: OpenStorageOptions = {},
-): { db: Kysely<Database>; dialect: StorageTarget['dialect'] } {
+export function openDatabase(databaseUrl: string, opts: OpenStorageOptions = {}): OpenedDatabase {
   const target = parseDatabaseUrl(databaseUrl);
   const { logger } = opts;
   const log = logger ? queryLogger(logger, opts.slowQueryMs ?? 500) : undefined;
@@ -61,11 +66,9 @@ export function openDatabase(
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...(log && { log }) });
     return { db, dialect: 'postgres' };
   }
-  const db = new Kysely<Database>({
-    dialect: new FastSqliteDialect(openSqlite(target.path, opts.sqliteSynchronous ?? 'NORMAL')),
-    ...(log && { log }),
-  });
-  return { db, dialect: 'sqlite' };
+  const sqlite = new FastSqliteDialect(openSqlite(target.path, opts.sqliteSynchronous ?? 'NORMAL'));
+  const db = new Kysely<Database>({ dialect: sqlite, ...(log && { log }) });
+  return { db, dialect: 'sqlite', sqlite };
 }
 
 /** The SQLite file with the pragmas the server runs with (exported for tests). */

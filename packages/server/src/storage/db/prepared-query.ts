@@ -1,5 +1,6 @@
 import type { Compilable, CompiledQuery, Kysely, QueryResult } from 'kysely';
 import type { Database } from './schema.js';
+import type { WriteProgram } from './write-program.js';
 
 const PLACEHOLDER = '\u0000mpi-param:';
 
@@ -29,10 +30,15 @@ export class PreparedQuery<P extends Record<string, unknown>, R> {
     );
   }
 
+  /** The statement with `params` bound. */
+  bind(params: P): CompiledQuery<R> {
+    const parameters = this.slots.map((slot) => ('name' in slot ? params[slot.name] : slot.value));
+    return { ...this.compiled, parameters };
+  }
+
   /** Runs the query on `db` (the database or a transaction of it) with `params` bound. */
   execute(db: Kysely<Database>, params: P): Promise<QueryResult<R>> {
-    const parameters = this.slots.map((slot) => ('name' in slot ? params[slot.name] : slot.value));
-    return db.executeQuery<R>({ ...this.compiled, parameters });
+    return db.executeQuery<R>(this.bind(params));
   }
 
   async rows(db: Kysely<Database>, params: P): Promise<R[]> {
@@ -41,5 +47,18 @@ export class PreparedQuery<P extends Record<string, unknown>, R> {
 
   async first(db: Kysely<Database>, params: P): Promise<R | undefined> {
     return (await this.execute(db, params)).rows[0];
+  }
+
+  /** As a step of a {@link WriteProgram}: `yield* query.run$(params)`. */
+  *run$(params: P): WriteProgram<QueryResult<R>> {
+    return (yield this.bind(params)) as QueryResult<R>;
+  }
+
+  *rows$(params: P): WriteProgram<R[]> {
+    return (yield* this.run$(params)).rows;
+  }
+
+  *first$(params: P): WriteProgram<R | undefined> {
+    return (yield* this.run$(params)).rows[0];
   }
 }

@@ -1,5 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, type DatabaseConnection, type Driver, type QueryResult, SqliteDialect } from 'kysely';
+import type { SyncExecutor } from './write-program.js';
 
 /** Distinct SQL texts kept prepared; Kysely produces a few dozen shapes, so this is never reached in practice. */
 const MAX_CACHED_STATEMENTS = 500;
@@ -10,7 +11,7 @@ const MAX_CACHED_STATEMENTS = 500;
  * the server's CPU on the chat path (docs/performance.md). The SQL texts Kysely builds are stable (values
  * are bound parameters), so a cache by text serves almost every query.
  */
-class CachedStatementConnection implements DatabaseConnection {
+class CachedStatementConnection implements DatabaseConnection, SyncExecutor {
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
 
   constructor(private readonly db: BetterSqlite3.Database) {}
@@ -26,6 +27,10 @@ class CachedStatementConnection implements DatabaseConnection {
   }
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    return this.executeSync(compiledQuery);
+  }
+
+  executeSync<R>(compiledQuery: CompiledQuery): QueryResult<R> {
     const statement = this.prepare(compiledQuery.sql);
     const parameters = compiledQuery.parameters as unknown[];
     if (statement.reader) return { rows: statement.all(parameters) as R[] };
@@ -94,18 +99,38 @@ class FastSqliteDriver implements Driver {
     this.mutex.unlock();
   }
 
+  /** Runs `work` on the connection once no query or transaction holds it, and nothing else meanwhile. */
+  async exclusive<T>(work: (connection: SyncExecutor) => T): Promise<T> {
+    await this.mutex.lock();
+    try {
+      return work(this.connection);
+    } finally {
+      this.mutex.unlock();
+    }
+  }
+
   async destroy(): Promise<void> {
     this.db.close();
   }
 }
 
-/** Kysely's SQLite dialect (compiler, adapter, introspector) with the driver above. */
+/**
+ * Kysely's SQLite dialect (compiler, adapter, introspector) with the driver above, which also runs
+ * synchronous work (a group commit's whole transaction) between Kysely's queries.
+ */
 export class FastSqliteDialect extends SqliteDialect {
-  constructor(private readonly db: BetterSqlite3.Database) {
+  private readonly driver: FastSqliteDriver;
+
+  constructor(db: BetterSqlite3.Database) {
     super({ database: db });
+    this.driver = new FastSqliteDriver(db);
   }
 
   override createDriver(): Driver {
-    return new FastSqliteDriver(this.db);
+    return this.driver;
+  }
+
+  exclusive<T>(work: (connection: SyncExecutor) => T): Promise<T> {
+    return this.driver.exclusive(work);
   }
 }

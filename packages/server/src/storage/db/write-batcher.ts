@@ -1,13 +1,19 @@
-import type { Kysely, Transaction } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import { StorageError } from './storage-error.js';
+import { runProgram, runProgramSync, type SyncExecutor, type WriteProgram } from './write-program.js';
 
 /**
- * One write of a batch. It runs inside the batch's transaction and must either succeed or throw a
- * {@link StorageError} having written nothing (or undone what it wrote), so the others can still commit.
- * Any other error aborts the whole batch, which is then retried one write per transaction.
+ * One write of a batch, as a program of statements. It runs inside the batch's transaction and must either
+ * succeed or throw a {@link StorageError} having written nothing (or undone what it wrote), so the others
+ * can still commit. Any other error aborts the whole batch, which is then retried one write per transaction.
  */
-export type BatchedWrite<T> = (trx: Transaction<Database>) => Promise<T>;
+export type BatchedWrite<T> = () => WriteProgram<T>;
+
+/** Exclusive synchronous use of the SQLite connection (`FastSqliteDialect#exclusive`). */
+export interface SqliteExclusive {
+  exclusive<T>(work: (connection: SyncExecutor) => T): Promise<T>;
+}
 
 interface Pending {
   write: BatchedWrite<unknown>;
@@ -24,14 +30,18 @@ const MAX_BATCH = 256;
  * Group commit: writes submitted in one event-loop turn run in one transaction, in submission order,
  * each with its own outcome, and every caller's promise settles only after the commit. One batch runs at a
  * time; what arrives meanwhile forms the next one. BEGIN and COMMIT (and, on SQLite, the fsync-free but
- * still costly journal work) are paid once per batch instead of once per write.
+ * still costly journal work) are paid once per batch instead of once per write. On SQLite a batch runs
+ * synchronously, statement after statement, inside one better-sqlite3 transaction.
  */
 export class WriteBatcher {
   private queue: Pending[] = [];
   private scheduled = false;
   private running: Promise<void> | null = null;
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly sqlite?: SqliteExclusive,
+  ) {}
 
   submit<T>(write: BatchedWrite<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -73,34 +83,87 @@ export class WriteBatcher {
   }
 
   private async runBatch(batch: Pending[]): Promise<Outcome[]> {
-    if (batch.length > 1) {
+    const writes = batch.map((item) => item.write);
+    if (writes.length > 1) {
       try {
-        return await this.db.transaction().execute(async (trx) => {
-          const outcomes: Outcome[] = [];
-          for (const item of batch) {
-            try {
-              outcomes.push({ ok: true, value: await item.write(trx) });
-            } catch (error) {
-              // Expected refusals leave nothing behind; anything else rolls the whole batch back.
-              if (!(error instanceof StorageError)) throw error;
-              outcomes.push({ ok: false, error });
-            }
-          }
-          return outcomes;
-        });
+        return await this.together(writes);
       } catch {
         // Something unexpected (a deadlock, a constraint, a lost connection): nothing of the batch was
         // committed, so run each write alone and let the failure stay with the write that causes it.
       }
     }
     const outcomes: Outcome[] = [];
-    for (const item of batch) {
+    for (const write of writes) {
       try {
-        outcomes.push({ ok: true, value: await this.db.transaction().execute(item.write) });
+        outcomes.push({ ok: true, value: await this.alone(write) });
       } catch (error) {
         outcomes.push({ ok: false, error });
       }
     }
     return outcomes;
+  }
+
+  /** All writes in one transaction, each with its outcome; throws (rolled back) on an unexpected error. */
+  private together(writes: BatchedWrite<unknown>[]): Promise<Outcome[]> {
+    if (this.sqlite) {
+      return this.sqlite.exclusive((connection) =>
+        inTransactionSync(connection, () => collect(writes, (write) => runProgramSync(write(), connection))),
+      );
+    }
+    return this.db.transaction().execute(async (trx) => {
+      const outcomes: Outcome[] = [];
+      for (const write of writes) {
+        try {
+          outcomes.push({ ok: true, value: await runProgram(write(), trx) });
+        } catch (error) {
+          if (!(error instanceof StorageError)) throw error;
+          outcomes.push({ ok: false, error });
+        }
+      }
+      return outcomes;
+    });
+  }
+
+  private alone(write: BatchedWrite<unknown>): Promise<unknown> {
+    if (this.sqlite) {
+      return this.sqlite.exclusive((connection) =>
+        inTransactionSync(connection, () => runProgramSync(write(), connection)),
+      );
+    }
+    return this.db.transaction().execute((trx) => runProgram(write(), trx));
+  }
+}
+
+/** Expected refusals leave nothing behind and keep their outcome; anything else aborts the batch. */
+function collect(writes: BatchedWrite<unknown>[], run: (write: BatchedWrite<unknown>) => unknown): Outcome[] {
+  const outcomes: Outcome[] = [];
+  for (const write of writes) {
+    try {
+      outcomes.push({ ok: true, value: run(write) });
+    } catch (error) {
+      if (!(error instanceof StorageError)) throw error;
+      outcomes.push({ ok: false, error });
+    }
+  }
+  return outcomes;
+}
+
+const BEGIN = CompiledQuery.raw('begin');
+const COMMIT = CompiledQuery.raw('commit');
+const ROLLBACK = CompiledQuery.raw('rollback');
+
+function inTransactionSync<T>(connection: SyncExecutor, work: () => T): T {
+  connection.executeSync(BEGIN);
+  try {
+    const value = work();
+    connection.executeSync(COMMIT);
+    return value;
+  } catch (error) {
+    try {
+      connection.executeSync(ROLLBACK);
+    } catch {
+      // SQLite already rolled the transaction back itself (e.g. after SQLITE_FULL).
+    }
+    throw error;
   }
 }

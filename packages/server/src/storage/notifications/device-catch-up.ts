@@ -113,9 +113,9 @@ export async function openDeviceCatchUp(
   }
   const params = { userId, deviceId, now: now.toISOString() };
   // One write in the group commit: the user (on first sight) and the device.
-  const inserted = await writes.submit(async (trx) => {
-    if (state.knownUser === null) await queries.createUser.execute(trx, params);
-    return queries.createDevice.first(trx, params);
+  const inserted = await writes.submit(function* () {
+    if (state.knownUser === null) yield* queries.createUser.run$(params);
+    return yield* queries.createDevice.first$(params);
   });
   if (inserted) return { newDevice: true, cursor: Number(inserted.seq), pending: false };
   // Another connection of the device created it meanwhile.
