@@ -10,7 +10,7 @@ import { devToken, tokenSigner } from './util/tokens.js';
 import { MAX_SOCKETS_PER_GENERATOR, mergeCounts } from './workloads/common.js';
 import { chatMetrics } from './workloads/w2-chat.js';
 
-/**
+/*
  * `npm run loadtest -- --url http://127.0.0.1:4000 --clients N --rate R --duration S`
  *
  * Load for operators, against any running MPI Realtime server: N clients in N/2 DM pairs send R messages

@@ -1,4 +1,4 @@
-/**
+/*
  * Command-line flags, each also settable by an environment variable (`--pairs 50` or `BENCH_PAIRS=50`);
  * a flag wins over the variable. Defaults are sized for a 2-core machine.
  */
@@ -11,7 +11,7 @@ export interface OptionSpec {
   help: string;
 }
 
-export type Parsed = Record<string, number | string | string[] | boolean | undefined>;
+type Parsed = Record<string, number | string | string[] | boolean | undefined>;
 
 export class UsageError extends Error {}
 
