@@ -6,10 +6,8 @@ import { GeneratorCore } from './generator-core.js';
 import type { CallMessage, GeneratorMessage, GeneratorMethods } from './protocol.js';
 import { StormWorkload } from './storm-workload.js';
 
-/*
- * Entry of a load-generator process (forked by the harness or the load-test CLI). It answers calls over
- * IPC, reports counters every 250 ms, and exits when its parent goes away.
- */
+// Entry of a load-generator process (forked by the harness or the load-test CLI). It answers calls over
+// IPC, reports counters every 250 ms, and exits when its parent goes away.
 
 const core = new GeneratorCore();
 const fanout = new FanoutWorkload(core);

@@ -2,7 +2,7 @@
 import type { NOTIFICATION_EVENT_CHANNELS, NotificationChannel, NotificationEventName } from '@mpi/protocol';
 import type { HistogramData } from '../util/histogram.js';
 
-/* The messages between the harness and its load-generator processes (Node IPC, advanced serialisation). */
+// The messages between the harness and its load-generator processes (Node IPC, advanced serialisation).
 
 export interface ClientSpec {
   userId: string;

@@ -3,9 +3,7 @@ import type {
   AckOf,
   ClientEventPayload,
   ClientToServerEvents,
-  ConnectErrorData,
-  HandshakeAuth,
-  HandshakeQuery,
+  ErrorBody,
   ServerEventName,
   ServerToClientEvents,
   SocketErrorPayload,
@@ -39,8 +37,8 @@ export function count(errors: ErrorCounts, code: string, n = 1): void {
 export function openSocket(spec: ClientSpec, timeoutMs: number): BenchSocket {
   return io(spec.url, {
     transports: ['websocket'],
-    auth: { token: spec.token, deviceId: spec.deviceId } satisfies HandshakeAuth,
-    query: { client: 'mpi-bench', version: '1' } satisfies HandshakeQuery,
+    auth: { token: spec.token, deviceId: spec.deviceId },
+    query: { client: 'mpi-bench', version: '1' },
     reconnection: false,
     forceNew: true,
     multiplex: false,
@@ -60,7 +58,7 @@ export function whenConnected(socket: BenchSocket, timeoutMs: number): Promise<v
       else resolve();
     };
     const onConnect = () => done();
-    const onError = (err: Error & { data?: Partial<ConnectErrorData> }) =>
+    const onError = (err: Error & { data?: Partial<ErrorBody> }) =>
       done(new BenchError(err.data?.code ?? `connect_error: ${err.message}`));
     const timer = setTimeout(() => done(new BenchError('connect timeout')), timeoutMs);
     socket.on('connect', onConnect);

@@ -3,7 +3,7 @@ import type { TargetKind } from '../targets/targets.js';
 import type { Spread } from '../util/stats.js';
 import type { ScenarioOutcome } from '../workloads/common.js';
 
-/* The shape of a benchmark's results, as the harness builds them and the JSON file holds them. */
+// The shape of a benchmark's results, as the harness builds them and the JSON file holds them.
 
 /**
  * The figures the tables show for each workload, and the issue's goals: a goal is a ratio of the server's

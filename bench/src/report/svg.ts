@@ -4,11 +4,9 @@ import type { Spread } from '../util/stats.js';
 import type { BenchReport } from './bench-report.js';
 import { fmtNumber } from './tables.js';
 
-/*
- * Hand-written SVG bar charts, one file per workload: for each metric a panel with the baseline's and the
- * server's median as bars, the min–max over repetitions as whiskers, and the issue's figure or goal as a
- * dashed line.
- */
+// Hand-written SVG bar charts, one file per workload: for each metric a panel with the baseline's and the
+// server's median as bars, the min–max over repetitions as whiskers, and the figure or goal as a
+// dashed line.
 
 interface Bar {
   series: TargetKind;

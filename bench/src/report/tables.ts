@@ -2,7 +2,7 @@ import { SCENARIO_TITLES } from '../config.js';
 import type { Spread } from '../util/stats.js';
 import type { BenchReport, Comparison } from './bench-report.js';
 
-/* The benchmark's tables, as Markdown (readable as is on a terminal, and pasted into docs/performance.md). */
+// The benchmark's tables, as Markdown (readable as is on a terminal, and pasted into docs/performance.md).
 
 export function fmtNumber(value: number, digits: number): string {
   if (!Number.isFinite(value)) return 'n/a';

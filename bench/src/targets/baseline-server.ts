@@ -11,21 +11,19 @@ import type {
 } from '@mpi/protocol';
 import { Server } from 'socket.io';
 
-/*
- * The baseline: a bare Socket.IO 4.8 server (websocket only) with the same routing as MPI Realtime and
- * nothing else: no authentication, no validation, no storage, no metrics, no logs. It speaks just enough
- * of the protocol for the benchmark's clients to run unchanged against it:
- *
- * - `setup_user {userId}` joins `user:<id>`; then queued messages (kept in memory for a user with no
- *   socket) and `catch_up_complete`;
- * - `open_dm {userId}` names the pair's chat; `send_message` gives it the chat's next seq, relays
- *   `receive_message` to the other member's room and acks;
- * - `messages_received {chatId, upToSeq}` sends `message_delivered` to the sender of each covered message;
- * - `subscribe {channels}` joins `channel:<name>`; `POST /api/v1/notifications {type, payload}` broadcasts
- *   the payload (with an id) and the notification's meta as event `type` to the channel's room.
- *
- * Run as a forked child: it reports its port over IPC and exits when its parent goes away.
- */
+// The baseline: a bare Socket.IO 4.8 server (websocket only) with the same routing as MPI Realtime and
+// nothing else: no authentication, no validation, no storage, no metrics, no logs. It speaks just enough
+// of the protocol for the benchmark's clients to run unchanged against it:
+//
+// - `setup_user {userId}` joins `user:<id>`; then queued messages (kept in memory for a user with no
+//   socket) and `catch_up_complete`;
+// - `open_dm {userId}` names the pair's chat; `send_message` gives it the chat's next seq, relays
+//   `receive_message` to the other member's room and acks;
+// - `messages_received {chatId, upToSeq}` sends `message_delivered` to the sender of each covered message;
+// - `subscribe {channels}` joins `channel:<name>`; `POST /api/v1/notifications {type, payload}` broadcasts
+//   the payload (with an id) and the notification's meta as event `type` to the channel's room.
+//
+// Run as a forked child: it reports its port over IPC and exits when its parent goes away.
 
 /** The contract's message shape: the baseline sends exactly what the server sends. */
 type Msg = MessageData;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { forkTracked, stopChild, TS_EXEC_ARGV } from '../util/processes.js';
 import { sleep } from '../util/stats.js';
 
-/* Starting and stopping what the benchmark measures: the bare Socket.IO baseline or MPI Realtime. */
+// Starting and stopping what the benchmark measures: the bare Socket.IO baseline or MPI Realtime.
 
 export type TargetKind = 'baseline' | 'server';
 

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
-/* CPU time and resident memory of processes, read from /proc (Linux). */
+// CPU time and resident memory of processes, read from /proc (Linux).
 
 function getconf(name: string, fallback: number): number {
   try {

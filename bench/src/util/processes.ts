@@ -1,11 +1,9 @@
 import { type ChildProcess, type ForkOptions, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-/*
- * Every child process the harness starts is registered here, so that it is ended on every way out: normal
- * completion, an error, Ctrl-C or SIGTERM. Children also watch their IPC channel and exit when the parent
- * goes (see the entries), which covers a parent killed with SIGKILL.
- */
+// Every child process the harness starts is registered here, so that it is ended on every way out: normal
+// completion, an error, Ctrl-C or SIGTERM. Children also watch their IPC channel and exit when the parent
+// goes (see the entries), which covers a parent killed with SIGKILL.
 
 const children = new Set<ChildProcess>();
 
