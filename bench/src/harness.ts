@@ -23,6 +23,8 @@ import { runChat } from './workloads/w2-chat.js';
 import { runFanout } from './workloads/w3-fanout.js';
 import { runStorm } from './workloads/w4-storm.js';
 
+export type { BenchReport } from './report/bench-report.js';
+
 interface HarnessHooks {
   progress?: Progress;
 }
