@@ -2,11 +2,11 @@ import { fileURLToPath } from 'node:url';
 import { type OptionSpec, parseOptions, UsageError } from './options.js';
 import type { TargetKind } from './targets/targets.js';
 
-export const WORKLOADS = ['w1', 'w2', 'w3', 'w4'] as const;
-export type Workload = (typeof WORKLOADS)[number];
+const WORKLOADS = ['w1', 'w2', 'w3', 'w4'] as const;
+type Workload = (typeof WORKLOADS)[number];
 
 /** A workload as run: W2 and W3 run twice each, paced and saturating. */
-export const SCENARIOS = ['w1', 'w2-paced', 'w2-saturate', 'w3-paced', 'w3-saturate', 'w4'] as const;
+const SCENARIOS = ['w1', 'w2-paced', 'w2-saturate', 'w3-paced', 'w3-saturate', 'w4'] as const;
 export type ScenarioId = (typeof SCENARIOS)[number];
 
 export const SCENARIO_TITLES: Record<ScenarioId, string> = {
@@ -54,7 +54,7 @@ export interface BenchOptions {
   help: boolean;
 }
 
-export const DEFAULT_OUT = fileURLToPath(new URL('../results/', import.meta.url));
+const DEFAULT_OUT = fileURLToPath(new URL('../results/', import.meta.url));
 
 export const BENCH_OPTION_SPECS: OptionSpec[] = [
   {

@@ -1,37 +1,4 @@
-import type { ScenarioId } from './config.js';
-import type { ScenarioReport } from './harness.js';
-import type { Spread } from './util/stats.js';
-
-/**
- * The figures the tables show for each workload, and the issue's goals: a goal is a ratio of the server's
- * median to the baseline's (at least / at most), or a bound on the server's worst repetition. Every goal
- * is reported as met or missed with its figure.
- */
-export interface Goal {
-  scenario: ScenarioId;
-  metric: string;
-  label: string;
-  unit: string;
-  digits: number;
-  better: 'higher' | 'lower';
-  /** Server ÷ baseline must be at least / at most this (medians). */
-  ratioMin?: number;
-  ratioMax?: number;
-  /** The server's worst repetition must be at most this. */
-  serverMax?: number;
-  /** The issue's figure for bare Socket.IO on this machine, for comparison with our baseline. */
-  reference?: number;
-}
-
-export interface Comparison extends Goal {
-  baseline?: Spread;
-  server?: Spread;
-  ratio?: number;
-  goal?: string;
-  met?: boolean;
-  /** Why a goal could not be judged. */
-  pending?: string;
-}
+import type { Comparison, Goal, ScenarioReport } from './report/bench-report.js';
 
 /** What the table shows for each workload; goals from the issue. */
 export const GOALS: Goal[] = [

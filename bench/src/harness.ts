@@ -4,8 +4,9 @@ import { cpus, loadavg, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { type BenchOptions, SCENARIO_TITLES, type ScenarioId, scenariosOf } from './config.js';
 import { GeneratorPool } from './generator/pool.js';
-import { type Comparison, compare, GOALS } from './goals.js';
-import { type RunningTarget, startBaseline, startServer, type TargetKind } from './targets/targets.js';
+import { compare, GOALS } from './goals.js';
+import type { BenchReport, RepRun, ScenarioReport, TargetSummary } from './report/bench-report.js';
+import { type RunningTarget, startBaseline, startServer } from './targets/targets.js';
 import { ProcWatcher } from './util/proc.js';
 import { Progress } from './util/progress.js';
 import { type Spread, spread } from './util/stats.js';
@@ -22,74 +23,9 @@ import { runChat } from './workloads/w2-chat.js';
 import { runFanout } from './workloads/w3-fanout.js';
 import { runStorm } from './workloads/w4-storm.js';
 
-/**
- * The benchmark harness: for each repetition, each workload and each target (bare Socket.IO baseline,
- * MPI Realtime), it starts a fresh target process and fresh load-generator processes, runs the workload,
- * stops everything, and finally summarises medians with min–max and compares the server to the baseline.
- */
+export type { BenchReport } from './report/bench-report.js';
 
-export interface RepRun {
-  rep: number;
-  outcome?: ScenarioOutcome;
-  failure?: string;
-  /** Warnings and errors the server logged during the run (LOG_LEVEL=warn). */
-  serverLog: { count: number; first: string[] };
-}
-
-export interface TargetSummary {
-  reps: RepRun[];
-  skipped?: string;
-  metrics: Record<string, Spread>;
-  /** cpuPct and peakRssMiB per process, plus generators' max and sum. */
-  usage: Record<string, Spread>;
-  missing: Spread;
-  duplicates: Spread;
-  /** Errors over all repetitions (failed handshakes, error events, refused requests…). */
-  errors: Record<string, number>;
-}
-
-export interface ScenarioReport {
-  id: ScenarioId;
-  title: string;
-  nodes: number;
-  targets: Partial<Record<TargetKind, TargetSummary>>;
-}
-
-export type { Comparison, Goal } from './goals.js';
-export { compare, GOALS } from './goals.js';
-
-export interface BenchReport {
-  tool: 'mpi-bench';
-  version: 1;
-  startedAt: string;
-  finishedAt: string;
-  durationSeconds: number;
-  machine: {
-    cpus: number;
-    cpuModel: string;
-    memoryGiB: number;
-    node: string;
-    kernel: string;
-    /** 1-, 5- and 15-minute load averages when the run started (other work on the machine). */
-    loadAverage: number[];
-  };
-  git: { commit?: string; dirty?: boolean };
-  options: Omit<BenchOptions, 'jwtSecret' | 'notifySecret' | 'help'>;
-  generators: number;
-  scenarios: ScenarioReport[];
-  comparisons: Comparison[];
-  checks: Array<{
-    scenario: ScenarioId;
-    target: TargetKind;
-    missing: number;
-    duplicates: number;
-    errors: number;
-    ok: boolean;
-  }>;
-  notes: string[];
-}
-
-export interface HarnessHooks {
+interface HarnessHooks {
   progress?: Progress;
 }
 
@@ -120,7 +56,7 @@ function gitInfo(): BenchReport['git'] {
 }
 
 /** Why the server cannot run on several nodes yet, or undefined when it can. */
-export function multiNodeBlocker(options: BenchOptions): string | undefined {
+function multiNodeBlocker(options: BenchOptions): string | undefined {
   const configPath = fileURLToPath(new URL('../../packages/server/src/config.ts', import.meta.url));
   let config = '';
   try {
@@ -138,7 +74,7 @@ export function multiNodeBlocker(options: BenchOptions): string | undefined {
 }
 
 /** Where `--nodes 2` creates its databases when no --database-url is given (the machine's local server). */
-export const DEFAULT_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
+const DEFAULT_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const SCENARIO_RUNNERS: Record<ScenarioId, (ctx: ScenarioContext) => Promise<ScenarioOutcome>> = {
   w1: runConnections,
@@ -190,6 +126,11 @@ function summarise(reps: RepRun[]): Omit<TargetSummary, 'reps' | 'skipped'> {
   };
 }
 
+/**
+ * The benchmark harness: for each repetition, each workload and each target (bare Socket.IO baseline,
+ * MPI Realtime), it starts a fresh target process and fresh load-generator processes, runs the workload,
+ * stops everything, and finally summarises medians with min–max and compares the server to the baseline.
+ */
 export async function runBench(options: BenchOptions, hooks: HarnessHooks = {}): Promise<BenchReport> {
   const progress = hooks.progress ?? new Progress(process.stderr, options.progress);
   const started = new Date();

@@ -10,14 +10,12 @@ import { devToken, tokenSigner } from './util/tokens.js';
 import { MAX_SOCKETS_PER_GENERATOR, mergeCounts } from './workloads/common.js';
 import { chatMetrics } from './workloads/w2-chat.js';
 
-/**
- * `npm run loadtest -- --url http://127.0.0.1:4000 --clients N --rate R --duration S`
- *
- * Load for operators, against any running MPI Realtime server: N clients in N/2 DM pairs send R messages
- * per second in all, for S seconds, through the full path (store, relay, receipt, delivered); then a
- * summary with throughput, latencies, missing and duplicates. Tokens are signed with --secret (the
- * server's JWT_SECRET) or, without it, fetched from the server's development route.
- */
+// `npm run loadtest -- --url http://127.0.0.1:4000 --clients N --rate R --duration S`
+//
+// Load for operators, against any running MPI Realtime server: N clients in N/2 DM pairs send R messages
+// per second in all, for S seconds, through the full path (store, relay, receipt, delivered); then a
+// summary with throughput, latencies, missing and duplicates. Tokens are signed with --secret (the
+// server's JWT_SECRET) or, without it, fetched from the server's development route.
 
 const SPECS: OptionSpec[] = [
   {

@@ -1,7 +1,5 @@
-/**
- * Command-line flags, each also settable by an environment variable (`--pairs 50` or `BENCH_PAIRS=50`);
- * a flag wins over the variable. Defaults are sized for a 2-core machine.
- */
+// Command-line flags, each also settable by an environment variable (`--pairs 50` or `BENCH_PAIRS=50`);
+// a flag wins over the variable. Defaults are sized for a 2-core machine.
 
 export interface OptionSpec {
   /** Flag name without dashes; also the key in the parsed object. */
@@ -11,7 +9,7 @@ export interface OptionSpec {
   help: string;
 }
 
-export type Parsed = Record<string, number | string | string[] | boolean | undefined>;
+type Parsed = Record<string, number | string | string[] | boolean | undefined>;
 
 export class UsageError extends Error {}
 

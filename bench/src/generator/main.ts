@@ -1,32 +1,50 @@
-import { Engine } from './engine.js';
-import type { CallMessage, GeneratorMessage, MethodName } from './protocol.js';
+import { ChatPairs } from './chat-pairs.js';
+import { ChatWorkload } from './chat-workload.js';
+import { ConnectWorkload } from './connect-workload.js';
+import { FanoutWorkload } from './fanout-workload.js';
+import { GeneratorCore } from './generator-core.js';
+import type { CallMessage, GeneratorMessage, GeneratorMethods } from './protocol.js';
+import { StormWorkload } from './storm-workload.js';
 
-/**
- * Entry of a load-generator process (forked by the harness or the load-test CLI). It answers calls over
- * IPC, reports counters every 250 ms, and exits when its parent goes away.
- */
+// Entry of a load-generator process (forked by the harness or the load-test CLI). It answers calls over
+// IPC, reports counters every 250 ms, and exits when its parent goes away.
 
-const engine = new Engine();
+const core = new GeneratorCore();
+const fanout = new FanoutWorkload(core);
+const connections = new ConnectWorkload(core, fanout);
+const chat = new ChatPairs(core);
+const chatRuns = new ChatWorkload(core, chat);
+const storm = new StormWorkload(core, chat);
 
 function send(message: GeneratorMessage): void {
   if (process.connected) process.send?.(message);
 }
 
-const methods: Record<MethodName, (params: never) => unknown> = {
-  connect: (p) => engine.connect(p),
-  chatPrepare: (p) => engine.chatPrepare(p),
-  chatRun: (p) => engine.chatRun(p),
-  stormWarmup: (p) => engine.stormWarmup(p),
-  stormDisconnect: () => engine.stormDisconnect(),
-  stormSend: (p) => engine.stormSend(p),
-  stormReconnect: (p) => engine.stormReconnect(p),
-  fanoutCollect: (p) => engine.fanoutCollect(p),
-  closeAll: () => engine.closeAll(),
+type Handlers = {
+  [M in keyof GeneratorMethods]: (
+    params: Parameters<GeneratorMethods[M]>[0],
+  ) => ReturnType<GeneratorMethods[M]> | Promise<ReturnType<GeneratorMethods[M]>>;
+};
+
+const methods: Handlers = {
+  connect: (p) => connections.connect(p),
+  chatPrepare: (p) => chat.prepare(p),
+  chatRun: (p) => chatRuns.run(p),
+  stormWarmup: (p) => storm.warmup(p),
+  stormDisconnect: () => storm.disconnect(),
+  stormSend: (p) => storm.send(p),
+  stormReconnect: (p) => storm.reconnect(p),
+  fanoutCollect: (p) => fanout.collect(p),
+  closeAll: () => {
+    const closed = core.closeAll();
+    chat.clear();
+    return closed;
+  },
 };
 
 process.on('message', (message: CallMessage) => {
   if (message?.kind !== 'call') return;
-  const method = methods[message.method];
+  const method = methods[message.method] as (params: never) => unknown;
   Promise.resolve()
     .then(() => method(message.params as never))
     .then(
@@ -43,10 +61,10 @@ process.on('message', (message: CallMessage) => {
 
 let last = '';
 setInterval(() => {
-  const snapshot = JSON.stringify(engine.counters);
+  const snapshot = JSON.stringify(core.counters);
   if (snapshot === last) return;
   last = snapshot;
-  send({ kind: 'progress', counters: { ...engine.counters } });
+  send({ kind: 'progress', counters: { ...core.counters } });
 }, 250).unref();
 
 // The harness is gone (finished, crashed or killed): close everything and leave.

@@ -1,6 +1,8 @@
+// Types only: the contract's runtime (zod) would add to the generators' measured memory.
+import type { NOTIFICATION_EVENT_CHANNELS, NotificationChannel, NotificationEventName } from '@mpi/protocol';
 import type { HistogramData } from '../util/histogram.js';
 
-/** The messages between the harness and its load-generator processes (Node IPC, advanced serialisation). */
+// The messages between the harness and its load-generator processes (Node IPC, advanced serialisation).
 
 export interface ClientSpec {
   userId: string;
@@ -24,7 +26,7 @@ export interface ConnectParams {
   concurrency: number;
   timeoutMs: number;
   /** Also subscribe each client to these notification channels (fan-out). */
-  subscribe?: string[];
+  subscribe?: NotificationChannel[];
   /** With `subscribe`: how many notifications the fan-out will send, to size the receipt bitmaps. */
   expectNotifications?: number;
 }
@@ -208,9 +210,10 @@ export function emptyCounters(): Counters {
   };
 }
 
-/** The notification event and channel the fan-out workload uses, and how it carries its send time. */
-export const FANOUT_CHANNEL = 'system';
-export const FANOUT_EVENT = 'system:update';
+/** The notification event the fan-out workload sends, and its channel, which every subscriber joins. */
+export const FANOUT_EVENT = 'system:update' satisfies NotificationEventName;
+export const FANOUT_CHANNEL = 'system' satisfies (typeof NOTIFICATION_EVENT_CHANNELS)[typeof FANOUT_EVENT];
+
 /**
  * A fan-out notification's `message` starts with `t=<epoch ms>;n=<index>;`: receivers measure latency
  * without clock exchange and count each notification whatever id the server gave it.

@@ -1,9 +1,23 @@
+import type {
+  AckedClientEvent,
+  AckOf,
+  ClientEventPayload,
+  ClientToServerEvents,
+  ErrorBody,
+  ServerEventName,
+  ServerToClientEvents,
+  SocketErrorPayload,
+} from '@mpi/protocol';
 import { io, type Socket } from 'socket.io-client';
 import type { ClientSpec, ErrorCounts } from './protocol.js';
 
-/** Socket helpers of the load generator: websocket only, no automatic reconnection, one manager each. */
+/** A load generator's socket, typed by the contract's event maps: a renamed event breaks the bench's build. */
+export type BenchSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-export class BenchError extends Error {
+/** The success fields of an acknowledgement. */
+type AckResult<E extends AckedClientEvent> = Extract<AckOf<E>, { ok: true }>;
+
+class BenchError extends Error {
   constructor(readonly code: string) {
     super(code);
   }
@@ -19,12 +33,8 @@ export function count(errors: ErrorCounts, code: string, n = 1): void {
   errors[code] = (errors[code] ?? 0) + n;
 }
 
-export function mergeErrors(target: ErrorCounts, source: ErrorCounts): ErrorCounts {
-  for (const [code, n] of Object.entries(source)) count(target, code, n);
-  return target;
-}
-
-export function openSocket(spec: ClientSpec, timeoutMs: number): Socket {
+/** A socket of the load generator: websocket only, no automatic reconnection, one manager each. */
+export function openSocket(spec: ClientSpec, timeoutMs: number): BenchSocket {
   return io(spec.url, {
     transports: ['websocket'],
     auth: { token: spec.token, deviceId: spec.deviceId },
@@ -37,7 +47,7 @@ export function openSocket(spec: ClientSpec, timeoutMs: number): Socket {
 }
 
 /** Resolves on `connect`; rejects with the server's connect_error code, or on timeout. */
-export function whenConnected(socket: Socket, timeoutMs: number): Promise<void> {
+export function whenConnected(socket: BenchSocket, timeoutMs: number): Promise<void> {
   if (socket.connected) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const done = (error?: BenchError) => {
@@ -48,7 +58,7 @@ export function whenConnected(socket: Socket, timeoutMs: number): Promise<void> 
       else resolve();
     };
     const onConnect = () => done();
-    const onError = (err: Error & { data?: { code?: string } }) =>
+    const onError = (err: Error & { data?: Partial<ErrorBody> }) =>
       done(new BenchError(err.data?.code ?? `connect_error: ${err.message}`));
     const timer = setTimeout(() => done(new BenchError('connect timeout')), timeoutMs);
     socket.on('connect', onConnect);
@@ -56,26 +66,49 @@ export function whenConnected(socket: Socket, timeoutMs: number): Promise<void> 
   });
 }
 
-interface AckBody {
-  ok?: boolean;
-  error?: { code?: string };
-}
-
 /** Emits with an acknowledgement; resolves with the ack body when `ok`, rejects with its error code. */
-export function request<T>(socket: Socket, event: string, payload: unknown, timeoutMs: number): Promise<T> {
+export function request<E extends AckedClientEvent>(
+  socket: BenchSocket,
+  event: E,
+  payload: ClientEventPayload<E>,
+  timeoutMs: number,
+): Promise<AckResult<E>> {
+  // socket.io's typings cannot follow a generic event name through timeout(); the signature is the type.
+  const emitter = socket.timeout(timeoutMs) as unknown as {
+    emit(
+      event: E,
+      payload: ClientEventPayload<E>,
+      ack: (err: Error | null, response: AckOf<E>) => void,
+    ): void;
+  };
   return new Promise((resolve, reject) => {
-    socket.timeout(timeoutMs).emit(event, payload, (err: Error | null, response: AckBody) => {
+    emitter.emit(event, payload, (err, response) => {
       if (err) reject(new BenchError(`${event}: ack timeout`));
-      else if (response?.ok) resolve(response as T);
+      else if (response?.ok) resolve(response as AckResult<E>);
       else reject(new BenchError(response?.error?.code ?? `${event}: bad ack`));
     });
   });
 }
 
+/** `setup_user` as every bench client sends it: no profile. */
+export function setupUser(
+  socket: BenchSocket,
+  userId: string,
+  timeoutMs: number,
+): Promise<AckResult<'setup_user'>> {
+  return request(socket, 'setup_user', { userId, userInfo: {} }, timeoutMs);
+}
+
+const SERVER_ERROR_EVENTS = [
+  'socket_error',
+  'socket_validation_error',
+  'socket_rate_limit_exceeded',
+] as const satisfies readonly ServerEventName[];
+
 /** Counts the server's error events on a socket (they should never come during a benchmark). */
-export function countServerErrors(socket: Socket, errors: ErrorCounts, onError?: () => void): void {
-  for (const event of ['socket_error', 'socket_validation_error', 'socket_rate_limit_exceeded']) {
-    socket.on(event, (body: { code?: string; event?: string }) => {
+export function countServerErrors(socket: BenchSocket, errors: ErrorCounts, onError?: () => void): void {
+  for (const event of SERVER_ERROR_EVENTS) {
+    socket.on(event, (body: SocketErrorPayload) => {
       count(errors, `${event}:${body?.code ?? '?'}${body?.event ? `(${body.event})` : ''}`);
       onError?.();
     });

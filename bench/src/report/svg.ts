@@ -1,14 +1,12 @@
 import type { ScenarioId } from '../config.js';
-import type { BenchReport } from '../harness.js';
 import type { TargetKind } from '../targets/targets.js';
 import type { Spread } from '../util/stats.js';
+import type { BenchReport } from './bench-report.js';
 import { fmtNumber } from './tables.js';
 
-/**
- * Hand-written SVG bar charts, one file per workload: for each metric a panel with the baseline's and the
- * server's median as bars, the min–max over repetitions as whiskers, and the issue's figure or goal as a
- * dashed line.
- */
+// Hand-written SVG bar charts, one file per workload: for each metric a panel with the baseline's and the
+// server's median as bars, the min–max over repetitions as whiskers, and the figure or goal as a
+// dashed line.
 
 interface Bar {
   series: TargetKind;
@@ -125,7 +123,7 @@ function panel(p: Panel, x0: number): string {
   return out.join('\n');
 }
 
-export function chart(title: string, subtitle: string, panels: Panel[]): string {
+function chart(title: string, subtitle: string, panels: Panel[]): string {
   const width = Math.max(1, panels.length) * PANEL_W + 20;
   const height = TOP + PANEL_H + 10;
   const legend = (['baseline', 'server'] as const)

@@ -1,15 +1,15 @@
 import { SCENARIO_TITLES } from '../config.js';
-import type { BenchReport, Comparison } from '../harness.js';
 import type { Spread } from '../util/stats.js';
+import type { BenchReport, Comparison } from './bench-report.js';
 
-/** The benchmark's tables, as Markdown (readable as is on a terminal, and pasted into docs/performance.md). */
+// The benchmark's tables, as Markdown (readable as is on a terminal, and pasted into docs/performance.md).
 
 export function fmtNumber(value: number, digits: number): string {
   if (!Number.isFinite(value)) return 'n/a';
   return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
-export function fmtSpread(s: Spread | undefined, digits: number): string {
+function fmtSpread(s: Spread | undefined, digits: number): string {
   if (!s || s.n === 0) return '—';
   if (s.n === 1 || s.min === s.max) return fmtNumber(s.median, digits);
   return `${fmtNumber(s.median, digits)} (${fmtNumber(s.min, digits)}–${fmtNumber(s.max, digits)})`;
@@ -27,7 +27,7 @@ function verdict(row: Comparison): string {
   return row.met ? 'met' : 'MISSED';
 }
 
-export function resultsTable(report: BenchReport): string {
+function resultsTable(report: BenchReport): string {
   const rows = report.comparisons.map((row) => [
     SCENARIO_TITLES[row.scenario],
     `${row.label} (${row.unit})`,
@@ -44,7 +44,7 @@ export function resultsTable(report: BenchReport): string {
   );
 }
 
-export function resourcesTable(report: BenchReport): string {
+function resourcesTable(report: BenchReport): string {
   const rows: string[][] = [];
   for (const scenario of report.scenarios) {
     for (const [kind, t] of Object.entries(scenario.targets)) {
@@ -77,7 +77,7 @@ export function resourcesTable(report: BenchReport): string {
   );
 }
 
-export function checksTable(report: BenchReport): string {
+function checksTable(report: BenchReport): string {
   const rows = report.checks.map((c) => {
     const t = report.scenarios.find((s) => s.id === c.scenario)?.targets[c.target];
     const failed = t?.reps.filter((r) => r.failure).length ?? 0;
@@ -93,7 +93,7 @@ export function checksTable(report: BenchReport): string {
   return table(['Workload', 'Target', 'Missing', 'Duplicates', 'Errors', 'Check'], rows);
 }
 
-export function notesList(report: BenchReport): string[] {
+function notesList(report: BenchReport): string[] {
   const notes = [...report.notes];
   for (const scenario of report.scenarios) {
     for (const [kind, t] of Object.entries(scenario.targets)) {

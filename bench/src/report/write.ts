@@ -1,10 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BenchReport } from '../harness.js';
+import type { BenchReport } from './bench-report.js';
 import { charts } from './svg.js';
 import { markdownReport } from './tables.js';
 
-export interface WrittenFiles {
+interface WrittenFiles {
   json: string;
   markdown: string;
   charts: string[];

@@ -1,22 +1,29 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { MessageData } from '@mpi/protocol';
-import { Server, type Socket } from 'socket.io';
+// Types only: the contract's runtime (zod) would add to the baseline's measured memory.
+import type {
+  ClientToServerEvents,
+  MessageData,
+  NOTIFICATION_EVENT_CHANNELS,
+  NotificationChannel,
+  NotificationEventName,
+  NotificationMeta,
+  ServerToClientEvents,
+} from '@mpi/protocol';
+import { Server } from 'socket.io';
 
-/**
- * The baseline: a bare Socket.IO 4.8 server (websocket only) with the same routing as MPI Realtime and
- * nothing else: no authentication, no validation, no storage, no metrics, no logs. It speaks just enough
- * of the protocol for the benchmark's clients to run unchanged against it:
- *
- * - `setup_user {userId}` joins `user:<id>`; then queued messages (kept in memory for a user with no
- *   socket) and `catch_up_complete`;
- * - `open_dm {userId}` names the pair's chat; `send_message` gives it the chat's next seq, relays
- *   `receive_message` to the other member's room and acks;
- * - `messages_received {chatId, upToSeq}` sends `message_delivered` to the sender of each covered message;
- * - `subscribe {channels}` joins `channel:<name>`; `POST /api/v1/notifications {type, payload}` broadcasts
- *   the payload (with an id) and the notification's meta as event `type` to the channel's room.
- *
- * Run as a forked child: it reports its port over IPC and exits when its parent goes away.
- */
+// The baseline: a bare Socket.IO 4.8 server (websocket only) with the same routing as MPI Realtime and
+// nothing else: no authentication, no validation, no storage, no metrics, no logs. It speaks just enough
+// of the protocol for the benchmark's clients to run unchanged against it:
+//
+// - `setup_user {userId}` joins `user:<id>`; then queued messages (kept in memory for a user with no
+//   socket) and `catch_up_complete`;
+// - `open_dm {userId}` names the pair's chat; `send_message` gives it the chat's next seq, relays
+//   `receive_message` to the other member's room and acks;
+// - `messages_received {chatId, upToSeq}` sends `message_delivered` to the sender of each covered message;
+// - `subscribe {channels}` joins `channel:<name>`; `POST /api/v1/notifications {type, payload}` broadcasts
+//   the payload (with an id) and the notification's meta as event `type` to the channel's room.
+//
+// Run as a forked child: it reports its port over IPC and exits when its parent goes away.
 
 /** The contract's message shape: the baseline sends exactly what the server sends. */
 type Msg = MessageData;
@@ -30,15 +37,20 @@ interface Chat {
   pending: Map<string, { list: Msg[]; head: number }>;
 }
 
-type Ack = ((body: unknown) => void) | undefined;
+type PrefixOf<E> = E extends `${infer P}:${string}` ? P : never;
+/** Each event prefix with the channel the contract gives its events. */
+type ChannelOfPrefix = {
+  [E in NotificationEventName as PrefixOf<E>]: (typeof NOTIFICATION_EVENT_CHANNELS)[E];
+};
 
 /** Event prefix → notification channel, as in the protocol. */
-const CHANNEL_OF: Record<string, string> = {
+const CHANNEL_OF: Record<string, NotificationChannel> = {
   calendar: 'calendar',
   match: 'matches',
   training: 'training',
   system: 'system',
-};
+  webhook: 'system',
+} satisfies ChannelOfPrefix;
 
 const chats = new Map<string, Chat>();
 const offline = new Map<string, Msg[]>();
@@ -59,13 +71,22 @@ function notify(req: IncomingMessage, res: ServerResponse): void {
   req.on('end', () => {
     try {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-        type: string;
+        type: NotificationEventName;
         payload: Record<string, unknown>;
       };
       const id = notificationId();
       const channel = CHANNEL_OF[body.type.split(':')[0] ?? ''] ?? 'system';
-      const meta = { id, seq: ++notificationSeq, channel, createdAt: new Date().toISOString() };
-      io.to(`channel:${channel}`).emit(body.type, { ...body.payload, id }, meta);
+      const meta: NotificationMeta = {
+        id,
+        seq: ++notificationSeq,
+        channel,
+        createdAt: new Date().toISOString(),
+      };
+      // The event is the request's, whichever it is: its payload is relayed, not built to the event's type.
+      const room = io.to(`channel:${channel}`) as unknown as {
+        emit(event: NotificationEventName, payload: Record<string, unknown>, meta: NotificationMeta): void;
+      };
+      room.emit(body.type, { ...body.payload, id }, meta);
       res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ id }));
     } catch {
       res.writeHead(400).end();
@@ -83,16 +104,20 @@ const http = createServer((req, res) => {
   }
 });
 
-const io = new Server(http, { transports: ['websocket'], serveClient: false, maxHttpBufferSize: 256 * 1024 });
+const io = new Server<ClientToServerEvents, ServerToClientEvents>(http, {
+  transports: ['websocket'],
+  serveClient: false,
+  maxHttpBufferSize: 256 * 1024,
+});
 
 function online(userId: string): boolean {
   return (io.sockets.adapter.rooms.get(`user:${userId}`)?.size ?? 0) > 0;
 }
 
-io.on('connection', (socket: Socket) => {
+io.on('connection', (socket) => {
   let me = '';
 
-  socket.on('setup_user', (payload: { userId: string }, ack: Ack) => {
+  socket.on('setup_user', (payload, ack) => {
     me = payload.userId;
     socket.join(`user:${me}`);
     ack?.({ ok: true, user: { id: me } });
@@ -104,7 +129,7 @@ io.on('connection', (socket: Socket) => {
     });
   });
 
-  socket.on('open_dm', (payload: { userId: string }, ack: Ack) => {
+  socket.on('open_dm', (payload, ack) => {
     const members = [me, payload.userId].sort() as [string, string];
     const id = `dm:${members[0]}:${members[1]}`;
     let chat = chats.get(id);
@@ -118,41 +143,38 @@ io.on('connection', (socket: Socket) => {
     });
   });
 
-  socket.on(
-    'send_message',
-    (payload: { chatId: string; text: string; clientMessageId: string }, ack: Ack) => {
-      const chat = chats.get(payload.chatId);
-      if (!chat) {
-        ack?.({ ok: false, error: { code: 'CHAT_NOT_FOUND', message: 'No chat has this id.' } });
-        return;
-      }
-      const message: Msg = {
-        id: `m${++nextId}`,
-        clientMessageId: payload.clientMessageId,
-        chatId: chat.id,
-        senderId: me,
-        text: payload.text,
-        createdAt: new Date().toISOString(),
-        seq: ++chat.seq,
-      };
-      const recipient = chat.members[0] === me ? chat.members[1] : chat.members[0];
-      let pending = chat.pending.get(recipient);
-      if (!pending) {
-        pending = { list: [], head: 0 };
-        chat.pending.set(recipient, pending);
-      }
-      pending.list.push(message);
-      if (online(recipient)) socket.to(`user:${recipient}`).emit('receive_message', message);
-      else {
-        const queue = offline.get(recipient) ?? [];
-        queue.push(message);
-        offline.set(recipient, queue);
-      }
-      ack?.({ ok: true, message, duplicate: false });
-    },
-  );
+  socket.on('send_message', (payload, ack) => {
+    const chat = chats.get(payload.chatId);
+    if (!chat) {
+      ack?.({ ok: false, error: { code: 'CHAT_NOT_FOUND', message: 'No chat has this id.' } });
+      return;
+    }
+    const message: Msg = {
+      id: `m${++nextId}`,
+      clientMessageId: payload.clientMessageId,
+      chatId: chat.id,
+      senderId: me,
+      text: payload.text,
+      createdAt: new Date().toISOString(),
+      seq: ++chat.seq,
+    };
+    const recipient = chat.members[0] === me ? chat.members[1] : chat.members[0];
+    let pending = chat.pending.get(recipient);
+    if (!pending) {
+      pending = { list: [], head: 0 };
+      chat.pending.set(recipient, pending);
+    }
+    pending.list.push(message);
+    if (online(recipient)) socket.to(`user:${recipient}`).emit('receive_message', message);
+    else {
+      const queue = offline.get(recipient) ?? [];
+      queue.push(message);
+      offline.set(recipient, queue);
+    }
+    ack?.({ ok: true, message, duplicate: false });
+  });
 
-  socket.on('messages_received', (payload: { chatId: string; upToSeq: number }, ack: Ack) => {
+  socket.on('messages_received', (payload, ack) => {
     const pending = chats.get(payload.chatId)?.pending.get(me);
     if (pending) {
       while (pending.head < pending.list.length) {
@@ -175,7 +197,7 @@ io.on('connection', (socket: Socket) => {
     ack?.({ ok: true });
   });
 
-  socket.on('subscribe', (payload: { channels: string[] }, ack: Ack) => {
+  socket.on('subscribe', (payload, ack) => {
     socket.join(payload.channels.map((channel) => `channel:${channel}`));
     ack?.({ ok: true, channels: payload.channels });
   });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { forkTracked, stopChild, TS_EXEC_ARGV } from '../util/processes.js';
 import { sleep } from '../util/stats.js';
 
-/** Starting and stopping what the benchmark measures: the bare Socket.IO baseline or MPI Realtime. */
+// Starting and stopping what the benchmark measures: the bare Socket.IO baseline or MPI Realtime.
 
 export type TargetKind = 'baseline' | 'server';
 
@@ -22,7 +22,7 @@ export interface RunningTarget {
   stop(): Promise<void>;
 }
 
-export interface ServerOptions {
+interface ServerOptions {
   jwtSecret: string;
   /**
    * A SQLite file in a fresh temporary folder when undefined. A `postgres://` URL names a server and an
@@ -38,8 +38,8 @@ export interface ServerOptions {
   nodeArgs?: string[];
 }
 
-export const BASELINE_ENTRY = new URL('./baseline-server.ts', import.meta.url);
-export const SERVER_ENTRY = new URL('./server-entry.ts', import.meta.url);
+const BASELINE_ENTRY = new URL('./baseline-server.ts', import.meta.url);
+const SERVER_ENTRY = new URL('./server-entry.ts', import.meta.url);
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

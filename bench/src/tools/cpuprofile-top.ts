@@ -2,12 +2,10 @@ import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/**
- * Summarises a V8 .cpuprofile (from `--server-node-args=--cpu-prof,--cpu-prof-dir=DIR`): the functions
- * with the most self time, and the inclusive time of each source file group of the repository.
- *
- *   node --import tsx bench/src/tools/cpuprofile-top.ts DIR/CPU.….cpuprofile [top=25]
- */
+// Summarises a V8 .cpuprofile (from `--server-node-args=--cpu-prof,--cpu-prof-dir=DIR`): the functions
+// with the most self time, and the inclusive time of each source file group of the repository.
+//
+//   node --import tsx bench/src/tools/cpuprofile-top.ts DIR/CPU.….cpuprofile [top=25]
 
 interface Node {
   id: number;

@@ -6,13 +6,11 @@ import { type RunningTarget, startBaseline, startServer } from '../targets/targe
 import { sleep } from '../util/stats.js';
 import { signAll, tokenSigner } from '../util/tokens.js';
 
-/**
- * What a connection costs in retained memory, by object type: a heap snapshot of the target idle and one
- * with N connections open (each set up), both for the bare baseline and the server. Heap snapshots count
- * only live objects (garbage is not included), unlike RSS.
- *
- *   node --conditions=source --import tsx bench/src/tools/heap-per-connection.ts [connections=1000] [top=15]
- */
+// What a connection costs in retained memory, by object type: a heap snapshot of the target idle and one
+// with N connections open (each set up), both for the bare baseline and the server. Heap snapshots count
+// only live objects (garbage is not included), unlike RSS.
+//
+//   node --conditions=source --import tsx bench/src/tools/heap-per-connection.ts [connections=1000] [top=15]
 
 const n = Number(process.argv[2] ?? 1_000);
 const top = Number(process.argv[3] ?? 15);

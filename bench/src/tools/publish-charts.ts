@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BenchReport } from '../harness.js';
+import type { BenchReport } from '../report/bench-report.js';
 import { charts } from '../report/svg.js';
 import { markdownReport } from '../report/tables.js';
 

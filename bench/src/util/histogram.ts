@@ -1,8 +1,3 @@
-/**
- * A log-bucketed latency histogram: about 1 % relative precision, mergeable across processes, and small
- * enough to send over IPC however many values it holds (the raw values never leave the generator).
- */
-
 const GROWTH = 1.01;
 const LOG_GROWTH = Math.log(GROWTH);
 /** Values are kept in microseconds; bucket 0 holds everything below 1 µs. */
@@ -29,6 +24,10 @@ function bucketValue(bucket: number): number {
   return Math.exp((bucket - 1 + 0.5) * LOG_GROWTH) / 1000;
 }
 
+/**
+ * A log-bucketed latency histogram: about 1 % relative precision, mergeable across processes, and small
+ * enough to send over IPC however many values it holds (the raw values never leave the generator).
+ */
 export class Histogram {
   private counts = new Float64Array(MAX_BUCKET + 1);
   count = 0;
@@ -70,10 +69,6 @@ export class Histogram {
     return this.max;
   }
 
-  get mean(): number {
-    return this.count === 0 ? Number.NaN : this.sum / this.count;
-  }
-
   toJSON(): HistogramData {
     const buckets: Array<[number, number]> = [];
     for (let bucket = 0; bucket <= MAX_BUCKET; bucket++) {
@@ -87,11 +82,5 @@ export class Histogram {
     const h = new Histogram();
     for (const part of parts) h.merge(part);
     return h;
-  }
-
-  /** p50, p99 and max in milliseconds, rounded to 0.01 ms (NaN when empty). */
-  summary(): { p50: number; p99: number; max: number } {
-    const round = (v: number) => Math.round(v * 100) / 100;
-    return { p50: round(this.percentile(50)), p99: round(this.percentile(99)), max: round(this.max) };
   }
 }

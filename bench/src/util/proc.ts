@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
-/** CPU time and resident memory of processes, read from /proc (Linux). */
+// CPU time and resident memory of processes, read from /proc (Linux).
 
 function getconf(name: string, fallback: number): number {
   try {
@@ -15,14 +15,14 @@ function getconf(name: string, fallback: number): number {
 const CLOCK_TICKS = getconf('CLK_TCK', 100);
 const PAGE_SIZE = getconf('PAGESIZE', 4096);
 
-export interface ProcSample {
+interface ProcSample {
   /** User + system CPU seconds since the process started. */
   cpuSeconds: number;
   rssBytes: number;
   at: number;
 }
 
-export function readProc(pid: number): ProcSample | undefined {
+function readProc(pid: number): ProcSample | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name may contain spaces and parentheses: the fields start after the last ')'.

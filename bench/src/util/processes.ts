@@ -1,11 +1,9 @@
 import { type ChildProcess, type ForkOptions, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-/**
- * Every child process the harness starts is registered here, so that it is ended on every way out: normal
- * completion, an error, Ctrl-C or SIGTERM. Children also watch their IPC channel and exit when the parent
- * goes (see the entries), which covers a parent killed with SIGKILL.
- */
+// Every child process the harness starts is registered here, so that it is ended on every way out: normal
+// completion, an error, Ctrl-C or SIGTERM. Children also watch their IPC channel and exit when the parent
+// goes (see the entries), which covers a parent killed with SIGKILL.
 
 const children = new Set<ChildProcess>();
 
@@ -53,15 +51,11 @@ export async function stopAll(graceMs = 3_000): Promise<void> {
 }
 
 /** Synchronous last resort for process 'exit': SIGKILL whatever is still running. */
-export function killAllNow(): void {
+function killAllNow(): void {
   for (const child of children) {
     if (!exited(child)) child.kill('SIGKILL');
   }
   children.clear();
-}
-
-export function runningChildren(): number {
-  return children.size;
 }
 
 let installed = false;

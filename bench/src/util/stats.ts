@@ -41,8 +41,3 @@ export function now(): number {
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
-
-export const round = (value: number, digits = 1): number => {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
-};

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import type { IngestNotificationInput, SIGNATURE_HEADERS } from '@mpi/protocol';
 import { FANOUT_CHANNEL, FANOUT_EVENT } from '../generator/protocol.js';
 import { Histogram } from '../util/histogram.js';
 import { bar, fmt } from '../util/progress.js';
@@ -26,10 +27,12 @@ import {
  * The message carries the POST's start time and the notification's index (`t=<ms>;n=<i>;`), so that
  * subscribers can measure latency and count each notification without knowing the server's ids.
  */
-export const NOTIFICATIONS_PATH = '/api/v1/notifications';
+const NOTIFICATIONS_PATH = '/api/v1/notifications';
+
+type SignatureHeader = (typeof SIGNATURE_HEADERS)[keyof typeof SIGNATURE_HEADERS];
 
 /** A signed request of the ingestion API with this JSON body. */
-export function signedRequest(body: string, secret: string, deliveryId: string) {
+function signedRequest(body: string, secret: string, deliveryId: string) {
   const timestamp = String(Math.floor(Date.now() / 1000));
   const signature = createHmac('sha256', secret).update(`${timestamp}.${body}`, 'utf8').digest('hex');
   return {
@@ -39,15 +42,19 @@ export function signedRequest(body: string, secret: string, deliveryId: string) 
       'x-mpi-timestamp': timestamp,
       'x-mpi-signature': `v1=${signature}`,
       'x-mpi-delivery-id': deliveryId,
-    },
+    } satisfies Record<'content-type' | SignatureHeader, string>,
   };
 }
 
 const notificationBody = (message: string) =>
-  JSON.stringify({ type: FANOUT_EVENT, payload: { message }, audience: { everyone: true } });
+  JSON.stringify({
+    type: FANOUT_EVENT,
+    payload: { message },
+    audience: { everyone: true },
+  } satisfies IngestNotificationInput);
 
 /** Notification `index` of a run, its body padded to about `bytes`. */
-export function notificationRequest(index: number, bytes: number, secret: string, deliveryId: string) {
+function notificationRequest(index: number, bytes: number, secret: string, deliveryId: string) {
   const head = `t=${now().toFixed(3)};n=${index};`;
   const padding = Math.max(0, bytes - notificationBody(head).length);
   return signedRequest(notificationBody(head + 'x'.repeat(padding)), secret, deliveryId);
@@ -72,7 +79,7 @@ async function post(url: string, request: ReturnType<typeof signedRequest>, time
  * Whether the target has the ingestion API: a probe notification, before anyone is connected.
  * 404 → not available; any other refusal is reported with its status.
  */
-export async function probeNotifications(ctx: ScenarioContext): Promise<void> {
+async function probeNotifications(ctx: ScenarioContext): Promise<void> {
   const url = ctx.target.urls[0] as string;
   // A message without the `t=…;n=…;` head: subscribers ignore it.
   const probe = await post(
