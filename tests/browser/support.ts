@@ -5,13 +5,13 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const WEB_DIR = join(ROOT, 'apps/web');
-export const WEB_DIST = join(WEB_DIR, 'dist');
-export const SCREENSHOT_DIR = join(ROOT, 'test-results/screenshots');
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const WEB_DIR = join(ROOT, 'apps/web');
+const WEB_DIST = join(WEB_DIR, 'dist');
+const SCREENSHOT_DIR = join(ROOT, 'test-results/screenshots');
 
 /** Debian's Chromium (`apt-get install chromium`); CHROMIUM_PATH overrides. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const HAS_CHROMIUM = existsSync(CHROMIUM_PATH);
 if (!HAS_CHROMIUM) {
   // CI installs Chromium (.ci/run); there a missing browser is a failure, not a reason to skip.
@@ -200,7 +200,7 @@ export function messageStatus(page: Page, text: string): Promise<string | null> 
     .getAttribute('data-status', { timeout: 5000 });
 }
 
-export function escapeRegExp(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 

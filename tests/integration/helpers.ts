@@ -6,12 +6,12 @@ import {
   type SocketServiceOptions,
 } from '@mpi/client';
 import { type Cleanup, waitFor } from '@mpi/test-kit';
-import { startTestServer, type TestServer } from '../../packages/server/test/support/server.js';
+import { startTestServer } from '../../packages/server/test/support/server.js';
 
-export { startTestServer, type TestServer };
+export { startTestServer };
 
 /** Quick reconnects for tests. */
-export const FAST_RECONNECT = { delay: 50, backoff: 1, maxDelay: 50, jitter: 0, attempts: 400 };
+const FAST_RECONNECT = { delay: 50, backoff: 1, maxDelay: 50, jitter: 0, attempts: 400 };
 
 export interface ClientOptions extends SocketServiceOptions {
   deviceId?: string;

@@ -5,7 +5,7 @@ import { waitFor } from '@mpi/test-kit';
 import { Server } from 'socket.io';
 import { ConnectionState, type SocketService } from '../src/index.js';
 
-export type FakeIo = Server<ClientToServerEvents, ServerToClientEvents>;
+type FakeIo = Server<ClientToServerEvents, ServerToClientEvents>;
 
 export interface FakeServer {
   io: FakeIo;

@@ -145,7 +145,7 @@ export interface ReceivedNotification {
 }
 
 /** Records every notification event a client receives, with its payload and meta. */
-export function recordNotifications(client: TestClient): ReceivedNotification[] {
+function recordNotifications(client: TestClient): ReceivedNotification[] {
   const seen: ReceivedNotification[] = [];
   for (const event of NOTIFICATION_EVENT_NAMES) {
     client.on(event, ((payload: unknown, meta: NotificationMeta) =>
