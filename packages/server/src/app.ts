@@ -11,7 +11,7 @@ import { type NotificationsFeature, registerNotifications } from './notification
 import { HandlerRegistry } from './realtime/handler-registry.js';
 import { InFlight } from './realtime/in-flight.js';
 import { createRateLimiters } from './realtime/rate-limits.js';
-import { connectScaleOut } from './realtime/scale-out.js';
+import { createScaleOut } from './realtime/scale-out.js';
 import { attachRealtime, createSocketServer } from './realtime/socket-server.js';
 import type { RealtimeServer } from './realtime/types.js';
 import type { Feature, ServerContext } from './server-context.js';
@@ -68,7 +68,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
       logger: log,
     }));
   const metrics = createMetrics();
-  const scaleOut = await connectScaleOut(config.redis, log);
+  const scaleOut = createScaleOut(config.redis, log, metrics);
   let shuttingDown = false;
   const isShuttingDown = () => shuttingDown;
 
@@ -84,7 +84,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
     storage,
     metrics,
     isShuttingDown,
-    dependencies: [{ name: 'redis', ping: scaleOut.ping }],
+    scaleOut,
   });
 
   const io = createSocketServer(app.server);

@@ -75,7 +75,7 @@ describe.skipIf(!postgres || !redis)('two server nodes on PostgreSQL and Redis',
       expect(left).toHaveLength(0);
 
       const ready = await nodeB.server.app.inject({ method: 'GET', url: '/readyz' });
-      expect(ready.json()).toEqual({ status: 'ready', storage: 'postgres' });
+      expect(ready.json()).toEqual({ status: 'ready', storage: 'postgres', redis: 'linked' });
     } finally {
       await nodeA.stop();
       await nodeB.stop();

@@ -1,0 +1,110 @@
+import type { SocketService } from '@mpi/client';
+import type { MessageData } from '@mpi/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signToken } from '../../packages/server/src/auth/tokens.js';
+import {
+  createTestPostgresDatabase,
+  type TestPostgresDatabase,
+} from '../../packages/server/test/support/postgres.js';
+import {
+  PrivateRedis,
+  privateServicesAvailable,
+} from '../../packages/server/test/support/private-services.js';
+import { readiness, untilReady } from '../support/readiness.js';
+import { ServerProcess } from '../support/server-process.js';
+import { Cleanup, freePort, online, range, sdk, sleep, waitFor } from './helpers.js';
+
+/*
+ * Redis dies under a cluster of two nodes (real processes on one PostgreSQL, a private Redis on a free
+ * port): no node exits, both stay ready (degraded), a third node starts meanwhile, and once Redis is back
+ * every node rejoins and what was acknowledged meanwhile reaches recipients on the other node by itself.
+ */
+const JWT_SECRET = 'redis-outage-secret-0123456789';
+const OUTAGE_MS = 2000;
+const token = async (userId: string) => (await signToken(JWT_SECRET, userId, { ttlSeconds: 600 })).token;
+
+const available = await privateServicesAvailable();
+const cleanup = new Cleanup();
+let postgres: TestPostgresDatabase | null = null;
+let redis: PrivateRedis;
+const nodes: ServerProcess[] = [];
+
+beforeAll(async () => {
+  if (!available) return;
+  postgres = await createTestPostgresDatabase();
+  if (!postgres) return;
+  redis = await PrivateRedis.start();
+  const env = {
+    JWT_SECRET,
+    DATABASE_URL: postgres.url,
+    REDIS_URL: redis.url,
+    REDIS_KEY_PREFIX: `outage-${process.pid}`,
+    RATE_LIMIT_EVENTS: '100000',
+  };
+  for (let i = 0; i < 3; i++) nodes.push(new ServerProcess(await freePort(), env));
+  await Promise.all(nodes.slice(0, 2).map((node) => node.start()));
+});
+
+afterAll(async () => {
+  await cleanup.run();
+  for (const node of nodes) await node.kill();
+  await redis?.kill();
+  await postgres?.drop();
+});
+
+describe.skipIf(!available)('Redis outage under two nodes', () => {
+  it('no node exits, nodes stay ready, start and rejoin, and nothing acknowledged is lost', async () => {
+    if (!postgres) return;
+    const [nodeA, nodeB, nodeC] = nodes as [ServerProcess, ServerProcess, ServerProcess];
+    const alice: SocketService = sdk(cleanup, nodeA.url, token, 'alice');
+    const bob: SocketService = sdk(cleanup, nodeB.url, token, 'bob');
+    await Promise.all([online(alice, 'alice'), online(bob, 'bob')]);
+    const dm = await alice.openDm('bob');
+    if (!dm.ok) throw new Error(dm.error.message);
+    const chatId = dm.chat.id;
+    const acked: MessageData[] = [];
+    const failures: string[] = [];
+    const send = async (k: number) => {
+      const ack = await alice.sendMessage(chatId, `m${k}`, { clientMessageId: `m${k}` });
+      if (ack.ok) acked.push(ack.message);
+      else failures.push(`m${k}: ${ack.error.code}`);
+    };
+    const holds = (n: number) => () => bob.chats.getChatSnapshot(chatId).messages.length === n;
+
+    await send(1);
+    await waitFor(holds(1), 5000, 'live delivery across nodes');
+
+    await redis.kill();
+    // Broadcasts while Redis is gone: each one would have ended the process before.
+    for (const k of range(20)) {
+      await send(k + 1);
+      await sleep(OUTAGE_MS / 40);
+    }
+    expect(failures).toEqual([]);
+    expect(nodeA.running && nodeB.running).toBe(true);
+    for (const node of [nodeA, nodeB]) {
+      expect(await readiness(node.url)).toEqual({
+        code: 200,
+        body: { status: 'ready', storage: 'postgres', redis: 'degraded' },
+      });
+    }
+    // A node started while Redis is away serves (degraded) rather than crash-looping.
+    await nodeC.start();
+    expect((await readiness(nodeC.url)).body).toMatchObject({ status: 'ready', redis: 'degraded' });
+    await sleep(OUTAGE_MS / 2);
+
+    await redis.start();
+    const back = Date.now();
+    for (const node of [nodeA, nodeB, nodeC]) {
+      await untilReady(node.url, (probe) => probe.body.redis === 'linked');
+    }
+    const rejoinMs = Date.now() - back;
+    expect(rejoinMs).toBeLessThan(5000);
+
+    // Live again across nodes.
+    await send(21);
+    expect(failures).toEqual([]);
+    expect(nodes.every((node) => node.running)).toBe(true);
+    console.info(`redis outage: 0/3 nodes exited, all linked ${rejoinMs} ms after Redis returned`);
+  });
+});
