@@ -22,6 +22,7 @@ import type {
 import * as chats from './chats.js';
 import * as catchUp from './device-catch-up.js';
 import * as groups from './groups.js';
+import { lockKeys } from './lock-keys.js';
 import * as messages from './messages.js';
 import { markRead } from './read-marks.js';
 import { ReceiptQueries, recordReceipt } from './receipts.js';
@@ -51,7 +52,7 @@ export class KyselyChatStorage implements ChatStorage {
   }
 
   upsertUser(user: UserProfile): Promise<UserProfile> {
-    return this.writes.submit((trx) => upsertUser(trx, this.userQueries, user));
+    return this.writes.submit((trx) => upsertUser(trx, this.userQueries, user), ['user', user.id]);
   }
 
   openDm(userA: string, userB: string): Promise<ChatInfo> {
@@ -91,7 +92,10 @@ export class KyselyChatStorage implements ChatStorage {
   }
 
   appendMessage(input: AppendMessageInput): Promise<AppendMessageResult> {
-    return this.writes.submit((trx) => messages.appendMessage(trx, this.messageQueries, this.nextId, input));
+    return this.writes.submit(
+      (trx) => messages.appendMessage(trx, this.messageQueries, this.nextId, input),
+      lockKeys.append(input.chatId),
+    );
   }
 
   getHistory(chatId: string, query: HistoryQuery): Promise<HistoryPage> {
@@ -104,7 +108,10 @@ export class KyselyChatStorage implements ChatStorage {
 
   async recordReceipt(input: ReceiptInput): Promise<ReceiptResult> {
     assertSeq(input.upToSeq, 'upToSeq');
-    return this.writes.submit((trx) => recordReceipt(trx, this.receiptQueries, input));
+    return this.writes.submit(
+      (trx) => recordReceipt(trx, this.receiptQueries, input),
+      lockKeys.receipt(input.chatId, input.userId, input.deviceId),
+    );
   }
 
   markRead(chatId: string, userId: string, upToSeq: number): Promise<ReadMarkResult> {
