@@ -115,6 +115,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
   const users = registerUsers(
     ctx,
     [chat.catchUp, notifications.catchUp].filter((c) => c !== undefined),
+    scaleOut,
   );
   const features: Feature[] = [chat, notifications, users];
   for (const feature of features) handlers.addHooks(feature);

@@ -114,4 +114,25 @@ describe.skipIf(!postgres || !redis)('two server nodes on PostgreSQL and Redis',
       await nodeB.stop();
     }
   });
+
+  it('runs the catch-up of every set-up socket again when another node asks for a resync', async () => {
+    const env = { DATABASE_URL: postgres?.url ?? '', REDIS_URL, REDIS_KEY_PREFIX: `${prefix}-resync` };
+    const nodeA = await startTestServer(env);
+    const nodeB = await startTestServer(env);
+    try {
+      const dave = await nodeB.connect('dave');
+      const caughtUp = collect(dave, 'catch_up_complete');
+      await request(dave, 'setup_user', { userId: 'dave', userInfo: {} });
+      await waitFor(() => caughtUp.length === 1, 3000, 'the first catch-up');
+      const idle = await nodeB.connect('erin'); // not set up: nothing to catch up
+      const idleCaughtUp = collect(idle, 'catch_up_complete');
+      // What a node whose Redis link came back sends to the others.
+      nodeA.server.io.serverSideEmit('resync');
+      await waitFor(() => caughtUp.length === 2, 5000, 'the catch-up run again');
+      expect(idleCaughtUp).toHaveLength(0);
+    } finally {
+      await nodeA.stop();
+      await nodeB.stop();
+    }
+  });
 });

@@ -12,17 +12,20 @@ export interface SocketData {
   setUp: boolean;
 }
 
-type NoInterServerEvents = Record<string, never>;
+/** Between nodes (through the adapter): `resync` asks every node to run its sockets' catch-ups again. */
+export interface InterServerEvents {
+  resync: () => void;
+}
 
 export type RealtimeServer = Server<
   ClientToServerEvents,
   ServerToClientEvents,
-  NoInterServerEvents,
+  InterServerEvents,
   SocketData
 >;
 export type RealtimeSocket = Socket<
   ClientToServerEvents,
   ServerToClientEvents,
-  NoInterServerEvents,
+  InterServerEvents,
   SocketData
 >;
