@@ -10,6 +10,7 @@ import { createMetrics } from './metrics.js';
 import { type NotificationsFeature, registerNotifications } from './notifications/index.js';
 import { HandlerRegistry } from './realtime/handler-registry.js';
 import { InFlight } from './realtime/in-flight.js';
+import { startNodeLease } from './realtime/node-lease.js';
 import { createRateLimiters } from './realtime/rate-limits.js';
 import { createScaleOut } from './realtime/scale-out.js';
 import { attachRealtime, createSocketServer } from './realtime/socket-server.js';
@@ -69,6 +70,12 @@ export async function createServer(config: Config, options: CreateServerOptions 
     }));
   const metrics = createMetrics();
   const scaleOut = createScaleOut(config.redis, log, metrics);
+  const lease = startNodeLease(
+    scaleOut.redis,
+    config.redis.leaseMs,
+    () => scaleOut.state() === 'linked',
+    log,
+  );
   let shuttingDown = false;
   const isShuttingDown = () => shuttingDown;
 
@@ -107,6 +114,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
     handlers,
     inFlight,
     now: options.now ?? Date.now,
+    lease,
   };
 
   // Every feature of the server, in one place.
@@ -136,6 +144,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
     await within(DRAIN_MS, inFlight.idle());
     for (const feature of features) await feature.close?.();
     await app.close();
+    await lease.close();
     await scaleOut.close();
     await storage.close();
     log.info('shut down');
