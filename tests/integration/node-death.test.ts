@@ -1,17 +1,9 @@
 import type { ClientToServerEvents, ServerToClientEvents } from '@mpi/protocol';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signToken } from '../../packages/server/src/auth/tokens.js';
-import {
-  createTestPostgresDatabase,
-  type TestPostgresDatabase,
-} from '../../packages/server/test/support/postgres.js';
-import {
-  PrivateRedis,
-  privateServicesAvailable,
-} from '../../packages/server/test/support/private-services.js';
-import { ServerProcess } from '../support/server-process.js';
-import { Cleanup, freePort, waitFor } from './helpers.js';
+import { createCluster } from '../support/cluster.js';
+import type { ServerProcess } from '../support/server-process.js';
+import { Cleanup, waitFor } from './helpers.js';
 
 /*
  * A node dies with SIGKILL (no disconnect hook runs): the survivor clears its users' presence and typing
@@ -21,14 +13,11 @@ const JWT_SECRET = 'node-death-secret-0123456789';
 const LEASE_MS = 2000;
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-const available = await privateServicesAvailable();
+const cluster = await createCluster(2, JWT_SECRET, { NODE_LEASE_MS: String(LEASE_MS) });
 const cleanup = new Cleanup();
-let postgres: TestPostgresDatabase | null = null;
-let redis: PrivateRedis;
-const nodes: ServerProcess[] = [];
 
 async function connect(url: string, userId: string): Promise<Client> {
-  const { token } = await signToken(JWT_SECRET, userId, { ttlSeconds: 600 });
+  const token = await (cluster as NonNullable<typeof cluster>).token(userId);
   const client: Client = io(url, {
     transports: ['websocket'],
     reconnection: false,
@@ -44,32 +33,18 @@ async function connect(url: string, userId: string): Promise<Client> {
 }
 
 beforeAll(async () => {
-  if (!available) return;
-  postgres = await createTestPostgresDatabase();
-  if (!postgres) return;
-  redis = await PrivateRedis.start();
-  const env = {
-    JWT_SECRET,
-    DATABASE_URL: postgres.url,
-    REDIS_URL: redis.url,
-    REDIS_KEY_PREFIX: `death-${process.pid}`,
-    NODE_LEASE_MS: String(LEASE_MS),
-  };
-  for (let i = 0; i < 2; i++) nodes.push(new ServerProcess(await freePort(), env));
-  await Promise.all(nodes.map((node) => node.start()));
+  await Promise.all(cluster?.nodes.map((node) => node.start()) ?? []);
 });
 
 afterAll(async () => {
   await cleanup.run();
-  for (const node of nodes) await node.kill();
-  await redis?.kill();
-  await postgres?.drop();
+  await cluster?.stop();
 });
 
-describe.skipIf(!available)('a node that dies', () => {
+describe.skipIf(!cluster)('a node that dies', () => {
   it('has its users’ presence and typing cleared by the survivor within the lease', async () => {
-    if (!postgres) return;
-    const [survivor, doomed] = nodes as [ServerProcess, ServerProcess];
+    if (!cluster) return;
+    const [survivor, doomed] = cluster.nodes as [ServerProcess, ServerProcess];
     const alice = await connect(survivor.url, 'alice');
     const bob = await connect(doomed.url, 'bob');
     const opened = (await alice.timeout(3000).emitWithAck('open_dm', { userId: 'bob' })) as {

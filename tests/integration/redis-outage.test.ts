@@ -1,18 +1,10 @@
 import type { SocketService } from '@mpi/client';
 import type { MessageData } from '@mpi/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signToken } from '../../packages/server/src/auth/tokens.js';
-import {
-  createTestPostgresDatabase,
-  type TestPostgresDatabase,
-} from '../../packages/server/test/support/postgres.js';
-import {
-  PrivateRedis,
-  privateServicesAvailable,
-} from '../../packages/server/test/support/private-services.js';
+import { createCluster } from '../support/cluster.js';
 import { readiness, untilReady } from '../support/readiness.js';
-import { ServerProcess } from '../support/server-process.js';
-import { Cleanup, freePort, online, range, sdk, sleep, waitFor } from './helpers.js';
+import type { ServerProcess } from '../support/server-process.js';
+import { Cleanup, online, range, sdk, sleep, waitFor } from './helpers.js';
 
 /*
  * Redis dies under a cluster of two nodes (real processes on one PostgreSQL, a private Redis on a free
@@ -21,40 +13,24 @@ import { Cleanup, freePort, online, range, sdk, sleep, waitFor } from './helpers
  */
 const JWT_SECRET = 'redis-outage-secret-0123456789';
 const OUTAGE_MS = 2000;
-const token = async (userId: string) => (await signToken(JWT_SECRET, userId, { ttlSeconds: 600 })).token;
 
-const available = await privateServicesAvailable();
+const cluster = await createCluster(3, JWT_SECRET, { RATE_LIMIT_EVENTS: '100000' });
 const cleanup = new Cleanup();
-let postgres: TestPostgresDatabase | null = null;
-let redis: PrivateRedis;
-const nodes: ServerProcess[] = [];
+const token = (userId: string) => (cluster as NonNullable<typeof cluster>).token(userId);
 
 beforeAll(async () => {
-  if (!available) return;
-  postgres = await createTestPostgresDatabase();
-  if (!postgres) return;
-  redis = await PrivateRedis.start();
-  const env = {
-    JWT_SECRET,
-    DATABASE_URL: postgres.url,
-    REDIS_URL: redis.url,
-    REDIS_KEY_PREFIX: `outage-${process.pid}`,
-    RATE_LIMIT_EVENTS: '100000',
-  };
-  for (let i = 0; i < 3; i++) nodes.push(new ServerProcess(await freePort(), env));
-  await Promise.all(nodes.slice(0, 2).map((node) => node.start()));
+  await Promise.all(cluster?.nodes.slice(0, 2).map((node) => node.start()) ?? []);
 });
 
 afterAll(async () => {
   await cleanup.run();
-  for (const node of nodes) await node.kill();
-  await redis?.kill();
-  await postgres?.drop();
+  await cluster?.stop();
 });
 
-describe.skipIf(!available)('Redis outage under two nodes', () => {
+describe.skipIf(!cluster)('Redis outage under two nodes', () => {
   it('no node exits, nodes stay ready, start and rejoin, and nothing acknowledged is lost', async () => {
-    if (!postgres) return;
+    if (!cluster) return;
+    const { redis, nodes } = cluster;
     const [nodeA, nodeB, nodeC] = nodes as [ServerProcess, ServerProcess, ServerProcess];
     const alice: SocketService = sdk(cleanup, nodeA.url, token, 'alice');
     const bob: SocketService = sdk(cleanup, nodeB.url, token, 'bob');
