@@ -37,6 +37,8 @@ export class Connection extends Subscribable {
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   /** True while disconnect() closes the socket, so its `disconnect` event is not taken for a drop. */
   #closing = false;
+  /** Which of `options.urls` the socket is for; moves on after each failure. */
+  #urlIndex = 0;
 
   readonly #options: () => ResolvedOptions;
   readonly #hooks: ConnectionHooks;
@@ -97,7 +99,8 @@ export class Connection extends Subscribable {
 
   #createSocket(): ClientSocket {
     const opts = this.#options();
-    const socket: ClientSocket = io(opts.url, {
+    const url = opts.urls[this.#urlIndex % opts.urls.length] as string;
+    const socket: ClientSocket = io(url, {
       ...opts.socketOptions,
       transports: opts.transports,
       query: opts.query,
@@ -161,6 +164,9 @@ export class Connection extends Subscribable {
   }
 
   #startAttempt(): void {
+    if (this.#socket === null && this.#status.state === ConnectionState.RECONNECTING) {
+      this.#socket = this.#createSocket();
+    }
     const socket = this.#socket;
     if (!socket) return;
     clearTimeout(this.#retryTimer);
@@ -239,7 +245,15 @@ export class Connection extends Subscribable {
     else this.#scheduleRetry(error, error.code);
   }
 
+  /** With several URLs, the next attempt goes to the next one (on a socket of its own). */
+  #nextUrl(): void {
+    if (this.#options().urls.length < 2) return;
+    this.#urlIndex++;
+    this.#teardownSocket();
+  }
+
   #scheduleRetry(error: ConnectionError, reason: string): void {
+    this.#nextUrl();
     const policy = this.#options().reconnection;
     const retry = this.#status.reconnectAttempt + 1;
     if (retry > policy.attempts) {

@@ -5,7 +5,10 @@ const DEFAULT_ACK_TIMEOUT_MS = 10_000;
 
 /** Options with every default applied; read again at each connect() and each attempt. */
 export interface ResolvedOptions {
+  /** The first of `urls`. */
   url: string;
+  /** Where to connect, tried in turn; never empty. */
+  urls: readonly string[];
   token: TokenProvider | undefined;
   deviceId: string | undefined;
   query: Record<string, string>;
@@ -20,8 +23,10 @@ export interface ResolvedOptions {
 }
 
 export function resolveOptions(options: SocketServiceOptions): ResolvedOptions {
+  const urls = options.urls?.length ? [...options.urls] : [options.url ?? WEBSOCKET_CONFIG.URL];
   return {
-    url: options.url ?? WEBSOCKET_CONFIG.URL,
+    url: urls[0] as string,
+    urls,
     token: options.token,
     deviceId: options.deviceId,
     query: { ...WEBSOCKET_CONFIG.QUERY, ...options.query },

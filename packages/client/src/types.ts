@@ -24,6 +24,12 @@ export type TokenProvider = string | (() => string | Promise<string>);
 export interface SocketServiceOptions {
   /** Server URL; default `WEBSOCKET_CONFIG.URL`. */
   url?: string;
+  /**
+   * Several server URLs (nodes, or balancers in front of them) to try in turn: a failed attempt or a lost
+   * connection moves on to the next one, round the list, with the usual retry delays. When given and not
+   * empty, it replaces `url`.
+   */
+  urls?: readonly string[];
   /** Required before `connect()`; without one the service goes to ERROR with `AUTH_MISSING`. */
   token?: TokenProvider;
   /** Stable id of this device (browser profile, app install); sent in the handshake `auth`. */

@@ -10,8 +10,9 @@ import { createMetrics } from './metrics.js';
 import { type NotificationsFeature, registerNotifications } from './notifications/index.js';
 import { HandlerRegistry } from './realtime/handler-registry.js';
 import { InFlight } from './realtime/in-flight.js';
+import { startNodeLease } from './realtime/node-lease.js';
 import { createRateLimiters } from './realtime/rate-limits.js';
-import { connectScaleOut } from './realtime/scale-out.js';
+import { createScaleOut } from './realtime/scale-out.js';
 import { attachRealtime, createSocketServer } from './realtime/socket-server.js';
 import type { RealtimeServer } from './realtime/types.js';
 import type { Feature, ServerContext } from './server-context.js';
@@ -68,7 +69,13 @@ export async function createServer(config: Config, options: CreateServerOptions 
       logger: log,
     }));
   const metrics = createMetrics();
-  const scaleOut = await connectScaleOut(config.redis, log);
+  const scaleOut = createScaleOut(config.redis, log, metrics);
+  const lease = startNodeLease(
+    scaleOut.redis,
+    config.redis.leaseMs,
+    () => scaleOut.state() === 'linked',
+    log,
+  );
   let shuttingDown = false;
   const isShuttingDown = () => shuttingDown;
 
@@ -84,7 +91,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
     storage,
     metrics,
     isShuttingDown,
-    dependencies: [{ name: 'redis', ping: scaleOut.ping }],
+    scaleOut,
   });
 
   const io = createSocketServer(app.server);
@@ -107,6 +114,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
     handlers,
     inFlight,
     now: options.now ?? Date.now,
+    lease,
   };
 
   // Every feature of the server, in one place.
@@ -115,6 +123,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
   const users = registerUsers(
     ctx,
     [chat.catchUp, notifications.catchUp].filter((c) => c !== undefined),
+    scaleOut,
   );
   const features: Feature[] = [chat, notifications, users];
   for (const feature of features) handlers.addHooks(feature);
@@ -135,6 +144,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
     await within(DRAIN_MS, inFlight.idle());
     for (const feature of features) await feature.close?.();
     await app.close();
+    await lease.close();
     await scaleOut.close();
     await storage.close();
     log.info('shut down');

@@ -64,6 +64,7 @@ const envSchema = z
       .string()
       .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'letters, digits and : _ - only')
       .default('mpi'),
+    NODE_LEASE_MS: positiveInt.min(1000).max(120_000).default(10_000),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWT_JWKS_URL) {
@@ -115,7 +116,12 @@ export interface Config {
   /** The built web app served at `/`. */
   webDistDir: string;
   /** Shared state for several nodes; a single node needs none. */
-  redis: { url: string | undefined; keyPrefix: string };
+  redis: {
+    url: string | undefined;
+    keyPrefix: string;
+    /** A node that has not renewed its lease in Redis for this long is dead to the others. */
+    leaseMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -164,7 +170,7 @@ export function loadConfig(env: Env): Config {
       reminderPollMs: e.REMINDER_POLL_MS,
     },
     webDistDir: e.WEB_DIST_DIR,
-    redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
+    redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX, leaseMs: e.NODE_LEASE_MS },
   };
 }
 

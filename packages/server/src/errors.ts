@@ -1,4 +1,5 @@
 import { ERROR_CATALOGUE, type ErrorBody, type ErrorCode, errorBody } from '@mpi/protocol';
+import { isTransientStorageError } from './storage/db/unreachable.js';
 
 /**
  * The server's one error type. Its message is shown to the client, so it must never carry internal detail;
@@ -22,12 +23,19 @@ export class AppError extends Error {
   }
 }
 
-/** The body a client may see for any thrown value; unknown errors become INTERNAL. */
-export function publicErrorBody(error: unknown): ErrorBody {
-  if (error instanceof AppError) return error.toBody();
-  return errorBody('INTERNAL');
+const STORAGE_UNAVAILABLE = 'The storage is unreachable or busy: retry shortly.';
+
+/**
+ * The AppError a thrown value stands for: itself, UNAVAILABLE for a transient database failure (so that
+ * clients retry by themselves), or undefined for a fault.
+ */
+export function asAppError(error: unknown): AppError | undefined {
+  if (error instanceof AppError) return error;
+  if (isTransientStorageError(error)) return new AppError('UNAVAILABLE', STORAGE_UNAVAILABLE);
+  return undefined;
 }
 
-export function isInternal(error: unknown): boolean {
-  return !(error instanceof AppError);
+/** The body a client may see for any thrown value; unknown errors become INTERNAL. */
+export function publicErrorBody(error: unknown): ErrorBody {
+  return asAppError(error)?.toBody() ?? errorBody('INTERNAL');
 }

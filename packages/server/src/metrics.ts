@@ -40,6 +40,21 @@ export function createMetrics() {
       help: 'Connections not being read right now, waiting for their events in flight to drain',
       registers: [registry],
     }),
+    redisLinked: new Gauge({
+      name: 'mpi_redis_linked',
+      help: '1 while both Redis connections are up (broadcasts reach every node); 0 while degraded',
+      registers: [registry],
+    }),
+    redisPublishFailures: new Counter({
+      name: 'mpi_redis_publish_failures_total',
+      help: 'Broadcasts that reached only this node because Redis was unreachable',
+      registers: [registry],
+    }),
+    resyncs: new Counter({
+      name: 'mpi_resyncs_total',
+      help: 'Catch-ups run again for connected sockets after the Redis link came back',
+      registers: [registry],
+    }),
     messagesStored: new Counter({
       name: 'mpi_messages_stored_total',
       help: 'Chat messages persisted',

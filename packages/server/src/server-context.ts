@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import type { Metrics } from './metrics.js';
 import type { ConnectionHooks, HandlerRegistry } from './realtime/handler-registry.js';
 import type { InFlight } from './realtime/in-flight.js';
+import type { NodeLease } from './realtime/node-lease.js';
 import type { RealtimeServer, RealtimeSocket } from './realtime/types.js';
 import type { Storage } from './storage/storage.js';
 
@@ -22,6 +23,8 @@ export interface ServerContext {
   inFlight: InFlight;
   /** The clock (epoch ms) of notifications, reminders and request signatures. */
   now: () => number;
+  /** This node's liveness among the others; what a feature shares under it is undone if the node dies. */
+  lease: NodeLease;
 }
 
 /**

@@ -70,7 +70,7 @@ describePostgres('two server nodes on %s and Redis', { skip: !redis }, (db) => {
       expect(left).toHaveLength(0);
 
       const ready = await nodeB.server.app.inject({ method: 'GET', url: '/readyz' });
-      expect(ready.json()).toEqual({ status: 'ready', storage: 'postgres' });
+      expect(ready.json()).toEqual({ status: 'ready', storage: 'postgres', redis: 'linked' });
     } finally {
       await nodeA.stop();
       await nodeB.stop();
@@ -104,6 +104,27 @@ describePostgres('two server nodes on %s and Redis', { skip: !redis }, (db) => {
         event: 'list_chats',
         retryAfterMs: expect.any(Number),
       });
+    } finally {
+      await nodeA.stop();
+      await nodeB.stop();
+    }
+  });
+
+  it('runs the catch-up of every set-up socket again when another node asks for a resync', async () => {
+    const env = { DATABASE_URL: db.url(), REDIS_URL, REDIS_KEY_PREFIX: `${prefix}-resync` };
+    const nodeA = await startTestServer(env);
+    const nodeB = await startTestServer(env);
+    try {
+      const dave = await nodeB.connect('dave');
+      const caughtUp = collect(dave, 'catch_up_complete');
+      await request(dave, 'setup_user', { userId: 'dave', userInfo: {} });
+      await waitFor(() => caughtUp.length === 1, 3000, 'the first catch-up');
+      const idle = await nodeB.connect('erin'); // not set up: nothing to catch up
+      const idleCaughtUp = collect(idle, 'catch_up_complete');
+      // What a node whose Redis link came back sends to the others.
+      nodeA.server.io.serverSideEmit('resync');
+      await waitFor(() => caughtUp.length === 2, 5000, 'the catch-up run again');
+      expect(idleCaughtUp).toHaveLength(0);
     } finally {
       await nodeA.stop();
       await nodeB.stop();

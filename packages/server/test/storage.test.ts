@@ -204,7 +204,7 @@ function defineStorageTests(urlFor: (label: string) => string): void {
     expect((await storage.chat.getChat(two.chat.id))?.lastSeq).toBe(2);
   });
 
-  it('commits receipts and appends of one turn together, in arrival order, each with its own outcome', async () => {
+  it('commits receipts and appends of one turn together, appends first, each with its own outcome', async () => {
     const { a, b, chat } = await newDm();
     await send(chat.id, a, 'one');
     const [sent, receipt, refused, later] = await Promise.allSettled([
@@ -214,11 +214,12 @@ function defineStorageTests(urlFor: (label: string) => string): void {
       send(chat.id, b, 'three'),
     ]);
     expect(sent).toMatchObject({ status: 'fulfilled', value: { message: { seq: 2 } } });
-    // Clamped to the last seq when the receipt ran: after 'two', before 'three'.
-    expect(receipt).toEqual({ status: 'fulfilled', value: { previousUserSeq: 0, userSeq: 2 } });
+    // A chat's appends run before its receipts (lock order: write-batcher.ts), so the receipt is clamped
+    // to the seq of 'three'.
+    expect(receipt).toEqual({ status: 'fulfilled', value: { previousUserSeq: 0, userSeq: 3 } });
     expect(refused).toMatchObject({ status: 'rejected', reason: { code: 'NOT_A_MEMBER' } });
     expect(later).toMatchObject({ status: 'fulfilled', value: { message: { seq: 3 } } });
-    expect((await storage.chat.listMembers(chat.id)).find((m) => m.userId === b)?.deliveredSeq).toBe(2);
+    expect((await storage.chat.listMembers(chat.id)).find((m) => m.userId === b)?.deliveredSeq).toBe(3);
   });
 
   it('keeps 200 concurrent appends over 20 chats gapless and in arrival order per chat', async () => {

@@ -15,8 +15,10 @@ export {
   type SqliteSuite,
   type TestDatabase,
 } from './dialects.js';
+export { nginxAvailable, TestNginx } from './nginx.js';
 export { freePort } from './ports.js';
 export { POSTGRES_ADMIN_URL } from './postgres.js';
+export { type Readiness, readiness, untilReady } from './readiness.js';
 export {
   PROCESS_JWT_SECRET,
   ServerProcess,

@@ -13,6 +13,7 @@ import {
   removeMember,
   renameChat,
 } from './group-handlers.js';
+import { leasedPresence, leasedTyping } from './leased-presence.js';
 import { confirmReceipt, getHistory, markRead, sendMessage } from './message-handlers.js';
 import { announceDeparture, joinChat, leaveChat } from './presence.js';
 import { RecentMessages } from './recent-messages.js';
@@ -49,6 +50,8 @@ export function registerChat(server: ServerContext): Feature {
   handlers.on('typing_start', typingStart(ctx));
   handlers.on('typing_stop', typingStop(ctx));
 
+  ctx.lease.share(leasedPresence(ctx));
+  ctx.lease.share(leasedTyping(ctx));
   const stopRetention = startRetentionSweeper(ctx.storage.chat, ctx.config.messageRetentionDays, ctx.log);
   return {
     disconnecting: (socket) => announceDeparture(ctx, socket),

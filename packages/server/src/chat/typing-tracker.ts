@@ -80,6 +80,14 @@ export class TypingTracker {
     return this.entries.size;
   }
 
+  /** Who is typing where, on this node. */
+  *typists(): Iterable<{ chatId: string; userId: string }> {
+    for (const key of this.entries.keys()) {
+      const [chatId = '', userId = ''] = key.split('\u0000');
+      yield { chatId, userId };
+    }
+  }
+
   close(): void {
     for (const entry of this.entries.values()) clearTimeout(entry.timer);
     this.entries.clear();

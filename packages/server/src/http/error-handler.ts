@@ -1,11 +1,12 @@
 import { errorBody } from '@mpi/protocol';
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { AppError } from '../errors.js';
+import { asAppError } from '../errors.js';
 
 /** Every HTTP error as the catalogue's `{ error: { code, message } }`; internals reach clients as INTERNAL. */
 export function setErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
-    if (error instanceof AppError) return reply.code(error.status).send({ error: error.toBody() });
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const known = asAppError(error);
+    if (known) return reply.code(known.status).send({ error: known.toBody() });
     const status = error.statusCode ?? 500;
     if (status === 413) return reply.code(413).send({ error: errorBody('PAYLOAD_TOO_LARGE') });
     if (status >= 400 && status < 500) {

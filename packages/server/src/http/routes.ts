@@ -5,6 +5,7 @@ import { signToken } from '../auth/tokens.js';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
+import type { ScaleOutState } from '../realtime/scale-out.js';
 import type { Storage } from '../storage/storage.js';
 
 export interface RouteDeps {
@@ -12,8 +13,19 @@ export interface RouteDeps {
   storage: Storage;
   metrics: Metrics;
   isShuttingDown(): boolean;
-  /** Other services readiness depends on (Redis when scaling out). */
-  dependencies?: Array<{ name: string; ping(): Promise<void> }>;
+  /** The link to the other nodes; it is reported, but a node without it still serves its own sockets. */
+  scaleOut?: { state(): ScaleOutState };
+}
+
+/** A probe that hangs is as bad as one that fails: a balancer has its own, similar timeout. */
+const PING_TIMEOUT_MS = 2000;
+
+function pingWithin(ms: number, ping: () => Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([ping(), limit]).finally(() => clearTimeout(timer));
 }
 
 const devTokenQuery = z.strictObject({ userId: userIdSchema });
@@ -22,22 +34,21 @@ const devTokenQuery = z.strictObject({ userId: userIdSchema });
 export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
 
+  // Ready means "send me clients": this node can store and deliver. Without Redis it still can, to its
+  // own sockets (degraded, reported in the body); without storage it cannot (503). docs/operations.md.
   app.get('/readyz', async (_request, reply) => {
     if (deps.isShuttingDown()) return reply.code(503).send({ status: 'shutting_down' });
-    const checks = [{ name: 'storage', ping: () => deps.storage.ping() }, ...(deps.dependencies ?? [])];
-    const failed: string[] = [];
-    await Promise.all(
-      checks.map((check) =>
-        check.ping().catch((error: unknown) => {
-          failed.push(check.name);
-          app.log.warn({ err: error, dependency: check.name }, 'readiness check failed');
-        }),
-      ),
-    );
-    if (failed.length > 0) {
-      return reply.code(503).send({ status: 'unavailable', storage: deps.storage.dialect, failed });
+    const redis = deps.scaleOut?.state();
+    const links = redis === undefined || redis === 'single' ? {} : { redis };
+    try {
+      await pingWithin(PING_TIMEOUT_MS, () => deps.storage.ping());
+    } catch (error) {
+      app.log.warn({ err: error }, 'readiness check failed: storage');
+      return reply
+        .code(503)
+        .send({ status: 'unavailable', storage: deps.storage.dialect, failed: ['storage'], ...links });
     }
-    return { status: 'ready', storage: deps.storage.dialect };
+    return { status: 'ready', storage: deps.storage.dialect, ...links };
   });
 
   if (deps.config.metricsEnabled) {

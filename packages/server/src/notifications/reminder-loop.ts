@@ -1,10 +1,13 @@
 import type { Logger } from 'pino';
+import { RetryBackoff } from '../retry-backoff.js';
 import type { Storage } from '../storage/storage.js';
 import type { NotificationService } from './service.js';
 
 /** Delivery ids are remembered this long: a sender's retries within it are answered, not repeated. */
 const DELIVERY_ID_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
+/** After failed passes, polls are skipped for a poll interval, doubling up to this. */
+const MAX_BACKOFF_MS = 60_000;
 
 export interface ReminderLoop {
   /** Fires what is due now; overlapping calls share one run. Resolves with the number fired. */
@@ -16,7 +19,7 @@ export interface ReminderLoop {
 /**
  * Polls for due reminders every `pollMs` on every node, starting at once (so reminders that fell due
  * while no server ran fire at start). Claims in the database make each reminder fire on one node only.
- * Also forgets old delivery ids, hourly.
+ * Also forgets old delivery ids, hourly. While storage fails, polling backs off (see {@link RetryBackoff}).
  */
 export function startReminderLoop(deps: {
   service: NotificationService;
@@ -29,6 +32,7 @@ export function startReminderLoop(deps: {
   let running: Promise<number> | undefined;
   let stopped = false;
   let lastPrune = 0;
+  const backoff = new RetryBackoff(deps.pollMs, Math.max(deps.pollMs, MAX_BACKOFF_MS));
 
   const pass = async (): Promise<number> => {
     const fired = await service.fireDueReminders();
@@ -45,8 +49,15 @@ export function startReminderLoop(deps: {
   const runOnce = (): Promise<number> => {
     if (stopped) return Promise.resolve(0);
     running ??= pass()
+      .then((fired) => {
+        const failures = backoff.succeeded();
+        if (failures > 0) log.info({ failures }, 'reminder passes work again');
+        return fired;
+      })
       .catch((error: unknown) => {
-        log.warn({ err: error }, 'reminder pass failed; retrying at the next poll');
+        const retryInMs = backoff.failed();
+        if (backoff.failures === 1) log.warn({ err: error, retryInMs }, 'reminder pass failed; backing off');
+        else log.debug({ err: error, retryInMs }, 'reminder pass failed again');
         return 0;
       })
       .finally(() => {
@@ -55,7 +66,9 @@ export function startReminderLoop(deps: {
     return running;
   };
 
-  const timer = setInterval(runOnce, deps.pollMs);
+  const timer = setInterval(() => {
+    if (backoff.due) void runOnce();
+  }, deps.pollMs);
   timer.unref();
   const first = setImmediate(runOnce);
 

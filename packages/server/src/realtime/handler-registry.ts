@@ -10,7 +10,7 @@ import {
 import type { Logger } from 'pino';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { z } from 'zod';
-import { isInternal, publicErrorBody } from '../errors.js';
+import { asAppError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import { Backpressure } from './backpressure.js';
 import type { InFlight } from './in-flight.js';
@@ -165,11 +165,11 @@ function pipeline<E extends ClientEventName>(
       metrics.events.inc({ event, outcome: 'ok' });
       ack?.({ ok: true, ...(result ?? {}) });
     } catch (error) {
-      if (isInternal(error))
-        log.error({ err: error, event, userId: socket.data.userId }, 'event handler failed');
-      const body = publicErrorBody(error);
+      const known = asAppError(error);
+      if (!known) log.error({ err: error, event, userId: socket.data.userId }, 'event handler failed');
+      const body = known?.toBody() ?? errorBody('INTERNAL');
       socket.emit('socket_error', { ...body, event });
-      fail(ack, body, isInternal(error) ? 'internal_error' : 'rejected');
+      fail(ack, body, !known ? 'internal_error' : known.code === 'UNAVAILABLE' ? 'unavailable' : 'rejected');
     } finally {
       inFlight.leave();
       backpressure.end(socket);

@@ -12,17 +12,20 @@ interface SocketData {
   setUp: boolean;
 }
 
-type NoInterServerEvents = Record<string, never>;
+/** Between nodes (through the adapter): `resync` asks every node to run its sockets' catch-ups again. */
+interface InterServerEvents {
+  resync: () => void;
+}
 
 export type RealtimeServer = Server<
   ClientToServerEvents,
   ServerToClientEvents,
-  NoInterServerEvents,
+  InterServerEvents,
   SocketData
 >;
 export type RealtimeSocket = Socket<
   ClientToServerEvents,
   ServerToClientEvents,
-  NoInterServerEvents,
+  InterServerEvents,
   SocketData
 >;

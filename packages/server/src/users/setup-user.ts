@@ -10,7 +10,7 @@ export const setupUser =
     if (payload.userId !== userId) throw new AppError('FORBIDDEN', 'userId does not match the token');
     const user = await ctx.storage.chat.upsertUser({ id: userId, ...payload.userInfo });
     socket.data.setUp = true;
-    runCatchUps(ctx, socket, catchUps);
+    void runCatchUps(ctx, socket, catchUps);
     return { user };
   };
 
@@ -27,9 +27,13 @@ function attempt<T>(f: () => T | Promise<T>): Promise<T> {
  * The catch-ups of a device that was just set up. All read at once, now; what they send goes out after
  * the ack (the client learns setup succeeded before the queued batches arrive), in one turn of the event
  * loop once all have read, so that a device with nothing to page through gets every `*_complete` event in
- * one write. Shutdown waits for all of them.
+ * one write. Shutdown waits for all of them. Resolves (never rejects) once every catch-up has sent.
  */
-function runCatchUps(ctx: ServerContext, socket: RealtimeSocket, catchUps: readonly CatchUp[]): void {
+export function runCatchUps(
+  ctx: ServerContext,
+  socket: RealtimeSocket,
+  catchUps: readonly CatchUp[],
+): Promise<void> {
   const failed = (catchUp: CatchUp) => (error: unknown) => {
     ctx.log.error({ err: error, userId: socket.data.userId }, `${catchUp.name} catch-up failed`);
     socket.emit('socket_error', { ...publicErrorBody(error), event: 'setup_user' });
@@ -38,12 +42,15 @@ function runCatchUps(ctx: ServerContext, socket: RealtimeSocket, catchUps: reado
   const prepared = catchUps.map((catchUp) => catchUp.prepare(socket));
   // Handled below, after the ack; this only keeps an early rejection from counting as unhandled.
   for (const start of prepared) start.catch(() => undefined);
-  setImmediate(() => {
-    void Promise.allSettled(prepared).then((starts) => {
-      starts.forEach((start, i) => {
-        const catchUp = catchUps[i] as CatchUp;
-        const done = start.status === 'fulfilled' ? attempt(start.value) : Promise.reject(start.reason);
-        done.catch(failed(catchUp)).finally(() => ctx.inFlight.leave());
+  return new Promise<void>((resolve) => {
+    setImmediate(() => {
+      void Promise.allSettled(prepared).then((starts) => {
+        const sends = starts.map((start, i) => {
+          const catchUp = catchUps[i] as CatchUp;
+          const done = start.status === 'fulfilled' ? attempt(start.value) : Promise.reject(start.reason);
+          return done.catch(failed(catchUp)).finally(() => ctx.inFlight.leave());
+        });
+        void Promise.allSettled(sends).then(() => resolve());
       });
     });
   });

@@ -5,6 +5,7 @@ import type { Database } from '../db/schema.js';
 import { assertLimit, assertSeq } from '../db/storage-error.js';
 import type { WriteBatcher } from '../db/write-batcher.js';
 import type { CatchUpCursor, DeviceCatchUp } from './chat-storage.js';
+import { lockKeys } from './lock-keys.js';
 import { toMessage } from './rows.js';
 
 /*
@@ -174,13 +175,16 @@ export async function openDeviceCatchUp(
 
   const params = { userId, deviceId, now: new Date().toISOString() };
   const hasChats = state.chats.length > 0;
-  const created = await writes.submit(function* () {
-    const rows = hasChats ? yield* queries.createCursors.rows$(params) : [];
-    // Recorded with its cursors: whoever sees the device known also sees them. A device set up while its
-    // user has no chat is known from now on (its later chats catch up from the join).
-    yield* queries.register.run$(params);
-    return rows;
-  });
+  const created = await writes.submit(
+    function* () {
+      const rows = hasChats ? yield* queries.createCursors.rows$(params) : [];
+      // Recorded with its cursors: whoever sees the device known also sees them. A device set up while its
+      // user has no chat is known from now on (its later chats catch up from the join).
+      yield* queries.register.run$(params);
+      return rows;
+    },
+    lockKeys.newDevice(userId, deviceId),
+  );
 
   if (state.chats.length === 0) return { newDevice: true, cursors: [], prunedGaps: [], pendingAfter: null };
   // Nothing created: cursors existed (or another connection of the device made them): not new.

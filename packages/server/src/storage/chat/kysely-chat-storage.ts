@@ -22,6 +22,7 @@ import type {
 import * as chats from './chats.js';
 import * as catchUp from './device-catch-up.js';
 import * as groups from './groups.js';
+import { lockKeys } from './lock-keys.js';
 import * as messages from './messages.js';
 import { markRead, ReadMarkQueries } from './read-marks.js';
 import { ReceiptQueries, recordReceipt } from './receipts.js';
@@ -53,7 +54,7 @@ export class KyselyChatStorage implements ChatStorage {
   }
 
   upsertUser(user: UserProfile): Promise<UserProfile> {
-    return this.writes.submit(() => upsertUser(this.userQueries, user));
+    return this.writes.submit(() => upsertUser(this.userQueries, user), ['user', user.id]);
   }
 
   openDm(userA: string, userB: string): Promise<ChatInfo> {
@@ -93,7 +94,10 @@ export class KyselyChatStorage implements ChatStorage {
   }
 
   appendMessage(input: AppendMessageInput): Promise<AppendMessageResult> {
-    return this.writes.submit(() => messages.appendMessage(this.messageQueries, this.nextId, input));
+    return this.writes.submit(
+      () => messages.appendMessage(this.messageQueries, this.nextId, input),
+      lockKeys.append(input.chatId),
+    );
   }
 
   getHistory(chatId: string, query: HistoryQuery): Promise<HistoryPage> {
@@ -106,12 +110,18 @@ export class KyselyChatStorage implements ChatStorage {
 
   async recordReceipt(input: ReceiptInput): Promise<ReceiptResult> {
     assertSeq(input.upToSeq, 'upToSeq');
-    return this.writes.submit(() => recordReceipt(this.receiptQueries, input));
+    return this.writes.submit(
+      () => recordReceipt(this.receiptQueries, input),
+      lockKeys.receipt(input.chatId, input.userId, input.deviceId),
+    );
   }
 
   async markRead(chatId: string, userId: string, upToSeq: number): Promise<ReadMarkResult> {
     assertSeq(upToSeq, 'upToSeq');
-    return this.writes.submit(() => markRead(this.readMarkQueries, chatId, userId, upToSeq));
+    return this.writes.submit(
+      () => markRead(this.readMarkQueries, chatId, userId, upToSeq),
+      lockKeys.readMark(chatId, userId),
+    );
   }
 
   pendingForDevice(

@@ -30,6 +30,9 @@ export interface OpenStorageOptions {
   slowQueryMs?: number | undefined;
 }
 
+/** How long a request waits for a new PostgreSQL connection before it is refused. */
+const CONNECT_TIMEOUT_MS = 3000;
+
 export type StorageTarget = { dialect: 'postgres'; url: string } | { dialect: 'sqlite'; path: string };
 
 /**
@@ -60,9 +63,19 @@ export function openDatabase(databaseUrl: string, opts: OpenStorageOptions = {})
   const { logger } = opts;
   const log = logger ? queryLogger(logger, opts.slowQueryMs ?? 500) : undefined;
   if (target.dialect === 'postgres') {
-    const pool = new pg.Pool({ connectionString: target.url, max: opts.poolSize ?? 10 });
-    // An idle client losing its connection emits 'error' on the pool; unhandled, it would crash the process.
-    pool.on('error', (err) => logger?.error({ err }, 'PostgreSQL idle client error'));
+    const pool = new pg.Pool({
+      connectionString: target.url,
+      max: opts.poolSize ?? 10,
+      // While PostgreSQL is unreachable, requests are refused (UNAVAILABLE) within this, not queued.
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    });
+    // A client losing its connection emits 'error': on the pool while idle, on the client itself while
+    // checked out (in a transaction, say). Either unhandled would end the process; the query that was
+    // running fails on its own and reaches its caller.
+    pool.on('error', (err) => logger?.debug({ err }, 'PostgreSQL idle client lost'));
+    pool.on('connect', (client) => {
+      client.on('error', (err) => logger?.warn({ err }, 'PostgreSQL connection lost'));
+    });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...(log && { log }) });
     return { db, dialect: 'postgres' };
   }

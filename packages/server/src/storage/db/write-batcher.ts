@@ -15,8 +15,17 @@ export interface SqliteExclusive {
   exclusive<T>(work: (connection: SyncExecutor) => T): Promise<T>;
 }
 
+/**
+ * Names the rows a write locks, coarsest first (e.g. `['chat', chatId, 0, userId]`). A batch runs its
+ * writes in the order of their keys, so that every node takes row locks in one global order and two
+ * nodes' group commits cannot deadlock; writes with equal keys keep their submission order, writes
+ * without a key run last.
+ */
+export type LockKey = readonly (string | number)[];
+
 interface Pending {
   write: BatchedWrite<unknown>;
+  lockKey: LockKey | undefined;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -27,7 +36,7 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 const MAX_BATCH = 256;
 
 /**
- * Group commit: writes submitted in one event-loop turn run in one transaction, in submission order,
+ * Group commit: writes submitted in one event-loop turn run in one transaction, in lock order,
  * each with its own outcome, and every caller's promise settles only after the commit. One batch runs at a
  * time; what arrives meanwhile forms the next one. BEGIN and COMMIT (and, on SQLite, the fsync-free but
  * still costly journal work) are paid once per batch instead of once per write. On SQLite a batch runs
@@ -43,9 +52,9 @@ export class WriteBatcher {
     private readonly sqlite?: SqliteExclusive,
   ) {}
 
-  submit<T>(write: BatchedWrite<T>): Promise<T> {
+  submit<T>(write: BatchedWrite<T>, lockKey?: LockKey): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ write, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ write, lockKey, resolve: resolve as (value: unknown) => void, reject });
       this.schedule();
     });
   }
@@ -72,7 +81,7 @@ export class WriteBatcher {
 
   private async flushAll(): Promise<void> {
     while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, MAX_BATCH);
+      const batch = inLockOrder(this.queue.splice(0, MAX_BATCH));
       const outcomes = await this.runBatch(batch);
       batch.forEach((item, i) => {
         const outcome = outcomes[i];
@@ -166,4 +175,19 @@ function inTransactionSync<T>(connection: SyncExecutor, work: () => T): T {
     }
     throw error;
   }
+}
+
+function compareKeys(a: LockKey | undefined, b: LockKey | undefined): number {
+  if (a === undefined || b === undefined) return a === b ? 0 : a === undefined ? 1 : -1;
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const x = a[i] as string | number;
+    const y = b[i] as string | number;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return a.length - b.length;
+}
+
+/** The batch sorted by lock key (Array#sort is stable: equal keys keep their submission order). */
+function inLockOrder(batch: Pending[]): Pending[] {
+  return batch.length > 1 ? batch.sort((a, b) => compareKeys(a.lockKey, b.lockKey)) : batch;
 }
