@@ -1,9 +1,10 @@
 import { type Kysely, sql } from 'kysely';
 import type { ChatStorage } from './chat/chat-storage.js';
 import { KyselyChatStorage } from './chat/kysely-chat-storage.js';
+import type { SqliteExclusive } from './db/batched-write.js';
 import { createIdFactory } from './db/ids.js';
 import type { Database } from './db/schema.js';
-import { type SqliteExclusive, WriteBatcher } from './db/write-batcher.js';
+import { WriteBatcher } from './db/write-batcher.js';
 import { migrateToLatest } from './migrations/migrate-to-latest.js';
 import { KyselyNotificationStorage } from './notifications/kysely-notification-storage.js';
 import type { NotificationStorage } from './notifications/notification-storage.js';
@@ -26,9 +27,11 @@ export class KyselyStorage implements Storage {
     readonly db: Kysely<Database>,
     readonly dialect: 'sqlite' | 'postgres',
     sqlite?: SqliteExclusive,
+    /** PostgreSQL: group commits that run in parallel, each on its own pooled connection. */
+    writeLanes = 1,
   ) {
     const nextId = createIdFactory();
-    this.writes = new WriteBatcher(db, sqlite);
+    this.writes = new WriteBatcher(db, sqlite, writeLanes);
     this.chat = new KyselyChatStorage(db, nextId, this.writes);
     this.notifications = new KyselyNotificationStorage(db, dialect, nextId, this.writes);
   }

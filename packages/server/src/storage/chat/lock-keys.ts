@@ -1,4 +1,4 @@
-import type { LockKey } from '../db/write-batcher.js';
+import type { LockKey } from '../db/batched-write.js';
 
 /**
  * The lock order of the chat's batched writes (see {@link LockKey}): chat by chat; in a chat, appends

@@ -4,9 +4,9 @@ import { fileURLToPath } from 'node:url';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, type LogEvent, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import type { SqliteExclusive } from './batched-write.js';
 import type { Database } from './schema.js';
 import { FastSqliteDialect } from './sqlite-dialect.js';
-import type { SqliteExclusive } from './write-batcher.js';
 
 /** The subset of a pino logger the storage uses. */
 interface StorageLogger {
@@ -50,6 +50,8 @@ export function parseDatabaseUrl(databaseUrl: string): StorageTarget {
   return { dialect: 'sqlite', path };
 }
 
+export const DEFAULT_POOL_SIZE = 10;
+
 export interface OpenedDatabase {
   db: Kysely<Database>;
   dialect: StorageTarget['dialect'];
@@ -65,7 +67,7 @@ export function openDatabase(databaseUrl: string, opts: OpenStorageOptions = {})
   if (target.dialect === 'postgres') {
     const pool = new pg.Pool({
       connectionString: target.url,
-      max: opts.poolSize ?? 10,
+      max: opts.poolSize ?? DEFAULT_POOL_SIZE,
       // While PostgreSQL is unreachable, requests are refused (UNAVAILABLE) within this, not queued.
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     });
