@@ -127,7 +127,7 @@ describe('crash in the middle', () => {
       for (const chatId of new Set(chatIds)) {
         let beforeSeq: number | undefined;
         for (;;) {
-          const page = await storage.getHistory(chatId, { beforeSeq, limit: 100 });
+          const page = await storage.chat.getHistory(chatId, { beforeSeq, limit: 100 });
           stored.push(...page.messages);
           if (!page.hasMore) break;
           beforeSeq = page.messages.at(-1)?.seq;

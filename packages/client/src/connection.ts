@@ -14,6 +14,8 @@ export interface ConnectionHooks {
   onConnected(socketId: string): void;
   onDisconnected(reason: string): void;
   onStateChange(change: ConnectionStateChange): void;
+  /** The device id sent in the handshake (the SDK keeps one when the app gives none). */
+  deviceId(): string | Promise<string>;
 }
 
 /**
@@ -131,10 +133,15 @@ export class Connection extends Subscribable {
 
   #provideAuth(cb: (data: object) => void): void {
     const attemptId = this.#attemptId;
-    const { token, deviceId } = this.#options();
+    const { token } = this.#options();
     const send = (value: string) => {
-      if (attemptId !== this.#attemptId || !this.#attemptInFlight) return; // attempt abandoned meanwhile
-      cb(deviceId === undefined ? { token: value } : { token: value, deviceId });
+      const deliver = (deviceId: string) => {
+        if (attemptId !== this.#attemptId || !this.#attemptInFlight) return; // attempt abandoned meanwhile
+        cb({ token: value, deviceId });
+      };
+      const deviceId = this.#hooks.deviceId();
+      if (typeof deviceId === 'string') deliver(deviceId);
+      else void deviceId.then(deliver);
     };
     if (token === undefined || token === '') {
       queueMicrotask(() =>

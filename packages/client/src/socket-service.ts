@@ -12,6 +12,7 @@ import { ChatSync } from './chat-sync.js';
 import { Connection } from './connection.js';
 import { ConnectionState } from './connection-state.js';
 import { isDebugEnabled, logIncomingEvent } from './debug.js';
+import { DeviceIdentity, defaultDeviceIdStore } from './device-id.js';
 import { Emitter } from './emitter.js';
 import { SocketRequestError, unavailable } from './errors.js';
 import { createClientMessageId } from './ids.js';
@@ -62,6 +63,12 @@ export class SocketService {
   readonly #emitter = new Emitter<SocketServiceEvents>();
   readonly #connection: Connection;
   readonly #sync: ChatSync;
+  readonly #device = new DeviceIdentity(
+    () =>
+      this.#rawOptions.deviceIdStore ??
+      this.#rawOptions.outboxStore?.deviceIdStore?.() ??
+      defaultDeviceIdStore(),
+  );
 
   constructor(options: SocketServiceOptions = {}) {
     this.#rawOptions = { ...options };
@@ -86,6 +93,7 @@ export class SocketService {
         }
         this.#emitter.emit('connection_state_changed', change);
       },
+      deviceId: () => this.#options.deviceId ?? this.#device.get(),
     });
     this.#sync = new ChatSync(
       {
@@ -118,6 +126,11 @@ export class SocketService {
   }
 
   // ---- Connection management (spec) ----
+
+  /** The id this service sends as `auth.deviceId`: `options.deviceId`, else the one the SDK keeps. */
+  async getDeviceId(): Promise<string> {
+    return this.#options.deviceId ?? this.#device.get();
+  }
 
   /** Starts connecting from DISCONNECTED or ERROR (retry count reset); a no-op otherwise. */
   connect(): void {

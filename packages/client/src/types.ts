@@ -10,6 +10,7 @@ import type {
 import type { ManagerOptions, Socket, SocketOptions } from 'socket.io-client';
 import type { ReconnectionPolicy } from './config.js';
 import type { ConnectionState } from './connection-state.js';
+import type { DeviceIdStore } from './device-id.js';
 import type { OutboxStore } from './outbox/types.js';
 
 /** The Socket.IO client socket, typed with the wire contract. */
@@ -26,8 +27,17 @@ export interface SocketServiceOptions {
   url?: string;
   /** Required before `connect()`; without one the service goes to ERROR with `AUTH_MISSING`. */
   token?: TokenProvider;
-  /** Stable id of this device (browser profile, app install); sent in the handshake `auth`. */
+  /**
+   * Stable id of this device (browser profile, app install); sent in the handshake `auth`. Default: an id
+   * the SDK creates once and keeps in `deviceIdStore`.
+   */
   deviceId?: string;
+  /**
+   * Where the SDK keeps the id it creates when `deviceId` is not given. Default: the outbox store's own
+   * (`FileOutboxStore` keeps it in a file beside its own), else `localStorage` (key `mpi_device_id`),
+   * else memory (a new device per service).
+   */
+  deviceIdStore?: DeviceIdStore;
   /** Merged over `WEBSOCKET_CONFIG.QUERY` and sent in the handshake query string. */
   query?: Record<string, string>;
   /** Merged over `WEBSOCKET_CONFIG.RECONNECTION`. */

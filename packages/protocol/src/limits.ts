@@ -17,3 +17,11 @@ export const LIMITS = {
   /** Largest single Socket.IO frame the server accepts; bigger frames close the connection. */
   maxFrameBytes: 256 * 1024,
 } as const;
+
+/** What a user, chat, client message or device id may contain (1–`LIMITS.idMaxLength` of these). */
+export const ID_PATTERN = /^[A-Za-z0-9._:@-]+$/;
+
+/** The id rules without a schema library (for clients checking before they send). */
+export function isValidId(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= LIMITS.idMaxLength && ID_PATTERN.test(value);
+}

@@ -1,17 +1,15 @@
 import { z } from 'zod';
-import { LIMITS } from './limits.js';
+import { ID_PATTERN, LIMITS } from './limits.js';
 
 // Runtime schemas for every payload a client sends. The server parses each inbound event with the schema
 // of that event before anything else; the TypeScript types of the payloads are derived from them, so a
 // schema and its type cannot drift apart. Objects are strict: unknown fields are refused, not ignored.
 
-const idPattern = /^[A-Za-z0-9._:@-]+$/;
-
 export const idSchema = z
   .string()
   .min(1)
   .max(LIMITS.idMaxLength)
-  .regex(idPattern, 'only letters, digits and . _ : @ - are allowed');
+  .regex(ID_PATTERN, 'only letters, digits and . _ : @ - are allowed');
 
 export const userIdSchema = idSchema;
 export const chatIdSchema = idSchema;
