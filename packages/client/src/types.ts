@@ -48,6 +48,16 @@ export interface SocketServiceOptions {
   ackTimeoutMs?: number;
   /** Default `WEBSOCKET_CONFIG.ENABLED`; when false `connect()` does nothing. */
   enabled?: boolean;
+  /**
+   * Once the retries are used up (ERROR), one connection attempt every this many ms, spread by the
+   * reconnection jitter: the spec's 30 s health check, built in. 0 turns it off. Not after a refused token.
+   */
+  healthCheckIntervalMs?: number;
+  /**
+   * Retry at once on the browser's `online` event and when the page becomes visible (while RECONNECTING
+   * or in ERROR). Default true; nothing to watch in Node.
+   */
+  watchNetwork?: boolean;
   /** Log every incoming event; default: `localStorage.websocket_debug === 'true'`, checked per event. */
   debug?: boolean;
   /** Source of randomness for the jitter (tests pass a fixed one); default Math.random. */
@@ -94,9 +104,12 @@ export interface ConnectionStatus {
   readonly socketId: string | null;
   /** Round trip of the last successful `ping()`, in ms. */
   readonly latencyMs: number | null;
-  /** Retry in progress or scheduled: 1…attempts while RECONNECTING (or in ERROR, the last one), else 0. */
+  /**
+   * Retry in progress or scheduled: 1…attempts while RECONNECTING; in ERROR (and during a health check's
+   * attempt) the last one; else 0.
+   */
   readonly reconnectAttempt: number;
-  /** Epoch ms when the scheduled retry starts; null when none is scheduled. */
+  /** Epoch ms when the scheduled retry (or, in ERROR, the next health check) starts; null when none is. */
   readonly nextRetryAt: number | null;
   /** The delay chosen for the scheduled retry, in ms; null when none is scheduled. */
   readonly nextRetryDelayMs: number | null;
