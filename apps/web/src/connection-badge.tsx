@@ -41,8 +41,8 @@ export function ConnectionBadge() {
       {/* Only the state is announced; the countdown would be read out every second. */}
       <span className="connection-state" role="status">
         {STATE_LABEL[status.state]}
-        {detail && status.state === ConnectionState.ERROR ? ',' : null}
         {stuck && error ? <span className="visually-hidden">: {error}</span> : null}
+        {detail && status.state === ConnectionState.ERROR ? <span aria-hidden="true">,</span> : null}
       </span>
       {detail && (
         <span
