@@ -210,7 +210,10 @@ export class SocketService {
     return this.request('setup_user', { userId, userInfo });
   }
 
-  /** Joins the chat's room (typing, presence); remembered and joined again after every reconnect. */
+  /**
+   * Joins the chat's room (typing, presence); remembered and joined again after every reconnect. The ack
+   * lists the other members present (`presentUserIds`), also kept in the chat's snapshot.
+   */
   async joinChat(chatId: string): Promise<AckOf<'join_chat'>> {
     const { session } = this.#sync;
     session.joined.add(chatId);
@@ -222,6 +225,7 @@ export class SocketService {
 
   leaveChat(chatId: string): Promise<AckOf<'leave_chat'>> {
     this.#sync.session.joined.delete(chatId);
+    this.#sync.store.applyPresence(chatId, { all: [] }); // out of the room: presence no longer followed
     return this.request('leave_chat', { chatId });
   }
 

@@ -54,7 +54,11 @@ import {
  */
 export interface ClientEventContract {
   setup_user: { payload: SetupUserInput; result: { user: UserProfile } };
-  join_chat: { payload: ChatRefInput; result: { chat: ChatInfo } };
+  join_chat: {
+    payload: ChatRefInput;
+    /** `presentUserIds`: the other members with the chat open now (a socket in its room), sorted. */
+    result: { chat: ChatInfo; presentUserIds: string[] };
+  };
   leave_chat: { payload: ChatRefInput; result: Record<never, never> };
   send_message: { payload: SendMessageInput; result: { message: MessageData; duplicate: boolean } };
   typing_start: { payload: ChatRefInput; result: null };
