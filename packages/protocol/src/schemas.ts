@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NOTIFICATION_CHANNELS } from './channels.js';
 import { ID_PATTERN, LIMITS } from './limits.js';
 
 // Runtime schemas for every payload a client sends. The server parses each inbound event with the schema
@@ -65,7 +66,6 @@ export const addMembersSchema = z.strictObject({ chatId: chatIdSchema, userIds: 
 export const removeMemberSchema = z.strictObject({ chatId: chatIdSchema, userId: userIdSchema });
 export const renameChatSchema = z.strictObject({ chatId: chatIdSchema, name: groupNameSchema });
 
-export const NOTIFICATION_CHANNELS = ['calendar', 'matches', 'training', 'system'] as const;
 export const notificationChannelSchema = z.enum(NOTIFICATION_CHANNELS);
 
 export const channelsSchema = z.strictObject({
@@ -88,4 +88,3 @@ export type RemoveMemberInput = z.input<typeof removeMemberSchema>;
 export type RenameChatInput = z.input<typeof renameChatSchema>;
 export type ChannelsInput = z.input<typeof channelsSchema>;
 export type PingInput = z.input<typeof pingSchema>;
-export type NotificationChannel = z.infer<typeof notificationChannelSchema>;

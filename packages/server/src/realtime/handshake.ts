@@ -1,4 +1,4 @@
-import { idSchema } from '@mpi/protocol';
+import { idSchema } from '@mpi/protocol/schemas';
 import type { Logger } from 'pino';
 import type { ExtendedError } from 'socket.io';
 import type { TokenVerifier } from '../auth/tokens.js';
