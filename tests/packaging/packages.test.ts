@@ -1,7 +1,12 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer } from '../../packages/server/test/support/server.js';
+import { HAS_CHROMIUM, launchBrowser } from '../browser/support.js';
 import {
   buildPublished,
   exportTargets,
@@ -10,6 +15,7 @@ import {
   packedFiles,
   ROOT,
 } from './published-packages.js';
+import { buildTarballApp, makeTarballApp } from './tarball-app.js';
 
 /** The issue's goal for the SDK with socket.io-client in a browser bundle. */
 const SDK_GZIP_BUDGET = 30 * 1024;
@@ -74,4 +80,32 @@ describe('consumers without the monorepo', () => {
     console.info(`SDK + socket.io-client: ${(gzip / 1024).toFixed(1)} kB gzip`);
     expect(gzip).toBeLessThanOrEqual(SDK_GZIP_BUDGET);
   });
+});
+
+describe('a tiny Vite app installing the packed tarballs', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mpi-tarball-app-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it(`builds; the SDK and its React bindings cost it at most ${SDK_GZIP_BUDGET / 1024} kB gzip; it connects`, async () => {
+    const app = makeTarballApp(dir);
+    const withSdk = await buildTarballApp(app, true, 'dist');
+    const withoutSdk = await buildTarballApp(app, false, 'dist-plain');
+    const cost = withSdk - withoutSdk;
+    console.info(
+      `tiny app: ${(withSdk / 1024).toFixed(1)} kB gzip, of which @mpi/* + socket.io-client ${(cost / 1024).toFixed(1)} kB`,
+    );
+    expect(cost).toBeLessThanOrEqual(SDK_GZIP_BUDGET);
+    if (!HAS_CHROMIUM) return;
+
+    const server = await startTestServer({ WEB_DIST_DIR: join(app, 'dist') });
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      await page.goto(server.url);
+      await page.locator('#state', { hasText: 'connected' }).waitFor({ timeout: 10_000 });
+    } finally {
+      await browser.close();
+      await server.stop();
+    }
+  }, 120_000);
 });
