@@ -12,7 +12,7 @@ import { Cleanup, freePort, online, sleep, waitFor } from './helpers.js';
  * here the retries take ≈ 1.3 s, the outage `OUTAGE_MS` and the health check `HEALTH_CHECK_MS`, so the
  * same sequence runs in seconds. `MPI_OUTAGE_MS=60000` runs the issue's 60 s version.
  */
-const OUTAGE_MS = Number(process.env.MPI_OUTAGE_MS ?? 3000);
+const OUTAGE_MS = Number(process.env.MPI_OUTAGE_MS ?? 2000);
 const HEALTH_CHECK_MS = 1500;
 const JWT_SECRET = 'outage-test-secret-0123456789';
 
