@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConnectionState, createSocketService, type SocketService, WEBSOCKET_CONFIG } from '@mpi/client';
+import { ConnectionState, createSocketService, type SocketService } from '@mpi/client';
 import { FileOutboxStore } from '@mpi/client/node';
 import type { ClientToServerEvents, MessageData, ServerToClientEvents } from '@mpi/protocol';
 import { io, type Socket } from 'socket.io-client';
@@ -94,10 +94,25 @@ describe('lossless without a deviceId', () => {
 
   it('a raw socket.io-client with the spec WEBSOCKET_CONFIG and auth { token } alone', async () => {
     const { proxy, alice, chatId, srv } = await setup();
-    // The spec's client, verbatim: its CONNECTION options and QUERY, a token and nothing else.
-    const erin: Socket<ServerToClientEvents, ClientToServerEvents> = io(proxy.url, {
+    // The guide's WEBSOCKET_CONFIG, verbatim but for the URL, and a token and nothing else.
+    const WEBSOCKET_CONFIG = {
+      URL: proxy.url,
+      ENABLED: true,
+      CONNECTION: {
+        transports: ['websocket'],
+        autoConnect: false,
+        timeout: 20000,
+        reconnection: true,
+        reconnectionAttempts: 5,
+        reconnectionDelay: 1000,
+      },
+      QUERY: {
+        client: 'web',
+        version: '1.0.0',
+      },
+    };
+    const erin: Socket<ServerToClientEvents, ClientToServerEvents> = io(WEBSOCKET_CONFIG.URL, {
       ...WEBSOCKET_CONFIG.CONNECTION,
-      transports: [...WEBSOCKET_CONFIG.CONNECTION.transports],
       query: WEBSOCKET_CONFIG.QUERY,
       auth: { token: await srv.token('erin') },
     });
