@@ -75,6 +75,14 @@ export function defaultDeviceIdStore(): DeviceIdStore {
   return storage ? new LocalStorageDeviceIdStore(storage) : new MemoryDeviceIdStore();
 }
 
+/** The store a service keeps its device id in: its own option, the outbox store's, else the default. */
+export function deviceIdStoreOf(options: {
+  deviceIdStore?: DeviceIdStore | undefined;
+  outboxStore?: { deviceIdStore?(): DeviceIdStore } | undefined;
+}): DeviceIdStore {
+  return options.deviceIdStore ?? options.outboxStore?.deviceIdStore?.() ?? defaultDeviceIdStore();
+}
+
 /** A new device id: `web-` and a UUID (within the server's id rules). */
 export function createDeviceId(): string {
   return `web-${createClientMessageId()}`;

@@ -12,7 +12,7 @@ import { ChatSync } from './chat-sync.js';
 import { Connection } from './connection.js';
 import { ConnectionState } from './connection-state.js';
 import { isDebugEnabled, logIncomingEvent } from './debug.js';
-import { DeviceIdentity, defaultDeviceIdStore } from './device-id.js';
+import { DeviceIdentity, deviceIdStoreOf } from './device-id.js';
 import { Emitter } from './emitter.js';
 import { SocketRequestError, unavailable } from './errors.js';
 import { createClientMessageId } from './ids.js';
@@ -63,12 +63,7 @@ export class SocketService {
   readonly #emitter = new Emitter<SocketServiceEvents>();
   readonly #connection: Connection;
   readonly #sync: ChatSync;
-  readonly #device = new DeviceIdentity(
-    () =>
-      this.#rawOptions.deviceIdStore ??
-      this.#rawOptions.outboxStore?.deviceIdStore?.() ??
-      defaultDeviceIdStore(),
-  );
+  readonly #device = new DeviceIdentity(() => deviceIdStoreOf(this.#rawOptions));
 
   constructor(options: SocketServiceOptions = {}) {
     this.#rawOptions = { ...options };
@@ -210,10 +205,7 @@ export class SocketService {
     return this.request('setup_user', { userId, userInfo });
   }
 
-  /**
-   * Joins the chat's room (typing, presence); remembered and joined again after every reconnect. The ack
-   * lists the other members present (`presentUserIds`), also kept in the chat's snapshot.
-   */
+  /** Joins the chat's room (typing, presence: the ack's `presentUserIds`); re-joined after reconnects. */
   async joinChat(chatId: string): Promise<AckOf<'join_chat'>> {
     const { session } = this.#sync;
     session.joined.add(chatId);

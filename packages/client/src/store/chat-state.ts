@@ -151,6 +151,14 @@ export class ChatState {
     });
   }
 
+  /** Replaces who has the chat open; false when nothing changed. */
+  setPresent(next: ReadonlySet<string>): boolean {
+    if (next.size === this.present.size && [...next].every((id) => this.present.has(id))) return false;
+    this.present.clear();
+    for (const userId of next) this.present.add(userId);
+    return true;
+  }
+
   /** Marks the snapshots for rebuilding; they keep their identity if nothing visible changed. */
   invalidate(): void {
     this.#stale = true;

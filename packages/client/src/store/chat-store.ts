@@ -277,19 +277,12 @@ export class ChatStateStore extends Subscribable implements ChatStore {
     const next = new Set('all' in change ? change.all : chat.present);
     if ('userId' in change) next[change.here ? 'add' : 'delete'](change.userId);
     if (this.#me !== null) next.delete(this.#me);
-    if (next.size === chat.present.size && [...next].every((id) => chat.present.has(id))) return;
-    chat.present.clear();
-    for (const userId of next) chat.present.add(userId);
-    this.#touch(chat);
+    if (chat.setPresent(next)) this.#touch(chat);
   }
 
   /** The connection is gone: nobody's presence is known until the chats are joined again. */
   clearPresence(): void {
-    for (const chat of this.#chats.values()) {
-      if (chat.present.size === 0) continue;
-      chat.present.clear();
-      this.#touch(chat);
-    }
+    for (const chat of this.#chats.values()) if (chat.setPresent(new Set())) this.#touch(chat);
   }
 
   /** `resync_required`: the held messages may hide a gap the server cannot fill; drop them. */
