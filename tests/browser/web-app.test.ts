@@ -91,9 +91,11 @@ describe.skipIf(!HAS_CHROMIUM)('web app in a real browser', { timeout: 90_000 },
     expect(await bobsRow.getByTestId('unread-badge').textContent()).toBe('1 unread');
     expect(await alice.locator('.tick-delivered').getAttribute('aria-label')).toBe('Delivered');
 
-    // Bob opens it: read.
+    // Bob opens it: read. Each sees the other there (bob from his join, alice from user_joined).
     await openChat(bob, 'alice');
     expect(await texts(bob)).toEqual(['Hello Bob']);
+    await bob.locator('.chat-subtitle', { hasText: 'Direct message · here now' }).waitFor();
+    await alice.locator('.chat-subtitle', { hasText: 'Direct message · here now' }).waitFor();
     await eventually(() => messageStatus(alice, 'Hello Bob'), 'read');
     expect(await alice.locator('.tick-read').getAttribute('aria-label')).toBe('Read');
     await bobsRow.getByTestId('unread-badge').waitFor({ state: 'detached' });

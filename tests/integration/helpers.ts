@@ -11,7 +11,7 @@ import { startTestServer } from '../../packages/server/test/support/server.js';
 export { startTestServer };
 
 /** Quick reconnects for tests. */
-const FAST_RECONNECT = { delay: 50, backoff: 1, maxDelay: 50, jitter: 0, attempts: 400 };
+export const FAST_RECONNECT = { delay: 50, backoff: 1, maxDelay: 50, jitter: 0, attempts: 400 };
 
 export interface ClientOptions extends SocketServiceOptions {
   deviceId?: string;

@@ -65,6 +65,12 @@ function MessageItem({
   );
 }
 
+/** Who else has the chat open (from the join and then user_joined / user_left). */
+function presence(isGroup: boolean, present: number): string {
+  if (present === 0) return '';
+  return isGroup ? ` · ${present} here now` : ' · here now';
+}
+
 function typingText(userIds: readonly string[]): string {
   if (userIds.length === 0) return '';
   if (userIds.length === 1) return `${userIds[0]} is typing…`;
@@ -160,6 +166,7 @@ export function ChatView({
           <h2 id={headingId}>{title}</h2>
           <p className="chat-subtitle">
             {isGroup ? `Group · ${item?.members.length ?? 0} members` : 'Direct message'}
+            {presence(isGroup, chat.presentUserIds.length)}
           </p>
         </div>
       </header>

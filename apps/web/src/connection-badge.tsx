@@ -14,7 +14,9 @@ const STATE_LABEL: Record<ConnectionState, string> = {
 export function ConnectionBadge() {
   // The only component that measures latency (a `ping` every 10 s while connected).
   const status = useSocket({ pingIntervalMs: 10_000 });
-  const counting = status.state === ConnectionState.RECONNECTING && status.nextRetryAt !== null;
+  const counting =
+    (status.state === ConnectionState.RECONNECTING || status.state === ConnectionState.ERROR) &&
+    status.nextRetryAt !== null;
   const now = useNow(counting);
 
   let detail = '';
@@ -26,6 +28,9 @@ export function ConnectionBadge() {
       status.nextRetryAt !== null
         ? `in ${Math.max(0, Math.ceil((status.nextRetryAt - now) / 1000))} s · ${attempt}`
         : `now · ${attempt}`;
+  } else if (status.state === ConnectionState.ERROR && status.nextRetryAt !== null) {
+    // The SDK's health check: it keeps trying by itself, the button only saves the wait.
+    detail = `retrying in ${Math.max(0, Math.ceil((status.nextRetryAt - now) / 1000))} s`;
   }
   const error = status.lastError ? `${status.lastError.code}: ${status.lastError.message}` : undefined;
   const stuck = status.state === ConnectionState.ERROR || status.state === ConnectionState.DISCONNECTED;
@@ -37,11 +42,14 @@ export function ConnectionBadge() {
       <span className="connection-state" role="status">
         {STATE_LABEL[status.state]}
         {stuck && error ? <span className="visually-hidden">: {error}</span> : null}
+        {detail && status.state === ConnectionState.ERROR ? <span aria-hidden="true">,</span> : null}
       </span>
       {detail && (
         <span
           className={`connection-detail${status.state === ConnectionState.CONNECTED ? ' latency' : ''}`}
-          aria-hidden={status.state === ConnectionState.RECONNECTING}
+          aria-hidden={
+            status.state === ConnectionState.RECONNECTING || status.state === ConnectionState.ERROR
+          }
         >
           {detail}
         </span>

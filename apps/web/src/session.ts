@@ -1,4 +1,4 @@
-import { ConnectionState, createSocketService, IndexedDbOutboxStore, type SocketService } from '@mpi/client';
+import { createSocketService, IndexedDbOutboxStore, type SocketService } from '@mpi/client';
 import { storage } from './storage.js';
 
 /** The signed-in user, as remembered in localStorage. */
@@ -120,28 +120,15 @@ export async function fetchDevToken(userId: string): Promise<string> {
 /**
  * The browser's own view of the network. Chromium keeps an open WebSocket after the network goes away
  * until a ping times out (tens of seconds), so on `offline` the transport is closed at once and the SDK's
- * reconnect logic takes over; on `online` a retry that is waiting out its backoff starts now.
+ * reconnect logic takes over (the SDK itself retries at once on `online` and when the page is shown).
  */
 function watchNetwork(service: SocketService): () => void {
   const onOffline = () => {
     const engine = service.socket?.io.engine;
     if (service.isReady() && engine) engine.close();
   };
-  const onOnline = () => {
-    const state = service.getState();
-    if (state === ConnectionState.RECONNECTING) {
-      service.disconnect();
-      service.connect();
-    } else if (state === ConnectionState.ERROR) {
-      service.connect();
-    }
-  };
   window.addEventListener('offline', onOffline);
-  window.addEventListener('online', onOnline);
-  return () => {
-    window.removeEventListener('offline', onOffline);
-    window.removeEventListener('online', onOnline);
-  };
+  return () => window.removeEventListener('offline', onOffline);
 }
 
 /**

@@ -21,3 +21,17 @@ export function reconnectDelay(
   const spread = base * jitter * (2 * r - 1);
   return Math.min(Math.max(base + spread, 0), maxDelay);
 }
+
+/**
+ * Delay in ms of the next health check once in ERROR: `intervalMs` spread uniformly by ±`jitter` of
+ * itself, so that clients that lost the same server do not all come back in the same second.
+ */
+export function healthCheckDelay(
+  intervalMs: number,
+  jitter: number,
+  random: () => number = Math.random,
+): number {
+  const spread = Math.min(Math.max(jitter, 0), 1);
+  const r = Math.min(Math.max(random(), 0), 1);
+  return Math.max(0, intervalMs * (1 + spread * (2 * r - 1)));
+}

@@ -99,7 +99,10 @@ export class ChatSync {
     this.session = new Session({
       setupUser: (userId, userInfo) => bridge.request('setup_user', { userId, userInfo }),
       joinChat: (chatId) => bridge.request('join_chat', { chatId }),
-      onJoined: (chat) => this.store.applyChatInfo(chat),
+      onJoined: (chat, presentUserIds) => {
+        this.store.applyChatInfo(chat);
+        this.store.applyPresence(chat.id, { all: presentUserIds });
+      },
       onReady: () => {
         this.outbox.flush();
         this.store.refreshChatList();
@@ -141,6 +144,7 @@ export class ChatSync {
     this.session.disconnected();
     this.receipts.connectionLost();
     this.typing.reset();
+    this.store.clearPresence();
   }
 
   /** Every server event passes here before the app's handlers. */
@@ -174,6 +178,14 @@ export class ChatSync {
         this.receipts.forget(payload.chatId);
         this.session.joined.delete(payload.chatId);
       }
+    },
+    user_joined: (payload) => {
+      if (hasChatId(payload))
+        this.store.applyPresence(payload.chatId, { userId: payload.userId, here: true });
+    },
+    user_left: (payload) => {
+      if (hasChatId(payload))
+        this.store.applyPresence(payload.chatId, { userId: payload.userId, here: false });
     },
     typing_update: (payload) => {
       if (hasChatId(payload)) this.store.applyTyping(payload);

@@ -1,12 +1,13 @@
 import { recoveryOf } from '@mpi/protocol';
 import { io } from 'socket.io-client';
-import { reconnectDelay } from './backoff.js';
+import { healthCheckDelay, reconnectDelay } from './backoff.js';
 import { ConnectionState } from './connection-state.js';
 import { describeError, isErrorBody } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import { applyPatch, INITIAL_STATUS, NO_RETRY, type StatusPatch } from './status.js';
 import { Subscribable } from './subscribable.js';
 import type { ClientSocket, ConnectionError, ConnectionStateChange, ConnectionStatus } from './types.js';
+import { type WakeReason, watchWakeSignals } from './wake-signals.js';
 
 export interface ConnectionHooks {
   /** Every event the server sends, once, whatever the number of reconnects. */
@@ -14,6 +15,8 @@ export interface ConnectionHooks {
   onConnected(socketId: string): void;
   onDisconnected(reason: string): void;
   onStateChange(change: ConnectionStateChange): void;
+  /** The device id sent in the handshake (the SDK keeps one when the app gives none). */
+  deviceId(): string | Promise<string>;
 }
 
 /**
@@ -23,8 +26,11 @@ export interface ConnectionHooks {
  *   DISCONNECTED/ERROR --connect()--> CONNECTING --handshake ok--> CONNECTED
  *   CONNECTING/CONNECTED --attempt failed / unexpected drop--> RECONNECTING (retry 1, after delay(0))
  *   RECONNECTING --retry n failed, n < attempts--> RECONNECTING (retry n+1, after delay(n))
- *   RECONNECTING --retry `attempts` failed--> ERROR          (stays until connect())
- *   any --AUTH_MISSING / AUTH_INVALID--> ERROR               (no retry)
+ *   RECONNECTING --retry `attempts` failed--> ERROR
+ *   ERROR --health check (every healthCheckIntervalMs ± jitter), online, page visible--> CONNECTING
+ *          (one attempt: CONNECTED, or back to ERROR with the next health check scheduled)
+ *   RECONNECTING --online, page visible--> the waiting retry starts now
+ *   any --AUTH_MISSING / AUTH_INVALID--> ERROR               (no retry, no health check: until connect())
  *   any --disconnect()--> DISCONNECTED                        (no retry)
  */
 export class Connection extends Subscribable {
@@ -39,6 +45,12 @@ export class Connection extends Subscribable {
   #closing = false;
   /** Which of `options.urls` the socket is for; moves on after each failure. */
   #urlIndex = 0;
+  #healthTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The attempt in flight is a health check's: its failure goes straight back to ERROR. */
+  #probing = false;
+  /** ERROR because the token was refused: only connect() leaves it. */
+  #refused = false;
+  #unwatch: (() => void) | null = null;
 
   readonly #options: () => ResolvedOptions;
   readonly #hooks: ConnectionHooks;
@@ -62,6 +74,9 @@ export class Connection extends Subscribable {
     if (!this.#options().enabled) return;
     const { state } = this.#status;
     if (state !== ConnectionState.DISCONNECTED && state !== ConnectionState.ERROR) return;
+    this.#probing = false;
+    this.#refused = false;
+    if (this.#options().watchNetwork) this.#unwatch ??= watchWakeSignals((reason) => this.wake(reason));
     this.#teardownSocket();
     this.#socket = this.#createSocket();
     this.#update(
@@ -71,7 +86,27 @@ export class Connection extends Subscribable {
     this.#startAttempt();
   }
 
+  /**
+   * The network may work again (browser `online`, page visible): a retry waiting out its delay starts now;
+   * in ERROR (not after a refused token) one attempt starts now.
+   */
+  wake(reason: WakeReason | 'health_check'): void {
+    const { state } = this.#status;
+    if (state === ConnectionState.RECONNECTING && !this.#attemptInFlight && this.#retryTimer !== undefined) {
+      this.#startAttempt();
+    } else if (state === ConnectionState.ERROR && !this.#refused) {
+      this.#cancelAttempt();
+      this.#teardownSocket();
+      this.#socket = this.#createSocket();
+      this.#probing = true;
+      this.#update({ state: ConnectionState.CONNECTING, ...NO_RETRY }, reason);
+      this.#startAttempt();
+    }
+  }
+
   disconnect(): void {
+    this.#unwatch?.();
+    this.#unwatch = null;
     this.#cancelAttempt();
     this.#teardownSocket();
     this.#update(
@@ -134,10 +169,15 @@ export class Connection extends Subscribable {
 
   #provideAuth(cb: (data: object) => void): void {
     const attemptId = this.#attemptId;
-    const { token, deviceId } = this.#options();
+    const { token } = this.#options();
     const send = (value: string) => {
-      if (attemptId !== this.#attemptId || !this.#attemptInFlight) return; // attempt abandoned meanwhile
-      cb(deviceId === undefined ? { token: value } : { token: value, deviceId });
+      const deliver = (deviceId: string) => {
+        if (attemptId !== this.#attemptId || !this.#attemptInFlight) return; // attempt abandoned meanwhile
+        cb({ token: value, deviceId });
+      };
+      const deviceId = this.#hooks.deviceId();
+      if (typeof deviceId === 'string') deliver(deviceId);
+      else void deviceId.then(deliver);
     };
     if (token === undefined || token === '') {
       queueMicrotask(() =>
@@ -188,13 +228,16 @@ export class Connection extends Subscribable {
     this.#attemptInFlight = false;
     clearTimeout(this.#attemptTimer);
     clearTimeout(this.#retryTimer);
+    clearTimeout(this.#healthTimer);
     this.#attemptTimer = undefined;
     this.#retryTimer = undefined;
+    this.#healthTimer = undefined;
   }
 
   #onConnect(socket: ClientSocket): void {
     if (socket !== this.#socket) return;
     this.#cancelAttempt();
+    this.#probing = false;
     const socketId = socket.id ?? '';
     this.#update(
       { state: ConnectionState.CONNECTED, socketId, reconnectAttempt: 0, lastError: null, ...NO_RETRY },
@@ -241,7 +284,7 @@ export class Connection extends Subscribable {
     } finally {
       this.#closing = false;
     }
-    if (fatal) this.#enterError(error);
+    if (fatal) this.#enterError(error, true);
     else this.#scheduleRetry(error, error.code);
   }
 
@@ -256,7 +299,7 @@ export class Connection extends Subscribable {
     this.#nextUrl();
     const policy = this.#options().reconnection;
     const retry = this.#status.reconnectAttempt + 1;
-    if (retry > policy.attempts) {
+    if (this.#probing || retry > policy.attempts) {
       this.#enterError(error);
       return;
     }
@@ -276,10 +319,34 @@ export class Connection extends Subscribable {
     );
   }
 
-  #enterError(error: ConnectionError): void {
+  #enterError(error: ConnectionError, refused = false): void {
     this.#cancelAttempt();
     this.#teardownSocket();
-    this.#update({ state: ConnectionState.ERROR, socketId: null, lastError: error, ...NO_RETRY }, error.code);
+    this.#probing = false;
+    this.#refused = refused;
+    const { healthCheckIntervalMs, reconnection, random } = this.#options();
+    if (refused || healthCheckIntervalMs <= 0) {
+      this.#update(
+        { state: ConnectionState.ERROR, socketId: null, lastError: error, ...NO_RETRY },
+        error.code,
+      );
+      return;
+    }
+    const delay = healthCheckDelay(healthCheckIntervalMs, reconnection.jitter, random);
+    this.#healthTimer = setTimeout(() => {
+      this.#healthTimer = undefined;
+      this.wake('health_check');
+    }, delay);
+    this.#update(
+      {
+        state: ConnectionState.ERROR,
+        socketId: null,
+        lastError: error,
+        nextRetryAt: Date.now() + delay,
+        nextRetryDelayMs: delay,
+      },
+      error.code,
+    );
   }
 
   #update(patch: StatusPatch, reason?: string): void {

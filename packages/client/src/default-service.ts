@@ -7,7 +7,7 @@ import type { SocketServiceOptions } from './types.js';
  *
  * An application configures it once at start-up, before connecting:
  *
- *   configureSocketService({ token: () => auth.getFreshAccessToken(), deviceId });
+ *   configureSocketService({ token: () => auth.getFreshAccessToken() }); // the SDK keeps a device id
  *   getSocketService().connect();
  *
  * The token provider runs before every connection attempt, so it should return a valid (refreshed) token.

@@ -2,6 +2,14 @@ export { reconnectDelay } from './backoff.js';
 export { DEFAULT_WEBSOCKET_URL, type ReconnectionPolicy, WEBSOCKET_CONFIG } from './config.js';
 export { ConnectionState } from './connection-state.js';
 export { configureSocketService, getSocketService, socketService } from './default-service.js';
+export {
+  createDeviceId,
+  DEVICE_ID_STORAGE_KEY,
+  type DeviceIdStore,
+  defaultDeviceIdStore,
+  LocalStorageDeviceIdStore,
+  MemoryDeviceIdStore,
+} from './device-id.js';
 export { SocketRequestError } from './errors.js';
 export { createClientMessageId } from './ids.js';
 export {

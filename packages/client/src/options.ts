@@ -3,6 +3,9 @@ import type { SocketServiceOptions, TokenProvider } from './types.js';
 
 const DEFAULT_ACK_TIMEOUT_MS = 10_000;
 
+/** The spec's health check: every 30 s, if not connected, connect. */
+const DEFAULT_HEALTH_CHECK_INTERVAL_MS = 30_000;
+
 /** Options with every default applied; read again at each connect() and each attempt. */
 export interface ResolvedOptions {
   /** The first of `urls`. */
@@ -16,6 +19,8 @@ export interface ResolvedOptions {
   timeoutMs: number;
   ackTimeoutMs: number;
   enabled: boolean;
+  healthCheckIntervalMs: number;
+  watchNetwork: boolean;
   debug: boolean | undefined;
   random: () => number;
   transports: string[];
@@ -34,6 +39,8 @@ export function resolveOptions(options: SocketServiceOptions): ResolvedOptions {
     timeoutMs: options.timeoutMs ?? WEBSOCKET_CONFIG.CONNECTION.timeout,
     ackTimeoutMs: options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS,
     enabled: options.enabled ?? WEBSOCKET_CONFIG.ENABLED,
+    healthCheckIntervalMs: options.healthCheckIntervalMs ?? DEFAULT_HEALTH_CHECK_INTERVAL_MS,
+    watchNetwork: options.watchNetwork ?? true,
     debug: options.debug,
     random: options.random ?? Math.random,
     transports: [...WEBSOCKET_CONFIG.CONNECTION.transports],

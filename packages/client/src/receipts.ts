@@ -38,6 +38,11 @@ interface ChatReceipts {
   filling: boolean;
   /** When the current gap was first seen. */
   gapSince: number | null;
+  /**
+   * The server's cursor was above what this store holds (another tab of the device confirmed, or the
+   * server counted this connection as a new device): every seq up to here is fetched before any receipt.
+   */
+  fillTo: number;
 }
 
 /**
@@ -47,6 +52,8 @@ interface ChatReceipts {
  *
  * - baseline = the cursor of `catch_up_complete` (this device's confirmed seq when catch-up began); for
  *   a chat the cursors do not name, the first seq received − 1;
+ * - a cursor above a chat's contiguous run does not move the run: the missing seqs are fetched at once,
+ *   and no receipt of the chat goes out until they are held;
  * - nothing is confirmed on a connection before its `catch_up_complete`;
  * - confirmations are cumulative and batched (one per chat per tick);
  * - a gap older than `gapFillAfterMs` is fetched with get_history; seqs the server no longer has
@@ -90,8 +97,10 @@ export class ReceiptTracker {
       const base = Math.max(cursor.seq, chat.floor);
       if (chat.baseline === null) this.#setBaseline(chat, base);
       else if (base > chat.contiguous) {
-        chat.contiguous = base;
+        chat.fillTo = Math.max(chat.fillTo, base);
         this.#advance(chat);
+        // Not a gap of the live stream that may still close by itself: fetch it now.
+        if (chat.gapSince !== null) chat.gapSince = this.#now() - this.#gapFillAfterMs;
       }
     }
     for (const chat of this.#chats.values()) {
@@ -153,6 +162,7 @@ export class ReceiptTracker {
         confirming: false,
         filling: false,
         gapSince: null,
+        fillTo: 0,
       };
       this.#chats.set(chatId, chat);
     }
@@ -169,7 +179,7 @@ export class ReceiptTracker {
   #advance(chat: ChatReceipts): void {
     for (const seq of chat.above) if (seq <= chat.contiguous) chat.above.delete(seq);
     while (chat.above.delete(chat.contiguous + 1)) chat.contiguous++;
-    if (chat.above.size === 0) chat.gapSince = null;
+    if (chat.above.size === 0 && chat.fillTo <= chat.contiguous) chat.gapSince = null;
     else chat.gapSince ??= this.#now();
   }
 
@@ -211,7 +221,7 @@ export class ReceiptTracker {
   }
 
   #fill(chatId: string, chat: ChatReceipts): void {
-    const next = Math.min(...chat.above);
+    const next = Math.min(...chat.above, chat.fillTo > chat.contiguous ? chat.fillTo + 1 : Infinity);
     const limit = Math.min(GAP_PAGE, next - chat.contiguous - 1);
     if (limit <= 0) return;
     chat.filling = true;

@@ -9,7 +9,7 @@ function isFinalJoinError(error: ErrorBody): boolean {
 export interface SessionDeps {
   setupUser(userId: string, userInfo: UserInfo): Promise<AckOf<'setup_user'>>;
   joinChat(chatId: string): Promise<AckOf<'join_chat'>>;
-  onJoined(chat: ChatInfo): void;
+  onJoined(chat: ChatInfo, presentUserIds: readonly string[]): void;
   /** The session is replayed on connection `epoch`: time to flush the outbox. */
   onReady(epoch: number): void;
 }
@@ -60,7 +60,8 @@ export class Session {
 
   /** Records a join outcome: a final failure stops re-joining the chat. */
   joinSettled(chatId: string, ack: AckOf<'join_chat'>): void {
-    if (ack.ok) this.#deps.onJoined(ack.chat);
+    // A server older than presence on join sends no presentUserIds.
+    if (ack.ok) this.#deps.onJoined(ack.chat, ack.presentUserIds ?? []);
     else if (isFinalJoinError(ack.error)) this.joined.delete(chatId);
   }
 

@@ -12,6 +12,7 @@ import { ChatSync } from './chat-sync.js';
 import { Connection } from './connection.js';
 import { ConnectionState } from './connection-state.js';
 import { isDebugEnabled, logIncomingEvent } from './debug.js';
+import { DeviceIdentity, deviceIdStoreOf } from './device-id.js';
 import { Emitter } from './emitter.js';
 import { SocketRequestError, unavailable } from './errors.js';
 import { createClientMessageId } from './ids.js';
@@ -62,6 +63,7 @@ export class SocketService {
   readonly #emitter = new Emitter<SocketServiceEvents>();
   readonly #connection: Connection;
   readonly #sync: ChatSync;
+  readonly #device = new DeviceIdentity(() => deviceIdStoreOf(this.#rawOptions));
 
   constructor(options: SocketServiceOptions = {}) {
     this.#rawOptions = { ...options };
@@ -86,6 +88,7 @@ export class SocketService {
         }
         this.#emitter.emit('connection_state_changed', change);
       },
+      deviceId: () => this.#options.deviceId ?? this.#device.get(),
     });
     this.#sync = new ChatSync(
       {
@@ -118,6 +121,11 @@ export class SocketService {
   }
 
   // ---- Connection management (spec) ----
+
+  /** The id this service sends as `auth.deviceId`: `options.deviceId`, else the one the SDK keeps. */
+  async getDeviceId(): Promise<string> {
+    return this.#options.deviceId ?? this.#device.get();
+  }
 
   /** Starts connecting from DISCONNECTED or ERROR (retry count reset); a no-op otherwise. */
   connect(): void {
@@ -197,7 +205,7 @@ export class SocketService {
     return this.request('setup_user', { userId, userInfo });
   }
 
-  /** Joins the chat's room (typing, presence); remembered and joined again after every reconnect. */
+  /** Joins the chat's room (typing, presence: the ack's `presentUserIds`); re-joined after reconnects. */
   async joinChat(chatId: string): Promise<AckOf<'join_chat'>> {
     const { session } = this.#sync;
     session.joined.add(chatId);
@@ -209,6 +217,7 @@ export class SocketService {
 
   leaveChat(chatId: string): Promise<AckOf<'leave_chat'>> {
     this.#sync.session.joined.delete(chatId);
+    this.#sync.store.applyPresence(chatId, { all: [] }); // out of the room: presence no longer followed
     return this.request('leave_chat', { chatId });
   }
 

@@ -10,6 +10,7 @@ import type {
 import type { ManagerOptions, Socket, SocketOptions } from 'socket.io-client';
 import type { ReconnectionPolicy } from './config.js';
 import type { ConnectionState } from './connection-state.js';
+import type { DeviceIdStore } from './device-id.js';
 import type { OutboxStore } from './outbox/types.js';
 
 /** The Socket.IO client socket, typed with the wire contract. */
@@ -32,8 +33,17 @@ export interface SocketServiceOptions {
   urls?: readonly string[];
   /** Required before `connect()`; without one the service goes to ERROR with `AUTH_MISSING`. */
   token?: TokenProvider;
-  /** Stable id of this device (browser profile, app install); sent in the handshake `auth`. */
+  /**
+   * Stable id of this device (browser profile, app install); sent in the handshake `auth`. Default: an id
+   * the SDK creates once and keeps in `deviceIdStore`.
+   */
   deviceId?: string;
+  /**
+   * Where the SDK keeps the id it creates when `deviceId` is not given. Default: the outbox store's own
+   * (`FileOutboxStore` keeps it in a file beside its own), else `localStorage` (key `mpi_device_id`),
+   * else memory (a new device per service).
+   */
+  deviceIdStore?: DeviceIdStore;
   /** Merged over `WEBSOCKET_CONFIG.QUERY` and sent in the handshake query string. */
   query?: Record<string, string>;
   /** Merged over `WEBSOCKET_CONFIG.RECONNECTION`. */
@@ -44,6 +54,16 @@ export interface SocketServiceOptions {
   ackTimeoutMs?: number;
   /** Default `WEBSOCKET_CONFIG.ENABLED`; when false `connect()` does nothing. */
   enabled?: boolean;
+  /**
+   * Once the retries are used up (ERROR), one connection attempt every this many ms, spread by the
+   * reconnection jitter: the spec's 30 s health check, built in. 0 turns it off. Not after a refused token.
+   */
+  healthCheckIntervalMs?: number;
+  /**
+   * Retry at once on the browser's `online` event and when the page becomes visible (while RECONNECTING
+   * or in ERROR). Default true; nothing to watch in Node.
+   */
+  watchNetwork?: boolean;
   /** Log every incoming event; default: `localStorage.websocket_debug === 'true'`, checked per event. */
   debug?: boolean;
   /** Source of randomness for the jitter (tests pass a fixed one); default Math.random. */
@@ -90,9 +110,12 @@ export interface ConnectionStatus {
   readonly socketId: string | null;
   /** Round trip of the last successful `ping()`, in ms. */
   readonly latencyMs: number | null;
-  /** Retry in progress or scheduled: 1…attempts while RECONNECTING (or in ERROR, the last one), else 0. */
+  /**
+   * Retry in progress or scheduled: 1…attempts while RECONNECTING; in ERROR (and during a health check's
+   * attempt) the last one; else 0.
+   */
   readonly reconnectAttempt: number;
-  /** Epoch ms when the scheduled retry starts; null when none is scheduled. */
+  /** Epoch ms when the scheduled retry (or, in ERROR, the next health check) starts; null when none is. */
   readonly nextRetryAt: number | null;
   /** The delay chosen for the scheduled retry, in ms; null when none is scheduled. */
   readonly nextRetryDelayMs: number | null;

@@ -1,11 +1,6 @@
 import { Cleanup, freePort, sleep, waitFor } from '@mpi/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  type ConnectionStatus,
-  createSocketService,
-  type SocketService,
-  type SocketServiceOptions,
-} from '../src/index.js';
+import type { ConnectionStatus } from '../src/index.js';
 import {
   ConnectionState,
   type FakeServerOptions,
@@ -13,17 +8,13 @@ import {
   startFakeServer,
   waitForState,
 } from './helpers.js';
+import { FAST_RETRIES, serviceFactory } from './service-fixture.js';
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
 
-const fast = { delay: 20, backoff: 1.5, maxDelay: 10_000, jitter: 0, attempts: 5 };
-
-function service(options: SocketServiceOptions): SocketService {
-  return cleanup.add(createSocketService({ timeoutMs: 2000, reconnection: fast, ...options }), (s) =>
-    s.destroy(),
-  );
-}
+const fast = FAST_RETRIES;
+const service = serviceFactory(cleanup);
 
 async function server(options: FakeServerOptions = {}) {
   return cleanup.add(await startFakeServer(options), (s) => s.close());
@@ -72,8 +63,8 @@ describe('connection states', () => {
     const states = recordStates(s);
     const retries: Array<{ attempt: number; delay: number; at: number }> = [];
     s.subscribeState(() => {
-      const { reconnectAttempt, nextRetryDelayMs } = s.getSnapshot();
-      if (nextRetryDelayMs !== null)
+      const { reconnectAttempt, nextRetryDelayMs, state } = s.getSnapshot();
+      if (nextRetryDelayMs !== null && state === ConnectionState.RECONNECTING)
         retries.push({ attempt: reconnectAttempt, delay: nextRetryDelayMs, at: Date.now() });
     });
 
@@ -93,11 +84,11 @@ describe('connection states', () => {
       state: ConnectionState.ERROR,
       isConnected: false,
       reconnectAttempt: 5,
-      nextRetryAt: null,
+      nextRetryDelayMs: 30_000, // the spec's health check (no jitter here)
       lastError: { code: 'CONNECT_FAILED' },
     });
 
-    // ERROR is terminal: nothing retries.
+    // The retries are over: the next attempt is the health check's, 30 s away.
     const count = retries.length;
     await sleep(200);
     expect(retries.length).toBe(count);

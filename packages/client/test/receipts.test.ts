@@ -7,6 +7,8 @@ interface Fake {
   /** Seqs the fake server still has, per chat. */
   history: Map<string, Set<number>>;
   outcome: ConfirmOutcome;
+  /** get_history fails (null) while true. */
+  fetchFails: boolean;
   tracker: ReceiptTracker;
 }
 
@@ -20,6 +22,7 @@ function setup(): Fake {
       },
       fetchGap: async (chatId, beforeSeq, limit) => {
         fake.fetches.push([chatId, beforeSeq, limit]);
+        if (fake.fetchFails) return null;
         const have = fake.history.get(chatId) ?? new Set<number>();
         const seqs = [];
         for (let seq = beforeSeq - limit; seq < beforeSeq; seq++) if (have.has(seq)) seqs.push(seq);
@@ -163,17 +166,41 @@ describe('ReceiptTracker: the contiguous rule', () => {
     expect(fake.confirms).toEqual([['c1', 21]]);
   });
 
-  it('a cursor ahead of what is held is trusted (the server has the receipt already)', async () => {
+  it('a cursor ahead of what is held: the missing seqs are fetched at once, confirmed only once held', async () => {
+    fake.history.set('c1', new Set([1, 2, 3, 4, 5, 6, 7, 8]));
     fake.tracker.catchUpComplete([{ chatId: 'c1', seq: 0 }]);
     fake.tracker.note('c1', 1);
     await tick();
     fake.tracker.connectionLost();
+    // Another tab of the device (or a new device on the server) confirmed up to 7; this store holds 1.
     fake.tracker.catchUpComplete([{ chatId: 'c1', seq: 7 }]);
     fake.tracker.note('c1', 8);
+    await tick();
+    expect(fake.fetches).toEqual([['c1', 8, 6]]); // no 2 s wait: seqs 2..7
     await tick();
     expect(fake.confirms).toEqual([
       ['c1', 1],
       ['c1', 8],
+    ]);
+  });
+
+  it('a cursor ahead of what is held: no receipt of the chat while the fetch fails', async () => {
+    fake.history.set('c1', new Set([1, 2, 3, 4]));
+    fake.tracker.catchUpComplete([{ chatId: 'c1', seq: 0 }]);
+    fake.tracker.note('c1', 1);
+    await tick();
+    fake.tracker.connectionLost();
+    fake.fetchFails = true;
+    fake.tracker.catchUpComplete([{ chatId: 'c1', seq: 3 }]);
+    fake.tracker.note('c1', 4);
+    await tick(5000);
+    expect(fake.fetches.length).toBeGreaterThan(1); // retried
+    expect(fake.confirms).toEqual([['c1', 1]]);
+    fake.fetchFails = false;
+    await tick(2100);
+    expect(fake.confirms).toEqual([
+      ['c1', 1],
+      ['c1', 4],
     ]);
   });
 });

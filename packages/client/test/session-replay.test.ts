@@ -23,6 +23,7 @@ async function server() {
       ack({
         ok: true,
         chat: { id: chatId, type: 'group', name: 'g', members: ['u1'], createdAt: '', lastSeq: 0 },
+        presentUserIds: [],
       }),
     );
     socket.on('subscribe', ({ channels }, ack) => ack({ ok: true, channels }));

@@ -123,6 +123,13 @@ describe('requests resolve with the contract’s acks', () => {
     expectTypeOf(service.getHistory).returns.toEqualTypeOf<Promise<AckOf<'get_history'>>>();
     expectTypeOf(service.subscribe).returns.toEqualTypeOf<Promise<AckOf<'subscribe'>>>();
     expectTypeOf(service.ping).returns.toEqualTypeOf<Promise<number>>();
+    expectTypeOf(service.getDeviceId).returns.toEqualTypeOf<Promise<string>>();
+  });
+
+  test('presence: the join ack and the chat snapshot list who is there', async () => {
+    const ack = await service.joinChat('c1');
+    if (ack.ok) expectTypeOf(ack.presentUserIds).toEqualTypeOf<string[]>();
+    expectTypeOf(service.chats.getChatSnapshot('c1').presentUserIds).toEqualTypeOf<readonly string[]>();
   });
 
   test('channels are the contract’s', () => {

@@ -1,51 +1,32 @@
-import type { z } from 'zod';
+import type { NotificationChannel } from './channels.js';
 import type { Ack, AckCallback, ErrorBody } from './errors.js';
 import type { ChatInfo, ChatMember, ChatSummary, MessageData, UserProfile } from './models.js';
-import {
-  type GetPreferencesInput,
-  getPreferencesSchema,
-  type ListNotificationsInput,
-  listNotificationsSchema,
-  type MarkNotificationsReadInput,
-  markNotificationsReadSchema,
-  type NotificationChannelsPayload,
-  type NotificationPage,
-  type NotificationsCatchUpCompletePayload,
-  type NotificationsReadPayload,
-  type NotificationsReceivedInput,
-  notificationsReceivedSchema,
+import type {
+  GetPreferencesInput,
+  ListNotificationsInput,
+  MarkNotificationsReadInput,
+  NotificationChannelsPayload,
+  NotificationPage,
+  NotificationsCatchUpCompletePayload,
+  NotificationsReadPayload,
+  NotificationsReceivedInput,
 } from './notification-api.js';
 import type { NotificationEventName, NotificationEvents, NotificationItem } from './notifications.js';
-import {
-  type AddMembersInput,
-  addMembersSchema,
-  type ChannelsInput,
-  type ChatRefInput,
-  type CreateGroupInput,
-  channelsSchema,
-  chatRefSchema,
-  createGroupSchema,
-  type GetHistoryInput,
-  getHistorySchema,
-  type ListChatsInput,
-  listChatsSchema,
-  type MarkReadInput,
-  type MessagesReceivedInput,
-  markReadSchema,
-  messagesReceivedSchema,
-  type NotificationChannel,
-  type OpenDmInput,
-  openDmSchema,
-  type PingInput,
-  pingSchema,
-  type RemoveMemberInput,
-  type RenameChatInput,
-  removeMemberSchema,
-  renameChatSchema,
-  type SendMessageInput,
-  type SetupUserInput,
-  sendMessageSchema,
-  setupUserSchema,
+import type {
+  AddMembersInput,
+  ChannelsInput,
+  ChatRefInput,
+  CreateGroupInput,
+  GetHistoryInput,
+  ListChatsInput,
+  MarkReadInput,
+  MessagesReceivedInput,
+  OpenDmInput,
+  PingInput,
+  RemoveMemberInput,
+  RenameChatInput,
+  SendMessageInput,
+  SetupUserInput,
 } from './schemas.js';
 
 /**
@@ -54,7 +35,11 @@ import {
  */
 export interface ClientEventContract {
   setup_user: { payload: SetupUserInput; result: { user: UserProfile } };
-  join_chat: { payload: ChatRefInput; result: { chat: ChatInfo } };
+  join_chat: {
+    payload: ChatRefInput;
+    /** `presentUserIds`: the other members with the chat open now (a socket in its room), sorted. */
+    result: { chat: ChatInfo; presentUserIds: string[] };
+  };
   leave_chat: { payload: ChatRefInput; result: Record<never, never> };
   send_message: { payload: SendMessageInput; result: { message: MessageData; duplicate: boolean } };
   typing_start: { payload: ChatRefInput; result: null };
@@ -94,38 +79,37 @@ export type ClientToServerEvents = {
 
 export type ClientEventName = keyof ClientToServerEvents;
 
-/** The schema the server parses each client event's payload with. */
-export const CLIENT_EVENT_SCHEMAS = {
-  setup_user: setupUserSchema,
-  join_chat: chatRefSchema,
-  leave_chat: chatRefSchema,
-  send_message: sendMessageSchema,
-  typing_start: chatRefSchema,
-  typing_stop: chatRefSchema,
-  messages_received: messagesReceivedSchema,
-  mark_read: markReadSchema,
-  open_dm: openDmSchema,
-  get_history: getHistorySchema,
-  list_chats: listChatsSchema,
-  create_group: createGroupSchema,
-  add_members: addMembersSchema,
-  remove_member: removeMemberSchema,
-  rename_chat: renameChatSchema,
-  leave_group: chatRefSchema,
-  get_members: chatRefSchema,
-  subscribe: channelsSchema,
-  unsubscribe: channelsSchema,
-  get_preferences: getPreferencesSchema,
-  list_notifications: listNotificationsSchema,
-  mark_notifications_read: markNotificationsReadSchema,
-  notifications_received: notificationsReceivedSchema,
-  ping: pingSchema,
-} as const satisfies Record<ClientEventName, z.ZodType>;
+/** Every client event, in the contract's order. */
+export const CLIENT_EVENT_NAMES = [
+  'setup_user',
+  'join_chat',
+  'leave_chat',
+  'send_message',
+  'typing_start',
+  'typing_stop',
+  'messages_received',
+  'mark_read',
+  'open_dm',
+  'get_history',
+  'list_chats',
+  'create_group',
+  'add_members',
+  'remove_member',
+  'rename_chat',
+  'leave_group',
+  'get_members',
+  'subscribe',
+  'unsubscribe',
+  'get_preferences',
+  'list_notifications',
+  'mark_notifications_read',
+  'notifications_received',
+  'ping',
+] as const satisfies readonly ClientEventName[];
 
-/** The payload of a client event after the server parsed it (defaults applied). */
-export type ParsedClientPayload<E extends ClientEventName> = z.output<(typeof CLIENT_EVENT_SCHEMAS)[E]>;
-
-export const CLIENT_EVENT_NAMES = Object.keys(CLIENT_EVENT_SCHEMAS) as ClientEventName[];
+// Fails to compile when an event of the contract is missing from the list above.
+type UnlistedClientEvent = Exclude<ClientEventName, (typeof CLIENT_EVENT_NAMES)[number]>;
+export const CLIENT_EVENT_NAMES_COMPLETE: UnlistedClientEvent extends never ? true : false = true;
 
 export interface MessageDeliveredPayload {
   messageId: string;

@@ -1,7 +1,10 @@
+// The contract without its runtime schemas: what browsers and the SDK import. Nothing here imports zod at
+// run time (types derived from the schemas are erased); the schemas are `@mpi/protocol/schemas`.
+export * from './channels.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './limits.js';
 export * from './models.js';
 export * from './notification-api.js';
 export * from './notifications.js';
-export * from './schemas.js';
+export type * from './schemas.js';

@@ -17,3 +17,33 @@ export const LIMITS = {
   /** Largest single Socket.IO frame the server accepts; bigger frames close the connection. */
   maxFrameBytes: 256 * 1024,
 } as const;
+
+/** What a user, chat, client message or device id may contain (1–`LIMITS.idMaxLength` of these). */
+export const ID_PATTERN = /^[A-Za-z0-9._:@-]+$/;
+
+/** The id rules without a schema library (for clients checking before they send). */
+export function isValidId(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= LIMITS.idMaxLength && ID_PATTERN.test(value);
+}
+
+/** Limits of the notification inbox and of the ingestion API. */
+export const NOTIFICATION_LIMITS = {
+  /** Largest signed HTTP body of the ingestion API, in bytes; bigger bodies get 413 PAYLOAD_TOO_LARGE. */
+  ingestBodyMaxBytes: 64 * 1024,
+  /** Most user ids in one `{ users: [...] }` audience. */
+  audienceMaxUsers: 1000,
+  /** Most group ids in one `{ groups: [...] }` audience. */
+  audienceMaxGroups: 50,
+  /** Most members a named audience group holds. */
+  groupMaxMembers: 10_000,
+  /** Most user ids one group membership request adds, removes or sets. */
+  groupMembersPerRequest: 1000,
+  /** Largest page of `list_notifications`. */
+  inboxPageMaxSize: 100,
+  /** Most ids in one `mark_notifications_read`. */
+  markReadMaxIds: 100,
+  /** Most items in one `queued_notifications` batch. */
+  queuedBatchSize: 100,
+  /** Longest system notice or webhook message, in UTF-16 code units. */
+  messageMaxLength: 2000,
+} as const;

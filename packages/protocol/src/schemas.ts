@@ -1,17 +1,16 @@
 import { z } from 'zod';
-import { LIMITS } from './limits.js';
+import { NOTIFICATION_CHANNELS } from './channels.js';
+import { ID_PATTERN, LIMITS } from './limits.js';
 
 // Runtime schemas for every payload a client sends. The server parses each inbound event with the schema
 // of that event before anything else; the TypeScript types of the payloads are derived from them, so a
 // schema and its type cannot drift apart. Objects are strict: unknown fields are refused, not ignored.
 
-const idPattern = /^[A-Za-z0-9._:@-]+$/;
-
 export const idSchema = z
   .string()
   .min(1)
   .max(LIMITS.idMaxLength)
-  .regex(idPattern, 'only letters, digits and . _ : @ - are allowed');
+  .regex(ID_PATTERN, 'only letters, digits and . _ : @ - are allowed');
 
 export const userIdSchema = idSchema.describe('user id');
 export const chatIdSchema = idSchema.describe('chat id');
@@ -67,7 +66,6 @@ export const addMembersSchema = z.strictObject({ chatId: chatIdSchema, userIds: 
 export const removeMemberSchema = z.strictObject({ chatId: chatIdSchema, userId: userIdSchema });
 export const renameChatSchema = z.strictObject({ chatId: chatIdSchema, name: groupNameSchema });
 
-export const NOTIFICATION_CHANNELS = ['calendar', 'matches', 'training', 'system'] as const;
 export const notificationChannelSchema = z.enum(NOTIFICATION_CHANNELS);
 
 export const channelsSchema = z.strictObject({
@@ -90,4 +88,3 @@ export type RemoveMemberInput = z.input<typeof removeMemberSchema>;
 export type RenameChatInput = z.input<typeof renameChatSchema>;
 export type ChannelsInput = z.input<typeof channelsSchema>;
 export type PingInput = z.input<typeof pingSchema>;
-export type NotificationChannel = z.infer<typeof notificationChannelSchema>;

@@ -1,13 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  CLIENT_EVENT_NAMES,
-  CLIENT_EVENT_SCHEMAS,
-  ERROR_CATALOGUE,
-  ERROR_CODES,
-  LIMITS,
-  sendMessageSchema,
-} from '../src/index.js';
+import { CLIENT_EVENT_NAMES, ERROR_CATALOGUE, ERROR_CODES, LIMITS } from '../src/index.js';
+import { CLIENT_EVENT_SCHEMAS, sendMessageSchema } from '../src/schemas-entry.js';
 
 const protocolDoc = readFileSync(new URL('../../../docs/protocol.md', import.meta.url), 'utf8');
 const errorTable = protocolDoc.slice(protocolDoc.indexOf('## Error codes'));

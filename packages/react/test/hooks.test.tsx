@@ -176,6 +176,24 @@ describe('useChat and useChatList', () => {
     act(() => danChat.result.current.setDraft(''));
     await waitFor(() => expect(caraChat.result.current.typingUserIds).toEqual([]));
   });
+
+  it('shows who has the chat open: present on join, then arrivals and departures', async () => {
+    const eve = serviceFor('eve');
+    const finn = serviceFor('finn');
+    await connected(eve, 'eve');
+    await connected(finn, 'finn');
+    const opened = await eve.openDm('finn');
+    if (!opened.ok) throw new Error(opened.error.message);
+    const chatId = opened.chat.id;
+    const finnChat = renderHook(() => useChat(chatId), { wrapper: wrapper(finn) });
+    await waitFor(() => expect(finn.chats.getChatSnapshot(chatId).presentUserIds).toEqual([]));
+    // finn was there first: eve learns it from her join alone (no user_joined reaches her for finn).
+    const eveChat = renderHook(() => useChat(chatId), { wrapper: wrapper(eve) });
+    await waitFor(() => expect(eveChat.result.current.presentUserIds).toEqual(['finn']));
+    await waitFor(() => expect(finnChat.result.current.presentUserIds).toEqual(['eve']));
+    finnChat.unmount();
+    await waitFor(() => expect(eveChat.result.current.presentUserIds).toEqual([]));
+  });
 });
 
 describe('DMChat', () => {

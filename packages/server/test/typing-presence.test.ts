@@ -101,4 +101,25 @@ describe('presence in a chat room', () => {
     cb.disconnect();
     expect(await left).toEqual({ userId: 'carl', chatId });
   });
+
+  it('the join_chat ack lists the other members who have the chat open', async () => {
+    const group = await t.connect('gia');
+    await request(group, 'setup_user', { userId: 'gia', userInfo: {} });
+    const created = await request(group, 'create_group', { name: 'Team', members: ['hal', 'ivo'] });
+    if (!created.ok) throw new Error(created.error.message);
+    const chatId = created.chat.id;
+    expect(await request(group, 'join_chat', { chatId })).toMatchObject({ ok: true, presentUserIds: [] });
+    const hal = await t.connect('hal');
+    const halJoin = await request(hal, 'join_chat', { chatId });
+    expect(halJoin).toMatchObject({ ok: true, presentUserIds: ['gia'] });
+    const ivo = await t.connect('ivo');
+    expect(await request(ivo, 'join_chat', { chatId })).toMatchObject({
+      ok: true,
+      presentUserIds: ['gia', 'hal'],
+    });
+    hal.disconnect();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const ivo2 = await t.connect('ivo', { deviceId: 'ivo-phone' });
+    expect(await request(ivo2, 'join_chat', { chatId })).toMatchObject({ ok: true, presentUserIds: ['gia'] });
+  });
 });

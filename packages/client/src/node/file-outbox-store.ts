@@ -1,13 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { DeviceIdStore } from '../device-id.js';
 import { isOutboxEntry, type OutboxEntry, type OutboxStore, sortEntries } from '../outbox/types.js';
+import { FileDeviceIdStore } from './file-device-id-store.js';
 
 /**
  * The outbox as one JSON file, for Node apps, bots and tests. Every change rewrites the file atomically:
  * the new content goes to a temporary file beside it, is flushed to disk, then renamed over the old one,
  * so a crash leaves either the old or the new file, never a torn one. Changes made while a write runs are
- * coalesced into the next write. One process per file.
+ * coalesced into the next write. One process per file. The SDK keeps its device id beside it, in
+ * `<path>.device-id`, so a restarted app is the same device with the same outbox.
  */
 export class FileOutboxStore implements OutboxStore {
   readonly path: string;
@@ -20,6 +23,10 @@ export class FileOutboxStore implements OutboxStore {
 
   constructor(path: string) {
     this.path = path;
+  }
+
+  deviceIdStore(): DeviceIdStore {
+    return new FileDeviceIdStore(`${this.path}.device-id`);
   }
 
   async load(): Promise<OutboxEntry[]> {

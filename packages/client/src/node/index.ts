@@ -1,2 +1,3 @@
 /** Node-only parts of the SDK: `import { FileOutboxStore } from '@mpi/client/node'`. */
+export { FileDeviceIdStore } from './file-device-id-store.js';
 export { FileOutboxStore } from './file-outbox-store.js';

@@ -1,4 +1,5 @@
 import type { ErrorBody } from '@mpi/protocol';
+import type { DeviceIdStore } from '../device-id.js';
 
 /**
  * One message waiting in the outbox. An entry lives in the store from `sendMessage` until the server
@@ -32,6 +33,8 @@ export interface OutboxStore {
   load(): Promise<OutboxEntry[]>;
   put(entry: OutboxEntry): Promise<void>;
   delete(clientMessageId: string): Promise<void>;
+  /** Where the device id is kept beside this store, when the store has such a place. */
+  deviceIdStore?(): DeviceIdStore;
 }
 
 /** True when `value` looks like an OutboxEntry (for stores that read untrusted data). */

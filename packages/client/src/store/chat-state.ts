@@ -40,6 +40,8 @@ export class ChatState {
   readonly readMarks = new Map<string, number>();
   /** Typing users and the timers that expire them. */
   readonly typing = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Other members with the chat open. */
+  readonly present = new Set<string>();
   historyExhausted = false;
   loadingOlder = false;
   membersLoaded = false;
@@ -149,6 +151,14 @@ export class ChatState {
     });
   }
 
+  /** Replaces who has the chat open; false when nothing changed. */
+  setPresent(next: ReadonlySet<string>): boolean {
+    if (next.size === this.present.size && [...next].every((id) => this.present.has(id))) return false;
+    this.present.clear();
+    for (const userId of next) this.present.add(userId);
+    return true;
+  }
+
   /** Marks the snapshots for rebuilding; they keep their identity if nothing visible changed. */
   invalidate(): void {
     this.#stale = true;
@@ -160,6 +170,7 @@ export class ChatState {
     const previous = this.#snapshot;
     const messages = this.messages.toArray();
     const typingUserIds = [...this.typing.keys()].sort();
+    const presentUserIds = [...this.present].sort();
     const next: ChatSnapshot = {
       chatId: this.id,
       messages:
@@ -170,12 +181,17 @@ export class ChatState {
         previous && sameArray(previous.typingUserIds, typingUserIds)
           ? previous.typingUserIds
           : Object.freeze(typingUserIds),
+      presentUserIds:
+        previous && sameArray(previous.presentUserIds, presentUserIds)
+          ? previous.presentUserIds
+          : Object.freeze(presentUserIds),
       unreadCount: this.unreadCount,
     };
     if (
       previous &&
       previous.messages === next.messages &&
       previous.typingUserIds === next.typingUserIds &&
+      previous.presentUserIds === next.presentUserIds &&
       previous.hasMore === next.hasMore &&
       previous.loadingOlder === next.loadingOlder &&
       previous.unreadCount === next.unreadCount

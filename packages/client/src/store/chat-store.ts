@@ -268,6 +268,23 @@ export class ChatStateStore extends Subscribable implements ChatStore {
     if (!existing) this.#touch(chat);
   }
 
+  /** Who has the chat open: everyone (`join_chat` ack), or one arrival or departure (`here`). */
+  applyPresence(
+    chatId: string,
+    change: { all: readonly string[] } | { userId: string; here: boolean },
+  ): void {
+    const chat = this.#chat(chatId);
+    const next = new Set('all' in change ? change.all : chat.present);
+    if ('userId' in change) next[change.here ? 'add' : 'delete'](change.userId);
+    if (this.#me !== null) next.delete(this.#me);
+    if (chat.setPresent(next)) this.#touch(chat);
+  }
+
+  /** The connection is gone: nobody's presence is known until the chats are joined again. */
+  clearPresence(): void {
+    for (const chat of this.#chats.values()) if (chat.setPresent(new Set())) this.#touch(chat);
+  }
+
   /** `resync_required`: the held messages may hide a gap the server cannot fill; drop them. */
   resetChat(chatId: string): void {
     const chat = this.#chat(chatId);

@@ -35,6 +35,11 @@ export interface ChatSnapshot {
   readonly loadingOlder: boolean;
   /** Other users typing now, sorted. */
   readonly typingUserIds: readonly string[];
+  /**
+   * Other members with the chat open now, sorted: from the `join_chat` ack, then `user_joined` and
+   * `user_left`. Empty while the chat is not joined or the connection is down (presence is unknown then).
+   */
+  readonly presentUserIds: readonly string[];
   readonly unreadCount: number;
 }
 

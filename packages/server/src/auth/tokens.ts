@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { userIdSchema } from '@mpi/protocol';
+import { userIdSchema } from '@mpi/protocol/schemas';
 import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify, SignJWT } from 'jose';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';

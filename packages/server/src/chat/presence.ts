@@ -34,7 +34,10 @@ export const joinChat =
       await socket.join(room);
       if (!alreadyPresent) socket.to(room).emit('user_joined', { userId, chatId: chat.id });
     }
-    return { chat };
+    // Everyone who arrives later is announced by user_joined; who was there already is only known here.
+    const present = new Set((await ctx.io.in(room).fetchSockets()).map((s) => s.data.userId));
+    present.delete(userId);
+    return { chat, presentUserIds: [...present].sort() };
   };
 
 export const leaveChat =

@@ -2,13 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { type Audience, SIGNATURE_HEADERS } from '@mpi/protocol';
 import {
-  type Audience,
   INGEST_NOTIFICATION_TYPES,
   ingestNotificationSchema,
-  SIGNATURE_HEADERS,
   webhookNotificationSchema,
-} from '@mpi/protocol';
+} from '@mpi/protocol/schemas';
 import type { z } from 'zod';
 import { signatureHeaders } from '../http/signature.js';
 

@@ -1,4 +1,4 @@
-import { userIdSchema } from '@mpi/protocol';
+import { userIdSchema } from '@mpi/protocol/schemas';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { signToken } from '../auth/tokens.js';

@@ -1,10 +1,10 @@
+import type { GroupMembersResult } from '@mpi/protocol';
 import {
-  type GroupMembersResult,
   ingestNotificationSchema,
   patchGroupMembersSchema,
   setGroupMembersSchema,
   webhookNotificationSchema,
-} from '@mpi/protocol';
+} from '@mpi/protocol/schemas';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.js';
 import type { NotificationStorage } from '../storage/notifications/notification-storage.js';

@@ -1,4 +1,5 @@
-import { idSchema, NOTIFICATION_LIMITS, SIGNATURE_HEADERS } from '@mpi/protocol';
+import { NOTIFICATION_LIMITS, SIGNATURE_HEADERS } from '@mpi/protocol';
+import { idSchema } from '@mpi/protocol/schemas';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import type { z } from 'zod';
 import { AppError } from '../errors.js';

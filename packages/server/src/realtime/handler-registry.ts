@@ -1,12 +1,11 @@
 import {
-  CLIENT_EVENT_SCHEMAS,
   type ClientEventName,
   type ClientEventResult,
   type ErrorBody,
   errorBody,
-  type ParsedClientPayload,
   type ValidationIssue,
 } from '@mpi/protocol';
+import { CLIENT_EVENT_SCHEMAS, type ParsedClientPayload } from '@mpi/protocol/schemas';
 import type { Logger } from 'pino';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { z } from 'zod';

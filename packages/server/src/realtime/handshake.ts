@@ -1,4 +1,4 @@
-import { idSchema } from '@mpi/protocol';
+import { idSchema } from '@mpi/protocol/schemas';
 import type { Logger } from 'pino';
 import type { ExtendedError } from 'socket.io';
 import type { TokenVerifier } from '../auth/tokens.js';
@@ -13,6 +13,13 @@ export interface HandshakeDeps {
   /** True once shutdown began: new handshakes are refused with UNAVAILABLE. */
   isShuttingDown(): boolean;
 }
+
+/**
+ * The device of every connection of a user whose handshake names none. One per user, so a client that only
+ * passes `auth.token` still has cursors that outlive its connection, and catches up what it missed (the
+ * trade-offs are in docs/protocol.md, "Connecting").
+ */
+const TOKEN_ONLY_DEVICE_ID = 'default';
 
 /** Longest `client` or `version` query value recorded; the rest is cut. */
 const QUERY_VALUE_MAX = 64;
@@ -37,7 +44,7 @@ export function authenticateHandshake(ctx: HandshakeDeps) {
       const deviceId = idSchema.safeParse(auth?.deviceId);
       socket.data = {
         userId,
-        deviceId: deviceId.success ? deviceId.data : `socket:${socket.id}`,
+        deviceId: deviceId.success ? deviceId.data : TOKEN_ONLY_DEVICE_ID,
         client,
         version,
         connectedAt: Date.now(),
