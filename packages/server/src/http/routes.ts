@@ -1,5 +1,5 @@
 import { userIdSchema } from '@mpi/protocol';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { signToken } from '../auth/tokens.js';
 import type { Config } from '../config.js';
@@ -17,6 +17,18 @@ export interface RouteDeps {
 }
 
 const devTokenQuery = z.strictObject({ userId: userIdSchema });
+
+const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/;
+const FORWARDING_HEADERS = ['forwarded', 'x-forwarded-for', 'x-real-ip'] as const;
+
+/**
+ * A caller on this machine, not relayed by a proxy here (which would make every caller look local): the
+ * only one development tokens are minted for, whatever interface the server listens on.
+ */
+function isLocalCaller(request: FastifyRequest): boolean {
+  const peer = request.socket.remoteAddress ?? '';
+  return LOOPBACK.test(peer) && FORWARDING_HEADERS.every((name) => request.headers[name] === undefined);
+}
 
 /** Health, readiness, metrics and the development token route. */
 export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
@@ -50,7 +62,14 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const { auth } = deps.config;
   if (deps.config.devTokensEnabled && auth.jwtSecret) {
     const secret = auth.jwtSecret;
+    app.log.warn(
+      'DEVELOPMENT TOKENS ARE ON: GET /api/dev/token signs a token for any user id to callers on this machine ' +
+        '(set NODE_ENV=production or DEV_TOKENS=false to turn them off)',
+    );
     app.get('/api/dev/token', async (request) => {
+      if (!isLocalCaller(request)) {
+        throw new AppError('FORBIDDEN', 'Development tokens are served only to callers on the same machine.');
+      }
       const query = devTokenQuery.safeParse(request.query);
       if (!query.success) {
         throw new AppError('VALIDATION_FAILED', 'userId is required: letters, digits and . _ : @ - only');
