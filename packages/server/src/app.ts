@@ -8,6 +8,7 @@ import { registerRoutes } from './http/routes.js';
 import { registerWebApp } from './http/web-app.js';
 import { createMetrics } from './metrics.js';
 import { type NotificationsFeature, registerNotifications } from './notifications/index.js';
+import { ConnectionCaps } from './realtime/connection-caps.js';
 import { HandlerRegistry } from './realtime/handler-registry.js';
 import { InFlight } from './realtime/in-flight.js';
 import { createRateLimiters } from './realtime/rate-limits.js';
@@ -76,6 +77,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
     loggerInstance: log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: isProbe }),
     bodyLimit: 64 * 1024,
+    trustProxy: config.trustProxy,
   });
   setErrorHandler(app);
   await registerWebApp(app, config.webDistDir);
@@ -118,7 +120,14 @@ export async function createServer(config: Config, options: CreateServerOptions 
   );
   const features: Feature[] = [chat, notifications, users];
   for (const feature of features) handlers.addHooks(feature);
-  attachRealtime(io, handlers, { verifier: createTokenVerifier(config.auth), log, metrics, isShuttingDown });
+  attachRealtime(io, handlers, {
+    verifier: createTokenVerifier(config.auth),
+    log,
+    metrics,
+    isShuttingDown,
+    caps: new ConnectionCaps(config.connectionCaps),
+    trustProxy: config.trustProxy,
+  });
   handlers.assertComplete();
 
   let url = '';

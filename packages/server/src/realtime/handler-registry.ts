@@ -8,7 +8,7 @@ import {
   type ValidationIssue,
 } from '@mpi/protocol';
 import type { Logger } from 'pino';
-import { RateLimiterRes } from 'rate-limiter-flexible';
+import { type RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import type { z } from 'zod';
 import { isInternal, publicErrorBody } from '../errors.js';
 import type { Metrics } from '../metrics.js';
@@ -35,6 +35,31 @@ function toIssues(error: z.ZodError): ValidationIssue[] {
 }
 
 type Pipeline = (socket: RealtimeSocket, args: unknown[]) => Promise<void>;
+
+/**
+ * Draws one event from the user's budget; when it is spent, tells the client (socket_rate_limit_exceeded)
+ * and returns the ack's error body.
+ */
+async function drawBudget(
+  limiter: RateLimiterAbstract,
+  socket: RealtimeSocket,
+  event: string,
+): Promise<ErrorBody | undefined> {
+  try {
+    await limiter.consume(socket.data.userId);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof RateLimiterRes)) throw error;
+    const body = { ...errorBody('RATE_LIMITED'), retryAfterMs: error.msBeforeNext };
+    socket.emit('socket_rate_limit_exceeded', {
+      code: 'RATE_LIMITED',
+      message: body.message,
+      event,
+      retryAfterMs: error.msBeforeNext,
+    });
+    return body;
+  }
+}
 
 /** Every hook a feature can run on a connection, in the order they run. */
 export interface ConnectionHooks {
@@ -98,18 +123,36 @@ export class HandlerRegistry {
   }
 
   private dispatch(socket: RealtimeSocket, event: string, args: unknown[]): void {
+    // Socket.IO still delivers the packets that follow a namespace disconnect (`41`) in the same read.
+    if (!socket.connected) return;
     const run = this.pipelines.get(event);
     if (run) {
       void run(socket, args);
       return;
     }
-    this.deps.metrics.events.inc({ event: 'unknown', outcome: 'unknown_event' });
-    socket.emit('socket_error', {
-      code: 'UNKNOWN_EVENT',
-      message: `The server does not handle "${String(event).slice(0, 64)}".`,
-    });
-    const ack = args.at(-1);
-    if (typeof ack === 'function') ack({ ok: false, error: errorBody('UNKNOWN_EVENT') });
+    void this.refuseUnknown(socket, event, args);
+  }
+
+  /** An event no handler knows still costs the user an action, so it cannot be used to flood. */
+  private async refuseUnknown(socket: RealtimeSocket, rawEvent: string, args: unknown[]): Promise<void> {
+    const { metrics, log, rateLimiters } = this.deps;
+    const event = String(rawEvent).slice(0, 64);
+    const ack = typeof args.at(-1) === 'function' ? (args.at(-1) as AckFn) : undefined;
+    try {
+      const limited = await drawBudget(rateLimiters.actions, socket, event);
+      if (limited) {
+        metrics.events.inc({ event: 'unknown', outcome: 'rate_limited' });
+        ack?.({ ok: false, error: limited });
+        return;
+      }
+    } catch (error) {
+      log.error({ err: error, userId: socket.data.userId }, 'rate limiter failed');
+      ack?.({ ok: false, error: errorBody('INTERNAL') });
+      return;
+    }
+    metrics.events.inc({ event: 'unknown', outcome: 'unknown_event' });
+    socket.emit('socket_error', { code: 'UNKNOWN_EVENT', message: `The server does not handle "${event}".` });
+    ack?.({ ok: false, error: errorBody('UNKNOWN_EVENT') });
   }
 }
 
@@ -134,19 +177,8 @@ function pipeline<E extends ClientEventName>(
     inFlight.enter();
     backpressure.begin(socket);
     try {
-      try {
-        await limiter.consume(socket.data.userId);
-      } catch (error) {
-        if (!(error instanceof RateLimiterRes)) throw error;
-        const body = { ...errorBody('RATE_LIMITED'), retryAfterMs: error.msBeforeNext };
-        socket.emit('socket_rate_limit_exceeded', {
-          code: 'RATE_LIMITED',
-          message: body.message,
-          event,
-          retryAfterMs: error.msBeforeNext,
-        });
-        return fail(ack, body, 'rate_limited');
-      }
+      const limited = await drawBudget(limiter, socket, event);
+      if (limited) return fail(ack, limited, 'rate_limited');
 
       const parsed = schema.safeParse(args[0]);
       if (!parsed.success) {

@@ -4,6 +4,7 @@ import type { ExtendedError } from 'socket.io';
 import type { TokenVerifier } from '../auth/tokens.js';
 import { AppError, publicErrorBody } from '../errors.js';
 import type { Metrics } from '../metrics.js';
+import type { ConnectionCaps } from './connection-caps.js';
 import type { RealtimeSocket } from './types.js';
 
 export interface HandshakeDeps {
@@ -12,6 +13,18 @@ export interface HandshakeDeps {
   metrics: Metrics;
   /** True once shutdown began: new handshakes are refused with UNAVAILABLE. */
   isShuttingDown(): boolean;
+  caps: ConnectionCaps;
+  /** Take the client's address from X-Forwarded-For (the entry the proxy in front of this server added). */
+  trustProxy: boolean;
+}
+
+function clientAddress(handshake: RealtimeSocket['handshake'], trustProxy: boolean): string {
+  if (trustProxy) {
+    const header = handshake.headers['x-forwarded-for'];
+    const forwarded = (Array.isArray(header) ? header.join(',') : header)?.split(',').at(-1)?.trim();
+    if (forwarded) return forwarded;
+  }
+  return handshake.address;
 }
 
 /** Longest `client` or `version` query value recorded; the rest is cut. */
@@ -31,16 +44,21 @@ export function authenticateHandshake(ctx: HandshakeDeps) {
     const { auth, query } = socket.handshake;
     const client = queryValue(query.client);
     const version = queryValue(query.version);
+    const address = clientAddress(socket.handshake, ctx.trustProxy);
     try {
       if (ctx.isShuttingDown()) throw new AppError('UNAVAILABLE');
       const { userId, expiresAt } = await ctx.verifier.verify(auth?.token);
       const deviceId = idSchema.safeParse(auth?.deviceId);
+      const release = ctx.caps.acquire(userId, address);
+      socket.conn.once('close', release);
+      socket.once('disconnect', release);
       socket.data = {
         userId,
         deviceId: deviceId.success ? deviceId.data : `socket:${socket.id}`,
         client,
         version,
         connectedAt: Date.now(),
+        address,
         setUp: false,
       };
       if (expiresAt !== undefined) expireAt(socket, expiresAt);
@@ -49,10 +67,7 @@ export function authenticateHandshake(ctx: HandshakeDeps) {
     } catch (error) {
       const body = publicErrorBody(error);
       ctx.metrics.connectionsTotal.inc({ result: body.code });
-      ctx.log.info(
-        { code: body.code, client, version, address: socket.handshake.address },
-        'handshake refused',
-      );
+      ctx.log.info({ code: body.code, client, version, address }, 'handshake refused');
       next(Object.assign(new Error(body.message), { data: body }));
     }
   };
