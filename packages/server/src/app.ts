@@ -4,7 +4,9 @@ import { createTokenVerifier } from './auth/tokens.js';
 import { registerChat } from './chat/index.js';
 import type { Config } from './config.js';
 import { setErrorHandler } from './http/error-handler.js';
+import { OriginPolicy } from './http/origin-policy.js';
 import { registerRoutes } from './http/routes.js';
+import { registerSecurityHeaders } from './http/security-headers.js';
 import { registerWebApp } from './http/web-app.js';
 import { createMetrics } from './metrics.js';
 import { type NotificationsFeature, registerNotifications } from './notifications/index.js';
@@ -80,7 +82,10 @@ export async function createServer(config: Config, options: CreateServerOptions 
     trustProxy: config.trustProxy,
   });
   setErrorHandler(app);
-  await registerWebApp(app, config.webDistDir);
+  const origins = new OriginPolicy(config.allowedOrigins);
+  origins.guard(app);
+  await registerSecurityHeaders(app, origins);
+  await registerWebApp(app, config.webDistDir, { sourceMaps: config.env !== 'production' });
   registerRoutes(app, {
     config,
     storage,
@@ -126,6 +131,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
     metrics,
     isShuttingDown,
     caps: new ConnectionCaps(config.connectionCaps),
+    origins,
     trustProxy: config.trustProxy,
   });
   handlers.assertComplete();

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { userIdSchema } from '@mpi/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -30,6 +31,15 @@ function isLocalCaller(request: FastifyRequest): boolean {
   return LOOPBACK.test(peer) && FORWARDING_HEADERS.every((name) => request.headers[name] === undefined);
 }
 
+/** Refuses a request without `Authorization: Bearer <expected>`. */
+function checkBearer(request: FastifyRequest, expected: string): void {
+  const header = request.headers.authorization;
+  if (!header) throw new AppError('AUTH_MISSING', 'Send Authorization: Bearer <METRICS_TOKEN>.');
+  const given = Buffer.from(header);
+  const wanted = Buffer.from(`Bearer ${expected}`);
+  if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) throw new AppError('AUTH_INVALID');
+}
+
 /** Health, readiness, metrics and the development token route. */
 export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -52,8 +62,12 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     return { status: 'ready', storage: deps.storage.dialect };
   });
 
-  if (deps.config.metricsEnabled) {
-    app.get('/metrics', async (_request, reply) => {
+  const { metricsToken } = deps.config;
+  if (deps.config.metricsEnabled && deps.config.env === 'production' && !metricsToken) {
+    app.log.warn('/metrics is not served: set METRICS_TOKEN to scrape it in production');
+  } else if (deps.config.metricsEnabled) {
+    app.get('/metrics', async (request, reply) => {
+      if (metricsToken) checkBearer(request, metricsToken);
       reply.type(deps.metrics.registry.contentType);
       return deps.metrics.registry.metrics();
     });

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { ExtendedError } from 'socket.io';
 import type { TokenVerifier } from '../auth/tokens.js';
 import { AppError, publicErrorBody } from '../errors.js';
+import type { OriginPolicy } from '../http/origin-policy.js';
 import type { Metrics } from '../metrics.js';
 import type { ConnectionCaps } from './connection-caps.js';
 import type { RealtimeSocket } from './types.js';
@@ -14,6 +15,7 @@ export interface HandshakeDeps {
   /** True once shutdown began: new handshakes are refused with UNAVAILABLE. */
   isShuttingDown(): boolean;
   caps: ConnectionCaps;
+  origins: OriginPolicy;
   /** Take the client's address from X-Forwarded-For (the entry the proxy in front of this server added). */
   trustProxy: boolean;
 }
@@ -47,6 +49,8 @@ export function authenticateHandshake(ctx: HandshakeDeps) {
     const address = clientAddress(socket.handshake, ctx.trustProxy);
     try {
       if (ctx.isShuttingDown()) throw new AppError('UNAVAILABLE');
+      const { origin, host } = socket.handshake.headers;
+      if (!ctx.origins.allows(origin, host)) throw new AppError('ORIGIN_NOT_ALLOWED');
       const { userId, expiresAt } = await ctx.verifier.verify(auth?.token);
       const deviceId = idSchema.safeParse(auth?.deviceId);
       const release = ctx.caps.acquire(userId, address);
