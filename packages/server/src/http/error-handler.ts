@@ -8,6 +8,7 @@ export function setErrorHandler(app: FastifyInstance): void {
     if (error instanceof AppError) return reply.code(error.status).send({ error: error.toBody() });
     const status = error.statusCode ?? 500;
     if (status === 413) return reply.code(413).send({ error: errorBody('PAYLOAD_TOO_LARGE') });
+    if (status === 415) return reply.code(415).send({ error: errorBody('UNSUPPORTED_MEDIA_TYPE') });
     if (status >= 400 && status < 500) {
       return reply.code(status).send({ error: errorBody('VALIDATION_FAILED', error.message) });
     }
