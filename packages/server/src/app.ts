@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { type Logger, pino } from 'pino';
+import { AuditLog } from './audit-log.js';
 import { createTokenVerifier } from './auth/tokens.js';
 import { registerChat } from './chat/index.js';
 import type { Config } from './config.js';
@@ -71,6 +72,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
       logger: log,
     }));
   const metrics = createMetrics();
+  const audit = new AuditLog(log, metrics);
   const scaleOut = await connectScaleOut(config.redis, log);
   let shuttingDown = false;
   const isShuttingDown = () => shuttingDown;
@@ -81,7 +83,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
     bodyLimit: 64 * 1024,
     trustProxy: config.trustProxy,
   });
-  setErrorHandler(app);
+  setErrorHandler(app, audit);
   const origins = new OriginPolicy(config.allowedOrigins);
   origins.guard(app);
   await registerSecurityHeaders(app, origins);
@@ -103,6 +105,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
     inFlight,
     rateLimiters: createRateLimiters(config.rateLimit, scaleOut.redis),
     backpressure: config.backpressure,
+    audit,
   });
   const ctx: ServerContext = {
     config,
@@ -132,6 +135,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
     isShuttingDown,
     caps: new ConnectionCaps(config.connectionCaps),
     origins,
+    audit,
     trustProxy: config.trustProxy,
   });
   handlers.assertComplete();

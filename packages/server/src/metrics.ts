@@ -40,6 +40,12 @@ export function createMetrics() {
       help: 'Connections not being read right now, waiting for their events in flight to drain',
       registers: [registry],
     }),
+    securityRefusals: new Counter({
+      name: 'mpi_security_refusals_total',
+      help: 'Refused authentications, authorizations, origins, rate-limit hits and protocol violations',
+      labelNames: ['kind', 'code'] as const,
+      registers: [registry],
+    }),
     messagesStored: new Counter({
       name: 'mpi_messages_stored_total',
       help: 'Chat messages persisted',

@@ -10,6 +10,7 @@ import {
 import type { Logger } from 'pino';
 import { type RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import type { z } from 'zod';
+import type { AuditLog } from '../audit-log.js';
 import { isInternal, publicErrorBody } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import { Backpressure } from './backpressure.js';
@@ -77,6 +78,7 @@ export interface HandlerRegistryDeps {
   inFlight: InFlight;
   rateLimiters: RateLimiters;
   backpressure: { perConnection: number; total: number };
+  audit: AuditLog;
 }
 
 /**
@@ -135,13 +137,15 @@ export class HandlerRegistry {
 
   /** An event no handler knows still costs the user an action, so it cannot be used to flood. */
   private async refuseUnknown(socket: RealtimeSocket, rawEvent: string, args: unknown[]): Promise<void> {
-    const { metrics, log, rateLimiters } = this.deps;
+    const { metrics, log, rateLimiters, audit } = this.deps;
+    const subject = { userId: socket.data.userId, address: socket.data.address, event: 'unknown' };
     const event = String(rawEvent).slice(0, 64);
     const ack = typeof args.at(-1) === 'function' ? (args.at(-1) as AckFn) : undefined;
     try {
       const limited = await drawBudget(rateLimiters.actions, socket, event);
       if (limited) {
         metrics.events.inc({ event: 'unknown', outcome: 'rate_limited' });
+        audit.refused('RATE_LIMITED', subject);
         ack?.({ ok: false, error: limited });
         return;
       }
@@ -151,6 +155,7 @@ export class HandlerRegistry {
       return;
     }
     metrics.events.inc({ event: 'unknown', outcome: 'unknown_event' });
+    audit.refused('UNKNOWN_EVENT', subject);
     socket.emit('socket_error', { code: 'UNKNOWN_EVENT', message: `The server does not handle "${event}".` });
     ack?.({ ok: false, error: errorBody('UNKNOWN_EVENT') });
   }
@@ -164,10 +169,11 @@ function pipeline<E extends ClientEventName>(
 ): Pipeline {
   const schema = CLIENT_EVENT_SCHEMAS[event] as unknown as z.ZodType<ParsedClientPayload<E>>;
   const limiter = deps.rateLimiters[EVENT_BUDGETS[event]];
-  const { metrics, log, inFlight } = deps;
+  const { metrics, log, inFlight, audit } = deps;
 
-  const fail = (ack: AckFn | undefined, error: ErrorBody, outcome: string) => {
+  const fail = (socket: RealtimeSocket, ack: AckFn | undefined, error: ErrorBody, outcome: string) => {
     metrics.events.inc({ event, outcome });
+    audit.refused(error.code, { userId: socket.data.userId, address: socket.data.address, event });
     ack?.({ ok: false, error });
   };
 
@@ -178,14 +184,14 @@ function pipeline<E extends ClientEventName>(
     backpressure.begin(socket);
     try {
       const limited = await drawBudget(limiter, socket, event);
-      if (limited) return fail(ack, limited, 'rate_limited');
+      if (limited) return fail(socket, ack, limited, 'rate_limited');
 
       const parsed = schema.safeParse(args[0]);
       if (!parsed.success) {
         const issues = toIssues(parsed.error);
         const message = `Invalid ${event} payload: ${issues.map((i) => `${i.path || '(payload)'}: ${i.message}`).join('; ')}`;
         socket.emit('socket_validation_error', { code: 'VALIDATION_FAILED', message, event, issues });
-        return fail(ack, errorBody('VALIDATION_FAILED', message), 'invalid');
+        return fail(socket, ack, errorBody('VALIDATION_FAILED', message), 'invalid');
       }
 
       const result = await handler({
@@ -201,7 +207,7 @@ function pipeline<E extends ClientEventName>(
         log.error({ err: error, event, userId: socket.data.userId }, 'event handler failed');
       const body = publicErrorBody(error);
       socket.emit('socket_error', { ...body, event });
-      fail(ack, body, isInternal(error) ? 'internal_error' : 'rejected');
+      fail(socket, ack, body, isInternal(error) ? 'internal_error' : 'rejected');
     } finally {
       inFlight.leave();
       backpressure.end(socket);

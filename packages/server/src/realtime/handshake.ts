@@ -1,6 +1,7 @@
 import { idSchema } from '@mpi/protocol';
 import type { Logger } from 'pino';
 import type { ExtendedError } from 'socket.io';
+import type { AuditLog } from '../audit-log.js';
 import type { TokenVerifier } from '../auth/tokens.js';
 import { AppError, publicErrorBody } from '../errors.js';
 import type { OriginPolicy } from '../http/origin-policy.js';
@@ -16,6 +17,7 @@ export interface HandshakeDeps {
   isShuttingDown(): boolean;
   caps: ConnectionCaps;
   origins: OriginPolicy;
+  audit: AuditLog;
   /** Take the client's address from X-Forwarded-For (the entry the proxy in front of this server added). */
   trustProxy: boolean;
 }
@@ -71,7 +73,9 @@ export function authenticateHandshake(ctx: HandshakeDeps) {
     } catch (error) {
       const body = publicErrorBody(error);
       ctx.metrics.connectionsTotal.inc({ result: body.code });
-      ctx.log.info({ code: body.code, client, version, address }, 'handshake refused');
+      if (!ctx.audit.refused(body.code, { address, event: 'handshake' })) {
+        ctx.log.info({ code: body.code, client, version, address }, 'handshake refused');
+      }
       next(Object.assign(new Error(body.message), { data: body }));
     }
   };
