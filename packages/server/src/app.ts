@@ -4,6 +4,7 @@ import { AuditLog } from './audit-log.js';
 import { createTokenVerifier } from './auth/tokens.js';
 import { registerChat } from './chat/index.js';
 import type { Config } from './config.js';
+import { blocklistFilter, type ContentFilter } from './content-filter.js';
 import { setErrorHandler } from './http/error-handler.js';
 import { OriginPolicy } from './http/origin-policy.js';
 import { registerRoutes } from './http/routes.js';
@@ -45,6 +46,8 @@ export interface CreateServerOptions {
   storage?: Storage;
   /** The clock (epoch ms) of notifications, reminders and request signatures; default `Date.now`. */
   now?: () => number;
+  /** The content hook of messages and chat names (see content-filter.ts); default: CONTENT_BLOCKLIST. */
+  contentFilter?: ContentFilter;
 }
 
 /** Probes and scrapes come every few seconds; logging each would drown the log. */
@@ -117,6 +120,8 @@ export async function createServer(config: Config, options: CreateServerOptions 
     handlers,
     inFlight,
     now: options.now ?? Date.now,
+    contentFilter:
+      options.contentFilter ?? blocklistFilter(config.contentFilter.blocklist, config.contentFilter.action),
   };
 
   // Every feature of the server, in one place.

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import type { ContentFilter } from './content-filter.js';
 import type { Metrics } from './metrics.js';
 import type { ConnectionHooks, HandlerRegistry } from './realtime/handler-registry.js';
 import type { InFlight } from './realtime/in-flight.js';
@@ -22,6 +23,8 @@ export interface ServerContext {
   inFlight: InFlight;
   /** The clock (epoch ms) of notifications, reminders and request signatures. */
   now: () => number;
+  /** Every message text and chat name passes through it before it is stored. */
+  contentFilter: ContentFilter;
 }
 
 /**

@@ -91,8 +91,8 @@ describe('a namespace disconnect (41)', () => {
     await request(bob, 'join_chat', { chatId });
     const joined = collect(bob, 'user_joined');
 
+    const token = await t.token('alice'); // before the socket opens, so that its first frame is not missed
     const ws = new WebSocket(`${t.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
-    const token = await t.token('alice');
     await new Promise<void>((resolve, reject) => {
       ws.on('error', reject);
       ws.on('message', (data) => {
