@@ -19,6 +19,7 @@ export const idSchema = z
  * order than it reads (CVE-2021-42574, "Trojan Source"). Texts are normalised to NFC, so that one word
  * has one form for filters, search and comparison.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL_OR_BIDI = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/u;
 const LINE_BREAK_OR_TAB = /[\t\n\r]/u;
 const FORBIDDEN_MESSAGE = 'control and bidirectional-override characters are not allowed';

@@ -25,7 +25,7 @@ export type ContentFilter = (
   context: ContentContext,
 ) => ContentVerdict | Promise<ContentVerdict>;
 
-const escape = (word: string) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (word: string) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * Refuses (or masks with `*`) texts that contain a listed word as a whole word, case-insensitively; words
@@ -34,7 +34,7 @@ const escape = (word: string) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 export function blocklistFilter(words: readonly string[], action: 'reject' | 'mask'): ContentFilter {
   if (words.length === 0) return () => ({ action: 'allow' });
   const pattern = new RegExp(
-    `(?<![\\p{L}\\p{N}])(?:${words.map(escape).join('|')})(?![\\p{L}\\p{N}])`,
+    `(?<![\\p{L}\\p{N}])(?:${words.map(escapeRegExp).join('|')})(?![\\p{L}\\p{N}])`,
     'giu',
   );
   return (text) => {

@@ -3,12 +3,11 @@ import { CLIENT_EVENT_NAMES, ERROR_CODES } from '@mpi/protocol';
 import SqliteDatabase from 'better-sqlite3';
 import fc from 'fast-check';
 import { SignJWT } from 'jose';
-import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { signToken } from '../src/auth/tokens.js';
 import { type NotifyServer, startNotifyServer } from './support/notifications.js';
-import { request, TEST_JWT_SECRET, type TestClient } from './support/server.js';
+import { handshakeOutcome, request, TEST_JWT_SECRET, type TestClient } from './support/server.js';
 
 /*
  * Hostile input against a live server: property-based payloads for every client event and HTTP route,
@@ -323,25 +322,7 @@ describe('the authentication matrix', () => {
       ],
     ];
     const outcomes = await Promise.all(
-      cases.map(
-        ([name, token]) =>
-          new Promise<[string, string]>((resolve) => {
-            const client = io(t.url, {
-              transports: ['websocket'],
-              reconnection: false,
-              forceNew: true,
-              auth: { token },
-            });
-            client.once('connect', () => {
-              client.disconnect();
-              resolve([name, 'connected']);
-            });
-            client.once('connect_error', (error: Error & { data?: { code: string } }) => {
-              client.disconnect();
-              resolve([name, error.data?.code ?? error.message]);
-            });
-          }),
-      ),
+      cases.map(async ([name, token]) => [name, await handshakeOutcome(t.url, token)]),
     );
     expect(outcomes).toEqual(cases.map(([name, , code]) => [name, code]));
   });

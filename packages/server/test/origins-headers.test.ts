@@ -1,8 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { tempDir } from '@mpi/test-kit';
-import { io } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestServer, TEST_JWT_SECRET, type TestServer } from './support/server.js';
+import { handshakeOutcome, startTestServer, TEST_JWT_SECRET, type TestServer } from './support/server.js';
 
 let t: TestServer | undefined;
 afterEach(async () => {
@@ -10,27 +9,9 @@ afterEach(async () => {
   t = undefined;
 });
 
-/** A handshake with this Origin header (or none); resolves with "connected" or the connect_error code. */
-async function handshakeFrom(server: TestServer, origin: string | undefined): Promise<string> {
-  const token = await server.token('alice');
-  return new Promise((resolve) => {
-    const client = io(server.url, {
-      transports: ['websocket'],
-      reconnection: false,
-      forceNew: true,
-      auth: { token },
-      ...(origin ? { extraHeaders: { origin } } : {}),
-    });
-    const done = (result: string) => {
-      client.disconnect();
-      resolve(result);
-    };
-    client.once('connect', () => done('connected'));
-    client.once('connect_error', (error: Error & { data?: { code: string } }) =>
-      done(error.data?.code ?? error.message),
-    );
-  });
-}
+/** A handshake of alice with this Origin header (or none). */
+const handshakeFrom = async (server: TestServer, origin: string | undefined) =>
+  handshakeOutcome(server.url, await server.token('alice'), origin);
 
 describe('origin allowlist', () => {
   it('refuses another site by default, on the handshake and the HTTP API; allows no Origin, its own and localhost', async () => {

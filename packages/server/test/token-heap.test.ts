@@ -1,8 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './support/server.js';
+import { handshakeOutcome, startTestServer, type TestServer } from './support/server.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -21,33 +20,13 @@ afterAll(async () => {
   await t.stop();
 });
 
-/** One handshake with this token; resolves with the connect_error code (or "connected"). */
-function handshake(token: string): Promise<string> {
-  return new Promise((resolve) => {
-    const client = io(t.url, {
-      transports: ['websocket'],
-      reconnection: false,
-      forceNew: true,
-      auth: { token },
-    });
-    client.once('connect', () => {
-      client.disconnect();
-      resolve('connected');
-    });
-    client.once('connect_error', (error: Error & { data?: { code: string } }) => {
-      client.disconnect();
-      resolve(error.data?.code ?? error.message);
-    });
-  });
-}
-
 describe('a token padded with 200 KB of spaces', () => {
   it('is refused 1,000 times without the heap growing', async () => {
     const padded = `${await t.token('mallory')}${' '.repeat(200 * 1024)}`;
     const codes = new Map<string, number>();
     const round = async (count: number) => {
       for (let i = 0; i < count; i += 25) {
-        const batch = await Promise.all(Array.from({ length: 25 }, () => handshake(padded)));
+        const batch = await Promise.all(Array.from({ length: 25 }, () => handshakeOutcome(t.url, padded)));
         for (const code of batch) codes.set(code, (codes.get(code) ?? 0) + 1);
       }
     };

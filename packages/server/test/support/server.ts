@@ -121,3 +121,27 @@ export function request<E extends AckedClientEvent>(
   ) => Promise<AckOf<E>>;
   return emit.call(client.timeout(timeoutMs), event, payload);
 }
+
+/**
+ * One handshake with this `auth.token` (any value) and optional Origin header, closed at once; resolves
+ * with "connected" or the connect_error's code.
+ */
+export function handshakeOutcome(url: string, token: unknown, origin?: string): Promise<string> {
+  return new Promise((resolve) => {
+    const client = io(url, {
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      auth: { token },
+      ...(origin ? { extraHeaders: { origin } } : {}),
+    });
+    const done = (outcome: string) => {
+      client.disconnect();
+      resolve(outcome);
+    };
+    client.once('connect', () => done('connected'));
+    client.once('connect_error', (error: Error & { data?: { code: string } }) =>
+      done(error.data?.code ?? error.message),
+    );
+  });
+}
