@@ -78,7 +78,8 @@ const envSchema = z
     CONTENT_BLOCKLIST: words.optional(),
     CONTENT_FILTER_ACTION: z.enum(['reject', 'mask']).default('reject'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    RATE_LIMIT_EVENTS: positiveInt.min(2).default(300),
+    // 600 in any 10 s is 300 per window: the burst the fixed 300-per-window limit allowed before.
+    RATE_LIMIT_EVENTS: positiveInt.min(2).default(600),
     RATE_LIMIT_WINDOW_SECONDS: positiveInt.default(10),
     MAX_EVENTS_IN_FLIGHT_PER_CONNECTION: positiveInt.min(2).default(64),
     MAX_EVENTS_IN_FLIGHT: positiveInt.min(2).default(4096),
