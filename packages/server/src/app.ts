@@ -84,7 +84,8 @@ export async function createServer(config: Config, options: CreateServerOptions 
     loggerInstance: log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: isProbe }),
     bodyLimit: 64 * 1024,
-    trustProxy: config.trustProxy,
+    // One hop: request.ip is the address the proxy in front of us saw, not one a client wrote.
+    trustProxy: config.trustProxy ? (_address: string, hop: number) => hop === 0 : false,
   });
   setErrorHandler(app, audit);
   const origins = new OriginPolicy(config.allowedOrigins);

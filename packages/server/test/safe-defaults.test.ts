@@ -47,6 +47,24 @@ describe('development tokens', () => {
     }
   });
 
+  it('behind a trusted proxy, follow the address it forwarded', async () => {
+    const t = await startTestServer({ TRUST_PROXY: 'true' });
+    try {
+      const via = (forwardedFor: string) =>
+        t.server.app.inject({
+          method: 'GET',
+          url: '/api/dev/token?userId=alice',
+          headers: { 'x-forwarded-for': forwardedFor },
+        });
+      expect((await via('127.0.0.1')).statusCode).toBe(200);
+      expect((await via('192.0.2.7')).statusCode).toBe(403);
+      // Only the proxy's own entry counts, not one the client wrote before it.
+      expect((await via('127.0.0.1, 192.0.2.7')).statusCode).toBe(403);
+    } finally {
+      await t.stop();
+    }
+  });
+
   it('can be turned off outside production', async () => {
     const t = await startTestServer({ DEV_TOKENS: 'false' });
     try {

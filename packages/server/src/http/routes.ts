@@ -23,10 +23,12 @@ const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|::ffff:127\.\d{1,3}\.\d{1
 const FORWARDING_HEADERS = ['forwarded', 'x-forwarded-for', 'x-real-ip'] as const;
 
 /**
- * A caller on this machine, not relayed by a proxy here (which would make every caller look local): the
- * only one development tokens are minted for, whatever interface the server listens on.
+ * A caller on this machine: the only one development tokens are minted for, whatever interface the
+ * server listens on. Without TRUST_PROXY a relayed request is never one (a proxy here would make every
+ * caller look local); with it, the address the proxy forwarded (`request.ip`, one hop) decides.
  */
-function isLocalCaller(request: FastifyRequest): boolean {
+function isLocalCaller(request: FastifyRequest, trustProxy: boolean): boolean {
+  if (trustProxy) return LOOPBACK.test(request.ip);
   const peer = request.socket.remoteAddress ?? '';
   return LOOPBACK.test(peer) && FORWARDING_HEADERS.every((name) => request.headers[name] === undefined);
 }
@@ -81,7 +83,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
         '(set NODE_ENV=production or DEV_TOKENS=false to turn them off)',
     );
     app.get('/api/dev/token', async (request) => {
-      if (!isLocalCaller(request)) {
+      if (!isLocalCaller(request, deps.config.trustProxy)) {
         throw new AppError('FORBIDDEN', 'Development tokens are served only to callers on the same machine.');
       }
       const query = devTokenQuery.safeParse(request.query);
