@@ -75,6 +75,17 @@ describe('the audit trail', () => {
     expect(audits('rate_limit', 'RATE_LIMITED')[0]).toMatchObject({ userId: 'mallory' });
     expect(await counted('rate_limit', 'RATE_LIMITED')).toBeGreaterThan(0);
 
+    const api = await t.server.app.inject({
+      method: 'GET',
+      url: '/api/dev/token?userId=alice',
+      headers: { origin: 'https://evil.example' },
+    });
+    expect(api.statusCode).toBe(403);
+    expect(audits('origin', 'ORIGIN_NOT_ALLOWED')[0]).toMatchObject({
+      address: '127.0.0.1',
+      event: 'GET /api/dev/token',
+    });
+
     const all = raw.join('');
     expect(all).not.toContain('SECRET-BODY');
     expect(all).not.toContain(forged.split('.')[1]);
