@@ -477,4 +477,27 @@ describe.skipIf(!HAS_CHROMIUM)('web app in a real browser', { timeout: 90_000 },
     expect(logs.some((line) => line.startsWith('🔌 [WebSocket] receive_message:'))).toBe(true);
     expect(logs.some((line) => line.startsWith('🔌 [WebSocket] system:update:'))).toBe(true);
   });
+  it('renders hostile message text as text, never as HTML, under a CSP the app passes', async () => {
+    const pool = contexts();
+    const [alice, bob] = await Promise.all([pool.page(), pool.page()]);
+    for (const page of [alice, bob]) {
+      await page.addInitScript({
+        content:
+          'window.__csp = []; document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(e.violatedDirective + " " + e.blockedURI));',
+      });
+    }
+    const response = await alice.goto('/');
+    expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
+    await Promise.all([signIn(alice, 'xss-alice'), signIn(bob, 'xss-bob')]);
+    await startDm(alice, 'xss-bob');
+    const payload = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script><b>bold</b>';
+    await send(alice, payload);
+    await openChat(bob, 'xss-alice');
+    for (const page of [alice, bob]) {
+      await eventually(() => texts(page), [payload]);
+      expect(await page.locator('.messages img, .messages script, .messages b').count()).toBe(0);
+      expect(await page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss)).toBeUndefined();
+      expect(await page.evaluate(() => (globalThis as unknown as { __csp: string[] }).__csp)).toEqual([]);
+    }
+  });
 });

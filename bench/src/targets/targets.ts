@@ -182,6 +182,8 @@ export async function startServer(options: ServerOptions): Promise<RunningTarget
           DATABASE_URL: databaseUrl,
           LOG_LEVEL: 'warn',
           RATE_LIMIT_EVENTS: '1000000',
+          MAX_CONNECTIONS_PER_USER: '1000000',
+          MAX_CONNECTIONS_PER_ADDRESS: '1000000',
           ...scaleOut,
           ...options.env,
         },

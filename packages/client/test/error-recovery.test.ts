@@ -25,7 +25,7 @@ describe('the error recovery table', () => {
   });
 
   it('resends a message only after a transient failure', () => {
-    expect(codesOf('transient')).toEqual(['RATE_LIMITED', 'UNAVAILABLE']);
+    expect(codesOf('transient')).toEqual(['RATE_LIMITED', 'TOO_MANY_CONNECTIONS', 'UNAVAILABLE']);
   });
 
   it('knows no code outside the catalogue', () => {

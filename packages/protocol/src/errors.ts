@@ -16,6 +16,13 @@ export const ERROR_CATALOGUE = {
   UNKNOWN_EVENT: { status: 400, message: 'The server does not handle this event.' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The payload is larger than the server accepts.' },
   RATE_LIMITED: { status: 429, message: 'Too many requests: slow down and retry later.' },
+  TOO_MANY_CONNECTIONS: {
+    status: 429,
+    message: 'Too many open connections for this user or address: close one and retry later.',
+  },
+  ORIGIN_NOT_ALLOWED: { status: 403, message: 'Requests from this origin are not allowed.' },
+  CONTENT_REJECTED: { status: 422, message: 'The content filter refused this text.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The body must be application/json.' },
   UNAVAILABLE: { status: 503, message: 'The server is shutting down or its storage is unreachable.' },
   SIGNATURE_MISSING: {
     status: 401,
@@ -64,6 +71,10 @@ export const ERROR_RECOVERY = {
   UNKNOWN_EVENT: 'refused',
   PAYLOAD_TOO_LARGE: 'refused',
   RATE_LIMITED: 'transient',
+  TOO_MANY_CONNECTIONS: 'transient',
+  ORIGIN_NOT_ALLOWED: 'refused',
+  CONTENT_REJECTED: 'refused',
+  UNSUPPORTED_MEDIA_TYPE: 'refused',
   UNAVAILABLE: 'transient',
   SIGNATURE_MISSING: 'refused',
   SIGNATURE_INVALID: 'refused',
@@ -84,6 +95,8 @@ export interface ErrorBody {
   message: string;
   /** With RATE_LIMITED: when the next event of the same kind will be accepted. */
   retryAfterMs?: number;
+  /** With CONTENT_REJECTED: the content filter's reason code (e.g. `blocklist`). */
+  reason?: string;
 }
 
 export function errorBody(code: ErrorCode, message: string = ERROR_CATALOGUE[code].message): ErrorBody {

@@ -12,12 +12,33 @@ export const idSchema = z
   .max(LIMITS.idMaxLength)
   .regex(ID_PATTERN, 'only letters, digits and . _ : @ - are allowed');
 
+/*
+ * Characters no text may carry: C0 and C1 controls (tab, line feed and carriage return excepted in
+ * messages) and the bidirectional embeddings, overrides and isolates that make text display in another
+ * order than it reads (CVE-2021-42574, "Trojan Source"). Texts are normalised to NFC, so that one word
+ * has one form for filters, search and comparison.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL_OR_BIDI = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/u;
+const LINE_BREAK_OR_TAB = /[\t\n\r]/u;
+const FORBIDDEN_MESSAGE = 'control and bidirectional-override characters are not allowed';
+
+/** A multi-line text: NFC, without controls other than tab and line breaks, nor bidi overrides. */
+const safeText = (schema: z.ZodString) =>
+  schema
+    .refine((text) => !CONTROL_OR_BIDI.test(text), FORBIDDEN_MESSAGE)
+    .transform((text) => text.normalize('NFC'));
+
+/** A one-line text (a name): as {@link safeText}, and no tab or line break either. */
+const safeLine = (schema: z.ZodString) =>
+  safeText(schema.refine((text) => !LINE_BREAK_OR_TAB.test(text), 'line breaks and tabs are not allowed'));
+
 export const userIdSchema = idSchema.describe('user id');
 export const chatIdSchema = idSchema.describe('chat id');
 export const seqSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 export const userInfoSchema = z.strictObject({
-  name: z.string().trim().min(1).max(100).optional(),
+  name: safeLine(z.string().trim().min(1).max(100)).optional(),
   avatarUrl: z.url().max(2048).optional(),
 });
 
@@ -30,10 +51,12 @@ export const chatRefSchema = z.strictObject({ chatId: chatIdSchema });
 
 export const sendMessageSchema = z.strictObject({
   chatId: chatIdSchema,
-  text: z
-    .string()
-    .max(LIMITS.messageTextMaxLength, `text is longer than ${LIMITS.messageTextMaxLength} characters`)
-    .refine((text) => text.trim().length > 0, 'text must not be blank'),
+  text: safeText(
+    z
+      .string()
+      .max(LIMITS.messageTextMaxLength, `text is longer than ${LIMITS.messageTextMaxLength} characters`)
+      .refine((text) => text.trim().length > 0, 'text must not be blank'),
+  ),
   clientMessageId: idSchema,
 });
 
@@ -54,7 +77,7 @@ export const getHistorySchema = z.strictObject({
 
 export const listChatsSchema = z.strictObject({});
 
-const groupNameSchema = z.string().trim().min(1).max(LIMITS.groupNameMaxLength);
+const groupNameSchema = safeLine(z.string().trim().min(1).max(LIMITS.groupNameMaxLength));
 const userIdListSchema = z
   .array(userIdSchema)
   .min(1)

@@ -1,13 +1,18 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { type Logger, pino } from 'pino';
+import { AuditLog } from './audit-log.js';
 import { createTokenVerifier } from './auth/tokens.js';
 import { registerChat } from './chat/index.js';
 import type { Config } from './config.js';
+import { blocklistFilter, type ContentFilter } from './content-filter.js';
 import { setErrorHandler } from './http/error-handler.js';
+import { OriginPolicy } from './http/origin-policy.js';
 import { registerRoutes } from './http/routes.js';
+import { registerSecurityHeaders } from './http/security-headers.js';
 import { registerWebApp } from './http/web-app.js';
 import { createMetrics } from './metrics.js';
 import { type NotificationsFeature, registerNotifications } from './notifications/index.js';
+import { ConnectionCaps } from './realtime/connection-caps.js';
 import { HandlerRegistry } from './realtime/handler-registry.js';
 import { InFlight } from './realtime/in-flight.js';
 import { startNodeLease } from './realtime/node-lease.js';
@@ -42,6 +47,8 @@ export interface CreateServerOptions {
   storage?: Storage;
   /** The clock (epoch ms) of notifications, reminders and request signatures; default `Date.now`. */
   now?: () => number;
+  /** The content hook of messages and chat names (see content-filter.ts); default: CONTENT_BLOCKLIST. */
+  contentFilter?: ContentFilter;
 }
 
 /** Probes and scrapes come every few seconds; logging each would drown the log. */
@@ -69,6 +76,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
       logger: log,
     }));
   const metrics = createMetrics();
+  const audit = new AuditLog(log, metrics);
   const scaleOut = createScaleOut(config.redis, log, metrics);
   const lease = startNodeLease(
     scaleOut.redis,
@@ -83,9 +91,14 @@ export async function createServer(config: Config, options: CreateServerOptions 
     loggerInstance: log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: isProbe }),
     bodyLimit: 64 * 1024,
+    // One hop: request.ip is the address the proxy in front of us saw, not one a client wrote.
+    trustProxy: config.trustProxy ? (_address: string, hop: number) => hop === 0 : false,
   });
-  setErrorHandler(app);
-  await registerWebApp(app, config.webDistDir);
+  setErrorHandler(app, audit);
+  const origins = new OriginPolicy(config.allowedOrigins);
+  origins.guard(app);
+  await registerSecurityHeaders(app, origins);
+  await registerWebApp(app, config.webDistDir, { sourceMaps: config.env !== 'production' });
   registerRoutes(app, {
     config,
     storage,
@@ -103,6 +116,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
     inFlight,
     rateLimiters: createRateLimiters(config.rateLimit, scaleOut.redis),
     backpressure: config.backpressure,
+    audit,
   });
   const ctx: ServerContext = {
     config,
@@ -115,6 +129,8 @@ export async function createServer(config: Config, options: CreateServerOptions 
     inFlight,
     now: options.now ?? Date.now,
     lease,
+    contentFilter:
+      options.contentFilter ?? blocklistFilter(config.contentFilter.blocklist, config.contentFilter.action),
   };
 
   // Every feature of the server, in one place.
@@ -127,7 +143,16 @@ export async function createServer(config: Config, options: CreateServerOptions 
   );
   const features: Feature[] = [chat, notifications, users];
   for (const feature of features) handlers.addHooks(feature);
-  attachRealtime(io, handlers, { verifier: createTokenVerifier(config.auth), log, metrics, isShuttingDown });
+  attachRealtime(io, handlers, {
+    verifier: createTokenVerifier(config.auth),
+    log,
+    metrics,
+    isShuttingDown,
+    caps: new ConnectionCaps(config.connectionCaps),
+    origins,
+    audit,
+    trustProxy: config.trustProxy,
+  });
   handlers.assertComplete();
 
   let url = '';

@@ -11,6 +11,28 @@ const DEFAULT_WEB_DIST_DIR = fileURLToPath(new URL('../../../apps/web/dist', imp
 
 const DEV_JWT_SECRET = 'mpi-realtime-development-secret-do-not-use-in-production';
 
+/** Comma-separated origins (`scheme://host[:port]`) allowed besides the server's own. */
+const origins = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin !== ''),
+  )
+  .pipe(
+    z.array(
+      z
+        .string()
+        .regex(/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/, 'each origin is scheme://host[:port], no path'),
+    ),
+  );
+
+const words = z
+  .string()
+  .transform((value) => value.split(',').map((word) => word.trim().normalize('NFC').toLowerCase()))
+  .pipe(z.array(z.string().min(1, 'an empty word')));
+
 const boolean = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const positiveInt = z.coerce.number().int().positive();
 
@@ -47,8 +69,17 @@ const envSchema = z
     JWT_ISSUER: z.string().min(1).optional(),
     JWT_AUDIENCE: z.string().min(1).optional(),
     DEV_TOKEN_TTL_SECONDS: positiveInt.default(24 * 60 * 60),
+    DEV_TOKENS: boolean.optional(),
+    ALLOWED_ORIGINS: origins.optional(),
+    TRUST_PROXY: boolean.default(false),
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    MAX_CONNECTIONS_PER_USER: positiveInt.default(20),
+    MAX_CONNECTIONS_PER_ADDRESS: positiveInt.default(200),
+    CONTENT_BLOCKLIST: words.optional(),
+    CONTENT_FILTER_ACTION: z.enum(['reject', 'mask']).default('reject'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    RATE_LIMIT_EVENTS: positiveInt.default(300),
+    // 600 in any 10 s is 300 per window: the burst the fixed 300-per-window limit allowed before.
+    RATE_LIMIT_EVENTS: positiveInt.min(2).default(600),
     RATE_LIMIT_WINDOW_SECONDS: positiveInt.default(10),
     MAX_EVENTS_IN_FLIGHT_PER_CONNECTION: positiveInt.min(2).default(64),
     MAX_EVENTS_IN_FLIGHT: positiveInt.min(2).default(4096),
@@ -74,6 +105,17 @@ const envSchema = z
         message: 'is required in production (or set JWT_JWKS_URL for RS256 tokens)',
       });
     }
+    // Development settings in production would hand out identities or accept forged tokens.
+    if (env.NODE_ENV === 'production' && env.JWT_SECRET === DEV_JWT_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is the development secret' });
+    }
+    if (env.NODE_ENV === 'production' && env.DEV_TOKENS === true) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DEV_TOKENS'],
+        message: 'development tokens are never served in production',
+      });
+    }
   });
 
 export type Env = Record<string, string | undefined>;
@@ -95,8 +137,16 @@ export interface Config {
     audience: string | undefined;
     devTokenTtlSeconds: number;
   };
-  /** Serve `GET /api/dev/token`: never in production. */
+  /** Serve `GET /api/dev/token`, to loopback callers only: never in production. */
   devTokensEnabled: boolean;
+  /** Origins allowed besides the server's own (the Host of the request); localhost ones outside production. */
+  allowedOrigins: { list: string[]; localhost: boolean };
+  /** Take client addresses from X-Forwarded-For (behind a reverse proxy that sets it). */
+  trustProxy: boolean;
+  /** Caps on simultaneous connections, per node. */
+  connectionCaps: { perUser: number; perAddress: number };
+  /** The built-in content filter: words refused (or masked) in messages and chat names. */
+  contentFilter: { blocklist: string[]; action: 'reject' | 'mask' };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   rateLimit: { events: number; windowSeconds: number };
   /** Events in flight before the server stops reading a connection (see realtime/backpressure.ts). */
@@ -105,6 +155,8 @@ export interface Config {
   /** Messages older than this are deleted; 0 keeps them forever. */
   messageRetentionDays: number;
   metricsEnabled: boolean;
+  /** Bearer token `/metrics` requires; in production without one, `/metrics` is not served. */
+  metricsToken: string | undefined;
   notifications: {
     /** HMAC-SHA256 secrets accepted on the ingestion API; empty disables it (503). */
     signingSecrets: string[];
@@ -157,13 +209,22 @@ export function loadConfig(env: Env): Config {
       devTokenTtlSeconds: e.DEV_TOKEN_TTL_SECONDS,
     },
     // With a JWKS, handshakes accept only the identity provider's RS256 tokens: HS256 dev tokens would be refused.
-    devTokensEnabled: e.NODE_ENV !== 'production' && jwtSecret !== undefined && !e.JWT_JWKS_URL,
+    devTokensEnabled:
+      e.NODE_ENV !== 'production' && (e.DEV_TOKENS ?? true) && jwtSecret !== undefined && !e.JWT_JWKS_URL,
+    allowedOrigins: {
+      list: e.ALLOWED_ORIGINS ?? [],
+      localhost: e.NODE_ENV !== 'production' && !e.ALLOWED_ORIGINS,
+    },
+    trustProxy: e.TRUST_PROXY,
+    connectionCaps: { perUser: e.MAX_CONNECTIONS_PER_USER, perAddress: e.MAX_CONNECTIONS_PER_ADDRESS },
+    contentFilter: { blocklist: e.CONTENT_BLOCKLIST ?? [], action: e.CONTENT_FILTER_ACTION },
     logLevel: e.LOG_LEVEL,
     rateLimit: { events: e.RATE_LIMIT_EVENTS, windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS },
     backpressure: { perConnection: e.MAX_EVENTS_IN_FLIGHT_PER_CONNECTION, total: e.MAX_EVENTS_IN_FLIGHT },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     messageRetentionDays: e.MESSAGE_RETENTION_DAYS,
     metricsEnabled: e.METRICS_ENABLED,
+    metricsToken: e.METRICS_TOKEN,
     notifications: {
       signingSecrets: e.NOTIFY_SIGNING_SECRETS ?? [],
       reminderLeadTimesMs: e.REMINDER_LEAD_TIMES,

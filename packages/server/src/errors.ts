@@ -8,7 +8,12 @@ import { isTransientStorageError } from './storage/db/unreachable.js';
 export class AppError extends Error {
   readonly code: ErrorCode;
 
-  constructor(code: ErrorCode, message: string = ERROR_CATALOGUE[code].message) {
+  constructor(
+    code: ErrorCode,
+    message: string = ERROR_CATALOGUE[code].message,
+    /** With CONTENT_REJECTED: the content filter's reason code. */
+    readonly reason?: string,
+  ) {
     super(message);
     this.name = 'AppError';
     this.code = code;
@@ -19,7 +24,8 @@ export class AppError extends Error {
   }
 
   toBody(): ErrorBody {
-    return errorBody(this.code, this.message);
+    const body = errorBody(this.code, this.message);
+    return this.reason === undefined ? body : { ...body, reason: this.reason };
   }
 }
 

@@ -55,6 +55,12 @@ export function createMetrics() {
       help: 'Catch-ups run again for connected sockets after the Redis link came back',
       registers: [registry],
     }),
+    securityRefusals: new Counter({
+      name: 'mpi_security_refusals_total',
+      help: 'Refused authentications, authorizations, origins, rate-limit hits and protocol violations',
+      labelNames: ['kind', 'code'] as const,
+      registers: [registry],
+    }),
     messagesStored: new Counter({
       name: 'mpi_messages_stored_total',
       help: 'Chat messages persisted',

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import type { ContentFilter } from './content-filter.js';
 import type { Metrics } from './metrics.js';
 import type { ConnectionHooks, HandlerRegistry } from './realtime/handler-registry.js';
 import type { InFlight } from './realtime/in-flight.js';
@@ -25,6 +26,8 @@ export interface ServerContext {
   now: () => number;
   /** This node's liveness among the others; what a feature shares under it is undone if the node dies. */
   lease: NodeLease;
+  /** Every message text and chat name passes through it before it is stored. */
+  contentFilter: ContentFilter;
 }
 
 /**

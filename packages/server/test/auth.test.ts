@@ -97,3 +97,25 @@ describe('development tokens', () => {
     }
   });
 });
+
+describe('token hygiene', () => {
+  it('refuses anything but a compact JWS of bounded size with AUTH_INVALID, padded or not', async () => {
+    const valid = await t.token('mallory');
+    const padded = [
+      `${valid}${' '.repeat(200 * 1024)}`,
+      ` ${valid}`,
+      `${valid}\n`,
+      `${valid}\r\n`,
+      `${valid}=`,
+      `${valid}==`,
+      valid.replace('.', '=.'),
+      valid.replace('.', '.\t'),
+      `${valid}.${valid}`,
+      `${valid.split('.').slice(0, 2).join('.')}.${'A'.repeat(9000)}`,
+    ];
+    const codes = [];
+    for (const token of padded) codes.push((await refusal(token))?.code);
+    expect(codes).toEqual(padded.map(() => 'AUTH_INVALID'));
+    expect((await t.connect('mallory', { token: valid })).connected).toBe(true);
+  });
+});

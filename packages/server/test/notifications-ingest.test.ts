@@ -105,6 +105,18 @@ describe('the signed ingestion API rejects bad requests and stores nothing', () 
       'PAYLOAD_TOO_LARGE',
     ],
     ['a body that is not JSON', () => t.notify('{"type": "system:maint'), 400, 'INVALID_JSON'],
+    [
+      'a text/plain body',
+      () => t.notify(maintenance, { headers: { 'content-type': 'text/plain' } }),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    ],
+    [
+      'a form body',
+      () => t.notify(maintenance, { headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    ],
     ['an unknown type', () => t.notify({ ...maintenance, type: 'system:gossip' }), 400, 'VALIDATION_FAILED'],
     [
       'a payload that does not match its type',

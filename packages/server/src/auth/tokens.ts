@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { userIdSchema } from '@mpi/protocol/schemas';
 import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify, SignJWT } from 'jose';
 import type { Config } from '../config.js';
@@ -14,26 +14,45 @@ export interface TokenVerifier {
   verify(token: unknown): Promise<VerifiedToken>;
 }
 
-/** Verified tokens remembered at most; the least recently used one goes first. */
-const TOKEN_CACHE_SIZE = 10_000;
+/** Bytes the verified-token cache may hold (its estimate of keys, user ids and entries). */
+const TOKEN_CACHE_BYTES = 4 * 1024 * 1024;
 /**
  * Longest a verified token is remembered, even when it expires later (or never): a key withdrawn from the
  * JWKS stops being accepted within this time.
  */
 const TOKEN_CACHE_MAX_AGE_MS = 5 * 60_000;
+/** What one entry costs besides its user id: the 43-character key, the entry objects and the Map slot. */
+const ENTRY_OVERHEAD_BYTES = 200;
 
 /**
- * Tokens that passed verification, by their exact string, each until its `exp` (jose accepts a token while
- * the current second is below `exp`) and at most {@link TOKEN_CACHE_MAX_AGE_MS}. A reconnect storm presents
- * the same tokens again: a hit skips the signature check (WebCrypto HMAC or RSA) and the claim checks,
- * whose outcome cannot change for the same string before it expires. Failures are never remembered, so a
- * bad or expired token always gets its own error code. Bounded: least recently used first out.
+ * Longest token accepted, in characters: an identity provider's RS256 token with a few dozen claims is
+ * under 2 KB. Anything longer is refused before it is decoded or hashed.
+ */
+const MAX_TOKEN_LENGTH = 8 * 1024;
+/** A compact JWS: three unpadded base64url segments, nothing else (no whitespace, no `=`). */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/** True for a string that has the shape and size of a compact JWS; jose would skip whitespace and padding. */
+function isCompactJws(token: string): boolean {
+  return token.length <= MAX_TOKEN_LENGTH && COMPACT_JWS.test(token);
+}
+
+const keyOf = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+/**
+ * Tokens that passed verification, by the SHA-256 of their string, each until its `exp` (jose accepts a
+ * token while the current second is below `exp`) and at most {@link TOKEN_CACHE_MAX_AGE_MS}. A reconnect
+ * storm presents the same tokens again: a hit skips the signature check (WebCrypto HMAC or RSA) and the
+ * claim checks, whose outcome cannot change for the same string before it expires. Failures are never
+ * remembered, so a bad or expired token always gets its own error code. Keyed by a hash so that an entry
+ * costs the same whatever the token's length, and bounded by bytes: least recently used first out.
  */
 export class VerifiedTokenCache {
-  private readonly entries = new Map<string, { verified: VerifiedToken; until: number }>();
+  private readonly entries = new Map<string, { verified: VerifiedToken; until: number; bytes: number }>();
+  private bytes = 0;
 
   constructor(
-    private readonly maxSize = TOKEN_CACHE_SIZE,
+    private readonly maxBytes = TOKEN_CACHE_BYTES,
     private readonly maxAgeMs = TOKEN_CACHE_MAX_AGE_MS,
     private readonly now: () => number = Date.now,
   ) {}
@@ -42,12 +61,18 @@ export class VerifiedTokenCache {
     return this.entries.size;
   }
 
+  /** The cache's estimate of what it holds. */
+  get sizeBytes(): number {
+    return this.bytes;
+  }
+
   get(token: string): VerifiedToken | undefined {
-    const entry = this.entries.get(token);
+    const key = keyOf(token);
+    const entry = this.entries.get(key);
     if (!entry) return undefined;
-    this.entries.delete(token);
+    this.remove(key);
     if (this.now() >= entry.until) return undefined;
-    this.entries.set(token, entry); // most recently used last
+    this.insert(key, entry); // most recently used last
     return entry.verified;
   }
 
@@ -57,14 +82,28 @@ export class VerifiedTokenCache {
       now + this.maxAgeMs,
       verified.expiresAt === undefined ? Number.POSITIVE_INFINITY : verified.expiresAt * 1000,
     );
-    if (until <= now || this.maxSize <= 0) return;
-    this.entries.delete(token);
-    this.entries.set(token, { verified, until });
-    while (this.entries.size > this.maxSize) {
+    const bytes = ENTRY_OVERHEAD_BYTES + 2 * verified.userId.length;
+    if (until <= now || bytes > this.maxBytes) return;
+    const key = keyOf(token);
+    this.remove(key);
+    this.insert(key, { verified, until, bytes });
+    while (this.bytes > this.maxBytes) {
       const oldest = this.entries.keys().next().value;
       if (oldest === undefined) break;
-      this.entries.delete(oldest);
+      this.remove(oldest);
     }
+  }
+
+  private insert(key: string, entry: { verified: VerifiedToken; until: number; bytes: number }): void {
+    this.entries.set(key, entry);
+    this.bytes += entry.bytes;
+  }
+
+  private remove(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    this.bytes -= entry.bytes;
   }
 }
 
@@ -176,6 +215,9 @@ export function createTokenVerifier(
   return {
     async verify(token) {
       if (typeof token !== 'string' || token.length === 0) throw new AppError('AUTH_MISSING');
+      if (!isCompactJws(token)) {
+        throw new AppError('AUTH_INVALID', 'The token is not a compact JWS of at most 8 KiB.');
+      }
       const cached = cache.get(token);
       if (cached) return { ...cached };
       let payload: JWTPayload;

@@ -1,3 +1,4 @@
+import { filterContent } from '../content-filter.js';
 import { AppError } from '../errors.js';
 import type { EventHandler } from '../realtime/handler-registry.js';
 import { rooms } from '../realtime/rooms.js';
@@ -33,9 +34,10 @@ export const listChats =
 export const createGroup =
   (ctx: ChatContext): EventHandler<'create_group'> =>
   async ({ payload, userId }) => {
+    const name = await filterContent(ctx.contentFilter, payload.name, { field: 'chat_name', userId });
     const chat = await ctx.storage.chat.createGroup({
       creatorId: userId,
-      name: payload.name,
+      name,
       memberIds: payload.members,
     });
     notifyChatChanged(ctx.chatList, chat);
@@ -78,7 +80,12 @@ export const renameChat =
   async ({ payload, userId }) => {
     const { chat } = await requireAdmin(ctx.storage, payload.chatId, userId);
     if (chat.type !== 'group') throw new AppError('VALIDATION_FAILED', 'A DM has no name of its own.');
-    const renamed = await ctx.storage.chat.renameChat(chat.id, payload.name);
+    const name = await filterContent(ctx.contentFilter, payload.name, {
+      field: 'chat_name',
+      userId,
+      chatId: chat.id,
+    });
+    const renamed = await ctx.storage.chat.renameChat(chat.id, name);
     notifyChatChanged(ctx.chatList, renamed);
     return { chat: renamed };
   };

@@ -1,3 +1,4 @@
+import { filterContent } from '../content-filter.js';
 import type { EventHandler } from '../realtime/handler-registry.js';
 import { rooms } from '../realtime/rooms.js';
 import type { ChatContext } from './chat-context.js';
@@ -13,12 +14,17 @@ export const sendMessage =
     // Sending ends the sender's typing indicator. Done before the (batched) write so that it stays in order
     // with the sender's next typing_start, which may arrive while this message is being stored.
     ctx.typing.stop(socket, payload.chatId, userId);
+    const text = await filterContent(ctx.contentFilter, payload.text, {
+      field: 'message',
+      userId,
+      chatId: payload.chatId,
+    });
     // Membership is checked inside the append's transaction, which also returns the members to notify.
     const { message, duplicate, members } = await ctx.storage.chat.appendMessage({
       chatId: payload.chatId,
       senderId: userId,
       clientMessageId: payload.clientMessageId,
-      text: payload.text,
+      text,
     });
     const memberRooms = members.map((member) => rooms.user(member.userId));
     // A retry is re-broadcast too: the first attempt may have died with its node before broadcasting.

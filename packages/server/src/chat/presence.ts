@@ -31,6 +31,8 @@ export const joinChat =
     const room = rooms.chat(chat.id);
     if (!socket.rooms.has(room)) {
       const alreadyPresent = (await otherSocketsOfUserInRoom(ctx, userId, room, socket.id)) > 0;
+      // A socket that disconnected while this ran would stay in the room with no user_left ever sent.
+      if (!socket.connected) return { chat, presentUserIds: [] };
       await socket.join(room);
       if (!alreadyPresent) socket.to(room).emit('user_joined', { userId, chatId: chat.id });
     }

@@ -13,9 +13,13 @@ const NOT_BUILT_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-
 /**
  * Serves the built web app (apps/web/dist) at `/`, with index.html for every other GET of a page that is
  * not an API route, so that client-side routes survive a reload. It owns the not-found answer too: API
- * routes get a typed NOT_FOUND.
+ * routes get a typed NOT_FOUND. In production, `*.map` files are not served.
  */
-export async function registerWebApp(app: FastifyInstance, distDir: string): Promise<void> {
+export async function registerWebApp(
+  app: FastifyInstance,
+  distDir: string,
+  options: { sourceMaps: boolean },
+): Promise<void> {
   const indexFile = join(distDir, 'index.html');
   if (!existsSync(indexFile)) {
     app.log.warn({ distDir }, 'web app not built: serving a placeholder page at /');
@@ -23,7 +27,13 @@ export async function registerWebApp(app: FastifyInstance, distDir: string): Pro
     app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: errorBody('NOT_FOUND') }));
     return;
   }
-  await app.register(fastifyStatic, { root: distDir, wildcard: false, index: ['index.html'] });
+  await app.register(fastifyStatic, {
+    root: distDir,
+    wildcard: false,
+    index: ['index.html'],
+    // Source maps hold the app's whole source: served in development only.
+    allowedPath: (path) => options.sourceMaps || !path.endsWith('.map'),
+  });
   app.setNotFoundHandler((request, reply) => {
     const isPage = request.method === 'GET' && !API_PREFIXES.some((prefix) => request.url.startsWith(prefix));
     if (isPage && request.headers.accept?.includes('text/html')) return reply.sendFile('index.html');

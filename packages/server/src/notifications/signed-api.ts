@@ -19,6 +19,8 @@ export interface SignedApiDeps {
 
 /** Adds a JSON parser that keeps the raw text, and the signature check, to an encapsulated scope. */
 function prepareSignedScope(scope: FastifyInstance, deps: SignedApiDeps): void {
+  // JSON only: any other body (text/plain, forms) is 415 UNSUPPORTED_MEDIA_TYPE before it is read.
+  scope.removeAllContentTypeParsers();
   scope.addContentTypeParser(
     'application/json',
     { parseAs: 'string', bodyLimit: NOTIFICATION_LIMITS.ingestBodyMaxBytes },

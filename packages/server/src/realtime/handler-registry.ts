@@ -7,8 +7,9 @@ import {
 } from '@mpi/protocol';
 import { CLIENT_EVENT_SCHEMAS, type ParsedClientPayload } from '@mpi/protocol/schemas';
 import type { Logger } from 'pino';
-import { RateLimiterRes } from 'rate-limiter-flexible';
+import { type RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import type { z } from 'zod';
+import type { AuditLog } from '../audit-log.js';
 import { asAppError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import { Backpressure } from './backpressure.js';
@@ -35,6 +36,31 @@ function toIssues(error: z.ZodError): ValidationIssue[] {
 
 type Pipeline = (socket: RealtimeSocket, args: unknown[]) => Promise<void>;
 
+/**
+ * Draws one event from the user's budget; when it is spent, tells the client (socket_rate_limit_exceeded)
+ * and returns the ack's error body.
+ */
+async function drawBudget(
+  limiter: RateLimiterAbstract,
+  socket: RealtimeSocket,
+  event: string,
+): Promise<ErrorBody | undefined> {
+  try {
+    await limiter.consume(socket.data.userId);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof RateLimiterRes)) throw error;
+    const body = { ...errorBody('RATE_LIMITED'), retryAfterMs: error.msBeforeNext };
+    socket.emit('socket_rate_limit_exceeded', {
+      code: 'RATE_LIMITED',
+      message: body.message,
+      event,
+      retryAfterMs: error.msBeforeNext,
+    });
+    return body;
+  }
+}
+
 /** Every hook a feature can run on a connection, in the order they run. */
 export interface ConnectionHooks {
   /** For every new connection, after its handshake, before any of its events. */
@@ -51,6 +77,7 @@ export interface HandlerRegistryDeps {
   inFlight: InFlight;
   rateLimiters: RateLimiters;
   backpressure: { perConnection: number; total: number };
+  audit: AuditLog;
 }
 
 /**
@@ -97,18 +124,39 @@ export class HandlerRegistry {
   }
 
   private dispatch(socket: RealtimeSocket, event: string, args: unknown[]): void {
+    // Socket.IO still delivers the packets that follow a namespace disconnect (`41`) in the same read.
+    if (!socket.connected) return;
     const run = this.pipelines.get(event);
     if (run) {
       void run(socket, args);
       return;
     }
-    this.deps.metrics.events.inc({ event: 'unknown', outcome: 'unknown_event' });
-    socket.emit('socket_error', {
-      code: 'UNKNOWN_EVENT',
-      message: `The server does not handle "${String(event).slice(0, 64)}".`,
-    });
-    const ack = args.at(-1);
-    if (typeof ack === 'function') ack({ ok: false, error: errorBody('UNKNOWN_EVENT') });
+    void this.refuseUnknown(socket, event, args);
+  }
+
+  /** An event no handler knows still costs the user an action, so it cannot be used to flood. */
+  private async refuseUnknown(socket: RealtimeSocket, rawEvent: string, args: unknown[]): Promise<void> {
+    const { metrics, log, rateLimiters, audit } = this.deps;
+    const subject = { userId: socket.data.userId, address: socket.data.address, event: 'unknown' };
+    const event = String(rawEvent).slice(0, 64);
+    const ack = typeof args.at(-1) === 'function' ? (args.at(-1) as AckFn) : undefined;
+    try {
+      const limited = await drawBudget(rateLimiters.actions, socket, event);
+      if (limited) {
+        metrics.events.inc({ event: 'unknown', outcome: 'rate_limited' });
+        audit.refused('RATE_LIMITED', subject);
+        ack?.({ ok: false, error: limited });
+        return;
+      }
+    } catch (error) {
+      log.error({ err: error, userId: socket.data.userId }, 'rate limiter failed');
+      ack?.({ ok: false, error: errorBody('INTERNAL') });
+      return;
+    }
+    metrics.events.inc({ event: 'unknown', outcome: 'unknown_event' });
+    audit.refused('UNKNOWN_EVENT', subject);
+    socket.emit('socket_error', { code: 'UNKNOWN_EVENT', message: `The server does not handle "${event}".` });
+    ack?.({ ok: false, error: errorBody('UNKNOWN_EVENT') });
   }
 }
 
@@ -120,10 +168,11 @@ function pipeline<E extends ClientEventName>(
 ): Pipeline {
   const schema = CLIENT_EVENT_SCHEMAS[event] as unknown as z.ZodType<ParsedClientPayload<E>>;
   const limiter = deps.rateLimiters[EVENT_BUDGETS[event]];
-  const { metrics, log, inFlight } = deps;
+  const { metrics, log, inFlight, audit } = deps;
 
-  const fail = (ack: AckFn | undefined, error: ErrorBody, outcome: string) => {
+  const fail = (socket: RealtimeSocket, ack: AckFn | undefined, error: ErrorBody, outcome: string) => {
     metrics.events.inc({ event, outcome });
+    audit.refused(error.code, { userId: socket.data.userId, address: socket.data.address, event });
     ack?.({ ok: false, error });
   };
 
@@ -133,26 +182,15 @@ function pipeline<E extends ClientEventName>(
     inFlight.enter();
     backpressure.begin(socket);
     try {
-      try {
-        await limiter.consume(socket.data.userId);
-      } catch (error) {
-        if (!(error instanceof RateLimiterRes)) throw error;
-        const body = { ...errorBody('RATE_LIMITED'), retryAfterMs: error.msBeforeNext };
-        socket.emit('socket_rate_limit_exceeded', {
-          code: 'RATE_LIMITED',
-          message: body.message,
-          event,
-          retryAfterMs: error.msBeforeNext,
-        });
-        return fail(ack, body, 'rate_limited');
-      }
+      const limited = await drawBudget(limiter, socket, event);
+      if (limited) return fail(socket, ack, limited, 'rate_limited');
 
       const parsed = schema.safeParse(args[0]);
       if (!parsed.success) {
         const issues = toIssues(parsed.error);
         const message = `Invalid ${event} payload: ${issues.map((i) => `${i.path || '(payload)'}: ${i.message}`).join('; ')}`;
         socket.emit('socket_validation_error', { code: 'VALIDATION_FAILED', message, event, issues });
-        return fail(ack, errorBody('VALIDATION_FAILED', message), 'invalid');
+        return fail(socket, ack, errorBody('VALIDATION_FAILED', message), 'invalid');
       }
 
       const result = await handler({
@@ -168,7 +206,12 @@ function pipeline<E extends ClientEventName>(
       if (!known) log.error({ err: error, event, userId: socket.data.userId }, 'event handler failed');
       const body = known?.toBody() ?? errorBody('INTERNAL');
       socket.emit('socket_error', { ...body, event });
-      fail(ack, body, !known ? 'internal_error' : known.code === 'UNAVAILABLE' ? 'unavailable' : 'rejected');
+      fail(
+        socket,
+        ack,
+        body,
+        !known ? 'internal_error' : known.code === 'UNAVAILABLE' ? 'unavailable' : 'rejected',
+      );
     } finally {
       inFlight.leave();
       backpressure.end(socket);

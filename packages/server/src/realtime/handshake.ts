@@ -1,9 +1,12 @@
 import { idSchema } from '@mpi/protocol/schemas';
 import type { Logger } from 'pino';
 import type { ExtendedError } from 'socket.io';
+import type { AuditLog } from '../audit-log.js';
 import type { TokenVerifier } from '../auth/tokens.js';
 import { AppError, publicErrorBody } from '../errors.js';
+import type { OriginPolicy } from '../http/origin-policy.js';
 import type { Metrics } from '../metrics.js';
+import type { ConnectionCaps } from './connection-caps.js';
 import type { RealtimeSocket } from './types.js';
 
 export interface HandshakeDeps {
@@ -12,6 +15,20 @@ export interface HandshakeDeps {
   metrics: Metrics;
   /** True once shutdown began: new handshakes are refused with UNAVAILABLE. */
   isShuttingDown(): boolean;
+  caps: ConnectionCaps;
+  origins: OriginPolicy;
+  audit: AuditLog;
+  /** Take the client's address from X-Forwarded-For (the entry the proxy in front of this server added). */
+  trustProxy: boolean;
+}
+
+function clientAddress(handshake: RealtimeSocket['handshake'], trustProxy: boolean): string {
+  if (trustProxy) {
+    const header = handshake.headers['x-forwarded-for'];
+    const forwarded = (Array.isArray(header) ? header.join(',') : header)?.split(',').at(-1)?.trim();
+    if (forwarded) return forwarded;
+  }
+  return handshake.address;
 }
 
 /**
@@ -38,16 +55,23 @@ export function authenticateHandshake(ctx: HandshakeDeps) {
     const { auth, query } = socket.handshake;
     const client = queryValue(query.client);
     const version = queryValue(query.version);
+    const address = clientAddress(socket.handshake, ctx.trustProxy);
     try {
       if (ctx.isShuttingDown()) throw new AppError('UNAVAILABLE');
+      const { origin, host } = socket.handshake.headers;
+      if (!ctx.origins.allows(origin, host)) throw new AppError('ORIGIN_NOT_ALLOWED');
       const { userId, expiresAt } = await ctx.verifier.verify(auth?.token);
       const deviceId = idSchema.safeParse(auth?.deviceId);
+      const release = ctx.caps.acquire(userId, address);
+      socket.conn.once('close', release);
+      socket.once('disconnect', release);
       socket.data = {
         userId,
         deviceId: deviceId.success ? deviceId.data : TOKEN_ONLY_DEVICE_ID,
         client,
         version,
         connectedAt: Date.now(),
+        address,
         setUp: false,
       };
       if (expiresAt !== undefined) expireAt(socket, expiresAt);
@@ -56,10 +80,9 @@ export function authenticateHandshake(ctx: HandshakeDeps) {
     } catch (error) {
       const body = publicErrorBody(error);
       ctx.metrics.connectionsTotal.inc({ result: body.code });
-      ctx.log.info(
-        { code: body.code, client, version, address: socket.handshake.address },
-        'handshake refused',
-      );
+      if (!ctx.audit.refused(body.code, { address, event: 'handshake' })) {
+        ctx.log.info({ code: body.code, client, version, address }, 'handshake refused');
+      }
       next(Object.assign(new Error(body.message), { data: body }));
     }
   };

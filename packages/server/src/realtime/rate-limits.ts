@@ -49,12 +49,18 @@ export interface RateLimitSettings {
  * The limiters of both budgets: in memory on a single node; in Redis when nodes share one (`redis`), with
  * the in-memory ones as insurance so that each node limits on its own while Redis is unreachable rather
  * than failing every event.
+ *
+ * `events` per `windowSeconds` holds over any interval of that length, not only per fixed window: a
+ * limiter's windows follow one another without overlapping (each starts at the first event after the
+ * previous one ended), so an interval of one window's length meets at most two of them, and each allows
+ * half the events. A flood straddling a window boundary thus gets no more than `events` through.
  */
 export function createRateLimiters(
   { events, windowSeconds: duration }: RateLimitSettings,
   redis?: { client: Redis; keyPrefix: string },
 ): RateLimiters {
-  const points: Record<Budget, number> = { actions: events, signals: events * SIGNAL_BUDGET_FACTOR };
+  const perWindow = Math.floor(events / 2);
+  const points: Record<Budget, number> = { actions: perWindow, signals: perWindow * SIGNAL_BUDGET_FACTOR };
   const memory = {
     actions: new RateLimiterMemory({ points: points.actions, duration }),
     signals: new RateLimiterMemory({ points: points.signals, duration }),

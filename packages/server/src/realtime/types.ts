@@ -8,6 +8,8 @@ interface SocketData {
   client: string;
   version: string;
   connectedAt: number;
+  /** The client's address: the peer's, or the proxy's X-Forwarded-For entry with TRUST_PROXY. */
+  address: string;
   /** True once the client sent `setup_user`. */
   setUp: boolean;
 }

@@ -7,7 +7,7 @@ import type {
 } from '@mpi/protocol';
 import { tempDir } from '@mpi/test-kit';
 import { io, type Socket } from 'socket.io-client';
-import { createServer, type MpiServer } from '../../src/app.js';
+import { type CreateServerOptions, createServer, type MpiServer } from '../../src/app.js';
 import { signToken } from '../../src/auth/tokens.js';
 import { type Env, testConfig } from '../../src/config.js';
 
@@ -20,14 +20,14 @@ export type TestClient = Socket<ServerToClientEvents, ClientToServerEvents>;
  * the given DATABASE_URL). `stop()` closes the server and every client made through `connect()`.
  * (The SDK's tests use a fake server instead: `startFakeServer` in packages/client/test/helpers.ts.)
  */
-export async function startTestServer(env: Env = {}) {
+export async function startTestServer(env: Env = {}, options: CreateServerOptions = {}) {
   const dir = tempDir();
   const config = testConfig({
     JWT_SECRET: TEST_JWT_SECRET,
     DATABASE_URL: dir.file('test.sqlite'),
     ...env,
   });
-  const server: MpiServer = await createServer(config);
+  const server: MpiServer = await createServer(config, options);
   const url = await server.listen();
   const clients = new Set<TestClient>();
 
@@ -120,4 +120,28 @@ export function request<E extends AckedClientEvent>(
     payload: unknown,
   ) => Promise<AckOf<E>>;
   return emit.call(client.timeout(timeoutMs), event, payload);
+}
+
+/**
+ * One handshake with this `auth.token` (any value) and optional Origin header, closed at once; resolves
+ * with "connected" or the connect_error's code.
+ */
+export function handshakeOutcome(url: string, token: unknown, origin?: string): Promise<string> {
+  return new Promise((resolve) => {
+    const client = io(url, {
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      auth: { token },
+      ...(origin ? { extraHeaders: { origin } } : {}),
+    });
+    const done = (outcome: string) => {
+      client.disconnect();
+      resolve(outcome);
+    };
+    client.once('connect', () => done('connected'));
+    client.once('connect_error', (error: Error & { data?: { code: string } }) =>
+      done(error.data?.code ?? error.message),
+    );
+  });
 }
