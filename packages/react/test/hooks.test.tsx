@@ -177,6 +177,9 @@ describe('useChat and useChatList', () => {
     await waitFor(() => expect(caraChat.result.current.typingUserIds).toEqual([]));
   });
 
+  // Joins, acks and user_joined cross a real server: on a busy machine they take more than the default 1 s.
+  const PRESENCE_WAIT = { timeout: 5000 };
+
   it('shows who has the chat open: present on join, then arrivals and departures', async () => {
     const eve = serviceFor('eve');
     const finn = serviceFor('finn');
@@ -186,13 +189,13 @@ describe('useChat and useChatList', () => {
     if (!opened.ok) throw new Error(opened.error.message);
     const chatId = opened.chat.id;
     const finnChat = renderHook(() => useChat(chatId), { wrapper: wrapper(finn) });
-    await waitFor(() => expect(finn.chats.getChatSnapshot(chatId).presentUserIds).toEqual([]));
+    await waitFor(() => expect(finn.chats.getChatSnapshot(chatId).presentUserIds).toEqual([]), PRESENCE_WAIT);
     // finn was there first: eve learns it from her join alone (no user_joined reaches her for finn).
     const eveChat = renderHook(() => useChat(chatId), { wrapper: wrapper(eve) });
-    await waitFor(() => expect(eveChat.result.current.presentUserIds).toEqual(['finn']));
-    await waitFor(() => expect(finnChat.result.current.presentUserIds).toEqual(['eve']));
+    await waitFor(() => expect(eveChat.result.current.presentUserIds).toEqual(['finn']), PRESENCE_WAIT);
+    await waitFor(() => expect(finnChat.result.current.presentUserIds).toEqual(['eve']), PRESENCE_WAIT);
     finnChat.unmount();
-    await waitFor(() => expect(eveChat.result.current.presentUserIds).toEqual([]));
+    await waitFor(() => expect(eveChat.result.current.presentUserIds).toEqual([]), PRESENCE_WAIT);
   });
 });
 
