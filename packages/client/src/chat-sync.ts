@@ -98,7 +98,10 @@ export class ChatSync {
     );
     this.session = new Session({
       setupUser: (userId, userInfo) => bridge.request('setup_user', { userId, userInfo }),
-      joinChat: (chatId) => bridge.request('join_chat', { chatId }),
+      joinChat: (chatId) => {
+        this.store.presenceJoinStarted(chatId);
+        return bridge.request('join_chat', { chatId });
+      },
       onJoined: (chat, presentUserIds) => {
         this.store.applyChatInfo(chat);
         this.store.applyPresence(chat.id, { all: presentUserIds });
@@ -144,7 +147,7 @@ export class ChatSync {
     this.session.disconnected();
     this.receipts.connectionLost();
     this.typing.reset();
-    this.store.clearPresence();
+    this.store.forgetPresence();
   }
 
   /** Every server event passes here before the app's handlers. */

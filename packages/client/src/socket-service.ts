@@ -210,6 +210,7 @@ export class SocketService {
     const { session } = this.#sync;
     session.joined.add(chatId);
     if (!this.isReady() && this.#isConnecting()) return session.nextJoinAck(chatId);
+    this.#sync.store.presenceJoinStarted(chatId);
     const ack = await this.request('join_chat', { chatId });
     session.joinSettled(chatId, ack);
     return ack;
@@ -217,7 +218,7 @@ export class SocketService {
 
   leaveChat(chatId: string): Promise<AckOf<'leave_chat'>> {
     this.#sync.session.joined.delete(chatId);
-    this.#sync.store.applyPresence(chatId, { all: [] }); // out of the room: presence no longer followed
+    this.#sync.store.forgetPresence(chatId); // out of the room: presence no longer followed
     return this.request('leave_chat', { chatId });
   }
 

@@ -319,3 +319,24 @@ describe('ChatStateStore: unread, status, typing', () => {
     expect(s.listenerCount()).toBe(0);
   });
 });
+
+describe('ChatStateStore: presence', () => {
+  it('keeps an arrival that came before the join ack whose list was read earlier', () => {
+    const s = store();
+    s.presenceJoinStarted('c1');
+    s.applyPresence('c1', { userId: 'eve', here: true });
+    s.applyPresence('c1', { all: [] });
+    expect(s.getChatSnapshot('c1').presentUserIds).toEqual(['eve']);
+    s.applyPresence('c1', { userId: 'eve', here: false });
+    expect(s.getChatSnapshot('c1').presentUserIds).toEqual([]);
+  });
+
+  it('takes the ack as it is when nothing arrived meanwhile, and forgets presence on leave', () => {
+    const s = store();
+    s.presenceJoinStarted('c1');
+    s.applyPresence('c1', { all: ['finn', ME] });
+    expect(s.getChatSnapshot('c1').presentUserIds).toEqual(['finn']);
+    s.forgetPresence('c1');
+    expect(s.getChatSnapshot('c1').presentUserIds).toEqual([]);
+  });
+});

@@ -42,6 +42,11 @@ export class ChatState {
   readonly typing = new Map<string, ReturnType<typeof setTimeout>>();
   /** Other members with the chat open. */
   readonly present = new Set<string>();
+  /**
+   * Arrivals and departures since a `join_chat` was sent, or null when none is in flight: its ack's list
+   * was read at some moment in between, so they are applied again over it.
+   */
+  presenceSinceJoin: Array<{ userId: string; here: boolean }> | null = null;
   historyExhausted = false;
   loadingOlder = false;
   membersLoaded = false;

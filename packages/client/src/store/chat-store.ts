@@ -268,6 +268,11 @@ export class ChatStateStore extends Subscribable implements ChatStore {
     if (!existing) this.#touch(chat);
   }
 
+  /** A `join_chat` is on its way: what arrives before its ack is applied again over the ack's list. */
+  presenceJoinStarted(chatId: string): void {
+    this.#chat(chatId).presenceSinceJoin = [];
+  }
+
   /** Who has the chat open: everyone (`join_chat` ack), or one arrival or departure (`here`). */
   applyPresence(
     chatId: string,
@@ -275,14 +280,21 @@ export class ChatStateStore extends Subscribable implements ChatStore {
   ): void {
     const chat = this.#chat(chatId);
     const next = new Set('all' in change ? change.all : chat.present);
-    if ('userId' in change) next[change.here ? 'add' : 'delete'](change.userId);
+    const changes = 'all' in change ? (chat.presenceSinceJoin ?? []) : [change];
+    if ('all' in change) chat.presenceSinceJoin = null;
+    else chat.presenceSinceJoin?.push(change);
+    for (const { userId, here } of changes) next[here ? 'add' : 'delete'](userId);
     if (this.#me !== null) next.delete(this.#me);
     if (chat.setPresent(next)) this.#touch(chat);
   }
 
-  /** The connection is gone: nobody's presence is known until the chats are joined again. */
-  clearPresence(): void {
-    for (const chat of this.#chats.values()) if (chat.setPresent(new Set())) this.#touch(chat);
+  /** Out of the chat's room (left, or the connection is gone): nobody's presence is known. */
+  forgetPresence(chatId?: string): void {
+    const chats = chatId === undefined ? this.#chats.values() : [this.#chat(chatId)];
+    for (const chat of chats) {
+      chat.presenceSinceJoin = null;
+      if (chat.setPresent(new Set())) this.#touch(chat);
+    }
   }
 
   /** `resync_required`: the held messages may hide a gap the server cannot fill; drop them. */
