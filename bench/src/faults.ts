@@ -29,6 +29,9 @@ const OUTAGE_MS = arg('outage-ms', 10_000);
 const PAIRS = arg('pairs', 6);
 const EVERY_MS = arg('every-ms', 100);
 const SECRET = 'bench-faults-secret-0123456789';
+/** `--only kill,redis,postgres` runs a subset of the faults. */
+const ONLY = new Set((process.argv[process.argv.indexOf('--only') + 1] ?? '').split(','));
+const runs = (fault: string) => !process.argv.includes('--only') || ONLY.has(fault);
 const PREFIX = 'faults';
 
 const began = Date.now();
@@ -112,64 +115,70 @@ async function main(): Promise<void> {
     step('traffic running');
     // 1. SIGKILL a node; the survivors clear its lease; it is started again.
     await sleep(3000);
-    const before = await redisSet(redis, `${PREFIX}:nodes`);
-    const victim = nodes[1] as ServerProcess;
-    await victim.kill();
-    const killedAt = Date.now();
-    let reapedMs = -1;
-    for (;;) {
-      const now = await redisSet(redis, `${PREFIX}:nodes`);
-      if (now.length < before.length) {
-        reapedMs = Date.now() - killedAt;
-        break;
+    if (runs('kill')) {
+      const before = await redisSet(redis, `${PREFIX}:nodes`);
+      const victim = nodes[1] as ServerProcess;
+      await victim.kill();
+      const killedAt = Date.now();
+      let reapedMs = -1;
+      for (;;) {
+        const now = await redisSet(redis, `${PREFIX}:nodes`);
+        if (now.length < before.length) {
+          reapedMs = Date.now() - killedAt;
+          break;
+        }
+        if (Date.now() - killedAt > 60_000) break;
+        await sleep(100);
       }
-      if (Date.now() - killedAt > 60_000) break;
-      await sleep(100);
-    }
-    const restartAt = Date.now();
-    await victim.start();
-    rows.push({
-      fault: 'SIGKILL one node',
-      exits: exitsOf([nodes[0] as ServerProcess, nodes[2] as ServerProcess]),
-      readyMs: Date.now() - restartAt,
-      note: `its presence and typing cleared by a survivor ${reapedMs} ms after the kill (NODE_LEASE_MS 10000); ready = restart to /readyz 200`,
-    });
+      const restartAt = Date.now();
+      await victim.start();
+      rows.push({
+        fault: 'SIGKILL one node',
+        exits: exitsOf([nodes[0] as ServerProcess, nodes[2] as ServerProcess]),
+        readyMs: Date.now() - restartAt,
+        note: `its presence and typing cleared by a survivor ${reapedMs} ms after the kill (NODE_LEASE_MS 10000); ready = restart to /readyz 200`,
+      });
 
-    step('node killed and back');
+      step('node killed and back');
+    }
     // 2. Redis away for OUTAGE_MS.
     await sleep(3000);
-    await redis.kill();
-    await sleep(OUTAGE_MS / 2);
-    const degraded = await Promise.all(nodes.map((node) => readiness(node.url).catch(() => null)));
-    await sleep(OUTAGE_MS / 2);
-    await redis.start();
-    const redisBack = Date.now();
-    for (const node of nodes) await untilReady(node.url, (probe) => probe.body.redis === 'linked', 30_000);
-    rows.push({
-      fault: `Redis killed for ${OUTAGE_MS / 1000} s`,
-      exits: exitsOf(nodes),
-      readyMs: Date.now() - redisBack,
-      note: `during it /readyz: ${degraded.map((probe) => (probe ? `${probe.code} ${String(probe.body.redis)}` : 'no answer')).join(', ')}; ready = all linked`,
-    });
+    if (runs('redis')) {
+      await redis.kill();
+      await sleep(OUTAGE_MS / 2);
+      const degraded = await Promise.all(nodes.map((node) => readiness(node.url).catch(() => null)));
+      await sleep(OUTAGE_MS / 2);
+      await redis.start();
+      const redisBack = Date.now();
+      for (const node of nodes) await untilReady(node.url, (probe) => probe.body.redis === 'linked', 30_000);
+      rows.push({
+        fault: `Redis killed for ${OUTAGE_MS / 1000} s`,
+        exits: exitsOf(nodes),
+        readyMs: Date.now() - redisBack,
+        note: `during it /readyz: ${degraded.map((probe) => (probe ? `${probe.code} ${String(probe.body.redis)}` : 'no answer')).join(', ')}; ready = all linked`,
+      });
 
-    step('redis outage over');
+      step('redis outage over');
+    }
     // 3. PostgreSQL stopped -m immediate for OUTAGE_MS.
     await sleep(3000);
-    await postgres.stopImmediate();
-    await sleep(OUTAGE_MS / 2);
-    const unready = await Promise.all(nodes.map((node) => readiness(node.url).catch(() => null)));
-    await sleep(OUTAGE_MS / 2);
-    await postgres.start();
-    const pgBack = Date.now();
-    await Promise.all(nodes.map((node) => untilReady(node.url, undefined, 30_000)));
-    rows.push({
-      fault: `PostgreSQL stopped (-m immediate) for ${OUTAGE_MS / 1000} s`,
-      exits: exitsOf(nodes),
-      readyMs: Date.now() - pgBack,
-      note: `during it /readyz: ${unready.map((probe) => probe?.code ?? 'no answer').join(', ')}; ready = all 200`,
-    });
+    if (runs('postgres')) {
+      await postgres.stopImmediate();
+      await sleep(OUTAGE_MS / 2);
+      const unready = await Promise.all(nodes.map((node) => readiness(node.url).catch(() => null)));
+      await sleep(OUTAGE_MS / 2);
+      await postgres.start();
+      const pgBack = Date.now();
+      await Promise.all(nodes.map((node) => untilReady(node.url, undefined, 30_000)));
+      rows.push({
+        fault: `PostgreSQL stopped (-m immediate) for ${OUTAGE_MS / 1000} s`,
+        exits: exitsOf(nodes),
+        readyMs: Date.now() - pgBack,
+        note: `during it /readyz: ${unready.map((probe) => probe?.code ?? 'no answer').join(', ')}; ready = all 200`,
+      });
 
-    step('postgres outage over');
+      step('postgres outage over');
+    }
     await sleep(3000);
     sending = false;
     await Promise.all(traffic);
@@ -212,8 +221,18 @@ async function main(): Promise<void> {
       const absent = Array.from({ length: totals[i] ?? 0 }, (_, k) => k + 1).filter((seq) => !seqs.has(seq));
       if (lacking > 0)
         step(
-          `${user(i)} lacks ${lacking}: seqs ${absent.slice(0, 12).join(', ')}${absent.length > 12 ? ' …' : ''}`,
+          `${user(i)} lacks ${lacking}: seqs ${absent.slice(0, 12).join(', ')}${absent.length > 12 ? ' …' : ''}` +
+            ` (state ${client.getConnectionStatus().state}, holds up to seq ${Math.max(0, ...seqs)}, ` +
+            `history answers ${JSON.stringify(await client.request('get_history', { chatId: chatIds[i] as string, limit: 1 }).then((ack) => (ack.ok ? ack.messages.map((m) => m.seq) : ack.error.code)))})`,
         );
+    }
+    for (const node of nodes) {
+      const metrics = await (await fetch(`${node.url}/metrics`)).text();
+      const pick = (name: string) => new RegExp(`^${name} (\\S+)`, 'm').exec(metrics)?.[1] ?? '?';
+      step(
+        `${node.url}: linked ${pick('mpi_redis_linked')}, publish failures ${pick('mpi_redis_publish_failures_total')}, ` +
+          `resyncs ${pick('mpi_resyncs_total')}, connections ${pick('mpi_socket_connections')}`,
+      );
     }
     const { rows: all } = await db.query<{ id: string }>('select id from messages');
     await db.end();
