@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { type Logger, pino } from 'pino';
+import type { Server } from 'socket.io';
 import { AuditLog } from './audit-log.js';
 import { createTokenVerifier } from './auth/tokens.js';
 import { registerChat } from './chat/index.js';
@@ -12,6 +13,7 @@ import { registerSecurityHeaders } from './http/security-headers.js';
 import { registerWebApp } from './http/web-app.js';
 import { createMetrics } from './metrics.js';
 import { type NotificationsFeature, registerNotifications } from './notifications/index.js';
+import { attachAdminUi } from './realtime/admin-ui.js';
 import { ConnectionCaps } from './realtime/connection-caps.js';
 import { HandlerRegistry } from './realtime/handler-registry.js';
 import { InFlight } from './realtime/in-flight.js';
@@ -109,6 +111,13 @@ export async function createServer(config: Config, options: CreateServerOptions 
 
   const io = createSocketServer(app.server);
   if (scaleOut.adapter) io.adapter(scaleOut.adapter);
+  if (config.adminUi) {
+    await attachAdminUi(io as unknown as Server, app, config.adminUi, {
+      redis: scaleOut.redis,
+      nodeId: lease.nodeId,
+      log,
+    });
+  }
   const inFlight = new InFlight();
   const handlers = new HandlerRegistry({
     metrics,

@@ -96,8 +96,21 @@ const envSchema = z
       .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'letters, digits and : _ - only')
       .default('mpi'),
     NODE_LEASE_MS: positiveInt.min(1000).max(120_000).default(10_000),
+    ADMIN_UI_USERNAME: z.string().min(1).max(64).optional(),
+    ADMIN_UI_PASSWORD_HASH: z
+      .string()
+      .regex(/^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/, 'must be a bcrypt hash ($2a$… / $2b$…)')
+      .optional(),
+    ADMIN_UI_READONLY: boolean.default(true),
   })
   .superRefine((env, ctx) => {
+    if (Boolean(env.ADMIN_UI_USERNAME) !== Boolean(env.ADMIN_UI_PASSWORD_HASH)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ADMIN_UI_PASSWORD_HASH'],
+        message: 'the Admin UI needs both ADMIN_UI_USERNAME and ADMIN_UI_PASSWORD_HASH (or neither: off)',
+      });
+    }
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWT_JWKS_URL) {
       ctx.addIssue({
         code: 'custom',
@@ -168,6 +181,8 @@ export interface Config {
   /** The built web app served at `/`. */
   webDistDir: string;
   /** Shared state for several nodes; a single node needs none. */
+  /** The Socket.IO Admin UI: off (undefined) unless a user and a bcrypt hash of the password are set. */
+  adminUi: { username: string; passwordHash: string; readonly: boolean } | undefined;
   redis: {
     url: string | undefined;
     keyPrefix: string;
@@ -232,6 +247,14 @@ export function loadConfig(env: Env): Config {
     },
     webDistDir: e.WEB_DIST_DIR,
     redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX, leaseMs: e.NODE_LEASE_MS },
+    adminUi:
+      e.ADMIN_UI_USERNAME && e.ADMIN_UI_PASSWORD_HASH
+        ? {
+            username: e.ADMIN_UI_USERNAME,
+            passwordHash: e.ADMIN_UI_PASSWORD_HASH,
+            readonly: e.ADMIN_UI_READONLY,
+          }
+        : undefined,
   };
 }
 

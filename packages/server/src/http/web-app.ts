@@ -4,7 +4,7 @@ import fastifyStatic from '@fastify/static';
 import { errorBody } from '@mpi/protocol';
 import type { FastifyInstance } from 'fastify';
 
-const API_PREFIXES = ['/api/', '/healthz', '/readyz', '/metrics', '/socket.io'];
+const API_PREFIXES = ['/api/', '/healthz', '/readyz', '/metrics', '/socket.io', '/admin-ui'];
 
 const NOT_BUILT_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>MPI Realtime</title></head>
 <body><h1>MPI Realtime is running</h1><p>The web app has not been built: run <code>npm run build</code>

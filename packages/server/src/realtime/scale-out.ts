@@ -52,6 +52,10 @@ const SUB_OPTIONS: RedisOptions = {
   lazyConnect: false,
   enableOfflineQueue: true,
   maxRetriesPerRequest: null,
+  // The adapter subscribes at once, before the connection is up; ioredis then counts the connection as a
+  // subscriber, and its ready check (INFO, not a subscriber command) would fail and leave the
+  // subscriptions unmade.
+  enableReadyCheck: false,
   connectTimeout: 2000,
   retryStrategy,
 };

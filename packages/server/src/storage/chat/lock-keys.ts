@@ -7,6 +7,11 @@ import type { LockKey } from '../db/batched-write.js';
  * by any append, is always the first lock a batch takes in that chat, and appends of two nodes to the same
  * chats queue up instead of deadlocking. A receipt never names a seq its device has not received, so
  * running it after the batch's appends changes no valid outcome.
+ *
+ * One cycle remains possible, in a group chat only: an append's sender row is locked before the receipts'
+ * member rows of lower user ids, so a batch with an append by u5 and a receipt of u1 can still meet a batch
+ * of receipts of u1 then u5. PostgreSQL breaks it, the batcher replays each write alone (single writes
+ * cannot form a cycle) and a write that still fails is refused as the retryable UNAVAILABLE.
  */
 export const lockKeys = {
   append: (chatId: string): LockKey => ['chat', chatId, 0],
