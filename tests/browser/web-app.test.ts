@@ -1,19 +1,13 @@
-import { createHmac } from 'node:crypto';
-import { SIGNATURE_HEADERS } from '@mpi/protocol';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { request, startTestServer, type TestServer } from '../../packages/server/test/support/server.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { request } from '../../packages/server/test/support/server.js';
 import {
-  ContextPool,
   composer,
   connectionState,
   createGroup,
-  ensureWebBuild,
   eventually,
   HAS_CHROMIUM,
-  launchBrowser,
   messageStatus,
-  messages,
   openChat,
   screenshot,
   send,
@@ -21,61 +15,11 @@ import {
   startDm,
   waitConnected,
 } from './support.js';
-
-/**
- * The production build of apps/web, served by the real server (same origin), driven in Chromium.
- * Each test signs in its own users in their own browser contexts (own localStorage and IndexedDB).
- */
-const SIGNING_SECRET = 'browser-test-signing-secret-0123456789abcdef';
+import { webAppSuite } from './web-app-suite.js';
 
 // Generous: a browser on a loaded 2-core machine can be several times slower than alone (~7 s at most).
 describe.skipIf(!HAS_CHROMIUM)('web app in a real browser', { timeout: 90_000 }, () => {
-  let server: TestServer;
-  let browser: Browser;
-  let pool: ContextPool;
-
-  beforeAll(async () => {
-    const dist = await ensureWebBuild();
-    [server, browser] = await Promise.all([
-      startTestServer({ WEB_DIST_DIR: dist, NOTIFY_SIGNING_SECRETS: SIGNING_SECRET }),
-      launchBrowser(),
-    ]);
-  }, 120_000);
-
-  afterEach(async () => {
-    await pool?.closeAll();
-    expect(pool?.errors ?? []).toEqual([]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  function contexts(): ContextPool {
-    pool = new ContextPool(browser, server.url);
-    return pool;
-  }
-
-  const texts = async (page: Page) => (await messages(page)).map((m) => m.text);
-
-  let deliveries = 0;
-  /** What the platform's backend does: a body signed with HMAC-SHA256 over "<timestamp>.<raw body>". */
-  async function postSigned(path: string, body: object): Promise<Response> {
-    const raw = JSON.stringify(body);
-    const timestamp = String(Math.floor(Date.now() / 1000));
-    const signature = createHmac('sha256', SIGNING_SECRET).update(`${timestamp}.${raw}`).digest('hex');
-    return fetch(`${server.url}${path}`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        [SIGNATURE_HEADERS.timestamp]: timestamp,
-        [SIGNATURE_HEADERS.signature]: `v1=${signature}`,
-        [SIGNATURE_HEADERS.deliveryId]: `browser-test-${++deliveries}-${Date.now()}`,
-      },
-      body: raw,
-    });
-  }
+  const { server, contexts, texts, postSigned } = webAppSuite();
 
   it('two users chat both ways: typing shows and clears, ticks go sent → delivered → read', async () => {
     const pool = contexts();
@@ -173,7 +117,7 @@ describe.skipIf(!HAS_CHROMIUM)('web app in a real browser', { timeout: 90_000 },
     expect(await texts(dave)).toEqual(all);
     expect(await texts(carol)).toEqual(all);
     // And the server stored each once.
-    const probe = await server.connect('dave', { deviceId: 'probe' });
+    const probe = await server().connect('dave', { deviceId: 'probe' });
     const history = await request(probe, 'get_history', { chatId, limit: 50 });
     expect(history.ok && history.messages.map((m) => m.text).reverse()).toEqual(all);
   });
@@ -183,7 +127,7 @@ describe.skipIf(!HAS_CHROMIUM)('web app in a real browser', { timeout: 90_000 },
     const nina = await pool.page();
     await signIn(nina, 'nina');
     // Olaf, on another client, makes a group with Nina, then removes her.
-    const olaf = await server.connect('olaf');
+    const olaf = await server().connect('olaf');
     const created = await request(olaf, 'create_group', { name: 'Referees', members: ['nina'] });
     if (!created.ok) throw new Error(created.error.message);
     const chatId = created.chat.id;
@@ -205,7 +149,7 @@ describe.skipIf(!HAS_CHROMIUM)('web app in a real browser', { timeout: 90_000 },
 
   it('older history loads when scrolling up, keeping the reading position', async () => {
     // Pia sent 70 messages to Quinn from another client.
-    const pia = await server.connect('pia');
+    const pia = await server().connect('pia');
     const dm = await request(pia, 'open_dm', { userId: 'quinn' });
     if (!dm.ok) throw new Error(dm.error.message);
     for (let i = 1; i <= 70; i++) {
@@ -378,126 +322,5 @@ describe.skipIf(!HAS_CHROMIUM)('web app in a real browser', { timeout: 90_000 },
     await frank.reload();
     await frank.getByLabel('User id').waitFor();
     expect(await frank.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
-  });
-
-  it('screenshots of the main screens; debug logging; keyboard use', async () => {
-    const pool = contexts();
-    const hana = await pool.page({ width: 1100, height: 720, debug: true });
-    const logs: string[] = [];
-    hana.on('console', (message) => logs.push(message.text()));
-    await hana.goto('/');
-    await hana.getByLabel('User id').waitFor();
-    await screenshot(hana, '1-sign-in');
-
-    // Keyboard only: type, Tab to the next field, Enter submits.
-    await hana.getByLabel('User id').pressSequentially('hana');
-    await hana.keyboard.press('Tab');
-    await hana.keyboard.type('Hana');
-    await hana.keyboard.press('Enter');
-    const [ivan, jo] = await Promise.all([pool.page(), pool.page()]);
-    await Promise.all([waitConnected(hana), signIn(ivan, 'ivan'), signIn(jo, 'jo')]);
-    await hana.getByText('debug', { exact: true }).waitFor();
-    await hana.getByText('Hana (hana)').waitFor();
-
-    await startDm(ivan, 'hana');
-    await send(ivan, 'Are you coming on Saturday?');
-    await startDm(jo, 'hana');
-    await send(jo, 'Pitch 3 is closed, we moved to pitch 1');
-    await createGroup(hana, 'First team', ['ivan', 'jo']);
-    await send(hana, 'Welcome to the first team chat!');
-    await hana.getByRole('link', { name: 'MPI Realtime' }).click();
-    await eventually(() => hana.getByTestId('unread-badge').count(), 2);
-    const inThreeDays = new Date(Date.now() + 3 * 86_400_000);
-    inThreeDays.setUTCHours(17, 30, 0, 0);
-    const notices = [
-      {
-        type: 'calendar:event-created',
-        payload: {
-          id: 'ev-1',
-          title: 'Club barbecue',
-          startsAt: inThreeDays.toISOString(),
-          location: 'Clubhouse',
-        },
-      },
-      {
-        type: 'training:scheduled',
-        payload: { id: 'tr-1', title: 'U12 training', startsAt: inThreeDays.toISOString(), coach: 'Sam' },
-      },
-      { type: 'system:update', payload: { message: 'New version: read receipts in group chats.' } },
-    ];
-    for (const notice of notices) {
-      expect(
-        (await postSigned('/api/v1/notifications', { ...notice, audience: { users: ['hana'] } })).status,
-      ).toBe(201);
-    }
-    await hana.getByRole('region', { name: 'New notifications' }).getByText('Update').waitFor();
-    await screenshot(hana, '2-chat-list');
-    const dismiss = hana.getByRole('button', { name: /^Dismiss:/ });
-    // (A toast may also time out by itself meanwhile.)
-    while ((await dismiss.count()) > 0)
-      await dismiss
-        .first()
-        .click({ timeout: 1000 })
-        .catch(() => undefined);
-    expect(await hana.locator('.toast').count()).toBe(0);
-
-    // Keyboard: a chat link opens with Enter; the composer has focus; Enter sends.
-    await hana.getByRole('navigation', { name: 'Chats' }).getByRole('link', { name: /^ivan/ }).focus();
-    await hana.keyboard.press('Enter');
-    await hana.getByRole('heading', { level: 2, name: 'ivan' }).waitFor();
-    await eventually(
-      () => hana.evaluate<string | null>("document.activeElement?.getAttribute('placeholder') ?? null"),
-      'Write a message',
-    );
-    await hana.keyboard.type('Yes, see you there');
-    await hana.keyboard.press('Enter');
-    await send(ivan, 'Great!');
-    await composer(ivan).pressSequentially('Bring the', { delay: 5 });
-    await hana.getByText('ivan is typing…').waitFor();
-    await eventually(() => messageStatus(hana, 'Yes, see you there'), 'read');
-    await screenshot(hana, '3-chat');
-
-    await hana.getByRole('link', { name: /Notifications/ }).click();
-    await hana.getByRole('heading', { name: 'Notifications' }).waitFor();
-    await eventually(() => hana.locator('.notification').count(), 3);
-    await screenshot(hana, '4-notification-centre');
-
-    await hana.setViewportSize({ width: 375, height: 740 });
-    await hana.getByRole('link', { name: 'MPI Realtime' }).click();
-    await screenshot(hana, '5-phone-chat-list');
-    await openChat(hana, 'jo');
-    await screenshot(hana, '6-phone-chat');
-    // One column: the list is hidden while a chat is open, and Back returns to it.
-    expect(await hana.getByRole('navigation', { name: 'Chats' }).isVisible()).toBe(false);
-    await hana.getByRole('button', { name: 'Back to chats' }).click();
-    await hana.getByRole('navigation', { name: 'Chats' }).waitFor();
-    expect(await hana.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
-
-    // Debug mode (localStorage.websocket_debug = 'true'): the SDK logged every event as the guide shows.
-    expect(logs.some((line) => line.startsWith('🔌 [WebSocket] receive_message:'))).toBe(true);
-    expect(logs.some((line) => line.startsWith('🔌 [WebSocket] system:update:'))).toBe(true);
-  });
-  it('renders hostile message text as text, never as HTML, under a CSP the app passes', async () => {
-    const pool = contexts();
-    const [alice, bob] = await Promise.all([pool.page(), pool.page()]);
-    for (const page of [alice, bob]) {
-      await page.addInitScript({
-        content:
-          'window.__csp = []; document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(e.violatedDirective + " " + e.blockedURI));',
-      });
-    }
-    const response = await alice.goto('/');
-    expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
-    await Promise.all([signIn(alice, 'xss-alice'), signIn(bob, 'xss-bob')]);
-    await startDm(alice, 'xss-bob');
-    const payload = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script><b>bold</b>';
-    await send(alice, payload);
-    await openChat(bob, 'xss-alice');
-    for (const page of [alice, bob]) {
-      await eventually(() => texts(page), [payload]);
-      expect(await page.locator('.messages img, .messages script, .messages b').count()).toBe(0);
-      expect(await page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss)).toBeUndefined();
-      expect(await page.evaluate(() => (globalThis as unknown as { __csp: string[] }).__csp)).toEqual([]);
-    }
   });
 });
