@@ -19,7 +19,18 @@ describe.skipIf(!HAS_CHROMIUM)(
   'web app in a real browser: screens, keyboard, hostile text',
   { timeout: 90_000 },
   () => {
-    const { contexts, texts, postSigned } = webAppSuite();
+    const { server, contexts, texts, postSigned } = webAppSuite();
+
+    it('ships the production build of React and an icon, so a first load logs no 404', async () => {
+      const icon = await fetch(`${server().url}/favicon.svg`);
+      expect(icon.status).toBe(200);
+      const index = await (await fetch(`${server().url}/`, { headers: { accept: 'text/html' } })).text();
+      const script = /src="(\/assets\/[^"]+\.js)"/.exec(index)?.[1];
+      expect(script).toBeDefined();
+      const code = await (await fetch(`${server().url}${script}`)).text();
+      expect(code.length).toBeGreaterThan(10_000);
+      expect(code).not.toContain('jsxDEV');
+    });
 
     it('screenshots of the main screens; debug logging; keyboard use', async () => {
       const pool = contexts();

@@ -33,6 +33,15 @@ export async function registerWebApp(
     index: ['index.html'],
     // Source maps hold the app's whole source: served in development only.
     allowedPath: (path) => options.sourceMaps || !path.endsWith('.map'),
+    // The build writes .br and .gz beside its assets; clients that accept one get it as it is.
+    preCompressed: true,
+    cacheControl: false,
+    // Built assets carry a content hash in their names: cached for good. Anything else (index.html, the
+    // icon) is checked again on every load, so a new deploy is picked up at once.
+    setHeaders: (res, path) => {
+      const hashed = /[\\/]assets[\\/][^\\/]+-[A-Za-z0-9_-]{8,}(\.\w+)+$/.test(path);
+      res.header('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
+    },
   });
   app.setNotFoundHandler((request, reply) => {
     const isPage = request.method === 'GET' && !API_PREFIXES.some((prefix) => request.url.startsWith(prefix));
