@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import type { GeneratorClient } from './generator/protocol.js';
 import { type OptionSpec, parseOptions, UsageError } from './options.js';
 import type { TargetKind } from './targets/targets.js';
 
@@ -47,6 +48,7 @@ export interface BenchOptions {
   notifySecret: string;
   serverNodeArgs: string[];
   generatorNodeArgs: string[];
+  client: GeneratorClient;
   timeout: number;
   budget: number;
   out: string;
@@ -144,6 +146,12 @@ export const BENCH_OPTION_SPECS: OptionSpec[] = [
     help: 'extra Node flags for the load generators, comma-separated',
   },
   {
+    name: 'client',
+    kind: 'string',
+    default: 'raw',
+    help: 'how the load generators speak Socket.IO: raw (hand-written frames over ws, cheap per frame) or socket.io (socket.io-client)',
+  },
+  {
     name: 'jwtSecret',
     kind: 'string',
     default: 'mpi-bench-secret-0123456789abcdef',
@@ -197,6 +205,8 @@ export function loadBenchOptions(argv: string[], env: Record<string, string | un
   for (const t of p.targets) {
     if (t !== 'baseline' && t !== 'server') throw new UsageError(`unknown target "${t}" (baseline,server)`);
   }
+  if (p.client !== 'raw' && p.client !== 'socket.io')
+    throw new UsageError(`unknown client "${p.client}" (raw,socket.io)`);
   if (p.reps < 1) throw new UsageError('--reps must be at least 1');
   if (p.generators < 1) throw new UsageError('--generators must be at least 1');
   if (p.nodes < 1) throw new UsageError('--nodes must be at least 1');

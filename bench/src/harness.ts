@@ -201,7 +201,7 @@ export async function runBench(options: BenchOptions, hooks: HarnessHooks = {}):
                     report.nodes > 1 ? (options.databaseUrl ?? DEFAULT_POSTGRES) : options.databaseUrl,
                   env: { NOTIFY_SIGNING_SECRETS: options.notifySecret },
                 }),
-            GeneratorPool.start(generators, options.generatorNodeArgs),
+            GeneratorPool.start(generators, options.generatorNodeArgs, options.client),
           ]);
           const watcher = new ProcWatcher();
           const ctx: ScenarioContext = {
