@@ -71,8 +71,8 @@ export const BENCH_OPTION_SPECS: OptionSpec[] = [
   {
     name: 'targets',
     kind: 'list',
-    default: ['baseline', 'server'],
-    help: 'what to measure: baseline,server',
+    default: ['relay', 'baseline', 'server'],
+    help: 'what to measure: relay (bare relay, W2 only), baseline (bare Socket.IO speaking our protocol), server',
   },
   {
     name: 'generators',
@@ -203,7 +203,8 @@ export function loadBenchOptions(argv: string[], env: Record<string, string | un
     if (m !== 'paced' && m !== 'saturate') throw new UsageError(`unknown W3 mode "${m}" (paced,saturate)`);
   }
   for (const t of p.targets) {
-    if (t !== 'baseline' && t !== 'server') throw new UsageError(`unknown target "${t}" (baseline,server)`);
+    if (t !== 'relay' && t !== 'baseline' && t !== 'server')
+      throw new UsageError(`unknown target "${t}" (relay,baseline,server)`);
   }
   if (p.client !== 'raw' && p.client !== 'socket.io')
     throw new UsageError(`unknown client "${p.client}" (raw,socket.io)`);
@@ -212,6 +213,11 @@ export function loadBenchOptions(argv: string[], env: Record<string, string | un
   if (p.nodes < 1) throw new UsageError('--nodes must be at least 1');
   if (p.jwtSecret.length < 16) throw new UsageError('--jwt-secret must be at least 16 characters');
   return p;
+}
+
+/** The targets a scenario runs on: the bare relay speaks only the chat path, so it runs W2 alone. */
+export function targetsOf(scenario: ScenarioId, options: BenchOptions): TargetKind[] {
+  return options.targets.filter((kind) => kind !== 'relay' || scenario.startsWith('w2'));
 }
 
 export function scenariosOf(options: BenchOptions): ScenarioId[] {

@@ -78,6 +78,8 @@ export interface ChatRunParams {
   maxRunMs: number;
   /** Distinguishes the client message ids of successive runs on the same connections. */
   tag: string;
+  /** Wait for `message_delivered` of every message (false against the bare relay, which sends none). */
+  expectDelivered: boolean;
 }
 
 export interface ChatRunResult {
