@@ -1,3 +1,4 @@
+import { startRetentionSweeper } from '../retention-sweeper.js';
 import type { Feature, ServerContext } from '../server-context.js';
 import { chatCatchUp } from './catch-up.js';
 import type { ChatContext } from './chat-context.js';
@@ -17,7 +18,6 @@ import { leasedPresence, leasedTyping } from './leased-presence.js';
 import { confirmReceipt, getHistory, markRead, sendMessage } from './message-handlers.js';
 import { announceDeparture, joinChat, leaveChat } from './presence.js';
 import { RecentMessages } from './recent-messages.js';
-import { startRetentionSweeper } from './retention.js';
 import { typingStart, typingStop } from './typing.js';
 import { TypingTracker } from './typing-tracker.js';
 
@@ -52,7 +52,13 @@ export function registerChat(server: ServerContext): Feature {
 
   ctx.lease.share(leasedPresence(ctx));
   ctx.lease.share(leasedTyping(ctx));
-  const stopRetention = startRetentionSweeper(ctx.storage.chat, ctx.config.messageRetentionDays, ctx.log);
+  // Devices that had not received deleted messages are told to resync at their next catch-up.
+  const stopRetention = startRetentionSweeper({
+    what: 'messages',
+    retentionDays: ctx.config.messageRetentionDays,
+    prune: (olderThan) => ctx.storage.chat.pruneMessages(olderThan),
+    log: ctx.log,
+  });
   return {
     disconnecting: (socket) => announceDeparture(ctx, socket),
     disconnect: (socket) => ctx.typing.dropSocket(socket.id),
