@@ -57,10 +57,14 @@ export async function eraseUser(
   for (const { chatId, deleted } of erasure.chats) {
     if (deleted) continue;
     ctx.io.to(rooms.chat(chatId)).emit('user_left', { userId, chatId });
-    const chat = await ctx.storage.chat.getChat(chatId);
+    const [chat, history] = await Promise.all([
+      ctx.storage.chat.getChat(chatId),
+      ctx.storage.chat.getHistory(chatId, { limit: 1 }),
+    ]);
     if (!chat) continue;
+    // Both in one turn: one chat_list_updated per member.
     notifyChatChanged(chatList, chat);
-    const [last] = (await ctx.storage.chat.getHistory(chatId, { limit: 1 })).messages;
+    const [last] = history.messages;
     if (last?.senderId === ERASED_USER_ID) chatList.notify(chat.members, chatId, { lastMessage: last });
   }
   ctx.io.to(userRoom).emit('socket_error', { code: 'ACCOUNT_ERASED', message: ERASED_MESSAGE });

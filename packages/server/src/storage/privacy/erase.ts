@@ -160,6 +160,12 @@ async function eraseNotifications(
   removed: Counts,
   anonymised: Counts,
 ): Promise<void> {
+  // Read marks first: those of the notifications deleted below would otherwise go uncounted.
+  add(
+    removed,
+    'notification_reads',
+    (await trx.deleteFrom('notification_reads').where('user_id', '=', userId).executeTakeFirst()).numDeletedRows,
+  );
   const onlyMine = await trx
     .deleteFrom('notifications')
     .where('audience', '<>', 'everyone')
@@ -187,7 +193,6 @@ async function eraseNotifications(
   add(removed, 'notification_recipients', onlyMine.numDeletedRows);
   for (const table of [
     'notification_recipients',
-    'notification_reads',
     'notification_users',
     'notification_device_cursors',
     'notification_opt_outs',
