@@ -36,7 +36,8 @@ export function startRetentionSweeper({ what, retentionDays, prune, log }: Reten
     const olderThan = new Date(Date.now() - retentionDays * DAY_MS);
     try {
       const { deleted } = await prune(olderThan);
-      if (deleted > 0) log.info({ deleted, olderThan: olderThan.toISOString() }, `retention: ${what} deleted`);
+      if (deleted > 0)
+        log.info({ deleted, olderThan: olderThan.toISOString() }, `retention: ${what} deleted`);
       backoff.succeeded();
       schedule(SWEEP_EVERY_MS);
     } catch (error) {

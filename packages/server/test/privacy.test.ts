@@ -6,16 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../src/auth/tokens.js';
 import { rowsNaming, tableCounts } from './support/inspect.js';
 import { match, type NotifyServer, settle, startNotifyServer } from './support/notifications.js';
-import {
-  collect,
-  handshakeOutcome,
-  request,
-  TEST_JWT_SECRET,
-  type TestClient,
-} from './support/server.js';
+import { collect, handshakeOutcome, request, TEST_JWT_SECRET, type TestClient } from './support/server.js';
 
 const HOUR = 3600_000;
-const token = async (userId: string) => (await signToken(TEST_JWT_SECRET, userId, { ttlSeconds: 3600 })).token;
+const token = async (userId: string) =>
+  (await signToken(TEST_JWT_SECRET, userId, { ttlSeconds: 3600 })).token;
 
 /** A token issued `seconds` from now (a token the identity provider issues after an erasure). */
 const tokenIssuedIn = (userId: string, seconds: number) =>
@@ -66,7 +61,9 @@ forEachDialect('export and erasure of a user on %s', (db) => {
   const sent = new Map<string, string[]>();
 
   const send = async (client: TestClient, chatId: string, text: string) => {
-    const { message } = await ok(request(client, 'send_message', { chatId, text, clientMessageId: randomUUID() }));
+    const { message } = await ok(
+      request(client, 'send_message', { chatId, text, clientMessageId: randomUUID() }),
+    );
     sent.set(chatId, [...(sent.get(chatId) ?? []), `${message.senderId}:${text}`]);
     return message;
   };
@@ -119,7 +116,11 @@ forEachDialect('export and erasure of a user on %s', (db) => {
     await ok(request(annClient, 'unsubscribe', { channels: ['matches'] }));
     await ok(request(annClient, 'notifications_received', { upToSeq: 3 }));
     const startsAt = new Date(Date.now() + 48 * HOUR).toISOString();
-    await t.notify({ type: 'match:scheduled', payload: match('m-ann', startsAt), audience: { users: [ann] } });
+    await t.notify({
+      type: 'match:scheduled',
+      payload: match('m-ann', startsAt),
+      audience: { users: [ann] },
+    });
     await t.notify({
       type: 'match:scheduled',
       payload: match('m-both', startsAt),
@@ -144,7 +145,10 @@ forEachDialect('export and erasure of a user on %s', (db) => {
       expect(phone?.notificationCursor?.seq).toBe(3);
       expect(phone?.chatCursors.find((c) => c.chatId === group)?.receivedSeq).toBeGreaterThanOrEqual(2);
       expect(data.chats.map((c) => c.id).sort()).toEqual([group, dm, solo].sort());
-      expect(data.chats.find((c) => c.id === group)).toMatchObject({ role: 'admin', members: [ann, bob, cat] });
+      expect(data.chats.find((c) => c.id === group)).toMatchObject({
+        role: 'admin',
+        members: [ann, bob, cat],
+      });
       expect(data.chats.find((c) => c.id === dm)).toMatchObject({ readSeq: 2 });
       // The conversations she is in, whoever wrote; her message in the group she left, apart.
       const texts = (list: UserDataExport['messages']) => list.map((m) => `${m.senderId}:${m.text}`);
@@ -199,7 +203,8 @@ forEachDialect('export and erasure of a user on %s', (db) => {
       });
       const danToken = await token(dan);
       const statuses: number[] = [];
-      for (let i = 0; i < 6; i++) statuses.push((await bearer(t.url, 'GET', '/api/me/export', danToken)).status);
+      for (let i = 0; i < 6; i++)
+        statuses.push((await bearer(t.url, 'GET', '/api/me/export', danToken)).status);
       expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
       const refused = await bearer(t.url, 'GET', '/api/me/export', danToken);
       expect(refused.body).toMatchObject({ error: { code: 'RATE_LIMITED' } });
@@ -313,16 +318,27 @@ forEachDialect('export and erasure of a user on %s', (db) => {
       const fresh = await tokenIssuedIn(ann, 2);
       expect(await handshakeOutcome(t.url, fresh)).toBe('connected');
       const empty = await exportOf(fresh);
-      expect(empty).toMatchObject({ profile: null, chats: [], messages: [], audienceGroups: [], reminders: [] });
+      expect(empty).toMatchObject({
+        profile: null,
+        chats: [],
+        messages: [],
+        audienceGroups: [],
+        reminders: [],
+      });
       expect(empty.sentInOtherChats).toEqual([]);
     });
 
     it('is a no-op the second time, through either route', async () => {
       const before = await tableCounts(t.server.storage);
       const again = await t.call('DELETE', `/api/v1/users/${ann}`);
-      expect(again).toMatchObject({ status: 200, body: { alreadyErased: true, removed: {}, anonymised: {} } });
+      expect(again).toMatchObject({
+        status: 200,
+        body: { alreadyErased: true, removed: {}, anonymised: {} },
+      });
       const replay = await t.call('DELETE', `/api/v1/users/${ann}`, undefined, { deliveryId: 'erase-ann-1' });
-      const replayed = await t.call('DELETE', `/api/v1/users/${ann}`, undefined, { deliveryId: 'erase-ann-1' });
+      const replayed = await t.call('DELETE', `/api/v1/users/${ann}`, undefined, {
+        deliveryId: 'erase-ann-1',
+      });
       expect(replayed.headers.get('idempotent-replayed')).toBe('true');
       expect(replayed.body).toEqual(replay.body);
       expect(await tableCounts(t.server.storage)).toEqual(before);

@@ -110,7 +110,7 @@ describePostgres('two server nodes on %s and Redis', { skip: !redis }, (db) => {
     }
   });
 
-  it("erases a user on one node: their sockets on the other are closed, its members told, tokens refused", async () => {
+  it('erases a user on one node: their sockets on the other are closed, its members told, tokens refused', async () => {
     const env = { DATABASE_URL: db.url(), REDIS_URL, REDIS_KEY_PREFIX: prefix };
     const nodeA = await startTestServer(env);
     const nodeB = await startTestServer(env);

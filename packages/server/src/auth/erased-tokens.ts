@@ -8,7 +8,10 @@ import type { TokenVerifier } from './tokens.js';
  * every handshake and bearer request, so it holds on every node the moment the erasure commits; a token
  * the identity provider issues after the erasure is a new account and is accepted.
  */
-export function refusingErased(verifier: TokenVerifier, privacy: Pick<PrivacyStorage, 'erasedAt'>): TokenVerifier {
+export function refusingErased(
+  verifier: TokenVerifier,
+  privacy: Pick<PrivacyStorage, 'erasedAt'>,
+): TokenVerifier {
   return {
     async verify(token) {
       const verified = await verifier.verify(token);

@@ -1,5 +1,5 @@
 import { ERASED_USER_ID, type ErasureResult } from '@mpi/protocol';
-import { ChatListNotifier, notifyChatChanged } from '../chat/chat-list.js';
+import { type ChatListNotifier, notifyChatChanged } from '../chat/chat-list.js';
 import { rooms } from '../realtime/rooms.js';
 import type { ServerContext } from '../server-context.js';
 import type { DeliveryRecord, StoredResponse } from '../storage/notifications/notification-storage.js';

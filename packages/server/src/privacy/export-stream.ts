@@ -10,10 +10,7 @@ import type { MessageCursor, PrivacyStorage } from '../storage/privacy/privacy-s
 const PAGE = 500;
 
 /** `"key":[…]`, the array's items read page by page. */
-async function* jsonArray<T>(
-  key: string,
-  read: (after: T | null) => Promise<T[]>,
-): AsyncGenerator<string> {
+async function* jsonArray<T>(key: string, read: (after: T | null) => Promise<T[]>): AsyncGenerator<string> {
   yield `${JSON.stringify(key)}:[`;
   let after: T | null = null;
   let first = true;

@@ -1,7 +1,12 @@
 import { eraseMeSchema } from '@mpi/protocol/schemas';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
-import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import {
+  type RateLimiterAbstract,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+} from 'rate-limiter-flexible';
 import type { TokenVerifier } from '../auth/tokens.js';
 import { ChatListNotifier } from '../chat/chat-list.js';
 import { AppError } from '../errors.js';
@@ -68,7 +73,10 @@ export function registerPrivacy(ctx: ServerContext, deps: PrivacyDeps): void {
       if (!(error instanceof RateLimiterRes)) throw error;
       const seconds = Math.ceil(error.msBeforeNext / 1000);
       reply.header('retry-after', String(seconds));
-      throw new AppError('RATE_LIMITED', `At most ${EXPORT_BUDGET.points} exports an hour: retry in ${seconds} s.`);
+      throw new AppError(
+        'RATE_LIMITED',
+        `At most ${EXPORT_BUDGET.points} exports an hour: retry in ${seconds} s.`,
+      );
     }
     return sendExport(reply, userId, 'self');
   });

@@ -207,7 +207,9 @@ export async function rowsNaming(storage: Storage, userId: string): Promise<Reco
   ];
   const counts: Record<string, number> = {};
   for (const [label, table, column, op, value] of checks) {
-    const { rows } = await sql<{ n: number | string }>`select count(*) as n from ${sql.table(table)} where ${sql.ref(
+    const { rows } = await sql<{
+      n: number | string;
+    }>`select count(*) as n from ${sql.table(table)} where ${sql.ref(
       column,
     )} ${sql.raw(op)} ${value}`.execute(db);
     counts[label] = Number(rows[0]?.n ?? 0);

@@ -130,7 +130,10 @@ export async function promoteIfNoAdmin(trx: Db, chatId: string): Promise<void> {
     .where(({ not, exists, selectFrom }) =>
       not(
         exists(
-          selectFrom('chat_members').select('user_id').where('chat_id', '=', chatId).where('role', '=', 'admin'),
+          selectFrom('chat_members')
+            .select('user_id')
+            .where('chat_id', '=', chatId)
+            .where('role', '=', 'admin'),
         ),
       ),
     )

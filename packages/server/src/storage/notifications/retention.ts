@@ -7,7 +7,10 @@ import { StorageError } from '../db/storage-error.js';
  * recipient and read rows (foreign keys cascade). Device cursors and consent periods are seqs, not rows
  * of a notification, and stay; the inbox and catch-up simply find nothing below the deleted seqs.
  */
-export async function pruneNotifications(db: Kysely<Database>, olderThan: Date): Promise<{ deleted: number }> {
+export async function pruneNotifications(
+  db: Kysely<Database>,
+  olderThan: Date,
+): Promise<{ deleted: number }> {
   if (Number.isNaN(olderThan.getTime())) {
     throw new StorageError('VALIDATION_FAILED', 'olderThan must be a valid date.');
   }

@@ -3,7 +3,7 @@ import { type Audience, ERASED_USER_ID } from '@mpi/protocol';
 import { sql, type Transaction } from 'kysely';
 import { promoteIfNoAdmin } from '../chat/groups.js';
 import type { Database, Db } from '../db/schema.js';
-import type { Erasure, ErasedChat } from './privacy-storage.js';
+import type { ErasedChat, Erasure } from './privacy-storage.js';
 
 // The erasure of a user, in one transaction: what docs/security.md ("Your data: export and erasure") lists,
 // table by table. Everything is keyed by the user id, so a second run finds nothing and changes nothing.
@@ -72,7 +72,13 @@ async function eraseChats(
   if (dialect === 'postgres') {
     // The user's chat rows in id order, as appends lock them: an erasure queues behind a batch, never
     // deadlocks with one. (SQLite runs one write transaction at a time.)
-    await trx.selectFrom('chats').select('id').where('id', 'in', mine(trx)).orderBy('id').forUpdate().execute();
+    await trx
+      .selectFrom('chats')
+      .select('id')
+      .where('id', 'in', mine(trx))
+      .orderBy('id')
+      .forUpdate()
+      .execute();
   }
   const memberships = await trx
     .selectFrom('chat_members as cm')
@@ -97,7 +103,11 @@ async function eraseChats(
     add(removed, 'messages', (await inAlone.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst())?.n);
     add(removed, 'chat_members', alone.length);
     // Members, messages and receipts of the chat go with it (foreign keys cascade).
-    add(removed, 'chats', (await trx.deleteFrom('chats').where('id', 'in', alone).executeTakeFirst()).numDeletedRows);
+    add(
+      removed,
+      'chats',
+      (await trx.deleteFrom('chats').where('id', 'in', alone).executeTakeFirst()).numDeletedRows,
+    );
   }
   const left = await trx.deleteFrom('chat_members').where('user_id', '=', userId).executeTakeFirst();
   add(removed, 'chat_members', left.numDeletedRows);
@@ -114,7 +124,11 @@ async function eraseChats(
     'devices',
     (await trx.deleteFrom('devices').where('user_id', '=', userId).executeTakeFirst()).numDeletedRows,
   );
-  add(removed, 'users', (await trx.deleteFrom('users').where('id', '=', userId).executeTakeFirst()).numDeletedRows);
+  add(
+    removed,
+    'users',
+    (await trx.deleteFrom('users').where('id', '=', userId).executeTakeFirst()).numDeletedRows,
+  );
 
   const tombstones = await trx
     .updateTable('messages')
@@ -127,7 +141,12 @@ async function eraseChats(
   const changedChats = new Set<string>();
   const dms = shared.filter((m) => m.type === 'dm').map((m) => m.id);
   if (dms.length > 0) {
-    const unkeyed = await trx.updateTable('chats').set({ dm_key: null }).where('id', 'in', dms).returning('id').execute();
+    const unkeyed = await trx
+      .updateTable('chats')
+      .set({ dm_key: null })
+      .where('id', 'in', dms)
+      .returning('id')
+      .execute();
     for (const row of unkeyed) changedChats.add(row.id);
   }
   const uncredited = await trx
@@ -164,7 +183,8 @@ async function eraseNotifications(
   add(
     removed,
     'notification_reads',
-    (await trx.deleteFrom('notification_reads').where('user_id', '=', userId).executeTakeFirst()).numDeletedRows,
+    (await trx.deleteFrom('notification_reads').where('user_id', '=', userId).executeTakeFirst())
+      .numDeletedRows,
   );
   const onlyMine = await trx
     .deleteFrom('notifications')

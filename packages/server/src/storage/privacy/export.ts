@@ -7,9 +7,9 @@ import {
   type NotificationItem,
 } from '@mpi/protocol';
 import type { ExpressionBuilder, Kysely } from 'kysely';
+import { toMessage } from '../chat/rows.js';
 import type { Database, Db } from '../db/schema.js';
 import { assertLimit } from '../db/storage-error.js';
-import { toMessage } from '../chat/rows.js';
 import { inbox, lastSeq, toItem } from '../notifications/inbox.js';
 import type { ExportHead, MessageCursor } from './privacy-storage.js';
 
@@ -155,14 +155,18 @@ async function exportDevices(db: Db, userId: string): Promise<ExportedDevice[]> 
 }
 
 /** True when the audience names the user, or one of `groups`. */
-export function audienceNames(audience: Audience, userId: string, groups: ReadonlySet<string>): boolean {
+function audienceNames(audience: Audience, userId: string, groups: ReadonlySet<string>): boolean {
   if ('users' in audience) return audience.users.includes(userId);
   if ('groups' in audience) return audience.groups.some((group) => groups.has(group));
   return false;
 }
 
 /** Pending reminders addressed to the user or one of their groups, read page by page. */
-async function remindersFor(db: Db, userId: string, groups: ReadonlySet<string>): Promise<ExportedReminder[]> {
+async function remindersFor(
+  db: Db,
+  userId: string,
+  groups: ReadonlySet<string>,
+): Promise<ExportedReminder[]> {
   const found: ExportedReminder[] = [];
   let afterId = '';
   for (;;) {
