@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ERASED_USER_ID, type ErasureResult, type UserDataExport } from '@mpi/protocol';
 import { forEachDialect } from '@mpi/test-kit';
 import { SignJWT } from 'jose';
+import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../src/auth/tokens.js';
 import { rowsNaming, tableCounts } from './support/inspect.js';
@@ -236,6 +237,7 @@ forEachDialect('export and erasure of a user on %s', (db) => {
       const bobJoined = await ok(request(bobClient, 'join_chat', { chatId: group }));
       expect(bobJoined.chat.members).toContain(ann);
       await ok(request(annClient, 'join_chat', { chatId: group }));
+      await ok(request(annClient, 'get_history', { chatId: dm })); // the DM's members are cached now
       const bobLeft = collect(bobClient, 'user_left');
       const bobLists = collect(bobClient, 'chat_list_updated');
       const annErrors = collect(annClient, 'socket_error');
@@ -317,6 +319,19 @@ forEachDialect('export and erasure of a user on %s', (db) => {
       });
       const fresh = await tokenIssuedIn(ann, 2);
       expect(await handshakeOutcome(t.url, fresh)).toBe('connected');
+      // The same id, back as a new user, is not in her old DM.
+      const newAnn: TestClient = io(t.url, {
+        transports: ['websocket'],
+        forceNew: true,
+        auth: { token: fresh },
+      });
+      try {
+        await new Promise((resolve) => newAnn.once('connect', () => resolve(undefined)));
+        const dmHistory = await request(newAnn, 'get_history', { chatId: dm });
+        expect(dmHistory).toMatchObject({ ok: false, error: { code: 'NOT_A_MEMBER' } });
+      } finally {
+        newAnn.disconnect();
+      }
       const empty = await exportOf(fresh);
       expect(empty).toMatchObject({
         profile: null,

@@ -21,8 +21,13 @@ import { RecentMessages } from './recent-messages.js';
 import { typingStart, typingStop } from './typing.js';
 import { TypingTracker } from './typing-tracker.js';
 
+export interface ChatFeature extends Feature {
+  /** Drops the cached kinds of these chats on every node: their DM members changed (an erasure). */
+  forgetChats(chatIds: readonly string[]): void;
+}
+
 /** Chat: every handler, connection hook, catch-up and loop of direct and group chats. */
-export function registerChat(server: ServerContext): Feature {
+export function registerChat(server: ServerContext): ChatFeature {
   const ctx: ChatContext = {
     ...server,
     chatKinds: new ChatKindCache(server.storage.chat),
@@ -59,7 +64,13 @@ export function registerChat(server: ServerContext): Feature {
     prune: (olderThan) => ctx.storage.chat.pruneMessages(olderThan),
     log: ctx.log,
   });
+  ctx.io.on('forget_chats', (chatIds) => ctx.chatKinds.forget(chatIds));
   return {
+    forgetChats(chatIds) {
+      ctx.chatKinds.forget(chatIds);
+      // A single node has no others to tell (its in-memory adapter cannot).
+      if (ctx.config.redis.url && chatIds.length > 0) ctx.io.serverSideEmit('forget_chats', [...chatIds]);
+    },
     disconnecting: (socket) => announceDeparture(ctx, socket),
     disconnect: (socket) => ctx.typing.dropSocket(socket.id),
     catchUp: chatCatchUp(ctx),

@@ -24,7 +24,7 @@ function toResult(userId: string, erasure: Erasure): ErasureResult {
  */
 export async function eraseUser(
   ctx: ServerContext,
-  chatList: ChatListNotifier,
+  chat: { chatList: ChatListNotifier; forgetChats(chatIds: readonly string[]): void },
   userId: string,
   by: Requester,
   delivery?: DeliveryRecord,
@@ -50,6 +50,8 @@ export async function eraseUser(
     },
     'user data erased',
   );
+  const { chatList } = chat;
+  chat.forgetChats(erasure.chats.filter((c) => c.type === 'dm').map((c) => c.chatId));
   const userRoom = rooms.user(userId);
   const chatRooms = erasure.chats.map((chat) => rooms.chat(chat.chatId));
   // Out of the chat rooms first, so that the disconnect below announces no second departure.

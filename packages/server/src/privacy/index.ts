@@ -23,6 +23,8 @@ export interface PrivacyDeps {
   verifier: TokenVerifier;
   /** Shared rate-limit state of all nodes, when they share a Redis. */
   redis?: { client: Redis; keyPrefix: string } | undefined;
+  /** Chat's cache of DM members, on every node: an erasure changes them. */
+  forgetChats(chatIds: readonly string[]): void;
 }
 
 function exportLimiter(redis: PrivacyDeps['redis']): RateLimiterAbstract {
@@ -87,7 +89,7 @@ export function registerPrivacy(ctx: ServerContext, deps: PrivacyDeps): void {
     if (!body.success || body.data.confirm !== userId) {
       throw new AppError('VALIDATION_FAILED', 'Send { "confirm": "<your user id>" } to erase your data.');
     }
-    const { response } = await eraseUser(ctx, chatList, userId, 'self');
+    const { response } = await eraseUser(ctx, { chatList, forgetChats: deps.forgetChats }, userId, 'self');
     return reply.code(response.status).send(response.body);
   });
 
@@ -96,7 +98,7 @@ export function registerPrivacy(ctx: ServerContext, deps: PrivacyDeps): void {
       sendExport(reply, userId, 'operator'),
     );
     api.mutation('DELETE', '/api/v1/users/:userId', { params: ['userId'] }, ({ params, delivery }) =>
-      eraseUser(ctx, chatList, params.userId ?? '', 'operator', delivery),
+      eraseUser(ctx, { chatList, forgetChats: deps.forgetChats }, params.userId ?? '', 'operator', delivery),
     );
   });
 }
