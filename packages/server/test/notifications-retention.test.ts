@@ -1,6 +1,5 @@
 import { forEachDialect } from '@mpi/test-kit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { loadConfig, testConfig } from '../src/config.js';
 import {
   countRows,
   type ManualClock,
@@ -11,12 +10,6 @@ import {
 import { request } from './support/server.js';
 
 const DAY = 24 * 3600_000;
-
-it('keeps notifications 90 days by default; NOTIFICATION_RETENTION_DAYS=0 keeps them forever', () => {
-  expect(testConfig().notifications.retentionDays).toBe(90);
-  expect(testConfig({ NOTIFICATION_RETENTION_DAYS: '0' }).notifications.retentionDays).toBe(0);
-  expect(() => loadConfig({ NOTIFICATION_RETENTION_DAYS: '-1' })).toThrow(/NOTIFICATION_RETENTION_DAYS/);
-});
 
 forEachDialect('notification retention on %s', (db) => {
   let clock: ManualClock;
