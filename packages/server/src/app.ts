@@ -155,7 +155,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
   const features: Feature[] = [chat, notifications, users];
   for (const feature of features) handlers.addHooks(feature);
   // Tokens of erased users are refused on the socket and on the HTTP routes alike.
-  const verifier = refusingErased(createTokenVerifier(config.auth), storage.privacy);
+  const verifier = refusingErased(createTokenVerifier(config.auth), storage.privacy, log);
   registerPrivacy(ctx, { verifier, redis: scaleOut.redis, forgetChats: chat.forgetChats });
   attachRealtime(io, handlers, {
     verifier,
