@@ -179,6 +179,33 @@ forEachDialect('export and erasure of a user on %s', (db) => {
       expect(bobs.profile).toMatchObject({ name: null });
     });
 
+    it('streams an export of more than a page of messages, in chat and seq order', async () => {
+      const gus = 'gus';
+      const chats = [
+        await t.server.storage.chat.createGroup({ creatorId: gus, name: 'Big', memberIds: [bob] }),
+        await t.server.storage.chat.openDm(gus, bob),
+      ];
+      // Pages of 500: the first ends with the group's last message, the second inside the DM.
+      const counts = [500, 520];
+      await Promise.all(
+        chats.flatMap((chat, c) =>
+          Array.from({ length: counts[c] ?? 0 }, (_, i) =>
+            t.server.storage.chat.appendMessage({
+              chatId: chat.id,
+              senderId: i % 2 === 0 ? gus : bob,
+              clientMessageId: `big-${i}`,
+              text: `message ${i}`,
+            }),
+          ),
+        ),
+      );
+      const data = await exportOf(await token(gus));
+      expect(data.messages).toHaveLength(1020);
+      const order = data.messages.map((m) => `${m.chatId}:${String(m.seq).padStart(4, '0')}`);
+      expect(order).toEqual([...order].sort());
+      expect(new Set(order).size).toBe(order.length);
+    });
+
     it('lets an operator export any user over the signed API, and refuses unsigned or forged requests', async () => {
       const answer = await t.call('GET', `/api/v1/users/${ann}/export`, undefined, { deliveryId: null });
       expect(answer.status).toBe(200);
