@@ -177,6 +177,8 @@ forEachDialect('export and erasure of a user on %s', (db) => {
       ]);
       expect(bobs.audienceGroups).toEqual(['squad']);
       expect(bobs.profile).toMatchObject({ name: null });
+      const metrics = await (await fetch(`${t.url}/metrics`)).text();
+      expect(metrics).toContain('mpi_user_exports_total{by="self"} 2');
     });
 
     it('streams an export of more than a page of messages, in chat and seq order', async () => {
@@ -344,6 +346,12 @@ forEachDialect('export and erasure of a user on %s', (db) => {
         status: 401,
         body: { error: { code: 'ACCOUNT_ERASED' } },
       });
+      const metrics = await (await fetch(`${t.url}/metrics`)).text();
+      expect(metrics).toContain('mpi_user_erasures_total{by="operator",result="erased"} 1');
+      expect(metrics).toMatch(
+        /mpi_security_refusals_total\{kind="authentication",code="ACCOUNT_ERASED"\} [1-9]/,
+      );
+
       const fresh = await tokenIssuedIn(ann, 2);
       expect(await handshakeOutcome(t.url, fresh)).toBe('connected');
       // The same id, back as a new user, is not in her old DM.
