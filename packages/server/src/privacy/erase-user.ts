@@ -24,7 +24,7 @@ function toResult(userId: string, erasure: Erasure): ErasureResult {
  */
 export async function eraseUser(
   ctx: ServerContext,
-  chat: { chatList: ChatListNotifier; forgetChats(chatIds: readonly string[]): void },
+  chatSide: { chatList: ChatListNotifier; forgetChats(chatIds: readonly string[]): void },
   userId: string,
   by: Requester,
   delivery?: DeliveryRecord,
@@ -50,10 +50,10 @@ export async function eraseUser(
     },
     'user data erased',
   );
-  const { chatList } = chat;
-  chat.forgetChats(erasure.chats.filter((c) => c.type === 'dm').map((c) => c.chatId));
+  const { chatList, forgetChats } = chatSide;
+  forgetChats(erasure.chats.filter((c) => c.type === 'dm').map((c) => c.chatId));
   const userRoom = rooms.user(userId);
-  const chatRooms = erasure.chats.map((chat) => rooms.chat(chat.chatId));
+  const chatRooms = erasure.chats.map((c) => rooms.chat(c.chatId));
   // Out of the chat rooms first, so that the disconnect below announces no second departure.
   if (chatRooms.length > 0) ctx.io.in(userRoom).socketsLeave(chatRooms);
   for (const { chatId, deleted } of erasure.chats) {
