@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { type Logger, pino } from 'pino';
 import type { Server } from 'socket.io';
 import { AuditLog } from './audit-log.js';
+import { refusingErased } from './auth/erased-tokens.js';
 import { createTokenVerifier } from './auth/tokens.js';
 import { registerChat } from './chat/index.js';
 import type { Config } from './config.js';
@@ -13,6 +14,7 @@ import { registerSecurityHeaders } from './http/security-headers.js';
 import { registerWebApp } from './http/web-app.js';
 import { createMetrics } from './metrics.js';
 import { type NotificationsFeature, registerNotifications } from './notifications/index.js';
+import { registerPrivacy } from './privacy/index.js';
 import { attachAdminUi } from './realtime/admin-ui.js';
 import { ConnectionCaps } from './realtime/connection-caps.js';
 import { HandlerRegistry } from './realtime/handler-registry.js';
@@ -152,8 +154,11 @@ export async function createServer(config: Config, options: CreateServerOptions 
   );
   const features: Feature[] = [chat, notifications, users];
   for (const feature of features) handlers.addHooks(feature);
+  // Tokens of erased users are refused on the socket and on the HTTP routes alike.
+  const verifier = refusingErased(createTokenVerifier(config.auth), storage.privacy, log);
+  registerPrivacy(ctx, { verifier, redis: scaleOut.redis, forgetChats: chat.forgetChats });
   attachRealtime(io, handlers, {
-    verifier: createTokenVerifier(config.auth),
+    verifier,
     log,
     metrics,
     isShuttingDown,

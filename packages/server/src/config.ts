@@ -84,6 +84,7 @@ const envSchema = z
     MAX_EVENTS_IN_FLIGHT_PER_CONNECTION: positiveInt.min(2).default(64),
     MAX_EVENTS_IN_FLIGHT: positiveInt.min(2).default(4096),
     MESSAGE_RETENTION_DAYS: z.coerce.number().int().min(0).default(365),
+    NOTIFICATION_RETENTION_DAYS: z.coerce.number().int().min(0).default(90),
     SHUTDOWN_TIMEOUT_MS: positiveInt.max(60_000).default(8_000),
     METRICS_ENABLED: boolean.default(true),
     NOTIFY_SIGNING_SECRETS: signingSecrets.optional(),
@@ -177,6 +178,8 @@ export interface Config {
     reminderLeadTimesMs: number[];
     /** How often each node looks for due reminders. */
     reminderPollMs: number;
+    /** Notifications (read or unread) older than this are deleted; 0 keeps them forever. */
+    retentionDays: number;
   };
   /** The built web app served at `/`. */
   webDistDir: string;
@@ -244,6 +247,7 @@ export function loadConfig(env: Env): Config {
       signingSecrets: e.NOTIFY_SIGNING_SECRETS ?? [],
       reminderLeadTimesMs: e.REMINDER_LEAD_TIMES,
       reminderPollMs: e.REMINDER_POLL_MS,
+      retentionDays: e.NOTIFICATION_RETENTION_DAYS,
     },
     webDistDir: e.WEB_DIST_DIR,
     redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX, leaseMs: e.NODE_LEASE_MS },
