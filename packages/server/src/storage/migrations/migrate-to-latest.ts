@@ -29,7 +29,13 @@ class InCodeMigrationProvider implements MigrationProvider {
  * server processes starting at once) are serialised by the Migrator's lock. Returns the names applied.
  */
 export async function migrateToLatest<DB>(db: Kysely<DB>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new InCodeMigrationProvider() });
+  // Branches developed in parallel land their migrations in any order; each one touches its own tables,
+  // so a database that already ran a later-numbered one still takes an earlier one that arrives after it.
+  const migrator = new Migrator({
+    db,
+    provider: new InCodeMigrationProvider(),
+    allowUnorderedMigrations: true,
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
