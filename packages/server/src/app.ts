@@ -109,7 +109,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
     scaleOut,
   });
 
-  const io = createSocketServer(app.server);
+  const io = createSocketServer(app.server, config.ping);
   if (scaleOut.adapter) io.adapter(scaleOut.adapter);
   if (config.adminUi) {
     await attachAdminUi(io as unknown as Server, app, config.adminUi, {
