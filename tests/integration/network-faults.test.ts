@@ -159,3 +159,52 @@ describe.skipIf(!support.namespaces)('a client whose network goes away (blackhol
     );
   });
 });
+
+describe.skipIf(!support.netem)('a client on a slow, lossy link (netem)', () => {
+  it('every acknowledged message arrives exactly once on every side, seqs gapless, in a DM and a group', async () => {
+    // The default heartbeats: a slow link is not a dead one.
+    const { ns, nina, host } = await start();
+    const alice = host('alice');
+    const carol = host('carol');
+    await Promise.all([online(alice, 'alice'), online(carol, 'carol')]);
+    const dm = await alice.openDm('nina');
+    const group = await alice.createGroup('netem', ['nina', 'carol']);
+    if (!dm.ok || !group.ok) throw new Error('chats not created');
+    const [dmId, groupId] = [dm.chat.id, group.chat.id];
+    await ns.impair({ delayMs: 150, jitterMs: 50, lossPercent: 7 });
+
+    const texts = { dm: [] as string[], group: [] as string[] };
+    const sends: Array<Promise<{ ok: boolean }>> = [];
+    for (const i of range(10)) {
+      sends.push(nina.call('sendMessage', dmId, `nina dm ${i}`, `nina-dm-${i}`));
+      sends.push(nina.call('sendMessage', groupId, `nina group ${i}`, `nina-group-${i}`));
+      sends.push(alice.sendMessage(dmId, `alice dm ${i}`));
+      sends.push(alice.sendMessage(groupId, `alice group ${i}`));
+      sends.push(carol.sendMessage(groupId, `carol group ${i}`));
+      texts.dm.push(`nina dm ${i}`, `alice dm ${i}`);
+      texts.group.push(`nina group ${i}`, `alice group ${i}`, `carol group ${i}`);
+      // Half-way the link changes: faster, but lossier.
+      if (i === 5) await ns.impair({ delayMs: 80, jitterMs: 20, lossPercent: 10 });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const acks = await Promise.all(sends);
+    await ns.clearImpairment();
+    expect(acks.filter((ack) => !ack.ok)).toEqual([]);
+
+    expectExactlyOnce(await holdsAll(nina, dmId, 20, 'nina'), texts.dm);
+    expectExactlyOnce(await holdsAll(alice, dmId, 20, 'alice'), texts.dm);
+    for (const [who, member] of [
+      ['nina', nina],
+      ['alice', alice],
+      ['carol', carol],
+    ] as const) {
+      expectExactlyOnce(await holdsAll(member, groupId, 30, who), texts.group);
+    }
+    expect(await nina.call('outbox')).toEqual([]);
+    const status = await nina.call('status');
+    console.info(
+      `netem 150 ± 50 ms and 7 % loss, then 80 ± 20 ms and 10 %, each way: 50 sends acknowledged, every side holds every message once ` +
+        `(nina ${status.state}, ${nina.states.filter((change) => change.state === ConnectionState.RECONNECTING).length} reconnects)`,
+    );
+  });
+});
