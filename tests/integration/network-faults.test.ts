@@ -1,6 +1,5 @@
 import { ConnectionState, type SocketService } from '@mpi/client';
-import type { MessageData } from '@mpi/protocol';
-import { Cleanup, waitFor } from '@mpi/test-kit';
+import { Cleanup, sleep, waitFor } from '@mpi/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RealtimeSocket } from '../../packages/server/src/realtime/types.js';
 import { NetworkNamespace, probeNetworkNamespaces } from '../support/network-namespace.js';
@@ -39,7 +38,10 @@ async function start(env: Record<string, string> = {}) {
 }
 
 /** Every message once, in gapless seqs 1..n, with the expected texts. */
-function expectExactlyOnce(messages: readonly Pick<MessageData, 'id' | 'seq' | 'text'>[], texts: string[]) {
+function expectExactlyOnce(
+  messages: readonly { id: string | null; seq: number | null; text: string }[],
+  texts: string[],
+) {
   expect(new Set(messages.map((m) => m.id)).size).toBe(messages.length);
   expect(messages.map((m) => m.seq)).toEqual(range(texts.length));
   expect(messages.map((m) => m.text).sort()).toEqual([...texts].sort());
@@ -53,12 +55,19 @@ async function held(service: SocketService | RemoteSdk, chatId: string) {
   return snapshot.messages;
 }
 
-async function holdsAll(service: SocketService | RemoteSdk, chatId: string, count: number, who: string) {
-  const deadline = Date.now() + 20_000;
-  while ((await held(service, chatId)).filter((m) => m.seq !== null).length < count) {
-    if (Date.now() > deadline) throw new Error(`${who} holds fewer than ${count} messages of ${chatId}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+/** Polls an asynchronous probe (a call into the remote SDK) every 50 ms. */
+async function until(probe: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(50);
   }
+}
+
+/** Once `service` holds `count` sent messages of the chat: its messages. */
+async function holdsAll(service: SocketService | RemoteSdk, chatId: string, count: number, who: string) {
+  const sent = async () => (await held(service, chatId)).filter((m) => m.seq !== null).length >= count;
+  await until(sent, 20_000, `${who} holding ${count} messages`);
   return held(service, chatId);
 }
 
@@ -127,7 +136,8 @@ describe.skipIf(!support.namespaces)('a client whose network goes away (blackhol
     ninaSends.push(
       ...range(2).map((i) => nina.call('sendMessage', chatId, `nina queued ${i}`, `nina-queued-${i}`)),
     );
-    await waitFor(async () => (await nina.call('outbox')).length === 5, 5000, 'five in her outbox');
+    await until(async () => (await nina.call('outbox')).length === 5, 5000, 'five in her outbox');
+    expect((await nina.call('outbox')).map((entry) => entry.status)).toEqual(range(5).map(() => 'pending'));
 
     await ns.heal();
     const healedAt = Date.now();
@@ -185,7 +195,7 @@ describe.skipIf(!support.netem)('a client on a slow, lossy link (netem)', () => 
       texts.group.push(`nina group ${i}`, `alice group ${i}`, `carol group ${i}`);
       // Half-way the link changes: faster, but lossier.
       if (i === 5) await ns.impair({ delayMs: 80, jitterMs: 20, lossPercent: 10 });
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
     }
     const acks = await Promise.all(sends);
     await ns.clearImpairment();
