@@ -142,6 +142,8 @@ describe.skipIf(!support.namespaces)('a client whose network goes away (blackhol
     await until(async () => (await nina.call('outbox')).length === 5, 5000, 'five in her outbox');
     expect((await nina.call('outbox')).map((entry) => entry.status)).toEqual(range(5).map(() => 'pending'));
 
+    // Nothing crossed the link: the dark sends reached nobody.
+    expect(alice.chats.getChatSnapshot(chatId).messages.map((m) => m.text)).not.toContain('nina dark 1');
     await ns.heal();
     const healedAt = Date.now();
     const acks = await Promise.all(ninaSends);
