@@ -5,13 +5,15 @@ import { promisify } from 'node:util';
 /**
  * A Linux network namespace joined to the host by a veth pair, for tests that put a client behind a real
  * bad network: `tc netem` delay, jitter and loss on both ends of the link; or random TCP packet loss by
- * nftables in the namespace (for kernels without netem; the delay then comes from a relay, see
+ * nftables on both ends (for kernels without netem; the delay then comes from a relay, see
  * impaired-link.ts); or a blackhole (the host end set down: packets vanish both ways, no FIN, no RST, as
  * when a phone leaves Wi-Fi). Needs root and iproute2 (`ip`, `tc`); netem needs the kernel's sch_netem,
- * the loss needs nftables (`nft`, the kernel's nf_tables with numgen); see probeNetworkNamespaces.
+ * the loss needs nftables (`nft`, the kernel's nf_tables with numgen and netdev ingress hooks); see
+ * probeNetworkNamespaces.
  *
- * Names carry the creating process's id (`mpi-nf-<pid>-<n>`, links `mnf<pid>…`), so that a run removes
- * only what a dead run left behind, never a parallel run's namespaces.
+ * Names carry the creating process's id (`mpi-nf-<pid>-<n>`, links `mnf<pid>…`, the host's nftables
+ * table of a link `netdev mpi_impair_<link>`, bound to that link only), so that a run removes only what a
+ * dead run left behind, never a parallel run's namespaces.
  */
 
 const run = promisify(execFile);
@@ -75,7 +77,10 @@ const alive = (pid: number) => {
   }
 };
 
-/** Deletes the namespaces and host links of runs whose process is gone (a run killed before its cleanup). */
+/**
+ * Deletes the namespaces, host links and host nftables tables of runs whose process is gone (a run killed
+ * before its cleanup).
+ */
 async function removeStale(): Promise<void> {
   const namespaces = (await ip('netns', 'list')).split('\n').map((line) => line.split(' ')[0] ?? '');
   for (const name of namespaces) {
@@ -342,7 +347,9 @@ export async function probeNetworkNamespaces(): Promise<NetworkSupport> {
       `tc netem is unavailable here (${reasons.join('; ')}).`,
       impairer === 'nft'
         ? 'The lossy/slow-link test runs with nftables loss and a delaying relay instead (impaired-link.ts).'
-        : 'Neither netem nor nftables works: the lossy/slow-link test is SKIPPED (and fails under CI=true).',
+        : process.env.CI === 'true'
+          ? 'Neither netem nor nftables works: the lossy/slow-link test FAILS (CI=true).'
+          : 'Neither netem nor nftables works: the lossy/slow-link test is SKIPPED (it fails under CI=true).',
     );
   }
   return { namespaces: ns !== undefined, impairer, reasons };
