@@ -72,6 +72,8 @@ function within(ms: number, work: Promise<unknown>): Promise<unknown> {
 /** Builds a complete server from a config: HTTP API, Socket.IO and storage. Nothing here reads the environment. */
 export async function createServer(config: Config, options: CreateServerOptions = {}): Promise<MpiServer> {
   const log = options.logger ?? pino({ level: config.logLevel, base: { service: 'mpi-realtime' } });
+  // How long the process took to get here (mostly loading modules): part of a restarted node's time to ready.
+  log.info({ uptimeMs: Math.round(performance.now()) }, 'starting');
   const storage =
     options.storage ??
     (await openStorage(config.databaseUrl, {
@@ -111,7 +113,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
     scaleOut,
   });
 
-  const io = createSocketServer(app.server);
+  const io = createSocketServer(app.server, config.ping);
   if (scaleOut.adapter) io.adapter(scaleOut.adapter);
   if (config.adminUi) {
     await attachAdminUi(io as unknown as Server, app, config.adminUi, {
