@@ -67,7 +67,7 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
           clientMessageId: payload.clientMessageId,
           chatId: payload.chatId,
           senderId: 'u1',
-          text: payload.text,
+          text: payload.text ?? '',
           createdAt: new Date().toISOString(),
           seq: 1,
         },
