@@ -55,6 +55,9 @@ const base64urlBytes = (bytes: number) => z.base64url().length(Math.ceil((bytes 
 /** An AES-GCM IV: 96 bits, random per encryption. */
 const ivSchema = base64urlBytes(12);
 
+/** A device's ECDH P-256 public key: the raw uncompressed point (65 bytes, first byte 4), base64url. */
+const publicKeySchema = base64urlBytes(65).refine((key) => key.startsWith('B'), 'not an uncompressed P-256 point');
+
 /** A content key wrapped for one recipient device: AES-GCM of the 32-byte key, 16-byte tag included. */
 export const wrappedKeySchema = z.strictObject({
   userId: userIdSchema,
@@ -71,6 +74,8 @@ export const wrappedKeySchema = z.strictObject({
 export const e2eEnvelopeSchema = z.strictObject({
   v: z.literal(1),
   senderDeviceId: idSchema,
+  /** The sender device's public key: lets members read it after that device's key is gone from the server. */
+  senderKey: publicKeySchema,
   iv: ivSchema,
   ciphertext: z.base64url().min(23).max(E2E_LIMITS.ciphertextMaxLength),
   keys: z
@@ -101,10 +106,7 @@ export const sendMessageSchema = z
     path: ['text'],
   });
 
-/** A device's ECDH P-256 public key: the raw uncompressed point (65 bytes, first byte 4), base64url. */
-export const publishDeviceKeySchema = z.strictObject({
-  publicKey: base64urlBytes(65).refine((key) => key.startsWith('B'), 'not an uncompressed P-256 point'),
-});
+export const publishDeviceKeySchema = z.strictObject({ publicKey: publicKeySchema });
 
 /** Cumulative: "this device has received every message of the chat up to seq N". */
 export const messagesReceivedSchema = z.strictObject({ chatId: chatIdSchema, upToSeq: seqSchema });

@@ -1,28 +1,29 @@
 import { isOutboxEntry, type OutboxEntry, type OutboxStore, sortEntries } from './types.js';
 
 /* The few IndexedDB types this store uses (the SDK compiles without the DOM library). */
-interface IdbRequest<T> {
+export interface IdbRequest<T> {
   readonly result: T;
   readonly error: unknown;
   onsuccess: ((event: unknown) => void) | null;
   onerror: ((event: unknown) => void) | null;
 }
-interface IdbOpenRequest extends IdbRequest<IdbDatabase> {
+export interface IdbOpenRequest extends IdbRequest<IdbDatabase> {
   onupgradeneeded: ((event: unknown) => void) | null;
 }
-interface IdbObjectStore {
+export interface IdbObjectStore {
+  get(key: string): IdbRequest<unknown>;
   getAll(): IdbRequest<unknown[]>;
   put(value: unknown): IdbRequest<unknown>;
   delete(key: string): IdbRequest<unknown>;
 }
-interface IdbTransaction {
+export interface IdbTransaction {
   objectStore(name: string): IdbObjectStore;
   readonly error: unknown;
   oncomplete: ((event: unknown) => void) | null;
   onerror: ((event: unknown) => void) | null;
   onabort: ((event: unknown) => void) | null;
 }
-interface IdbDatabase {
+export interface IdbDatabase {
   readonly objectStoreNames: { contains(name: string): boolean };
   createObjectStore(name: string, options: { keyPath: string }): unknown;
   transaction(names: string, mode: 'readonly' | 'readwrite'): IdbTransaction;

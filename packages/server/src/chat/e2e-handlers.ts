@@ -58,12 +58,12 @@ export async function checkEnvelope(
     throw new AppError('FORBIDDEN', "The envelope's senderDeviceId is not this connection's device.");
   }
   await assertMember(ctx, chatId, sender.userId);
-  const current = new Set(
-    (await ctx.storage.chat.chatDeviceKeys(chatId)).map((k) => deviceKey(k.userId, k.deviceId)),
-  );
-  if (!current.has(deviceKey(sender.userId, sender.deviceId))) {
-    throw new AppError('FORBIDDEN', 'Publish this device key (publish_device_key) before sending here.');
+  const keys = await ctx.storage.chat.chatDeviceKeys(chatId);
+  const own = keys.find((k) => k.userId === sender.userId && k.deviceId === sender.deviceId);
+  if (own?.publicKey !== envelope.senderKey) {
+    throw new AppError('FORBIDDEN', "The envelope's senderKey is not this device's published key.");
   }
+  const current = new Set(keys.map((k) => deviceKey(k.userId, k.deviceId)));
   const wrapped = envelope.keys.map((k) => deviceKey(k.userId, k.deviceId));
   if (wrapped.length !== current.size || !wrapped.every((key) => current.has(key))) {
     throw new AppError('E2E_RECIPIENTS_CHANGED');
