@@ -301,7 +301,11 @@ export class SocketService {
   }
 
   /** A group; `encrypted: true` makes it end-to-end encrypted for its whole life. */
-  createGroup(name: string, members: string[], options: { encrypted?: boolean } = {}): Promise<AckOf<'create_group'>> {
+  createGroup(
+    name: string,
+    members: string[],
+    options: { encrypted?: boolean } = {},
+  ): Promise<AckOf<'create_group'>> {
     return this.#withChat(
       this.request('create_group', { name, members, ...(options.encrypted && { encrypted: true }) }),
     );

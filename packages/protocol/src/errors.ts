@@ -46,7 +46,8 @@ export const ERROR_CATALOGUE = {
   E2E_NOT_ENABLED: { status: 422, message: 'This chat is not end-to-end encrypted: send text.' },
   E2E_RECIPIENTS_CHANGED: {
     status: 409,
-    message: "The envelope is not wrapped for exactly the chat's current device keys: fetch them and encrypt again.",
+    message:
+      "The envelope is not wrapped for exactly the chat's current device keys: fetch them and encrypt again.",
   },
   INTERNAL: { status: 500, message: 'Something went wrong on the server; it has been logged.' },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -56,7 +56,10 @@ const base64urlBytes = (bytes: number) => z.base64url().length(Math.ceil((bytes 
 const ivSchema = base64urlBytes(12);
 
 /** A device's ECDH P-256 public key: the raw uncompressed point (65 bytes, first byte 4), base64url. */
-const publicKeySchema = base64urlBytes(65).refine((key) => key.startsWith('B'), 'not an uncompressed P-256 point');
+const publicKeySchema = base64urlBytes(65).refine(
+  (key) => key.startsWith('B'),
+  'not an uncompressed P-256 point',
+);
 
 /** A content key wrapped for one recipient device: AES-GCM of the 32-byte key, 16-byte tag included. */
 export const wrappedKeySchema = z.strictObject({

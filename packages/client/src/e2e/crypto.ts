@@ -96,7 +96,14 @@ export class PairwiseKeys {
 
   /** The key between `sender` and `recipient` in `chatId`; `peerKey` is the other side's public key. */
   get(chatId: string, sender: Device, recipient: Device, peerKey: string): Promise<CryptoKeyLike> {
-    const id = JSON.stringify([chatId, sender.userId, sender.deviceId, recipient.userId, recipient.deviceId, peerKey]);
+    const id = JSON.stringify([
+      chatId,
+      sender.userId,
+      sender.deviceId,
+      recipient.userId,
+      recipient.deviceId,
+      peerKey,
+    ]);
     let key = this.#cache.get(id);
     if (!key) {
       key = this.#derive(chatId, sender, recipient, peerKey);
@@ -111,7 +118,13 @@ export class PairwiseKeys {
     const peer = await subtle().importKey('raw', fromBase64url(peerKey), ECDH, false, []);
     const shared = await subtle().deriveBits({ name: 'ECDH', public: peer }, this.own.privateKey, 256);
     const hkdf = await subtle().importKey('raw', shared, 'HKDF', false, ['deriveKey']);
-    const info = JSON.stringify([VERSION, sender.userId, sender.deviceId, recipient.userId, recipient.deviceId]);
+    const info = JSON.stringify([
+      VERSION,
+      sender.userId,
+      sender.deviceId,
+      recipient.userId,
+      recipient.deviceId,
+    ]);
     return subtle().deriveKey(
       { name: 'HKDF', hash: 'SHA-256', salt: utf8(chatId), info: utf8(info) },
       hkdf,

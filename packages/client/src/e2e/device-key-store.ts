@@ -37,13 +37,16 @@ const STORE = 'device-keys';
 
 function isPair(value: unknown): value is { id: string } & DeviceKeyPair {
   const v = value as { privateKey?: unknown; publicKey?: unknown } | null;
-  return typeof v === 'object' && v !== null && typeof v.privateKey === 'object' && typeof v.publicKey === 'object';
+  return (
+    typeof v === 'object' && v !== null && typeof v.privateKey === 'object' && typeof v.publicKey === 'object'
+  );
 }
 
 function settle<T>(request: IdbRequest<T>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error instanceof Error ? request.error : new Error('IndexedDB failed'));
+    request.onerror = () =>
+      reject(request.error instanceof Error ? request.error : new Error('IndexedDB failed'));
   });
 }
 
@@ -60,7 +63,9 @@ export class IndexedDbDeviceKeyStore implements DeviceKeyStore {
 
   async load(userId: string, deviceId: string): Promise<DeviceKeyPair | null> {
     const db = await this.#open();
-    const row = await settle(db.transaction(STORE, 'readonly').objectStore(STORE).get(keyOf(userId, deviceId)));
+    const row = await settle(
+      db.transaction(STORE, 'readonly').objectStore(STORE).get(keyOf(userId, deviceId)),
+    );
     return isPair(row) ? { privateKey: row.privateKey, publicKey: row.publicKey } : null;
   }
 
@@ -104,5 +109,7 @@ export class IndexedDbDeviceKeyStore implements DeviceKeyStore {
 
 /** IndexedDB where there is one (browsers), else memory (Node: pass a store of your own to keep keys). */
 export function defaultDeviceKeyStore(): DeviceKeyStore {
-  return (globalThis as { indexedDB?: unknown }).indexedDB ? new IndexedDbDeviceKeyStore() : new MemoryDeviceKeyStore();
+  return (globalThis as { indexedDB?: unknown }).indexedDB
+    ? new IndexedDbDeviceKeyStore()
+    : new MemoryDeviceKeyStore();
 }

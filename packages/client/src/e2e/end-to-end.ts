@@ -4,8 +4,8 @@ import {
   type AckOf,
   type ClientEventPayload,
   type DeviceKey,
-  type ErrorBody,
   type E2eEnvelope,
+  type ErrorBody,
   type MessageData,
   recoveryOf,
 } from '@mpi/protocol';
@@ -138,7 +138,8 @@ export class EndToEnd {
     send: (envelope: E2eEnvelope) => Promise<SendAck>,
   ): Promise<SendAck> {
     const me = await this.identity();
-    if (!me) return { ok: false, error: { code: 'FORBIDDEN', message: 'This device has no encryption key.' } };
+    if (!me)
+      return { ok: false, error: { code: 'FORBIDDEN', message: 'This device has no encryption key.' } };
     if (!(await this.publish())) {
       return { ok: false, error: { code: 'UNAVAILABLE', message: 'The device key is not published yet.' } };
     }
@@ -148,7 +149,13 @@ export class EndToEnd {
       if (!Array.isArray(devices)) return devices;
       const envelope = await encryptMessage(
         text,
-        { chatId, senderId: me.userId, senderDeviceId: me.deviceId, senderKey: me.publicKey, clientMessageId },
+        {
+          chatId,
+          senderId: me.userId,
+          senderDeviceId: me.deviceId,
+          senderKey: me.publicKey,
+          clientMessageId,
+        },
         devices,
         me.pairwise,
       );
@@ -198,11 +205,19 @@ export class EndToEnd {
       pair = await generateDeviceKeyPair();
       await this.#store.save(userId, deviceId, pair);
     }
-    return { userId, deviceId, publicKey: await exportPublicKey(pair.publicKey), pairwise: new PairwiseKeys(pair) };
+    return {
+      userId,
+      deviceId,
+      publicKey: await exportPublicKey(pair.publicKey),
+      pairwise: new PairwiseKeys(pair),
+    };
   }
 
   /** The chat's device keys, fetched when the cached list is older than `maxAgeMs`. */
-  async #deviceKeys(chatId: string, maxAgeMs: number): Promise<DeviceKey[] | { ok: false; error: ErrorBody }> {
+  async #deviceKeys(
+    chatId: string,
+    maxAgeMs: number,
+  ): Promise<DeviceKey[] | { ok: false; error: ErrorBody }> {
     const cached = this.#keys.get(chatId);
     if (cached && Date.now() - cached.at <= maxAgeMs) return cached.devices;
     const ack = await this.#bridge.request('get_device_keys', { chatId });
@@ -211,7 +226,10 @@ export class EndToEnd {
     return ack.devices;
   }
 
-  async #decryptOne(message: MessageData & { envelope: E2eEnvelope }, me: Identity | null): Promise<IncomingMessage> {
+  async #decryptOne(
+    message: MessageData & { envelope: E2eEnvelope },
+    me: Identity | null,
+  ): Promise<IncomingMessage> {
     const undecryptable = (reason: UndecryptableReason): IncomingMessage => ({
       ...message,
       text: '',
@@ -246,7 +264,12 @@ export class EndToEnd {
    */
   #checkReplay(message: IncomingMessage): IncomingMessage[] {
     if (message.encryption !== 'decrypted' || !message.envelope) return [message];
-    const key = JSON.stringify([message.chatId, message.senderId, message.envelope.senderDeviceId, message.clientMessageId]);
+    const key = JSON.stringify([
+      message.chatId,
+      message.senderId,
+      message.envelope.senderDeviceId,
+      message.clientMessageId,
+    ]);
     const first = this.#seen.get(key);
     if (!first || first.id === message.id) {
       this.#seen.set(key, message);

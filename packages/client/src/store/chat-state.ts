@@ -1,6 +1,6 @@
 import type { ChatInfo, ChatListUpdates, ChatMember, ChatType, MessageData } from '@mpi/protocol';
-import { MessageList } from './message-list.js';
 import type { IncomingMessage } from '../e2e/end-to-end.js';
+import { MessageList } from './message-list.js';
 import type { ChatListItem, ChatMessage, ChatSnapshot, MessageStatus } from './types.js';
 
 const RANK: Record<MessageStatus, number> = {

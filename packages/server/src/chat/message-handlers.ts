@@ -20,7 +20,10 @@ export const sendMessage =
     if (!kind) throw new AppError('CHAT_NOT_FOUND');
     // An encrypted chat takes only envelopes (nobody can filter them); a plain one only text.
     const body = kind.encrypted
-      ? { text: '', envelope: await checkEnvelope(ctx, payload.chatId, payload.envelope, { userId, deviceId }) }
+      ? {
+          text: '',
+          envelope: await checkEnvelope(ctx, payload.chatId, payload.envelope, { userId, deviceId }),
+        }
       : { text: await filterText(ctx, payload, userId) };
     // Membership is checked inside the append's transaction, which also returns the members to notify.
     const { message, duplicate, members } = await ctx.storage.chat.appendMessage({

@@ -180,3 +180,20 @@ export async function openNotificationDevice(
     .executeTakeFirstOrThrow();
   return { newDevice: false, cursor: Number(row.seq) };
 }
+
+/** Every row of every table, as one JSON text: what a search for a leaked plaintext reads. */
+export async function databaseDump(storage: Storage): Promise<string> {
+  const db = databaseOf(storage);
+  const tables = (await db.introspection.getTables()).map((table) => table.name);
+  const dumps = await Promise.all(
+    tables.map(async (table) =>
+      JSON.stringify(
+        await db
+          .selectFrom(table as keyof Database)
+          .selectAll()
+          .execute(),
+      ),
+    ),
+  );
+  return dumps.join('\n');
+}

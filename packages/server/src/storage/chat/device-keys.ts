@@ -33,12 +33,19 @@ export async function publishDeviceKey(
       .executeTakeFirst();
     // The same key again (every connection publishes) changes nothing, so its date stays its first.
     if (existing?.public_key === publicKey) return toDeviceKey(existing);
-    const row = { user_id: userId, device_id: deviceId, public_key: publicKey, created_at: new Date().toISOString() };
+    const row = {
+      user_id: userId,
+      device_id: deviceId,
+      public_key: publicKey,
+      created_at: new Date().toISOString(),
+    };
     await trx
       .insertInto('device_keys')
       .values(row)
       .onConflict((oc) =>
-        oc.columns(['user_id', 'device_id']).doUpdateSet({ public_key: publicKey, created_at: row.created_at }),
+        oc
+          .columns(['user_id', 'device_id'])
+          .doUpdateSet({ public_key: publicKey, created_at: row.created_at }),
       )
       .execute();
     const keep = trx
