@@ -97,7 +97,7 @@ forEachDialect('end-to-end encrypted chats on %s', (db) => {
     const { alice, chatId } = await encryptedDm('cat', 'dan');
     const raw = await srv.connect('cat', { deviceId: 'cat-device' });
     const plaintext = await request(raw, 'send_message', { chatId, text: 'in clear', clientMessageId: 'p1' });
-    expect(plaintext).toMatchObject({ ok: false, error: { code: 'E2E_REQUIRED' } });
+    expect(plaintext).toMatchObject({ ok: false, error: { code: 'ENCRYPTION_REQUIRED' } });
 
     const sent = await alice.sendMessage(chatId, 'sealed');
     if (!sent.ok || !sent.message.envelope) throw new Error('send failed');
@@ -108,7 +108,7 @@ forEachDialect('end-to-end encrypted chats on %s', (db) => {
       envelope: sent.message.envelope,
       clientMessageId: 'p2',
     });
-    expect(misplaced).toMatchObject({ ok: false, error: { code: 'E2E_NOT_ENABLED' } });
+    expect(misplaced).toMatchObject({ ok: false, error: { code: 'NOT_ENCRYPTED' } });
     // An envelope for only some of the devices (here: none but the sender's) is refused too.
     const partial = await request(raw, 'send_message', {
       chatId,
@@ -118,7 +118,7 @@ forEachDialect('end-to-end encrypted chats on %s', (db) => {
       },
       clientMessageId: 'p3',
     });
-    expect(partial).toMatchObject({ ok: false, error: { code: 'E2E_RECIPIENTS_CHANGED' } });
+    expect(partial).toMatchObject({ ok: false, error: { code: 'DEVICE_KEYS_CHANGED' } });
 
     const history = await srv.server.storage.chat.getHistory(chatId, { limit: 10 });
     expect(history.messages.map((m) => m.clientMessageId)).toEqual([sent.message.clientMessageId]);

@@ -39,12 +39,12 @@ export const ERROR_CATALOGUE = {
     message: 'This delivery id was already used for a different request.',
   },
   GROUP_NOT_FOUND: { status: 404, message: 'No audience group has this id.' },
-  E2E_REQUIRED: {
+  ENCRYPTION_REQUIRED: {
     status: 422,
     message: 'This chat is end-to-end encrypted: send an envelope, not text.',
   },
-  E2E_NOT_ENABLED: { status: 422, message: 'This chat is not end-to-end encrypted: send text.' },
-  E2E_RECIPIENTS_CHANGED: {
+  NOT_ENCRYPTED: { status: 422, message: 'This chat is not end-to-end encrypted: send text.' },
+  DEVICE_KEYS_CHANGED: {
     status: 409,
     message:
       "The envelope is not wrapped for exactly the chat's current device keys: fetch them and encrypt again.",
@@ -92,9 +92,9 @@ export const ERROR_RECOVERY = {
   INVALID_JSON: 'refused',
   DELIVERY_ID_REUSED: 'refused',
   GROUP_NOT_FOUND: 'refused',
-  E2E_REQUIRED: 'refused',
-  E2E_NOT_ENABLED: 'refused',
-  E2E_RECIPIENTS_CHANGED: 'refused',
+  ENCRYPTION_REQUIRED: 'refused',
+  NOT_ENCRYPTED: 'refused',
+  DEVICE_KEYS_CHANGED: 'refused',
   INTERNAL: 'fault',
 } as const satisfies Record<ErrorCode, ErrorRecovery>;
 

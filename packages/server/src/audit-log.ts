@@ -25,7 +25,7 @@ const KIND_OF: Partial<Record<ErrorCode, AuditKind>> = {
   PAYLOAD_TOO_LARGE: 'protocol',
   CONTENT_REJECTED: 'content',
   // A client sending plaintext to an end-to-end encrypted chat leaks what its users meant to protect.
-  E2E_REQUIRED: 'protocol',
+  ENCRYPTION_REQUIRED: 'protocol',
 };
 
 /** Who was refused and where: never a body, a token or a message text. */

@@ -47,7 +47,7 @@ type SendAck = AckOf<'send_message'>;
 
 /** A key list fetched longer ago than this is fetched again when a sender device is not in it. */
 const KEYS_STALE_MS = 5_000;
-/** Sends refused with E2E_RECIPIENTS_CHANGED are encrypted again this many times. */
+/** Sends refused with DEVICE_KEYS_CHANGED are encrypted again this many times. */
 const RECIPIENT_RETRIES = 3;
 
 const hasEnvelope = (m: MessageData): m is MessageData & { envelope: E2eEnvelope } =>
@@ -128,7 +128,7 @@ export class EndToEnd {
   }
 
   /**
-   * Encrypts and sends through `send`; on E2E_RECIPIENTS_CHANGED (a device key or a member changed since
+   * Encrypts and sends through `send`; on DEVICE_KEYS_CHANGED (a device key or a member changed since
    * the keys were fetched) fetches the keys and encrypts again, with new keys and IVs each time.
    */
   async send(
@@ -160,7 +160,7 @@ export class EndToEnd {
         me.pairwise,
       );
       ack = await send(envelope);
-      if (ack.ok || ack.error.code !== 'E2E_RECIPIENTS_CHANGED') return ack;
+      if (ack.ok || ack.error.code !== 'DEVICE_KEYS_CHANGED') return ack;
     }
     return ack as SendAck;
   }

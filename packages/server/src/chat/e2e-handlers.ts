@@ -44,7 +44,7 @@ export const getDeviceKeys =
 /**
  * What an encrypted chat accepts: an envelope from this connection's own (published) device, wrapped for
  * exactly the current keys of the members' devices. A key published or dropped meanwhile, or a member
- * added or removed, makes the sender fetch the keys and encrypt again (E2E_RECIPIENTS_CHANGED), so a
+ * added or removed, makes the sender fetch the keys and encrypt again (DEVICE_KEYS_CHANGED), so a
  * removed member's devices are no longer wrapped for and a new device is, from its publication on.
  */
 export async function checkEnvelope(
@@ -53,7 +53,7 @@ export async function checkEnvelope(
   envelope: E2eEnvelope | undefined,
   sender: { userId: string; deviceId: string },
 ): Promise<E2eEnvelope> {
-  if (!envelope) throw new AppError('E2E_REQUIRED');
+  if (!envelope) throw new AppError('ENCRYPTION_REQUIRED');
   if (envelope.senderDeviceId !== sender.deviceId) {
     throw new AppError('FORBIDDEN', "The envelope's senderDeviceId is not this connection's device.");
   }
@@ -66,7 +66,7 @@ export async function checkEnvelope(
   const current = new Set(keys.map((k) => deviceKey(k.userId, k.deviceId)));
   const wrapped = envelope.keys.map((k) => deviceKey(k.userId, k.deviceId));
   if (wrapped.length !== current.size || !wrapped.every((key) => current.has(key))) {
-    throw new AppError('E2E_RECIPIENTS_CHANGED');
+    throw new AppError('DEVICE_KEYS_CHANGED');
   }
   return envelope;
 }

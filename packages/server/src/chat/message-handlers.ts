@@ -49,7 +49,7 @@ async function filterText(
   payload: { chatId: string; text?: string | undefined; envelope?: unknown },
   userId: string,
 ): Promise<string> {
-  if (payload.text === undefined) throw new AppError('E2E_NOT_ENABLED');
+  if (payload.text === undefined) throw new AppError('NOT_ENCRYPTED');
   return filterContent(ctx.contentFilter, payload.text, { field: 'message', userId, chatId: payload.chatId });
 }
 
