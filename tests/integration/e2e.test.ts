@@ -1,11 +1,9 @@
-import { Writable } from 'node:stream';
 import type { ChatMessage, SocketService } from '@mpi/client';
 import type { MessageData } from '@mpi/protocol';
 import { Cleanup, forEachDialect, sleep, waitFor } from '@mpi/test-kit';
-import pino from 'pino';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { databaseDump } from '../../packages/server/test/support/inspect.js';
-import { request, type TestServer } from '../../packages/server/test/support/server.js';
+import { capturingLogger, request, type TestServer } from '../../packages/server/test/support/server.js';
 import { online, sdk, startTestServer } from './helpers.js';
 
 const cleanup = new Cleanup();
@@ -23,16 +21,10 @@ async function messagesOf(service: SocketService, chatId: string, count: number)
 
 forEachDialect('end-to-end encrypted chats on %s', (db) => {
   let srv: TestServer;
-  const logLines: string[] = [];
+  // Everything the server logs, at every level, to search for plaintext.
+  const { logger, lines: logLines } = capturingLogger();
   beforeAll(async () => {
-    // Everything the server logs, at every level, to search for plaintext.
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        logLines.push(String(chunk));
-        done();
-      },
-    });
-    srv = await startTestServer({ DATABASE_URL: db.url() }, { logger: pino({ level: 'trace' }, sink) });
+    srv = await startTestServer({ DATABASE_URL: db.url() }, { logger });
   });
   afterAll(async () => {
     await srv?.stop();

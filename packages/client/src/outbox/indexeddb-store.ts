@@ -7,7 +7,7 @@ export interface IdbRequest<T> {
   onsuccess: ((event: unknown) => void) | null;
   onerror: ((event: unknown) => void) | null;
 }
-export interface IdbOpenRequest extends IdbRequest<IdbDatabase> {
+interface IdbOpenRequest extends IdbRequest<IdbDatabase> {
   onupgradeneeded: ((event: unknown) => void) | null;
 }
 export interface IdbObjectStore {
@@ -16,7 +16,7 @@ export interface IdbObjectStore {
   put(value: unknown): IdbRequest<unknown>;
   delete(key: string): IdbRequest<unknown>;
 }
-export interface IdbTransaction {
+interface IdbTransaction {
   objectStore(name: string): IdbObjectStore;
   readonly error: unknown;
   oncomplete: ((event: unknown) => void) | null;
