@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { databaseDump } from '../../packages/server/test/support/inspect.js';
+import { databaseDump, publishedDevices } from '../../packages/server/test/support/inspect.js';
 import { eventually, HAS_CHROMIUM, openChat, send, signIn, waitConnected } from './support.js';
 import { webAppSuite } from './web-app-suite.js';
 
@@ -44,6 +44,10 @@ describe.skipIf(!HAS_CHROMIUM)('end-to-end encrypted chats in a real browser', {
     const pool = contexts();
     const [alice, bob] = await Promise.all([pool.page(), pool.page()]);
     await Promise.all([signIn(alice, 'alice'), signIn(bob, 'bob')]);
+    // Each profile published its device key once connected.
+    for (const userId of ['alice', 'bob']) {
+      await eventually(async () => (await publishedDevices(server().server.storage, userId)).length, 1);
+    }
 
     await alice.getByRole('button', { name: 'New message' }).click();
     await alice.getByLabel('User id').fill('bob');

@@ -123,8 +123,8 @@ export class ChatSync {
         this.store.applyPresence(chat.id, { all: presentUserIds });
       },
       onReady: () => {
-        // Published before anyone can encrypt for this device: members wrap for it from then on.
-        if (this.session.user) void this.e2e.publish();
+        // Published on every connection (a no-op when the server has it): members wrap for it from then on.
+        if (this.session.user) void this.e2e.publish(true);
         this.outbox.flush();
         this.store.refreshChatList();
       },

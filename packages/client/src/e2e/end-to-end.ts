@@ -49,6 +49,8 @@ type SendAck = AckOf<'send_message'>;
 const KEYS_STALE_MS = 5_000;
 /** Sends refused with DEVICE_KEYS_CHANGED are encrypted again this many times. */
 const RECIPIENT_RETRIES = 3;
+/** Messages remembered for replay detection; the oldest are forgotten beyond it. */
+const MAX_SEEN = 50_000;
 
 const hasEnvelope = (m: MessageData): m is MessageData & { envelope: E2eEnvelope } =>
   typeof m.envelope === 'object' && m.envelope !== null;
@@ -92,8 +94,12 @@ export class EndToEnd {
     return this.#identity;
   }
 
-  /** Publishes this device's key once per service (the server keeps it); again after a failure. */
-  publish(): Promise<boolean> {
+  /**
+   * Publishes this device's key (the same key again is a no-op for the server), once per connection:
+   * `again` on each new one, so a key the server lost or dropped comes back. Shared by concurrent callers.
+   */
+  publish(again = false): Promise<boolean> {
+    if (again) this.#published = null;
     this.#published ??= (async () => {
       const me = await this.identity();
       if (!me) return false;
@@ -272,6 +278,10 @@ export class EndToEnd {
     ]);
     const first = this.#seen.get(key);
     if (!first || first.id === message.id) {
+      if (!first && this.#seen.size >= MAX_SEEN) {
+        const oldest = this.#seen.keys().next().value;
+        if (oldest !== undefined) this.#seen.delete(oldest);
+      }
       this.#seen.set(key, message);
       return [message];
     }

@@ -197,3 +197,14 @@ export async function databaseDump(storage: Storage): Promise<string> {
   );
   return dumps.join('\n');
 }
+
+/** The device ids of the user with a published key. */
+export async function publishedDevices(storage: Storage, userId: string): Promise<string[]> {
+  const rows = await databaseOf(storage)
+    .selectFrom('device_keys')
+    .select('device_id')
+    .where('user_id', '=', userId)
+    .orderBy('device_id')
+    .execute();
+  return rows.map((row) => row.device_id);
+}
