@@ -5,9 +5,9 @@ export type ChatKind = ({ type: 'dm'; members: readonly string[] } | { type: 'gr
 };
 
 /**
- * A chat's type and its encryption never change, and neither do a DM's two members, so both can be cached on every node
- * without invalidation. The hot paths (receipts, typing, history of DMs) then check membership without a
- * query; groups, whose membership changes, are always read from the database.
+ * A chat's type and its encryption never change, and neither do a DM's two members, so all can be cached
+ * on every node without invalidation. The hot paths (receipts, typing, history of DMs) then check
+ * membership without a query; groups, whose membership changes, are always read from the database.
  */
 export class ChatKindCache {
   private readonly entries = new Map<string, ChatKind>();

@@ -44,9 +44,10 @@ export const sendMessage =
     return { message, duplicate };
   };
 
+/** The text of a plain chat's message, through the content filter. */
 async function filterText(
   ctx: ChatContext,
-  payload: { chatId: string; text?: string | undefined; envelope?: unknown },
+  payload: { chatId: string; text?: string | undefined },
   userId: string,
 ): Promise<string> {
   if (payload.text === undefined) throw new AppError('NOT_ENCRYPTED');
