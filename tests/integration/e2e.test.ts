@@ -1,5 +1,5 @@
 import type { ChatMessage, SocketService } from '@mpi/client';
-import type { MessageData } from '@mpi/protocol';
+import { E2E_LIMITS, type MessageData } from '@mpi/protocol';
 import { Cleanup, forEachDialect, sleep, waitFor } from '@mpi/test-kit';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { databaseDump, publishedDevices } from '../../packages/server/test/support/inspect.js';
@@ -212,6 +212,24 @@ forEachDialect('end-to-end encrypted chats on %s', (db) => {
       text: '',
       encryption: 'undecryptable',
       undecryptable: 'not-for-this-device',
+    });
+  });
+
+  it('a device whose key the server dropped (for newer devices) publishes it again when it sends', async () => {
+    const { alice, bob, chatId } = await encryptedDm('nia', 'oli');
+    // Ten newer devices of nia's push her first device's key out of the server's ten.
+    for (let i = 0; i < E2E_LIMITS.maxDevicesPerUser; i++) {
+      const other = await user('nia', `nia-extra-${i}`);
+      other.disconnect();
+      await sleep(2); // distinct publication times
+    }
+    expect(await publishedDevices(srv.server.storage, 'nia')).not.toContain('nia-device');
+    const sent = await alice.sendMessage(chatId, 'still here');
+    expect(sent).toMatchObject({ ok: true });
+    expect(await publishedDevices(srv.server.storage, 'nia')).toContain('nia-device');
+    expect((await messagesOf(bob, chatId, 1))[0]).toMatchObject({
+      text: 'still here',
+      encryption: 'decrypted',
     });
   });
 

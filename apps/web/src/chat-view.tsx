@@ -138,7 +138,7 @@ export function ChatView({
     if (stickToBottom.current || last?.own) list.scrollTop = list.scrollHeight;
     // Announce messages that arrive while the chat is open (not the history that loads with it).
     if (previousLast.current !== null && previousLast.current !== lastKey && last && !last.own) {
-      setAnnouncement(`New message from ${last.senderId}: ${last.text}`);
+      setAnnouncement(`New message from ${last.senderId}: ${unreadableText(last) ?? last.text}`);
     }
     previousLast.current = lastKey;
   }, [lastKey, last]);

@@ -135,7 +135,8 @@ export class EndToEnd {
 
   /**
    * Encrypts and sends through `send`; on DEVICE_KEYS_CHANGED (a device key or a member changed since
-   * the keys were fetched) fetches the keys and encrypts again, with new keys and IVs each time.
+   * the keys were fetched) fetches the keys and encrypts again, with new keys and IVs each time, and on
+   * FORBIDDEN (this device's key is gone from the server) publishes it again first.
    */
   async send(
     chatId: string,
@@ -166,7 +167,13 @@ export class EndToEnd {
         me.pairwise,
       );
       ack = await send(envelope);
-      if (ack.ok || ack.error.code !== 'DEVICE_KEYS_CHANGED') return ack;
+      if (ack.ok) return ack;
+      if (ack.error.code === 'FORBIDDEN') {
+        // The server no longer holds this device's key (dropped for a newer device, or lost): publish again.
+        if (!(await this.publish(true))) return ack;
+      } else if (ack.error.code !== 'DEVICE_KEYS_CHANGED') {
+        return ack;
+      }
     }
     return ack as SendAck;
   }
