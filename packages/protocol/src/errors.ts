@@ -54,7 +54,8 @@ export const ERROR_CATALOGUE = {
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
 
-export const ERROR_CODES = Object.keys(ERROR_CATALOGUE) as ErrorCode[];
+// Pure: a bundle that uses no code list (the SDK) drops the catalogue and its messages.
+export const ERROR_CODES = /* @__PURE__ */ Object.keys(ERROR_CATALOGUE) as ErrorCode[];
 
 /**
  * What a failure says about trying again, per code. Each client part that retries decides from this

@@ -37,13 +37,6 @@ export type UndecryptableReason =
   /** This device has no key pair (encryption is off, or the key store failed). */
   | 'no-device-key';
 
-export class UndecryptableError extends Error {
-  constructor(readonly reason: UndecryptableReason) {
-    super(`Message cannot be decrypted: ${reason}`);
-    this.name = 'UndecryptableError';
-  }
-}
-
 export interface Device {
   userId: string;
   deviceId: string;
@@ -68,10 +61,8 @@ export async function exportPublicKey(key: CryptoKeyLike): Promise<string> {
 
 const randomBytes = (length: number) => globalThis.crypto.getRandomValues(new Uint8Array(length));
 
-const contentAad = (b: MessageBinding) =>
-  utf8(JSON.stringify([VERSION, b.chatId, b.senderId, b.senderDeviceId, b.senderKey, b.clientMessageId]));
-
-const wrapAad = (b: MessageBinding, recipient: Device) =>
+/** The associated data of the text, or with `recipient` of one wrap of its content key. */
+const aad = (b: MessageBinding, recipient?: Device) =>
   utf8(
     JSON.stringify([
       VERSION,
@@ -80,8 +71,7 @@ const wrapAad = (b: MessageBinding, recipient: Device) =>
       b.senderDeviceId,
       b.senderKey,
       b.clientMessageId,
-      recipient.userId,
-      recipient.deviceId,
+      ...(recipient ? [recipient.userId, recipient.deviceId] : []),
     ]),
   );
 
@@ -146,7 +136,7 @@ export async function encryptMessage(
   const contentKey = await subtle().importKey('raw', contentKeyBytes, 'AES-GCM', false, ['encrypt']);
   const iv = randomBytes(IV_BYTES);
   const ciphertext = await subtle().encrypt(
-    { name: 'AES-GCM', iv, additionalData: contentAad(binding) },
+    { name: 'AES-GCM', iv, additionalData: aad(binding) },
     contentKey,
     utf8(text),
   );
@@ -156,7 +146,7 @@ export async function encryptMessage(
       const wrapIv = randomBytes(IV_BYTES);
       const key = await pairwise.get(binding.chatId, sender, recipient, recipient.publicKey);
       const wrapped = await subtle().encrypt(
-        { name: 'AES-GCM', iv: wrapIv, additionalData: wrapAad(binding, recipient) },
+        { name: 'AES-GCM', iv: wrapIv, additionalData: aad(binding, recipient) },
         key,
         contentKeyBytes,
       );
@@ -179,15 +169,15 @@ export async function encryptMessage(
   };
 }
 
-/** The text of an encrypted message as `me` reads it; throws UndecryptableError. */
+/** The text of an encrypted message as `me` reads it, or why it cannot. */
 export async function decryptMessage(
   message: MessageData & { envelope: E2eEnvelope },
   me: Device,
   pairwise: PairwiseKeys,
-): Promise<string> {
+): Promise<{ text: string } | { reason: UndecryptableReason }> {
   const { envelope } = message;
   const wrap = envelope.keys.find((k) => k.userId === me.userId && k.deviceId === me.deviceId);
-  if (!wrap) throw new UndecryptableError('not-for-this-device');
+  if (!wrap) return { reason: 'not-for-this-device' };
   const binding: MessageBinding = {
     chatId: message.chatId,
     senderId: message.senderId,
@@ -199,19 +189,19 @@ export async function decryptMessage(
   try {
     const key = await pairwise.get(message.chatId, sender, me, envelope.senderKey);
     const contentKeyBytes = await subtle().decrypt(
-      { name: 'AES-GCM', iv: fromBase64url(wrap.iv), additionalData: wrapAad(binding, me) },
+      { name: 'AES-GCM', iv: fromBase64url(wrap.iv), additionalData: aad(binding, me) },
       key,
       fromBase64url(wrap.key),
     );
     const contentKey = await subtle().importKey('raw', contentKeyBytes, 'AES-GCM', false, ['decrypt']);
     const plaintext = await subtle().decrypt(
-      { name: 'AES-GCM', iv: fromBase64url(envelope.iv), additionalData: contentAad(binding) },
+      { name: 'AES-GCM', iv: fromBase64url(envelope.iv), additionalData: aad(binding) },
       contentKey,
       fromBase64url(envelope.ciphertext),
     );
-    return fromUtf8(plaintext);
+    return { text: fromUtf8(plaintext) };
   } catch {
     // An altered byte anywhere, another chat, sender or id: GCM's tag does not verify.
-    throw new UndecryptableError('tampered');
+    return { reason: 'tampered' };
   }
 }

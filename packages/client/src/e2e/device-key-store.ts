@@ -1,4 +1,4 @@
-import type { IdbDatabase, IdbFactoryLike, IdbRequest } from '../outbox/indexeddb-store.js';
+import { type IdbFactoryLike, IdbObjectStoreClient } from '../idb-object-store.js';
 import type { DeviceKeyPair } from './crypto.js';
 
 /**
@@ -33,77 +33,31 @@ export interface IndexedDbDeviceKeyStoreOptions {
   indexedDB?: IdbFactoryLike;
 }
 
-const STORE = 'device-keys';
-
-function isPair(value: unknown): value is { id: string } & DeviceKeyPair {
-  const v = value as { privateKey?: unknown; publicKey?: unknown } | null;
-  return (
-    typeof v === 'object' && v !== null && typeof v.privateKey === 'object' && typeof v.publicKey === 'object'
-  );
-}
-
-function settle<T>(request: IdbRequest<T>): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () =>
-      reject(request.error instanceof Error ? request.error : new Error('IndexedDB failed'));
-  });
+function isPair(value: unknown): value is DeviceKeyPair {
+  const v = value as Partial<DeviceKeyPair> | null;
+  return typeof v?.privateKey === 'object' && typeof v.publicKey === 'object';
 }
 
 /** The browser's store: the key pair survives reloads and browser restarts, in the browser profile. */
 export class IndexedDbDeviceKeyStore implements DeviceKeyStore {
-  readonly #databaseName: string;
-  readonly #factory: IdbFactoryLike | undefined;
-  #db: Promise<IdbDatabase> | null = null;
+  readonly #idb: IdbObjectStoreClient;
 
   constructor(options: IndexedDbDeviceKeyStoreOptions = {}) {
-    this.#databaseName = options.databaseName ?? 'mpi-realtime-keys';
-    this.#factory = options.indexedDB ?? (globalThis as { indexedDB?: IdbFactoryLike }).indexedDB;
+    this.#idb = new IdbObjectStoreClient(
+      options.databaseName ?? 'mpi-realtime-keys',
+      'device-keys',
+      'id',
+      options.indexedDB,
+    );
   }
 
   async load(userId: string, deviceId: string): Promise<DeviceKeyPair | null> {
-    const db = await this.#open();
-    const row = await settle(
-      db.transaction(STORE, 'readonly').objectStore(STORE).get(keyOf(userId, deviceId)),
-    );
+    const row = await this.#idb.read((store) => store.get(keyOf(userId, deviceId)));
     return isPair(row) ? { privateKey: row.privateKey, publicKey: row.publicKey } : null;
   }
 
-  async save(userId: string, deviceId: string, pair: DeviceKeyPair): Promise<void> {
-    const db = await this.#open();
-    const tx = db.transaction(STORE, 'readwrite');
-    tx.objectStore(STORE).put({ id: keyOf(userId, deviceId), ...pair });
-    await new Promise<void>((resolve, reject) => {
-      tx.oncomplete = () => resolve();
-      tx.onerror = tx.onabort = () =>
-        reject(tx.error instanceof Error ? tx.error : new Error('IndexedDB write failed'));
-    });
-  }
-
-  #open(): Promise<IdbDatabase> {
-    if (this.#db) return this.#db;
-    const factory = this.#factory;
-    if (!factory) return Promise.reject(new Error('IndexedDB is not available here.'));
-    const request = factory.open(this.#databaseName, 1);
-    request.onupgradeneeded = () => {
-      if (!request.result.objectStoreNames.contains(STORE)) {
-        request.result.createObjectStore(STORE, { keyPath: 'id' });
-      }
-    };
-    const opening = settle(request);
-    this.#db = opening;
-    opening.then(
-      (db) => {
-        db.onversionchange = () => {
-          db.close();
-          if (this.#db === opening) this.#db = null;
-        };
-      },
-      () => {
-        if (this.#db === opening) this.#db = null;
-      },
-    );
-    return opening;
+  save(userId: string, deviceId: string, pair: DeviceKeyPair): Promise<void> {
+    return this.#idb.write((store) => store.put({ id: keyOf(userId, deviceId), ...pair }));
   }
 }
 

@@ -16,7 +16,6 @@ import {
   exportPublicKey,
   generateDeviceKeyPair,
   PairwiseKeys,
-  UndecryptableError,
   type UndecryptableReason,
 } from './crypto.js';
 import type { DeviceKeyStore } from './device-key-store.js';
@@ -145,10 +144,9 @@ export class EndToEnd {
     send: (envelope: E2eEnvelope) => Promise<SendAck>,
   ): Promise<SendAck> {
     const me = await this.identity();
-    if (!me)
-      return { ok: false, error: { code: 'FORBIDDEN', message: 'This device has no encryption key.' } };
+    if (!me) return { ok: false, error: { code: 'FORBIDDEN', message: 'No device key.' } };
     if (!(await this.publish())) {
-      return { ok: false, error: { code: 'UNAVAILABLE', message: 'The device key is not published yet.' } };
+      return { ok: false, error: { code: 'UNAVAILABLE', message: 'Device key not published.' } };
     }
     let ack: SendAck | null = null;
     for (let attempt = 0; attempt < RECIPIENT_RETRIES; attempt++) {
@@ -261,13 +259,10 @@ export class EndToEnd {
     let device = await listed(Number.POSITIVE_INFINITY);
     if (device?.publicKey !== senderKey) device = await listed(KEYS_STALE_MS);
     if (device && device.publicKey !== senderKey) return undecryptable('sender-key-mismatch');
-    try {
-      const text = await decryptMessage(message, me, me.pairwise);
-      return { ...message, text, encryption: 'decrypted' };
-    } catch (error) {
-      if (error instanceof UndecryptableError) return undecryptable(error.reason);
-      throw error;
-    }
+    const result = await decryptMessage(message, me, me.pairwise);
+    return 'text' in result
+      ? { ...message, text: result.text, encryption: 'decrypted' }
+      : undecryptable(result.reason);
   }
 
   /**
