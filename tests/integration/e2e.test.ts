@@ -239,6 +239,11 @@ forEachDialect('end-to-end encrypted chats on %s', (db) => {
     if (!a.ok || !b.ok) throw new Error('no safety code');
     expect(a.safetyCode).toMatch(/^(\d{5} ){11}\d{5}$/);
     expect(b.safetyCode).toBe(a.safetyCode);
+    const plain = await alice.openDm('max');
+    expect(plain.ok && (await alice.getSafetyCode(plain.chat.id, 'max'))).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_ENCRYPTED' },
+    });
     await user('max', 'max-laptop');
     const later = await alice.getSafetyCode(chatId, 'max');
     expect(later.ok && later.safetyCode).not.toBe(a.safetyCode);

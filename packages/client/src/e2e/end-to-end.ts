@@ -202,6 +202,12 @@ export class EndToEnd {
     await this.publish();
     const devices = await this.#deviceKeys(chatId, 0);
     if (!Array.isArray(devices)) return devices;
+    if (!this.#encrypted.get(chatId)) {
+      return {
+        ok: false,
+        error: { code: 'NOT_ENCRYPTED', message: 'This chat is not end-to-end encrypted.' },
+      };
+    }
     const keysOf = (user: string) => devices.filter((d) => d.userId === user).map((d) => d.publicKey);
     const safetyCode = await computeSafetyCode(
       { userId, publicKeys: keysOf(userId) },
@@ -233,6 +239,7 @@ export class EndToEnd {
     if (cached && Date.now() - cached.at <= maxAgeMs) return cached.devices;
     const ack = await this.#bridge.request('get_device_keys', { chatId });
     if (!ack.ok) return ack;
+    this.#encrypted.set(chatId, ack.encrypted === true);
     this.#keys.set(chatId, { at: Date.now(), devices: ack.devices });
     return ack.devices;
   }
