@@ -1,10 +1,10 @@
-import type { ChatMessage, SocketService } from '@mpi/client';
+import { type ChatMessage, MemoryDeviceKeyStore, type SocketService } from '@mpi/client';
 import { E2E_LIMITS, type MessageData } from '@mpi/protocol';
 import { Cleanup, forEachDialect, sleep, waitFor } from '@mpi/test-kit';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { databaseDump, publishedDevices } from '../../packages/server/test/support/inspect.js';
 import { capturingLogger, request, type TestServer } from '../../packages/server/test/support/server.js';
-import { online, sdk, startTestServer } from './helpers.js';
+import { type ClientOptions, online, sdk, startTestServer } from './helpers.js';
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -31,8 +31,8 @@ forEachDialect('end-to-end encrypted chats on %s', (db) => {
   });
 
   /** Online, and its device key published (the SDK does so once the connection is ready). */
-  const user = async (userId: string, deviceId = `${userId}-device`) => {
-    const service = sdk(cleanup, srv.url, srv.token, userId, { deviceId });
+  const user = async (userId: string, deviceId = `${userId}-device`, options: ClientOptions = {}) => {
+    const service = sdk(cleanup, srv.url, srv.token, userId, { deviceId, ...options });
     await online(service, userId);
     await published(userId, deviceId);
     return service;
@@ -229,6 +229,40 @@ forEachDialect('end-to-end encrypted chats on %s', (db) => {
     expect(await publishedDevices(srv.server.storage, 'nia')).toContain('nia-device');
     expect((await messagesOf(bob, chatId, 1))[0]).toMatchObject({
       text: 'still here',
+      encryption: 'decrypted',
+    });
+  });
+
+  it("a sender device's new key under the same id: its earlier messages no longer verify", async () => {
+    const bobKeys = new MemoryDeviceKeyStore(); // bob's device keeps its key across the two services below
+    const alice = await user('pam');
+    const bob = await user('quin', 'quin-device', { deviceKeyStore: bobKeys });
+    const opened = await alice.openDm('quin', { encrypted: true });
+    if (!opened.ok) throw new Error(opened.error.message);
+    const chatId = opened.chat.id;
+    const keyOfPam = async () =>
+      (await srv.server.storage.chat.chatDeviceKeys(chatId)).find((k) => k.userId === 'pam')?.publicKey;
+    expect((await alice.sendMessage(chatId, 'before')).ok).toBe(true);
+    expect((await messagesOf(bob, chatId, 1))[0]).toMatchObject({ text: 'before', encryption: 'decrypted' });
+
+    // Pam's device loses its key store: the same device id, a new key.
+    const oldKey = await keyOfPam();
+    alice.destroy();
+    const rekeyed = await user('pam');
+    for (let i = 0; i < 100 && (await keyOfPam()) === oldKey; i++) await sleep(20);
+    expect(await keyOfPam()).not.toBe(oldKey);
+
+    bob.destroy();
+    const bobAgain = await user('quin', 'quin-device', { deviceKeyStore: bobKeys });
+    await bobAgain.getHistory(chatId);
+    expect((await messagesOf(bobAgain, chatId, 1))[0]).toMatchObject({
+      text: '',
+      encryption: 'undecryptable',
+      undecryptable: 'sender-key-mismatch',
+    });
+    expect((await rekeyed.sendMessage(chatId, 'after')).ok).toBe(true);
+    expect((await messagesOf(bobAgain, chatId, 2))[1]).toMatchObject({
+      text: 'after',
       encryption: 'decrypted',
     });
   });
