@@ -98,19 +98,20 @@ export class EndToEnd {
    * `again` on each new one, so a key the server lost or dropped comes back. Shared by concurrent callers.
    */
   publish(again = false): Promise<boolean> {
-    if (again) this.#published = null;
-    this.#published ??= (async () => {
-      const me = await this.identity();
-      if (!me) return false;
-      const ack = await this.#bridge.request('publish_device_key', { publicKey: me.publicKey });
-      if (!ack.ok) this.#published = null;
-      return ack.ok;
-    })();
-    return this.#published;
+    if (this.#published && !again) return this.#published;
+    const publishing: Promise<boolean> = this.#publishNow().then((ok) => {
+      // A failure is tried again by the next caller (unless a newer attempt already started).
+      if (!ok && this.#published === publishing) this.#published = null;
+      return ok;
+    });
+    this.#published = publishing;
+    return publishing;
   }
 
-  noteChat(chatId: string, encrypted: boolean | undefined): void {
-    if (encrypted !== undefined) this.#encrypted.set(chatId, encrypted);
+  async #publishNow(): Promise<boolean> {
+    const me = await this.identity();
+    if (!me) return false;
+    return (await this.#bridge.request('publish_device_key', { publicKey: me.publicKey })).ok;
   }
 
   /**
