@@ -17,6 +17,7 @@ import {
   messagesReceivedSchema,
   openDmSchema,
   pingSchema,
+  publishDeviceKeySchema,
   removeMemberSchema,
   renameChatSchema,
   sendMessageSchema,
@@ -49,6 +50,8 @@ export const CLIENT_EVENT_SCHEMAS = {
   mark_notifications_read: markNotificationsReadSchema,
   notifications_received: notificationsReceivedSchema,
   ping: pingSchema,
+  publish_device_key: publishDeviceKeySchema,
+  get_device_keys: chatRefSchema,
 } as const satisfies Record<ClientEventName, z.ZodType>;
 
 /** The payload of a client event after the server parsed it (defaults applied). */

@@ -1,6 +1,6 @@
 import type { NotificationChannel } from './channels.js';
 import type { Ack, AckCallback, ErrorBody } from './errors.js';
-import type { ChatInfo, ChatMember, ChatSummary, MessageData, UserProfile } from './models.js';
+import type { ChatInfo, ChatMember, ChatSummary, DeviceKey, MessageData, UserProfile } from './models.js';
 import type {
   GetPreferencesInput,
   ListNotificationsInput,
@@ -23,6 +23,7 @@ import type {
   MessagesReceivedInput,
   OpenDmInput,
   PingInput,
+  PublishDeviceKeyInput,
   RemoveMemberInput,
   RenameChatInput,
   SendMessageInput,
@@ -62,6 +63,10 @@ export interface ClientEventContract {
   mark_notifications_read: { payload: MarkNotificationsReadInput; result: { unreadCount: number } };
   notifications_received: { payload: NotificationsReceivedInput; result: Record<never, never> };
   ping: { payload: PingInput; result: { serverTime: number } };
+  /** Publishes (or replaces) this connection's device key for end-to-end encrypted chats. */
+  publish_device_key: { payload: PublishDeviceKeyInput; result: { device: DeviceKey } };
+  /** The current device keys of every member of the chat: whom an encrypted message is wrapped for. */
+  get_device_keys: { payload: ChatRefInput; result: { encrypted: boolean; devices: DeviceKey[] } };
 }
 
 /** The success fields of an event's acknowledgement (`null` when the event has none). */
@@ -105,6 +110,8 @@ export const CLIENT_EVENT_NAMES = [
   'mark_notifications_read',
   'notifications_received',
   'ping',
+  'publish_device_key',
+  'get_device_keys',
 ] as const satisfies readonly ClientEventName[];
 
 // Fails to compile when an event of the contract is missing from the list above.

@@ -8,5 +8,6 @@ export {
   type UseNotificationSocketResult,
   useNotificationSocket,
 } from './use-notification-socket.js';
+export { type UseSafetyCodeResult, useSafetyCode } from './use-safety-code.js';
 export { type UseSocketOptions, type UseSocketResult, useSocket } from './use-socket.js';
 export { useSocketEvent } from './use-socket-event.js';

@@ -1,30 +1,36 @@
 import { filterContent } from '../content-filter.js';
+import { AppError } from '../errors.js';
 import type { EventHandler } from '../realtime/handler-registry.js';
 import { rooms } from '../realtime/rooms.js';
 import type { ChatContext } from './chat-context.js';
 import { notifyNewMessage } from './chat-list.js';
 import { announceDeliveries } from './delivery.js';
+import { checkEnvelope } from './e2e-handlers.js';
 import { assertMember, requireMember } from './membership.js';
 
 // Messages: send, receipts, read marks and history.
 
 export const sendMessage =
   (ctx: ChatContext): EventHandler<'send_message'> =>
-  async ({ payload, userId, socket }) => {
+  async ({ payload, userId, deviceId, socket }) => {
     // Sending ends the sender's typing indicator. Done before the (batched) write so that it stays in order
     // with the sender's next typing_start, which may arrive while this message is being stored.
     ctx.typing.stop(socket, payload.chatId, userId);
-    const text = await filterContent(ctx.contentFilter, payload.text, {
-      field: 'message',
-      userId,
-      chatId: payload.chatId,
-    });
+    const kind = await ctx.chatKinds.get(payload.chatId);
+    if (!kind) throw new AppError('CHAT_NOT_FOUND');
+    // An encrypted chat takes only envelopes (nobody can filter them); a plain one only text.
+    const body = kind.encrypted
+      ? {
+          text: '',
+          envelope: await checkEnvelope(ctx, payload.chatId, payload.envelope, { userId, deviceId }),
+        }
+      : { text: await filterText(ctx, payload, userId) };
     // Membership is checked inside the append's transaction, which also returns the members to notify.
     const { message, duplicate, members } = await ctx.storage.chat.appendMessage({
       chatId: payload.chatId,
       senderId: userId,
       clientMessageId: payload.clientMessageId,
-      text,
+      ...body,
     });
     const memberRooms = members.map((member) => rooms.user(member.userId));
     // A retry is re-broadcast too: the first attempt may have died with its node before broadcasting.
@@ -37,6 +43,16 @@ export const sendMessage =
     }
     return { message, duplicate };
   };
+
+/** The text of a plain chat's message, through the content filter. */
+async function filterText(
+  ctx: ChatContext,
+  payload: { chatId: string; text?: string | undefined },
+  userId: string,
+): Promise<string> {
+  if (payload.text === undefined) throw new AppError('NOT_ENCRYPTED');
+  return filterContent(ctx.contentFilter, payload.text, { field: 'message', userId, chatId: payload.chatId });
+}
 
 export const confirmReceipt =
   (ctx: ChatContext): EventHandler<'messages_received'> =>

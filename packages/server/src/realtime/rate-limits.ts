@@ -35,6 +35,8 @@ export const EVENT_BUDGETS: Readonly<Record<ClientEventName, Budget>> = {
   mark_notifications_read: 'actions',
   notifications_received: 'signals',
   ping: 'signals',
+  publish_device_key: 'actions',
+  get_device_keys: 'actions',
 };
 
 /** Receipts, typing and pings may come this many times as often as other events. */

@@ -1,10 +1,13 @@
-import type { ChatInfo, ChatSummary, MessageData, UserProfile } from '@mpi/protocol';
+import type { ChatInfo, ChatSummary, DeviceKey, E2eEnvelope, MessageData, UserProfile } from '@mpi/protocol';
 
 export interface AppendMessageInput {
   chatId: string;
   senderId: string;
   clientMessageId: string;
+  /** Empty with an envelope. */
   text: string;
+  /** The end-to-end encrypted body, stored as it is. */
+  envelope?: E2eEnvelope | undefined;
 }
 
 export interface AppendMessageResult {
@@ -55,6 +58,7 @@ export interface CreateGroupInput {
   name: string;
   /** Other members; the creator is added as admin whether listed or not. */
   memberIds: string[];
+  encrypted?: boolean | undefined;
 }
 
 /** Where a device's catch-up page ends; the next page starts after it. */
@@ -99,8 +103,11 @@ export interface MemberState {
 export interface ChatStorage {
   upsertUser(user: UserProfile): Promise<UserProfile>;
 
-  /** The DM chat of the pair, created on first call; concurrent calls return the same chat. */
-  openDm(userA: string, userB: string): Promise<ChatInfo>;
+  /**
+   * The DM chat of the pair, created on first call; concurrent calls return the same chat. The pair's
+   * end-to-end encrypted DM (`encrypted`) is another chat, with its own history.
+   */
+  openDm(userA: string, userB: string, options?: { encrypted?: boolean | undefined }): Promise<ChatInfo>;
   getChat(chatId: string): Promise<ChatInfo | null>;
   /** The chat with every member's role and cursors, in one round trip where the dialect allows. */
   getChatState(chatId: string): Promise<ChatState | null>;
@@ -160,6 +167,13 @@ export interface ChatStorage {
    * older messages through history; a device set up while its user had no chat is known afterwards.
    */
   openDeviceCatchUp(userId: string, deviceId: string): Promise<DeviceCatchUp>;
+  /**
+   * Publishes a device's public key, replacing the one it had; beyond `E2E_LIMITS.maxDevicesPerUser`
+   * keys of the user, the oldest ones are dropped.
+   */
+  publishDeviceKey(userId: string, deviceId: string, publicKey: string): Promise<DeviceKey>;
+  /** The current device keys of the chat's members, by user and device id. */
+  chatDeviceKeys(chatId: string): Promise<DeviceKey[]>;
   /** Deletes messages created before `olderThan`; records each chat's highest deleted seq. */
   pruneMessages(olderThan: Date): Promise<{ deleted: number }>;
 }

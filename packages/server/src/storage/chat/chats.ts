@@ -13,11 +13,12 @@ export async function openDm(
   nextId: IdFactory,
   userA: string,
   userB: string,
+  encrypted = false,
 ): Promise<ChatInfo> {
   if (userA === userB) throw new StorageError('VALIDATION_FAILED', 'A DM needs two different users.');
   const pair = [userA, userB].sort();
-  // JSON keeps the pair unambiguous whatever characters the ids contain.
-  const dmKey = JSON.stringify(pair);
+  // JSON keeps the pair unambiguous whatever characters the ids contain; the encrypted DM has its own key.
+  const dmKey = JSON.stringify(encrypted ? [...pair, 'e2e'] : pair);
   const chatId = await db.transaction().execute(async (trx) => {
     const now = Date.now();
     const createdAt = new Date(now).toISOString();
@@ -31,6 +32,7 @@ export async function openDm(
         dm_key: dmKey,
         created_by: userA,
         created_at: createdAt,
+        encrypted: encrypted ? 1 : 0,
       })
       .onConflict((oc) => oc.column('dm_key').doNothing())
       .returning('id')
@@ -143,6 +145,7 @@ export async function listChats(db: Kysely<Database>, userId: string): Promise<C
       'm.client_message_id as m_client_message_id',
       'm.text as m_text',
       'm.created_at as m_created_at',
+      'm.envelope as m_envelope',
     ])
     .select((eb) => [
       eb.fn.coalesce('m.created_at', 'c.created_at').as('active_at'),
@@ -197,6 +200,7 @@ export async function listChats(db: Kysely<Database>, userId: string): Promise<C
             client_message_id: c.m_client_message_id ?? '',
             text: c.m_text ?? '',
             created_at: c.m_created_at ?? '',
+            envelope: c.m_envelope,
           }),
     unreadCount: unreadByChat.get(c.id) ?? 0,
   }));

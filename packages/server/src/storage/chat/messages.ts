@@ -50,6 +50,7 @@ export class MessageQueries {
           client_message_id: p.client_message_id,
           text: p.text,
           created_at: p.created_at,
+          envelope: p.envelope,
         })
         .onConflict((oc) => oc.columns(['chat_id', 'sender_id', 'client_message_id']).doNothing())
         .returning('seq'),
@@ -116,6 +117,7 @@ export function* appendMessage(
     client_message_id: input.clientMessageId,
     text: input.text,
     created_at: new Date(now).toISOString(),
+    envelope: input.envelope === undefined ? null : JSON.stringify(input.envelope),
   };
   const inserted = yield* queries.insert.first$(row);
   if (!inserted) {

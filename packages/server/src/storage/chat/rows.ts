@@ -22,6 +22,7 @@ export function toMessage(row: MessageRow): MessageData {
     text: row.text,
     createdAt: row.created_at,
     seq: Number(row.seq),
+    ...(row.envelope !== null && { envelope: JSON.parse(row.envelope) }),
   };
 }
 
@@ -33,6 +34,7 @@ export function toChatInfo(chat: ChatRow, members: string[]): ChatInfo {
     members,
     createdAt: chat.created_at,
     lastSeq: Number(chat.last_seq),
+    encrypted: Number(chat.encrypted) === 1,
   };
 }
 

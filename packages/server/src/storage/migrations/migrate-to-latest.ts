@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import { initialMigration } from './0001-initial.js';
 import { notificationsMigration } from './0002-notifications.js';
+import { e2eMigration } from './0004-e2e.js';
 import { erasuresMigration } from './0005-erasures.js';
 
 /**
@@ -12,6 +13,7 @@ import { erasuresMigration } from './0005-erasures.js';
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initialMigration,
   '0002_notifications': notificationsMigration,
+  '0004_e2e': e2eMigration,
   '0005_erasures': erasuresMigration,
 };
 
