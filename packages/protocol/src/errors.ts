@@ -39,6 +39,13 @@ export const ERROR_CATALOGUE = {
     message: 'This delivery id was already used for a different request.',
   },
   GROUP_NOT_FOUND: { status: 404, message: 'No audience group has this id.' },
+  MESSAGE_NOT_FOUND: { status: 404, message: 'This chat has no message with this id.' },
+  MESSAGE_DELETED: { status: 409, message: 'This message was deleted.' },
+  EDIT_WINDOW_CLOSED: { status: 403, message: 'This message is too old to be edited.' },
+  REACTION_LIMIT: {
+    status: 422,
+    message: 'You have put as many different reactions on this message as allowed.',
+  },
   INTERNAL: { status: 500, message: 'Something went wrong on the server; it has been logged.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
@@ -82,6 +89,10 @@ export const ERROR_RECOVERY = {
   INVALID_JSON: 'refused',
   DELIVERY_ID_REUSED: 'refused',
   GROUP_NOT_FOUND: 'refused',
+  MESSAGE_NOT_FOUND: 'refused',
+  MESSAGE_DELETED: 'refused',
+  EDIT_WINDOW_CLOSED: 'refused',
+  REACTION_LIMIT: 'refused',
   INTERNAL: 'fault',
 } as const satisfies Record<ErrorCode, ErrorRecovery>;
 

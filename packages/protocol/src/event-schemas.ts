@@ -1,6 +1,13 @@
 import type { z } from 'zod';
 import type { ClientEventName } from './events.js';
 import {
+  changesReceivedSchema,
+  deleteMessageSchema,
+  editMessageSchema,
+  reactToMessageSchema,
+  searchMessagesSchema,
+} from './message-action-schemas.js';
+import {
   getPreferencesSchema,
   listNotificationsSchema,
   markNotificationsReadSchema,
@@ -49,6 +56,11 @@ export const CLIENT_EVENT_SCHEMAS = {
   mark_notifications_read: markNotificationsReadSchema,
   notifications_received: notificationsReceivedSchema,
   ping: pingSchema,
+  edit_message: editMessageSchema,
+  delete_message: deleteMessageSchema,
+  react_to_message: reactToMessageSchema,
+  changes_received: changesReceivedSchema,
+  search_messages: searchMessagesSchema,
 } as const satisfies Record<ClientEventName, z.ZodType>;
 
 /** The payload of a client event after the server parsed it (defaults applied). */

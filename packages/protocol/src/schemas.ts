@@ -49,15 +49,20 @@ export const setupUserSchema = z.strictObject({
 
 export const chatRefSchema = z.strictObject({ chatId: chatIdSchema });
 
+/** A message's text: not blank, at most `LIMITS.messageTextMaxLength`, NFC, no controls or bidi overrides. */
+export const messageTextSchema = safeText(
+  z
+    .string()
+    .max(LIMITS.messageTextMaxLength, `text is longer than ${LIMITS.messageTextMaxLength} characters`)
+    .refine((text) => text.trim().length > 0, 'text must not be blank'),
+);
+
 export const sendMessageSchema = z.strictObject({
   chatId: chatIdSchema,
-  text: safeText(
-    z
-      .string()
-      .max(LIMITS.messageTextMaxLength, `text is longer than ${LIMITS.messageTextMaxLength} characters`)
-      .refine((text) => text.trim().length > 0, 'text must not be blank'),
-  ),
+  text: messageTextSchema,
   clientMessageId: idSchema,
+  /** The id of a message of the same chat this one answers (quoted above it). */
+  replyToId: idSchema.optional(),
 });
 
 /** Cumulative: "this device has received every message of the chat up to seq N". */

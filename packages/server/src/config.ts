@@ -84,6 +84,12 @@ const envSchema = z
     MAX_EVENTS_IN_FLIGHT_PER_CONNECTION: positiveInt.min(2).default(64),
     MAX_EVENTS_IN_FLIGHT: positiveInt.min(2).default(4096),
     MESSAGE_RETENTION_DAYS: z.coerce.number().int().min(0).default(365),
+    // 48 h, as Slack's default and WhatsApp's limit are of that order; 0 turns editing off.
+    MESSAGE_EDIT_WINDOW_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(48 * 3600),
     SHUTDOWN_TIMEOUT_MS: positiveInt.max(60_000).default(8_000),
     METRICS_ENABLED: boolean.default(true),
     NOTIFY_SIGNING_SECRETS: signingSecrets.optional(),
@@ -167,6 +173,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Messages older than this are deleted; 0 keeps them forever. */
   messageRetentionDays: number;
+  /** The sender can edit a message this long after sending it; 0 means never. */
+  messageEditWindowMs: number;
   metricsEnabled: boolean;
   /** Bearer token `/metrics` requires; in production without one, `/metrics` is not served. */
   metricsToken: string | undefined;
@@ -238,6 +246,7 @@ export function loadConfig(env: Env): Config {
     backpressure: { perConnection: e.MAX_EVENTS_IN_FLIGHT_PER_CONNECTION, total: e.MAX_EVENTS_IN_FLIGHT },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     messageRetentionDays: e.MESSAGE_RETENTION_DAYS,
+    messageEditWindowMs: e.MESSAGE_EDIT_WINDOW_SECONDS * 1000,
     metricsEnabled: e.METRICS_ENABLED,
     metricsToken: e.METRICS_TOKEN,
     notifications: {

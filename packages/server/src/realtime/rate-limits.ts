@@ -35,6 +35,11 @@ export const EVENT_BUDGETS: Readonly<Record<ClientEventName, Budget>> = {
   mark_notifications_read: 'actions',
   notifications_received: 'signals',
   ping: 'signals',
+  edit_message: 'actions',
+  delete_message: 'actions',
+  react_to_message: 'actions',
+  changes_received: 'signals',
+  search_messages: 'actions',
 };
 
 /** Receipts, typing and pings may come this many times as often as other events. */

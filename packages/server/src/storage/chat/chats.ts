@@ -143,6 +143,9 @@ export async function listChats(db: Kysely<Database>, userId: string): Promise<C
       'm.client_message_id as m_client_message_id',
       'm.text as m_text',
       'm.created_at as m_created_at',
+      'm.version as m_version',
+      'm.edited_at as m_edited_at',
+      'm.deleted_at as m_deleted_at',
     ])
     .select((eb) => [
       eb.fn.coalesce('m.created_at', 'c.created_at').as('active_at'),
@@ -197,6 +200,12 @@ export async function listChats(db: Kysely<Database>, userId: string): Promise<C
             client_message_id: c.m_client_message_id ?? '',
             text: c.m_text ?? '',
             created_at: c.m_created_at ?? '',
+            version: Number(c.m_version ?? 0),
+            edited_at: c.m_edited_at,
+            deleted_at: c.m_deleted_at,
+            reply_to_id: null,
+            reply_to_seq: null,
+            reply_to_sender: null,
           }),
     unreadCount: unreadByChat.get(c.id) ?? 0,
   }));

@@ -22,6 +22,9 @@ export function toMessage(row: MessageRow): MessageData {
     text: row.text,
     createdAt: row.created_at,
     seq: Number(row.seq),
+    ...(Number(row.version) > 0 && { version: Number(row.version) }),
+    ...(row.edited_at !== null && { editedAt: row.edited_at }),
+    ...(row.deleted_at !== null && { deletedAt: row.deleted_at }),
   };
 }
 

@@ -9,6 +9,7 @@ export interface Database {
   chats: ChatsTable;
   chat_members: ChatMembersTable;
   messages: MessagesTable;
+  message_reactions: MessageReactionsTable;
   device_receipts: DeviceReceiptsTable;
   devices: DevicesTable;
   notification_counter: NotificationCounterTable;
@@ -40,6 +41,8 @@ interface ChatsTable {
   dm_key: string | null;
   /** Seq of the newest message; incremented (and row-locked) by every append. */
   last_seq: Generated<number>;
+  /** The chat's change counter: every edit, delete and reaction takes the next one (row-locked, as seqs). */
+  last_version: Generated<number>;
   /** Highest seq deleted by retention; every message with a seq up to it may be gone. Never lowered. */
   pruned_seq: Generated<number>;
   created_by: string;
@@ -65,7 +68,23 @@ interface MessagesTable {
   seq: number;
   sender_id: string;
   client_message_id: string;
+  /** Empty once deleted. */
   text: string;
+  created_at: string;
+  /** The chat's change counter at the message's last change; 0 when it never changed. */
+  version: Generated<number>;
+  edited_at: string | null;
+  deleted_at: string | null;
+  /** The message this one answers (same chat), with its seq and sender, which outlive its deletion. */
+  reply_to_id: string | null;
+  reply_to_seq: number | null;
+  reply_to_sender: string | null;
+}
+
+interface MessageReactionsTable {
+  message_id: string;
+  user_id: string;
+  emoji: string;
   created_at: string;
 }
 
@@ -74,6 +93,8 @@ interface DeviceReceiptsTable {
   device_id: string;
   chat_id: string;
   received_seq: number;
+  /** Every change of the chat up to this version is on the device (`changes_received`). */
+  received_version: Generated<number>;
   updated_at: string;
 }
 
