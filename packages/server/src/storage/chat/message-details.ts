@@ -35,8 +35,8 @@ export function* withDetails(db: Kysely<Database>, rows: readonly MessageRow[]):
         .orderBy('emoji'),
     );
     for (const reaction of found) {
-      let list = reactions.get(reaction.message_id);
-      if (!list) reactions.set(reaction.message_id, (list = []));
+      const list = reactions.get(reaction.message_id) ?? [];
+      reactions.set(reaction.message_id, list);
       const entry = list.find((r) => r.emoji === reaction.emoji);
       if (entry) entry.userIds.push(reaction.user_id);
       else list.push({ emoji: reaction.emoji, userIds: [reaction.user_id] });
