@@ -12,7 +12,8 @@ export const editMessageSchema = z.strictObject({ ...messageRefSchema, text: mes
 export const deleteMessageSchema = z.strictObject(messageRefSchema);
 
 /** One emoji as people see it: a single grapheme that is an emoji (a ZWJ sequence, flag or keycap too). */
-const SINGLE_EMOJI = /^\p{RGI_Emoji}$/v;
+// biome-ignore lint/complexity/useRegexLiterals: a literal with the v flag needs an ES2024 build target
+const SINGLE_EMOJI = new RegExp('^\\p{RGI_Emoji}$', 'v');
 
 export const emojiSchema = z
   .string()

@@ -143,6 +143,26 @@ export class ChatStateStore extends Subscribable implements ChatStore {
     });
   }
 
+  /**
+   * Messages that changed (`message_updated`, `queued_updates`, the ack of an own action): applied to a
+   * held message when newer, and to the quotes of its held replies; a message not held is not added (it
+   * would leave a gap in the list), but it may be the chat list's last message.
+   */
+  applyChanges(messages: readonly MessageData[]): void {
+    this.#batch(() => {
+      for (const message of messages) {
+        const chat = this.#chat(message.chatId);
+        if (chat.messages.hasId(message.id)) {
+          this.ingest([message]);
+          continue;
+        }
+        const last = chat.lastMessage;
+        chat.noteMessage(message);
+        if (this.#refreshQuotes(chat, message) || chat.lastMessage !== last) this.#touch(chat);
+      }
+    });
+  }
+
   /** Sent messages from any source: acks, live, queued batches, history. */
   ingest(messages: readonly MessageData[]): void {
     this.#batch(() => {
@@ -159,15 +179,22 @@ export class ChatStateStore extends Subscribable implements ChatStore {
         if (own) chat.moveReadSeq(message.seq);
         const status = own ? chat.ownStatus(message.seq, this.#me) : 'received';
         chat.messages.upsertSent(toChatMessage(message, own, status));
+        if ((message.version ?? 0) > 0) this.#refreshQuotes(chat, message);
         this.#touch(chat);
         this.#onHeld?.(message.chatId, message.seq);
       }
     });
   }
 
-  /** The outbox queued (or re-queued) an entry: show it as pending. */
+  /** The outbox queued (or re-queued) an entry: show it as pending (an action: applied optimistically). */
   showPending(entry: OutboxEntry): void {
     const chat = this.#chat(entry.chatId);
+    if (entry.action) {
+      const others = chat.pendingActions.filter((e) => e.clientMessageId !== entry.clientMessageId);
+      chat.pendingActions = [...others, entry];
+      this.#touch(chat);
+      return;
+    }
     const status = entry.status;
     const changed =
       chat.messages.updatePending(entry.clientMessageId, (m) =>
@@ -180,6 +207,11 @@ export class ChatStateStore extends Subscribable implements ChatStore {
 
   removePending(entry: OutboxEntry): void {
     const chat = this.#chat(entry.chatId);
+    if (entry.action) {
+      chat.pendingActions = chat.pendingActions.filter((e) => e.clientMessageId !== entry.clientMessageId);
+      this.#touch(chat);
+      return;
+    }
     if (chat.messages.removePending(entry.clientMessageId)) this.#touch(chat);
   }
 
@@ -347,7 +379,21 @@ export class ChatStateStore extends Subscribable implements ChatStore {
     return chat;
   }
 
+  /** The quotes of held replies to `original` show its current state; true when one changed. */
+  #refreshQuotes(chat: ChatState, original: MessageData): boolean {
+    return chat.messages.updateSent((message) => {
+      const quote = message.replyTo;
+      if (quote?.messageId !== original.id) return message;
+      const deleted = original.deletedAt !== undefined;
+      const text = deleted ? '' : original.text;
+      if (quote.text === text && quote.deleted === deleted) return message;
+      return Object.freeze({ ...message, replyTo: { ...quote, text, deleted } });
+    });
+  }
+
   #pendingMessage(entry: OutboxEntry): ChatMessage {
+    const chat = this.#chat(entry.chatId);
+    const original = entry.replyToId === undefined ? undefined : chat.messages.byId(entry.replyToId);
     return Object.freeze({
       id: null,
       clientMessageId: entry.clientMessageId,
@@ -359,6 +405,21 @@ export class ChatStateStore extends Subscribable implements ChatStore {
       status: entry.status,
       own: true,
       error: entry.error,
+      version: 0,
+      editedAt: null,
+      deletedAt: null,
+      replyTo:
+        original?.id && original.seq !== null
+          ? {
+              messageId: original.id,
+              seq: original.seq,
+              senderId: original.senderId,
+              text: original.text,
+              deleted: original.deletedAt !== null,
+            }
+          : null,
+      reactions: [],
+      syncing: false,
     });
   }
 
@@ -392,6 +453,11 @@ export class ChatStateStore extends Subscribable implements ChatStore {
     this.#listStale = true;
     this.#dirty = true;
     if (this.#depth === 0) this.#notify();
+  }
+
+  /** Runs `work` with one notification for everything it changes. */
+  batch(work: () => void): void {
+    this.#batch(work);
   }
 
   #batch(work: () => void): void {

@@ -1,4 +1,4 @@
-import type { AckOf, ChatType, ErrorBody, MessageData } from '@mpi/protocol';
+import type { AckOf, ChatType, ErrorBody, MessageData, ReactionSummary, ReplyPreview } from '@mpi/protocol';
 
 /**
  * Where a message stands, as this device sees it. Own messages go `pending` → `sent` → `delivered` →
@@ -23,6 +23,21 @@ export interface ChatMessage {
   readonly own: boolean;
   /** The server's error of a `failed` message. */
   readonly error: ErrorBody | null;
+  /** The chat's change counter at the message's last change; 0 when it never changed. */
+  readonly version: number;
+  /** When the sender last edited it (show "edited"), or null. */
+  readonly editedAt: string | null;
+  /** When it was deleted (show "message deleted"; `text` is empty), or null. */
+  readonly deletedAt: string | null;
+  /** The message this one answers, as it is now (edited, or `deleted`), or null. */
+  readonly replyTo: ReplyPreview | null;
+  /** Reactions, one entry per emoji, with who gave it. */
+  readonly reactions: readonly ReactionSummary[];
+  /**
+   * An edit, deletion or reaction of this device waits in the outbox: the message shows it already
+   * (optimistically) and settles when the server has it.
+   */
+  readonly syncing: boolean;
 }
 
 /** One chat as the UI renders it. A new object only when something in it changed. */
