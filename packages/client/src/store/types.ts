@@ -79,6 +79,8 @@ export interface ChatStoreTransport {
 
 /** The public face of the chat store (`service.chats`). */
 export interface ChatStore {
+  /** The user of `setupUser` (whose messages are `own`), or null before it. */
+  readonly currentUserId: string | null;
   /** For `useSyncExternalStore`: runs `listener` after every change. Bound. */
   readonly subscribe: (listener: () => void) => () => void;
   /** For `useSyncExternalStore`: the chat's snapshot; the same object until the chat changes. Bound. */
