@@ -3,6 +3,7 @@ import type { MouseEvent } from 'react';
 import { chatTitle, shortTime } from './format.js';
 import { NewChat } from './new-chat.js';
 import { navigate, routePath } from './router.js';
+import { SearchBox } from './search-box.js';
 
 /** The user's chats, most recently active first, with unread badges; live. */
 export function ChatList({
@@ -27,6 +28,7 @@ export function ChatList({
         <h2 id="chats-heading">Chats</h2>
       </div>
       <NewChat />
+      <SearchBox chats={chats} me={me} />
       {chats.length === 0 ? (
         <p className="empty">No chats yet. Start one with a user id above.</p>
       ) : (
@@ -34,7 +36,8 @@ export function ChatList({
           {chats.map((chat) => {
             const title = chatTitle(chat, me);
             const last = chat.lastMessage;
-            const preview = last ? `${last.senderId === me ? 'You: ' : ''}${last.text}` : 'No messages yet';
+            const text = last?.deletedAt ? 'Message deleted' : last?.text;
+            const preview = last ? `${last.senderId === me ? 'You: ' : ''}${text}` : 'No messages yet';
             const active = chat.id === activeChatId;
             return (
               <li key={chat.id} data-chat-id={chat.id}>
