@@ -1,0 +1,167 @@
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { request } from '../../packages/server/test/support/server.js';
+import {
+  composer,
+  connectionState,
+  eventually,
+  HAS_CHROMIUM,
+  openChat,
+  screenshot,
+  send,
+  signIn,
+  startDm,
+  waitConnected,
+} from './support.js';
+import { webAppSuite } from './web-app-suite.js';
+
+const row = (page: Page, text: string) =>
+  page.locator('.messages li.message').filter({ has: page.locator('.text', { hasText: text }) });
+
+/** Opens the actions menu of the message showing `text` (hover reveals its button) and picks `item`. */
+async function act(page: Page, text: string, item: string | RegExp): Promise<void> {
+  const message = row(page, text);
+  await message.hover();
+  await message.getByRole('button', { name: 'Message actions' }).click();
+  await page.getByRole('menu').getByRole('menuitem', { name: item }).click();
+}
+
+async function edit(page: Page, text: string, next: string): Promise<void> {
+  await act(page, text, 'Edit');
+  const input = page.getByLabel('Edit message');
+  await input.fill(next);
+  await input.press('Enter');
+}
+
+/** Each message row as the reader sees it: text, "edited", quote, reaction chips. */
+function shown(page: Page) {
+  return page.locator('.messages li.message').evaluateAll((items) =>
+    items.map((item) => ({
+      text: item.querySelector('.text')?.textContent ?? '',
+      edited: item.querySelector('.edited') !== null,
+      quote: item.querySelector('.quote-text')?.textContent ?? null,
+      chips: [...item.querySelectorAll('.reaction')].map(
+        (chip) => chip.textContent?.replace(/\s+/g, '') ?? '',
+      ),
+    })),
+  );
+}
+
+describe.skipIf(!HAS_CHROMIUM)('message actions in a real browser', { timeout: 90_000 }, () => {
+  const { server, contexts } = webAppSuite();
+
+  it('react, edit, reply and delete both ways between two users, kept across a reload; search opens the message', async () => {
+    const pool = contexts();
+    const [alice, bob] = await Promise.all([pool.page(), pool.page()]);
+    await Promise.all([signIn(alice, 'ava'), signIn(bob, 'ben')]);
+    await startDm(alice, 'ben');
+    await send(alice, 'Training at 6');
+    await openChat(bob, 'ava');
+    await row(bob, 'Training at 6').waitFor();
+
+    // Ben reacts, Ava sees the chip; Ava edits, Ben sees the new text marked edited.
+    await act(bob, 'Training at 6', 'React 👍');
+    await alice.getByRole('button', { name: '👍 1: ben' }).waitFor();
+    await edit(alice, 'Training at 6', 'Training at 7');
+    await row(bob, 'Training at 7').locator('.edited').waitFor();
+
+    // Ben replies: the composer shows what he answers; both see the quote.
+    await act(bob, 'Training at 7', 'Reply');
+    await bob.getByRole('status').filter({ hasText: 'Replying to ava: Training at 7' }).waitFor();
+    await send(bob, 'I will be there');
+    await expect.poll(() => bob.locator('.reply-preview').count()).toBe(0);
+    await row(alice, 'I will be there').locator('.quote-text', { hasText: 'Training at 7' }).waitFor();
+
+    // The other way round: Ava reacts to Ben's reply, Ben edits it, then deletes his first message.
+    await act(alice, 'I will be there', 'React 🎉');
+    await bob.getByRole('button', { name: '🎉 1: ava' }).waitFor();
+    await send(bob, 'Bringing the balls');
+    await edit(bob, 'I will be there', 'I will be there at 7');
+    await row(alice, 'I will be there at 7').locator('.edited').waitFor();
+    await act(bob, 'Bringing the balls', 'Delete');
+    await eventually(
+      async () => (await shown(alice)).map((m) => m.text),
+      ['Training at 7', 'I will be there at 7', 'Message deleted'],
+    );
+    // A chip toggles: Ben takes his 👍 back by tapping it.
+    await bob.getByRole('button', { name: '👍 1: ben' }).click();
+    await alice.getByRole('button', { name: '👍 1: ben' }).waitFor({ state: 'detached' });
+    await screenshot(alice, 'actions-1-alice');
+
+    const expected = [
+      { text: 'Training at 7', edited: true, quote: null, chips: [] },
+      { text: 'I will be there at 7', edited: true, quote: 'Training at 7', chips: ['🎉1'] },
+      { text: 'Message deleted', edited: false, quote: null, chips: [] },
+    ];
+    await eventually(() => shown(alice), expected);
+    await eventually(() => shown(bob), expected);
+    // A reload shows the same, from history.
+    await alice.reload();
+    await waitConnected(alice);
+    await eventually(() => shown(alice), expected);
+
+    // Search: a result opens the chat at the message.
+    await alice.goto('/');
+    await waitConnected(alice);
+    await alice.getByLabel('Search messages').fill('balls');
+    await alice.getByText('No messages found.').waitFor(); // deleted: not found
+    await alice.getByLabel('Search messages').fill('there');
+    await alice.getByRole('list', { name: 'Search results' }).getByRole('button').first().click();
+    await alice.locator('.messages li.message.highlight', { hasText: 'I will be there at 7' }).waitFor();
+    await screenshot(alice, 'actions-2-search');
+  });
+
+  it('actions made offline show at once and arrive once; an offline reader sees the final state', async () => {
+    const pool = contexts();
+    const [carl, dora] = await Promise.all([pool.page(), pool.page()]);
+    await Promise.all([signIn(carl, 'carl'), signIn(dora, 'dora')]);
+    const chatId = await startDm(carl, 'dora');
+    await send(carl, 'Match on Sunday');
+    await send(carl, 'Bring water');
+    await openChat(dora, 'carl');
+    await row(dora, 'Bring water').waitFor();
+
+    // Dora goes offline; Carl edits, reacts and deletes meanwhile.
+    await dora.context().setOffline(true);
+    await eventually(() => connectionState(dora), 'reconnecting');
+    await edit(carl, 'Match on Sunday', 'Match on Saturday');
+    await act(carl, 'Match on Saturday', 'React ❤️');
+    await act(carl, 'Bring water', 'Delete');
+    await dora.context().setOffline(false);
+    await waitConnected(dora);
+    const final = [
+      { text: 'Match on Saturday', edited: true, quote: null, chips: ['❤️1'] },
+      { text: 'Message deleted', edited: false, quote: null, chips: [] },
+    ];
+    await eventually(() => shown(dora), final);
+
+    // Carl goes offline and edits and reacts: shown at once on his screen, nothing at Dora's.
+    await carl.context().setOffline(true);
+    await eventually(() => connectionState(carl), 'reconnecting');
+    await edit(carl, 'Match on Saturday', 'Match on Saturday at 10');
+    await act(carl, 'Match on Saturday at 10', 'React 👍');
+    await row(carl, 'Match on Saturday at 10').getByRole('button', { name: '👍 1: carl' }).waitFor();
+    await dora.waitForTimeout(300);
+    expect((await shown(dora))[0]?.text).toBe('Match on Saturday');
+
+    await carl.context().setOffline(false);
+    await waitConnected(carl);
+    const after = [
+      { text: 'Match on Saturday at 10', edited: true, quote: null, chips: ['❤️1', '👍1'] },
+      final[1],
+    ];
+    await eventually(() => shown(dora), after);
+    await eventually(() => shown(carl), after);
+    // Stored once each: the edit and the reaction took one version each, after the three before.
+    const probe = await server().connect('dora', { deviceId: 'probe' });
+    const history = await request(probe, 'get_history', { chatId, limit: 10 });
+    expect(history.ok && history.messages.map((m) => [m.text, m.version])).toEqual([
+      ['', 3],
+      ['Match on Saturday at 10', 5],
+    ]);
+    // The composer still sends after all that.
+    await composer(dora).fill('See you');
+    await composer(dora).press('Enter');
+    await row(carl, 'See you').waitFor();
+  });
+});
