@@ -34,7 +34,13 @@ async function edit(page: Page, text: string, next: string): Promise<void> {
 }
 
 /** Each message row as the reader sees it: text, "edited", quote, reaction chips. */
-function shown(page: Page) {
+interface Shown {
+  text: string;
+  edited: boolean;
+  quote: string | null;
+  chips: string[];
+}
+function shown(page: Page): Promise<Shown[]> {
   return page.locator('.messages li.message').evaluateAll((items) =>
     items.map((item) => ({
       text: item.querySelector('.text')?.textContent ?? '',
@@ -129,10 +135,8 @@ describe.skipIf(!HAS_CHROMIUM)('message actions in a real browser', { timeout: 9
     await act(carl, 'Bring water', 'Delete');
     await dora.context().setOffline(false);
     await waitConnected(dora);
-    const final = [
-      { text: 'Match on Saturday', edited: true, quote: null, chips: ['❤️1'] },
-      { text: 'Message deleted', edited: false, quote: null, chips: [] },
-    ];
+    const tombstone = { text: 'Message deleted', edited: false, quote: null, chips: [] };
+    const final = [{ text: 'Match on Saturday', edited: true, quote: null, chips: ['❤️1'] }, tombstone];
     await eventually(() => shown(dora), final);
 
     // Carl goes offline and edits and reacts: shown at once on his screen, nothing at Dora's.
@@ -148,7 +152,7 @@ describe.skipIf(!HAS_CHROMIUM)('message actions in a real browser', { timeout: 9
     await waitConnected(carl);
     const after = [
       { text: 'Match on Saturday at 10', edited: true, quote: null, chips: ['❤️1', '👍1'] },
-      final[1],
+      tombstone,
     ];
     await eventually(() => shown(dora), after);
     await eventually(() => shown(carl), after);

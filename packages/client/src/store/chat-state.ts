@@ -257,7 +257,7 @@ export class ChatState {
 }
 
 /** Of two copies of one message, whether `a` is the newer state. */
-export function isNewer(a: { version?: number }, b: { version?: number }): boolean {
+function isNewer(a: { version?: number }, b: { version?: number }): boolean {
   return (a.version ?? 0) > (b.version ?? 0);
 }
 
