@@ -51,7 +51,7 @@ export const messageActionsMigration: Migration = {
       .execute();
 
     if (db.getExecutor().adapter instanceof PostgresAdapter) {
-      await sql`create index messages_search_idx on messages using gin (to_tsvector('simple', text))`.execute(
+      await sql`create index if not exists messages_search_idx on messages using gin (to_tsvector('simple', text))`.execute(
         db,
       );
       return;
