@@ -168,4 +168,36 @@ describe.skipIf(!HAS_CHROMIUM)('message actions in a real browser', { timeout: 9
     await composer(dora).press('Enter');
     await row(carl, 'See you').waitFor();
   });
+
+  it('on a touch screen the menu button is always there, and a long press opens the menu too', async () => {
+    const pool = contexts();
+    const [phone, desk] = await Promise.all([
+      pool.page({ width: 390, height: 760, touch: true }),
+      pool.page(),
+    ]);
+    await Promise.all([signIn(phone, 'pia'), signIn(desk, 'rob')]);
+    await startDm(desk, 'pia');
+    await send(desk, 'Are you coming?');
+    await openChat(phone, 'rob');
+    const message = row(phone, 'Are you coming?');
+    const button = message.getByRole('button', { name: 'Message actions' });
+    expect(
+      await button.evaluate(
+        (element) => element.ownerDocument.defaultView?.getComputedStyle(element).opacity,
+      ),
+    ).toBe('1');
+    await button.tap();
+    await phone.getByRole('menu').getByRole('menuitem', { name: 'React 👍' }).tap();
+    await desk.getByRole('button', { name: '👍 1: pia' }).waitFor();
+
+    // A long press on the bubble (no click, no hover) opens the same menu.
+    await message.locator('.bubble').dispatchEvent('pointerdown', { pointerType: 'touch', isPrimary: true });
+    await phone.getByRole('menu').waitFor({ timeout: 3000 });
+    await message.locator('.bubble').dispatchEvent('pointerup', { pointerType: 'touch', isPrimary: true });
+    await phone.getByRole('menu').getByRole('menuitem', { name: 'Reply' }).tap();
+    await phone.locator('.reply-preview', { hasText: 'Replying to rob: Are you coming?' }).waitFor();
+    await send(phone, 'Yes');
+    await row(desk, 'Yes').locator('.quote-text', { hasText: 'Are you coming?' }).waitFor();
+    await screenshot(phone, 'actions-3-phone');
+  });
 });
