@@ -149,4 +149,31 @@ describe('message actions through the SDK', () => {
     await online(bob, 'bob');
     expect((await again).updates).toBe(0);
   });
+
+  it('changes seen live are confirmed: the next catch-up sends none of them', async () => {
+    const { alice, bob, chatId } = await twoUsers();
+    const message = await sent(alice.sendMessage(chatId, 'live'));
+    const seen: number[] = [];
+    bob.on('message_updated', (m) => seen.push(m.version ?? 0));
+    for (const emoji of ['👍', '🎉', '⚽']) await alice.reactToMessage(chatId, message.id, emoji);
+    await alice.editMessage(chatId, message.id, 'live!');
+    await waitFor(() => seen.length === 4, 3000, 'bob saw the four changes');
+    await waitFor(
+      () => alice.chats.getChatSnapshot(chatId).messages[0]?.status === 'delivered',
+      3000,
+      'bob confirmed the message',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300)); // a receipt tick, and its round trip
+
+    bob.disconnect();
+    const complete = new Promise<CatchUpCompletePayload>((resolve) => {
+      const off = bob.on('catch_up_complete', (payload) => {
+        off();
+        resolve(payload);
+      });
+    });
+    await online(bob, 'bob');
+    expect(await complete).toMatchObject({ messages: 0, updates: 0, versions: [{ chatId, version: 4 }] });
+    expect(bob.chats.getChatSnapshot(chatId).messages[0]).toMatchObject({ text: 'live!', version: 4 });
+  });
 });

@@ -11,6 +11,7 @@ const listeners = new Set<() => void>();
 
 function setTarget(next: typeof target): void {
   target = next;
+  pagesLoaded = 0;
   for (const listener of listeners) listener();
 }
 
@@ -55,9 +56,10 @@ export function useJumpTarget(
       const timer = setTimeout(() => element?.classList.remove('highlight'), 2000);
       return () => clearTimeout(timer);
     }
-    if (!hasMore || loadingOlder) return;
-    pages.set(messageId, (pages.get(messageId) ?? 0) + 1);
-    if ((pages.get(messageId) ?? 0) > MAX_PAGES) {
+    if (loadingOlder) return;
+    pagesLoaded++;
+    // The whole history is held (or the bound is reached) without it: gone by retention, or never here.
+    if (!hasMore || pagesLoaded > MAX_PAGES) {
       setTarget(null);
       return;
     }
@@ -65,4 +67,5 @@ export function useJumpTarget(
   }, [messageId, held, hasMore, loadingOlder, loadOlder]);
 }
 
-const pages = new Map<string, number>();
+/** Pages loaded for the current target. */
+let pagesLoaded = 0;
