@@ -248,10 +248,8 @@ export class SocketService {
   // ---- Message actions: through the outbox, shown at once, sent once (docs/sdk.md) ----
 
   /**
-   * Replaces the text of a sent message of yours (`messageId`: its server id). The store shows the new
-   * text at once (`syncing: true`); made offline, the edit waits in the outbox and is sent once when back
-   * online. Resolves with the final ack: FORBIDDEN, EDIT_WINDOW_CLOSED, MESSAGE_DELETED… undo the
-   * optimistic state.
+   * Replaces the text of your message `messageId`: shown at once (`syncing`), sent once, offline too.
+   * A final refusal (FORBIDDEN, EDIT_WINDOW_CLOSED…) undoes what the store showed.
    */
   editMessage(chatId: string, messageId: string, text: string): Promise<AckOf<'edit_message'>> {
     return this.#action(chatId, { type: 'edit', messageId, text }, text);
@@ -272,7 +270,7 @@ export class SocketService {
     return this.#action(chatId, { type: 'react', messageId, emoji, add });
   }
 
-  /** Full-text search over your chats (or `chatId`), newest first; pass `nextCursor` as `cursor` for more. */
+  /** Full-text search over your chats (or `chatId`), newest first; `nextCursor` pages on. */
   searchMessages(
     query: string,
     options: Omit<ClientEventPayload<'search_messages'>, 'query'> = {},

@@ -11,8 +11,9 @@ import type {
 import type { OutboxEntry } from '../outbox/types.js';
 import { Subscribable } from '../subscribable.js';
 import { ChatState, toChatMessage } from './chat-state.js';
+import { pendingMessage, refreshQuotes } from './message-changes.js';
 import { DEFAULT_MAX_MESSAGES_PER_CHAT } from './message-list.js';
-import type { ChatListItem, ChatMessage, ChatSnapshot, ChatStore, ChatStoreTransport } from './types.js';
+import type { ChatListItem, ChatSnapshot, ChatStore, ChatStoreTransport } from './types.js';
 
 export interface ChatStoreOptions {
   /** Sent messages held per chat; the oldest are dropped beyond it. Default 500. */
@@ -158,7 +159,7 @@ export class ChatStateStore extends Subscribable implements ChatStore {
         }
         const last = chat.lastMessage;
         chat.noteMessage(message);
-        if (this.#refreshQuotes(chat, message) || chat.lastMessage !== last) this.#touch(chat);
+        if (refreshQuotes(chat.messages, message) || chat.lastMessage !== last) this.#touch(chat);
       }
     });
   }
@@ -179,7 +180,7 @@ export class ChatStateStore extends Subscribable implements ChatStore {
         if (own) chat.moveReadSeq(message.seq);
         const status = own ? chat.ownStatus(message.seq, this.#me) : 'received';
         chat.messages.upsertSent(toChatMessage(message, own, status));
-        if ((message.version ?? 0) > 0) this.#refreshQuotes(chat, message);
+        if ((message.version ?? 0) > 0) refreshQuotes(chat.messages, message);
         this.#touch(chat);
         this.#onHeld?.(message.chatId, message.seq);
       }
@@ -201,7 +202,7 @@ export class ChatStateStore extends Subscribable implements ChatStore {
         m.status === status && m.error === entry.error
           ? m
           : Object.freeze({ ...m, status, error: entry.error }),
-      ) || chat.messages.addPending(this.#pendingMessage(entry));
+      ) || chat.messages.addPending(pendingMessage(entry, this.#me, chat.messages));
     if (changed) this.#touch(chat);
   }
 
@@ -377,50 +378,6 @@ export class ChatStateStore extends Subscribable implements ChatStore {
       this.#chats.set(chatId, chat);
     }
     return chat;
-  }
-
-  /** The quotes of held replies to `original` show its current state; true when one changed. */
-  #refreshQuotes(chat: ChatState, original: MessageData): boolean {
-    return chat.messages.updateSent((message) => {
-      const quote = message.replyTo;
-      if (quote?.messageId !== original.id) return message;
-      const deleted = original.deletedAt !== undefined;
-      const text = deleted ? '' : original.text;
-      if (quote.text === text && quote.deleted === deleted) return message;
-      return Object.freeze({ ...message, replyTo: { ...quote, text, deleted } });
-    });
-  }
-
-  #pendingMessage(entry: OutboxEntry): ChatMessage {
-    const chat = this.#chat(entry.chatId);
-    const original = entry.replyToId === undefined ? undefined : chat.messages.byId(entry.replyToId);
-    return Object.freeze({
-      id: null,
-      clientMessageId: entry.clientMessageId,
-      chatId: entry.chatId,
-      senderId: entry.userId ?? this.#me ?? '',
-      text: entry.text,
-      createdAt: new Date(entry.createdAt).toISOString(),
-      seq: null,
-      status: entry.status,
-      own: true,
-      error: entry.error,
-      version: 0,
-      editedAt: null,
-      deletedAt: null,
-      replyTo:
-        original?.id && original.seq !== null
-          ? {
-              messageId: original.id,
-              seq: original.seq,
-              senderId: original.senderId,
-              text: original.text,
-              deleted: original.deletedAt !== null,
-            }
-          : null,
-      reactions: [],
-      syncing: false,
-    });
   }
 
   #forget(chat: ChatState): void {
