@@ -266,4 +266,52 @@ forEachDialect('message actions on %s', (db) => {
     ).toContain(m0.id);
     expect(await codeOf(request(bob, 'search_messages', { query: '  ?! ' }))).toBe('VALIDATION_FAILED');
   });
+
+  it('pages the changed messages of a device in (chat, version) order, each once, above its change cursor', async () => {
+    const chat = t.server.storage.chat;
+    const [me, other] = [unique('pam'), unique('quin')];
+    const dms = [await chat.openDm(me, other), await chat.openDm(me, unique('ray'))];
+    const sent: MessageData[] = [];
+    for (const dm of dms) {
+      for (let i = 0; i < 12; i++) {
+        const input = { chatId: dm.id, senderId: me, clientMessageId: `p-${i}`, text: `m${i}` };
+        sent.push((await chat.appendMessage(input)).message);
+      }
+      await chat.recordReceipt({ chatId: dm.id, userId: me, deviceId: 'pad', upToSeq: 12 });
+    }
+    // Every message changes, some twice; the last change of each is what comes.
+    for (const message of sent) {
+      const ref = { chatId: message.chatId, messageId: message.id, userId: me };
+      await chat.editMessage({ ...ref, text: `${message.text}!`, editWindowMs: 60_000 });
+      if (message.seq % 3 === 0) await chat.deleteMessage(ref);
+    }
+    const drain = async (limit: number) => {
+      const pages: MessageData[][] = [];
+      let after: { chatId: string; version: number } | null = null;
+      for (;;) {
+        const page = await chat.updatesForDevice(me, 'pad', after, limit);
+        if (page.length === 0) return pages;
+        pages.push(page);
+        const last = page.at(-1) as MessageData;
+        after = { chatId: last.chatId, version: last.version ?? 0 };
+      }
+    };
+    const order = (m: MessageData) => `${m.chatId}:${String(m.version).padStart(4, '0')}`;
+    for (const limit of [1, 5, 100]) {
+      const all = (await drain(limit)).flat();
+      expect(all).toHaveLength(24);
+      expect(all.map(order)).toEqual(all.map(order).sort());
+      expect(new Set(all.map((m) => m.id)).size).toBe(24);
+      expect(all.filter((m) => m.deletedAt !== undefined)).toHaveLength(8);
+    }
+    // Above the change cursor only: confirming a chat's changes leaves only the other chat's.
+    const first = dms[0]?.id ?? '';
+    await chat.recordChangesReceived({ chatId: first, userId: me, deviceId: 'pad', upToVersion: 1000 });
+    const rest = (await drain(100)).flat();
+    expect(rest).toHaveLength(12);
+    expect(rest.every((m) => m.chatId !== first)).toBe(true);
+    // The cursor never goes back.
+    await chat.recordChangesReceived({ chatId: first, userId: me, deviceId: 'pad', upToVersion: 1 });
+    expect((await drain(100)).flat()).toHaveLength(12);
+  });
 });
