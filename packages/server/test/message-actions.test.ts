@@ -265,6 +265,14 @@ forEachDialect('message actions on %s', (db) => {
       (await ok(request(bob, 'search_messages', { query: 'renamed' }))).results.map((m) => m.id),
     ).toContain(m0.id);
     expect(await codeOf(request(bob, 'search_messages', { query: '  ?! ' }))).toBe('VALIDATION_FAILED');
+
+    // Both databases split e-mail addresses, URLs and numbers into the same words.
+    const mail = await send(alice, chatId, `mail coach@${word}club.org or see https://${word}site.net/v1.5`);
+    for (const query of [`${word}club`, 'org coach', `${word}site v1 5`]) {
+      expect((await ok(request(bob, 'search_messages', { query, chatId }))).results.map((m) => m.id)).toEqual(
+        [mail.id],
+      );
+    }
   });
 
   it('pages the changed messages of a device in (chat, version) order, each once, above its change cursor', async () => {

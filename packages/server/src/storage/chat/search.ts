@@ -11,7 +11,7 @@ import { withDetails } from './message-details.js';
  * Full-text search over the chats the user is a member of, newest first, a page at a time (the cursor is
  * the last message id of the previous page: ids are ULIDs, in creation order). Every word of the query
  * must match the start of a word of the text. SQLite uses the FTS5 table `messages_fts`, PostgreSQL the
- * GIN index over `to_tsvector('simple', text)` (migration 0003); both are kept by the transaction that
+ * GIN index of migration 0003, whose expression the query repeats exactly; both are kept by the transaction that
  * writes the message, so an edit or a deletion shows in the next search. Words hold only letters and
  * digits, so they cannot carry the query syntax of either engine.
  */
@@ -32,7 +32,8 @@ export async function searchMessages(
       ? await sql<MessageRow>`select m.* from messages_fts f join messages m on m.rowid = f.rowid ${member}
           where messages_fts match ${words.map((word) => `"${word}"*`).join(' ')} ${page}`.execute(db)
       : await sql<MessageRow>`select m.* from messages m ${member}
-          where to_tsvector('simple', m.text) @@ to_tsquery('simple', ${words.map((word) => `${word}:*`).join(' & ')})
+          where to_tsvector('simple', translate(m.text, '@/.:+', '     '))
+            @@ to_tsquery('simple', ${words.map((word) => `${word}:*`).join(' & ')})
           ${page}`.execute(db);
   const hasMore = rows.length > query.limit;
   const results = await runProgram(withDetails(db, rows.slice(0, query.limit)), db);
