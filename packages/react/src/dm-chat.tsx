@@ -53,7 +53,8 @@ function MessageRow({
       data-seq={message.seq ?? undefined}
     >
       {!message.own && <span className="sender">{name}</span>}
-      <span className="text">{message.text}</span>
+      <span className="text">{message.deletedAt === null ? message.text : 'Message deleted'}</span>
+      {message.editedAt !== null && message.deletedAt === null && <span className="edited"> (edited)</span>}
       <span className="meta">
         <time dateTime={message.createdAt}>{formatTime(message.createdAt)}</time>
         {message.own && (
