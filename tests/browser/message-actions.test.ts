@@ -89,6 +89,15 @@ describe.skipIf(!HAS_CHROMIUM)('message actions in a real browser', { timeout: 9
       async () => (await shown(alice)).map((m) => m.text),
       ['Training at 7', 'I will be there at 7', 'Message deleted'],
     );
+    // And Ava replies to Ben, then deletes her reply.
+    await act(alice, 'I will be there at 7', 'Reply');
+    await send(alice, 'Great');
+    await row(bob, 'Great').locator('.quote-text', { hasText: 'I will be there at 7' }).waitFor();
+    await act(alice, 'Great', 'Delete');
+    await eventually(
+      async () => (await shown(bob)).map((m) => m.text),
+      ['Training at 7', 'I will be there at 7', 'Message deleted', 'Message deleted'],
+    );
     // A chip toggles: Ben takes his 👍 back by tapping it.
     await bob.getByRole('button', { name: '👍 1: ben' }).click();
     await alice.getByRole('button', { name: '👍 1: ben' }).waitFor({ state: 'detached' });
@@ -98,13 +107,15 @@ describe.skipIf(!HAS_CHROMIUM)('message actions in a real browser', { timeout: 9
       { text: 'Training at 7', edited: true, quote: null, chips: [] },
       { text: 'I will be there at 7', edited: true, quote: 'Training at 7', chips: ['🎉1'] },
       { text: 'Message deleted', edited: false, quote: null, chips: [] },
+      { text: 'Message deleted', edited: false, quote: null, chips: [] },
     ];
     await eventually(() => shown(alice), expected);
     await eventually(() => shown(bob), expected);
     // A reload shows the same, from history.
-    await alice.reload();
-    await waitConnected(alice);
+    await Promise.all([alice.reload(), bob.reload()]);
+    await Promise.all([waitConnected(alice), waitConnected(bob)]);
     await eventually(() => shown(alice), expected);
+    await eventually(() => shown(bob), expected);
 
     // Search: a result opens the chat at the message.
     await alice.goto('/');

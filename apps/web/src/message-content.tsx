@@ -7,7 +7,8 @@ import type { MessageUi } from './message-ui.js';
 
 /** Inside a bubble: the quote of the message it answers, then the text (or its edit form, or the tombstone). */
 export function MessageContent({ message, ui }: { message: ChatMessage; ui: MessageUi }) {
-  const quote = message.replyTo;
+  // A deleted reply is only its tombstone, as in the apps people know.
+  const quote = message.deletedAt === null ? message.replyTo : null;
   return (
     <>
       {quote && (

@@ -156,6 +156,9 @@ forEachDialect('message actions on %s', (db) => {
     expect(await quoted()).toMatchObject({ text: 'training at 7?', deleted: false });
     await ok(request(alice, 'delete_message', { chatId, messageId: original.id }));
     expect(await quoted()).toMatchObject({ messageId: original.id, text: '', deleted: true });
+    // A deleted reply is a bare tombstone: no quote either.
+    const gone = await ok(request(bob, 'delete_message', { chatId, messageId: reply.id }));
+    expect(gone.message.replyTo).toBeUndefined();
     expect(
       await codeOf(
         request(bob, 'send_message', { chatId, text: 'late', clientMessageId: 'r2', replyToId: original.id }),

@@ -293,7 +293,7 @@ function withPendingActions(message: ChatMessage, pending: readonly OutboxEntry[
     const at = new Date(entry.createdAt).toISOString();
     if (action.type === 'edit') next = { ...next, text: action.text, editedAt: at, syncing: true };
     else if (action.type === 'delete')
-      next = { ...next, text: '', deletedAt: at, reactions: [], syncing: true };
+      next = { ...next, text: '', deletedAt: at, reactions: [], replyTo: null, syncing: true };
     else
       next = {
         ...next,
