@@ -156,6 +156,7 @@ describe.skipIf(!HAS_CHROMIUM)('message actions in a real browser', { timeout: 9
     await edit(carl, 'Match on Saturday', 'Match on Saturday at 10');
     await act(carl, 'Match on Saturday at 10', 'React 👍');
     await row(carl, 'Match on Saturday at 10').getByRole('button', { name: '👍 1: carl' }).waitFor();
+    await row(carl, 'Match on Saturday at 10').getByRole('img', { name: 'Not saved yet' }).waitFor();
     await dora.waitForTimeout(300);
     expect((await shown(dora))[0]?.text).toBe('Match on Saturday');
 
@@ -167,6 +168,7 @@ describe.skipIf(!HAS_CHROMIUM)('message actions in a real browser', { timeout: 9
     ];
     await eventually(() => shown(dora), after);
     await eventually(() => shown(carl), after);
+    expect(await carl.getByRole('img', { name: 'Not saved yet' }).count()).toBe(0);
     // Stored once each: the edit and the reaction took one version each, after the three before.
     const probe = await server().connect('dora', { deviceId: 'probe' });
     const history = await request(probe, 'get_history', { chatId, limit: 10 });

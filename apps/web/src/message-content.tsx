@@ -2,6 +2,7 @@ import type { ChatMessage } from '@mpi/client';
 import { LIMITS } from '@mpi/protocol';
 import { useMessageActions } from '@mpi/react';
 import { type FormEvent, useState } from 'react';
+import { ClockIcon } from './icons.js';
 import { jumpToMessage } from './jump-to-message.js';
 import type { MessageUi } from './message-ui.js';
 
@@ -32,6 +33,11 @@ export function MessageContent({ message, ui }: { message: ChatMessage; ui: Mess
         <span className="text">{message.text}</span>
       )}
       {message.editedAt !== null && message.deletedAt === null && <span className="edited">edited</span>}
+      {message.syncing && (
+        <span className="syncing" role="img" aria-label="Not saved yet" title="Not saved yet">
+          <ClockIcon />
+        </span>
+      )}
     </>
   );
 }
