@@ -213,4 +213,30 @@ describe.skipIf(!HAS_CHROMIUM)('message actions in a real browser', { timeout: 9
     await row(desk, 'Yes').locator('.quote-text', { hasText: 'Are you coming?' }).waitFor();
     await screenshot(phone, 'actions-3-phone');
   });
+
+  it('a search result older than the loaded history opens its chat scrolled to it', async () => {
+    const pool = contexts();
+    const page = await pool.page();
+    await signIn(page, 'sara');
+    // Tom wrote 80 messages; the oldest mentions the pitch.
+    const tom = await server().connect('tom');
+    const dm = await request(tom, 'open_dm', { userId: 'sara' });
+    if (!dm.ok) throw new Error(dm.error.message);
+    for (let i = 0; i < 80; i++) {
+      const text = i === 0 ? 'The pitch is closed on Monday' : `note ${i}`;
+      const ack = await request(tom, 'send_message', { chatId: dm.chat.id, text, clientMessageId: `t-${i}` });
+      expect(ack.ok).toBe(true);
+    }
+    await page.getByLabel('Search messages').fill('pitch');
+    await page
+      .getByRole('list', { name: 'Search results' })
+      .getByRole('button', { name: /The pitch/ })
+      .click();
+    const target = page.locator('.messages li.message.highlight', {
+      hasText: 'The pitch is closed on Monday',
+    });
+    await target.waitFor();
+    expect(await target.isVisible()).toBe(true);
+    expect(await page.locator('.messages li.message').count()).toBe(80);
+  });
 });
