@@ -141,6 +141,49 @@ describe('ChatStateStore: merging', () => {
   });
 });
 
+describe('ChatStateStore: changes of messages', () => {
+  const edited = (seq: number, version: number, text: string) =>
+    msg(seq, { version, text, editedAt: '2026-01-01T01:00:00.000Z' });
+
+  it('keeps the newer version whatever the arrival order', () => {
+    const s = store();
+    s.ingest([msg(1)]);
+    s.applyChanges([edited(1, 2, 'second')]);
+    s.ingest([edited(1, 1, 'first')]); // a history page read in between
+    expect(s.getChatSnapshot('c1').messages[0]).toMatchObject({ text: 'second', version: 2 });
+  });
+
+  it('a change that overtakes its message is applied when the message comes', () => {
+    const s = store();
+    s.applyChanges([edited(1, 3, 'changed')]);
+    expect(s.getChatSnapshot('c1').messages).toEqual([]); // not held: no island in the list
+    s.ingest([msg(1)]); // the copy of a catch-up page read before the change
+    expect(s.getChatSnapshot('c1').messages[0]).toMatchObject({ text: 'changed', version: 3 });
+  });
+
+  it('the quotes of held replies follow their original', () => {
+    const s = store();
+    const quote = { messageId: 'id-c1-1', seq: 1, senderId: 'bob', text: 'text 1', deleted: false };
+    s.ingest([msg(1), msg(2, { replyTo: quote })]);
+    s.applyChanges([msg(1, { version: 1, text: '', deletedAt: '2026-01-01T01:00:00.000Z' })]);
+    expect(s.getChatSnapshot('c1').messages[1]?.replyTo).toEqual({ ...quote, text: '', deleted: true });
+  });
+
+  it('shows a queued action at once, and the stored state once it is acknowledged', () => {
+    const s = store();
+    s.ingest([msg(1, { senderId: ME })]);
+    const action = entry('a1', {
+      text: 'fixed',
+      action: { type: 'edit', messageId: 'id-c1-1', text: 'fixed' },
+    });
+    s.showPending(action);
+    expect(s.getChatSnapshot('c1').messages).toMatchObject([{ text: 'fixed', syncing: true, seq: 1 }]);
+    s.removePending(action);
+    s.applyChanges([edited(1, 1, 'fixed')]);
+    expect(s.getChatSnapshot('c1').messages).toMatchObject([{ text: 'fixed', syncing: false, version: 1 }]);
+  });
+});
+
 describe('ChatStateStore: snapshots', () => {
   it('keeps snapshot identity until that chat changes, and notifies once per batch', () => {
     const s = store();

@@ -23,6 +23,8 @@ function sameArray<T>(a: readonly T[], b: readonly T[]): boolean {
   return a.length === b.length && a.every((value, i) => value === b[i]);
 }
 
+const LATER_COPIES_MAX = 200;
+
 /** Everything the store knows about one chat. Mutable inside the store; the UI sees only snapshots. */
 export class ChatState {
   readonly id: string;
@@ -60,6 +62,11 @@ export class ChatState {
   membersLoaded = false;
   /** This device's actions on messages of the chat that wait in the outbox, in send order. */
   pendingActions: readonly OutboxEntry[] = [];
+  /**
+   * Changes of messages not held when they came: a copy of the message read before the change (a
+   * catch-up page, a history page, a live message overtaken by it) may still arrive, and must not win.
+   */
+  readonly #laterCopies = new Map<string, MessageData>();
   #snapshot: ChatSnapshot | null = null;
   #stale = true;
   #item: ChatListItem | null = null;
@@ -88,6 +95,26 @@ export class ChatState {
     if (!last || last.seq < message.seq || (last.id === message.id && isNewer(message, last))) {
       this.lastMessage = message;
     }
+  }
+
+  /** Keeps a change of a message not held, for when the message arrives (bounded: the oldest go). */
+  keepLaterCopy(message: MessageData): void {
+    const held = this.#laterCopies.get(message.id);
+    if (held && !isNewer(message, held)) return;
+    this.#laterCopies.delete(message.id);
+    this.#laterCopies.set(message.id, message);
+    if (this.#laterCopies.size > LATER_COPIES_MAX) {
+      const oldest = this.#laterCopies.keys().next().value;
+      if (oldest !== undefined) this.#laterCopies.delete(oldest);
+    }
+  }
+
+  /** The newer of `message` and a change of it kept before it was held. */
+  latestCopy(message: MessageData): MessageData {
+    const later = this.#laterCopies.get(message.id);
+    if (!later) return message;
+    this.#laterCopies.delete(message.id);
+    return isNewer(later, message) ? later : message;
   }
 
   moveReadSeq(seq: number): void {

@@ -157,6 +157,7 @@ export class ChatStateStore extends Subscribable implements ChatStore {
           this.ingest([message]);
           continue;
         }
+        chat.keepLaterCopy(message);
         const last = chat.lastMessage;
         chat.noteMessage(message);
         if (refreshQuotes(chat.messages, message) || chat.lastMessage !== last) this.#touch(chat);
@@ -167,8 +168,9 @@ export class ChatStateStore extends Subscribable implements ChatStore {
   /** Sent messages from any source: acks, live, queued batches, history. */
   ingest(messages: readonly MessageData[]): void {
     this.#batch(() => {
-      for (const message of messages) {
-        const chat = this.#chat(message.chatId);
+      for (const received of messages) {
+        const chat = this.#chat(received.chatId);
+        const message = chat.latestCopy(received);
         const own =
           this.#me === null
             ? chat.messages.hasPending(message.clientMessageId)
