@@ -105,12 +105,16 @@ export class ContextPool {
   ) {}
 
   /** A fresh browser profile (own localStorage and IndexedDB) with one page. */
-  async page(options: { width?: number; height?: number; debug?: boolean } = {}): Promise<Page> {
+  /** `touch`: a phone's touch screen (no hover, taps). */
+  async page(
+    options: { width?: number; height?: number; debug?: boolean; touch?: boolean } = {},
+  ): Promise<Page> {
     const context = await this.browser.newContext({
       baseURL: this.baseURL,
       viewport: { width: options.width ?? 1100, height: options.height ?? 720 },
       deviceScaleFactor: 1,
       reducedMotion: 'reduce',
+      ...(options.touch && { hasTouch: true, isMobile: true }),
     });
     this.#contexts.push(context);
     if (options.debug) {

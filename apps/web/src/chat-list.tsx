@@ -4,6 +4,7 @@ import { EncryptedMark, previewText } from './encryption.js';
 import { chatTitle, shortTime } from './format.js';
 import { NewChat } from './new-chat.js';
 import { navigate, routePath } from './router.js';
+import { SearchBox } from './search-box.js';
 
 /** The user's chats, most recently active first, with unread badges; live. */
 export function ChatList({
@@ -28,6 +29,7 @@ export function ChatList({
         <h2 id="chats-heading">Chats</h2>
       </div>
       <NewChat />
+      <SearchBox chats={chats} me={me} />
       {chats.length === 0 ? (
         <p className="empty">No chats yet. Start one with a user id above.</p>
       ) : (

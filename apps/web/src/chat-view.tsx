@@ -4,6 +4,11 @@ import { type ReactNode, useEffect, useId, useLayoutEffect, useRef, useState } f
 import { EncryptedMark, EncryptionBanner, unreadableText } from './encryption.js';
 import { chatTitle, clockTime } from './format.js';
 import { ClockIcon } from './icons.js';
+import { useJumpTarget } from './jump-to-message.js';
+import { MessageActions, useLongPress } from './message-actions.js';
+import { MessageContent } from './message-content.js';
+import { type MessageUi, useMessageUi } from './message-ui.js';
+import { ReplyPreview } from './reply-preview.js';
 import { navigate } from './router.js';
 import { usePageVisible } from './use-page-visible.js';
 
@@ -20,28 +25,32 @@ function MessageItem({
   showSender,
   onRetry,
   onDiscard,
+  ui,
 }: {
   message: ChatMessage;
   showSender: boolean;
   onRetry(): void;
   onDiscard(): void;
+  ui: MessageUi;
 }) {
   const tick = message.status === 'received' ? null : TICK[message.status];
   const unreadable = unreadableText(message);
+  const longPress = useLongPress(message, ui);
   return (
     <li
       className={`message ${message.own ? 'own' : 'theirs'}`}
       data-status={message.status}
       data-seq={message.seq ?? undefined}
       data-encryption={message.encryption}
+      data-message-id={message.id ?? undefined}
     >
-      <div className="bubble">
+      <div className="bubble" {...longPress}>
         {showSender && !message.own && <span className="sender">{message.senderId}</span>}
         <span className="visually-hidden">{message.own ? 'You' : message.senderId}: </span>
         {unreadable ? (
           <span className="text unreadable">{unreadable}</span>
         ) : (
-          <span className="text">{message.text}</span>
+          <MessageContent message={message} ui={ui} />
         )}
         <span className="meta">
           <time dateTime={message.createdAt}>{clockTime(message.createdAt)}</time>
@@ -57,6 +66,7 @@ function MessageItem({
           )}
         </span>
       </div>
+      <MessageActions message={message} ui={ui} />
       {message.status === 'failed' && (
         <div className="failure" role="alert">
           <span>Not sent{message.error ? `: ${message.error.message}` : '.'}</span>
@@ -101,6 +111,8 @@ export function ChatView({
 }) {
   // Read marks only while the user can see the chat (a background tab reads nothing).
   const chat = useChat(chatId, { markReadOnView: usePageVisible() });
+  const ui = useMessageUi(chatId, me, item?.type === 'group');
+  useJumpTarget(chatId, chat);
   const [announcement, setAnnouncement] = useState('');
   const listRef = useRef<HTMLOListElement>(null);
   const inputRef = useRef<HTMLInputElement>(null);
@@ -197,6 +209,7 @@ export function ChatView({
             showSender={isGroup}
             onRetry={() => void chat.retry(message.clientMessageId)}
             onDiscard={() => void chat.discard(message.clientMessageId)}
+            ui={ui}
           />
         ))}
       </ol>
@@ -206,12 +219,15 @@ export function ChatView({
       <p className="visually-hidden" aria-live="polite">
         {announcement}
       </p>
+      {ui.replyTo && <ReplyPreview message={ui.replyTo} onCancel={() => ui.setReplyTo(null)} />}
       <Composer
         label={`Message to ${title}`}
         inputRef={inputRef}
         onSend={(text) => {
           stickToBottom.current = true;
-          void chat.send(text);
+          const replyToId = ui.replyTo?.id ?? undefined;
+          ui.setReplyTo(null);
+          void chat.send(text, replyToId ? { replyToId } : {});
         }}
         onDraftChange={chat.setDraft}
       />

@@ -1,6 +1,13 @@
 import type { z } from 'zod';
 import type { ClientEventName } from './events.js';
 import {
+  changesReceivedSchema,
+  deleteMessageSchema,
+  editMessageSchema,
+  reactToMessageSchema,
+  searchMessagesSchema,
+} from './message-action-schemas.js';
+import {
   getPreferencesSchema,
   listNotificationsSchema,
   markNotificationsReadSchema,
@@ -52,6 +59,11 @@ export const CLIENT_EVENT_SCHEMAS = {
   ping: pingSchema,
   publish_device_key: publishDeviceKeySchema,
   get_device_keys: chatRefSchema,
+  edit_message: editMessageSchema,
+  delete_message: deleteMessageSchema,
+  react_to_message: reactToMessageSchema,
+  changes_received: changesReceivedSchema,
+  search_messages: searchMessagesSchema,
 } as const satisfies Record<ClientEventName, z.ZodType>;
 
 /** The payload of a client event after the server parsed it (defaults applied). */

@@ -4,6 +4,7 @@ export * from './channels.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './limits.js';
+export type * from './message-action-schemas.js';
 export * from './models.js';
 export * from './notification-api.js';
 export * from './notifications.js';

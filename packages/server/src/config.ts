@@ -85,6 +85,12 @@ const envSchema = z
     MAX_EVENTS_IN_FLIGHT: positiveInt.min(2).default(4096),
     MESSAGE_RETENTION_DAYS: z.coerce.number().int().min(0).default(365),
     NOTIFICATION_RETENTION_DAYS: z.coerce.number().int().min(0).default(90),
+    // 48 h, as Slack's default and WhatsApp's limit are of that order; 0 turns editing off.
+    MESSAGE_EDIT_WINDOW_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(48 * 3600),
     SHUTDOWN_TIMEOUT_MS: positiveInt.max(60_000).default(8_000),
     // Socket.IO's own defaults: a silent peer is dropped within 45 s.
     SOCKET_PING_INTERVAL_MS: positiveInt.min(100).max(300_000).default(25_000),
@@ -177,6 +183,8 @@ export interface Config {
   ping: { intervalMs: number; timeoutMs: number };
   /** Messages older than this are deleted; 0 keeps them forever. */
   messageRetentionDays: number;
+  /** The sender can edit a message this long after sending it; 0 means never. */
+  messageEditWindowMs: number;
   metricsEnabled: boolean;
   /** Bearer token `/metrics` requires; in production without one, `/metrics` is not served. */
   metricsToken: string | undefined;
@@ -251,6 +259,7 @@ export function loadConfig(env: Env): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     ping: { intervalMs: e.SOCKET_PING_INTERVAL_MS, timeoutMs: e.SOCKET_PING_TIMEOUT_MS },
     messageRetentionDays: e.MESSAGE_RETENTION_DAYS,
+    messageEditWindowMs: e.MESSAGE_EDIT_WINDOW_SECONDS * 1000,
     metricsEnabled: e.METRICS_ENABLED,
     metricsToken: e.METRICS_TOKEN,
     notifications: {

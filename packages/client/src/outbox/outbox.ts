@@ -1,8 +1,9 @@
 import { type AckOf, type ErrorBody, type MessageData, recoveryOf } from '@mpi/protocol';
 import { describeError } from '../errors.js';
-import type { OutboxEntry, OutboxStore } from './types.js';
+import type { MessageAction, OutboxEntry, OutboxStore } from './types.js';
 
-export type SendAck = AckOf<'send_message'>;
+/** The ack of an entry: a message's (`send_message`) or an action's (`edit_message` and the like). */
+export type SendAck = AckOf<'send_message'> | AckOf<'edit_message'>;
 
 export interface OutboxTransport {
   /** Connected, and the session (setup_user, joins) replayed on this connection. */
@@ -93,7 +94,12 @@ export class Outbox {
    * Enqueues a message and resolves with its final ack: sent (`ok: true`) or a final failure. The chat
    * store sees the pending entry at once; it goes on the wire once the store has it.
    */
-  send(chatId: string, text: string, clientMessageId: string): Promise<SendAck> {
+  send(
+    chatId: string,
+    text: string,
+    clientMessageId: string,
+    extra: { replyToId?: string; action?: MessageAction } = {},
+  ): Promise<SendAck> {
     void this.load();
     const result = this.#wait(clientMessageId);
     if (this.#entries.has(clientMessageId)) return result; // already queued: same id, same message
@@ -108,6 +114,8 @@ export class Outbox {
       status: 'pending',
       error: null,
       attempts: 0,
+      ...(extra.replyToId !== undefined && { replyToId: extra.replyToId }),
+      ...(extra.action !== undefined && { action: extra.action }),
     };
     this.#lastOrder = entry.order;
     this.#entries.set(clientMessageId, entry);
@@ -244,6 +252,14 @@ export class Outbox {
           this.#entries.delete(entry.clientMessageId);
           this.#durable.delete(entry.clientMessageId);
           this.#listener.sent(entry, ack.message);
+          this.#settle(entry.clientMessageId, ack);
+          void this.#persist(() => this.#store.delete(entry.clientMessageId));
+        } else if (recoveryOf(ack.error.code) !== 'transient' && entry.action) {
+          // A refused action (not allowed, message gone) has nothing to retry: it leaves the queue and
+          // the message shows its stored state again.
+          this.#entries.delete(entry.clientMessageId);
+          this.#durable.delete(entry.clientMessageId);
+          this.#listener.discarded(entry);
           this.#settle(entry.clientMessageId, ack);
           void this.#persist(() => this.#store.delete(entry.clientMessageId));
         } else if (recoveryOf(ack.error.code) !== 'transient') {

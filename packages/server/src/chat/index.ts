@@ -16,6 +16,13 @@ import {
   renameChat,
 } from './group-handlers.js';
 import { leasedPresence, leasedTyping } from './leased-presence.js';
+import {
+  confirmChanges,
+  deleteMessage,
+  editMessage,
+  reactToMessage,
+  searchMessages,
+} from './message-action-handlers.js';
 import { confirmReceipt, getHistory, markRead, sendMessage } from './message-handlers.js';
 import { announceDeparture, joinChat, leaveChat } from './presence.js';
 import { RecentMessages } from './recent-messages.js';
@@ -41,6 +48,11 @@ export function registerChat(server: ServerContext): ChatFeature {
   handlers.on('messages_received', confirmReceipt(ctx));
   handlers.on('mark_read', markRead(ctx));
   handlers.on('get_history', getHistory(ctx));
+  handlers.on('edit_message', editMessage(ctx));
+  handlers.on('delete_message', deleteMessage(ctx));
+  handlers.on('react_to_message', reactToMessage(ctx));
+  handlers.on('changes_received', confirmChanges(ctx));
+  handlers.on('search_messages', searchMessages(ctx));
 
   handlers.on('open_dm', openDm(ctx));
   handlers.on('list_chats', listChats(ctx));

@@ -31,6 +31,7 @@ export const sendMessage =
       senderId: userId,
       clientMessageId: payload.clientMessageId,
       ...body,
+      replyToId: payload.replyToId,
     });
     const memberRooms = members.map((member) => rooms.user(member.userId));
     // A retry is re-broadcast too: the first attempt may have died with its node before broadcasting.

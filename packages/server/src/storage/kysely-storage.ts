@@ -35,7 +35,7 @@ export class KyselyStorage implements Storage {
   ) {
     const nextId = createIdFactory();
     this.writes = new WriteBatcher(db, sqlite, writeLanes);
-    this.chat = new KyselyChatStorage(db, nextId, this.writes);
+    this.chat = new KyselyChatStorage(db, dialect, nextId, this.writes);
     this.notifications = new KyselyNotificationStorage(db, dialect, nextId, this.writes);
     this.privacy = new KyselyPrivacyStorage(db, dialect);
   }

@@ -146,6 +146,9 @@ export async function listChats(db: Kysely<Database>, userId: string): Promise<C
       'm.text as m_text',
       'm.created_at as m_created_at',
       'm.envelope as m_envelope',
+      'm.version as m_version',
+      'm.edited_at as m_edited_at',
+      'm.deleted_at as m_deleted_at',
     ])
     .select((eb) => [
       eb.fn.coalesce('m.created_at', 'c.created_at').as('active_at'),
@@ -201,6 +204,12 @@ export async function listChats(db: Kysely<Database>, userId: string): Promise<C
             text: c.m_text ?? '',
             created_at: c.m_created_at ?? '',
             envelope: c.m_envelope,
+            version: Number(c.m_version ?? 0),
+            edited_at: c.m_edited_at,
+            deleted_at: c.m_deleted_at,
+            reply_to_id: null,
+            reply_to_seq: null,
+            reply_to_sender: null,
           }),
     unreadCount: unreadByChat.get(c.id) ?? 0,
   }));

@@ -1,4 +1,4 @@
-import type { ChatInfo, ChatSummary, DeviceKey, MessageData, UserProfile } from '@mpi/protocol';
+import type { ChatInfo, ChatSummary, DeviceKey, MessageData, SearchPage, UserProfile } from '@mpi/protocol';
 import type { Kysely } from 'kysely';
 import type { IdFactory } from '../db/ids.js';
 import type { Database } from '../db/schema.js';
@@ -8,26 +8,35 @@ import type {
   AppendMessageInput,
   AppendMessageResult,
   CatchUpCursor,
+  ChangesReceivedInput,
   ChatState,
   ChatStorage,
   CreateGroupInput,
+  DeleteInput,
   DeviceCatchUp,
+  EditInput,
   HistoryPage,
   HistoryQuery,
   MemberState,
+  MessageChange,
+  ReactionInput,
   ReadMarkResult,
   ReceiptInput,
   ReceiptResult,
+  SearchQuery,
+  VersionCursor,
 } from './chat-storage.js';
 import * as chats from './chats.js';
 import * as catchUp from './device-catch-up.js';
 import * as deviceKeys from './device-keys.js';
 import * as groups from './groups.js';
 import { lockKeys } from './lock-keys.js';
+import * as actions from './message-actions.js';
 import * as messages from './messages.js';
 import { markRead, ReadMarkQueries } from './read-marks.js';
 import { ReceiptQueries, recordReceipt } from './receipts.js';
 import { pruneMessages } from './retention.js';
+import { searchMessages } from './search.js';
 import { UserQueries, upsertUser } from './users.js';
 
 /**
@@ -44,6 +53,7 @@ export class KyselyChatStorage implements ChatStorage {
 
   constructor(
     private readonly db: Kysely<Database>,
+    private readonly dialect: 'sqlite' | 'postgres',
     private readonly nextId: IdFactory,
     private readonly writes: WriteBatcher,
   ) {
@@ -144,6 +154,39 @@ export class KyselyChatStorage implements ChatStorage {
 
   chatDeviceKeys(chatId: string): Promise<DeviceKey[]> {
     return deviceKeys.chatDeviceKeys(this.db, chatId);
+  }
+
+  editMessage(input: EditInput): Promise<MessageChange> {
+    return this.writes.submit(() => actions.editMessage(this.db, input), lockKeys.append(input.chatId));
+  }
+
+  deleteMessage(input: DeleteInput): Promise<MessageChange> {
+    return this.writes.submit(() => actions.deleteMessage(this.db, input), lockKeys.append(input.chatId));
+  }
+
+  reactToMessage(input: ReactionInput): Promise<MessageChange> {
+    return this.writes.submit(() => actions.reactToMessage(this.db, input), lockKeys.append(input.chatId));
+  }
+
+  async recordChangesReceived(input: ChangesReceivedInput): Promise<{ version: number }> {
+    assertSeq(input.upToVersion, 'upToVersion');
+    return this.writes.submit(
+      () => actions.recordChangesReceived(this.db, input),
+      lockKeys.receipt(input.chatId, input.userId, input.deviceId),
+    );
+  }
+
+  updatesForDevice(
+    userId: string,
+    deviceId: string,
+    after: VersionCursor | null,
+    limit: number,
+  ): Promise<MessageData[]> {
+    return catchUp.updatesForDevice(this.db, userId, deviceId, after, limit);
+  }
+
+  searchMessages(query: SearchQuery): Promise<SearchPage> {
+    return searchMessages(this.db, this.dialect, query);
   }
 
   pruneMessages(olderThan: Date): Promise<{ deleted: number }> {

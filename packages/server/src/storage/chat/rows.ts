@@ -23,6 +23,9 @@ export function toMessage(row: MessageRow): MessageData {
     createdAt: row.created_at,
     seq: Number(row.seq),
     ...(row.envelope !== null && { envelope: JSON.parse(row.envelope) }),
+    ...(Number(row.version) > 0 && { version: Number(row.version) }),
+    ...(row.edited_at !== null && { editedAt: row.edited_at }),
+    ...(row.deleted_at !== null && { deletedAt: row.deleted_at }),
   };
 }
 

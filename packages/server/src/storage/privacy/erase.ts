@@ -131,16 +131,35 @@ async function eraseChats(
   );
   add(
     removed,
+    'message_reactions',
+    (await trx.deleteFrom('message_reactions').where('user_id', '=', userId).executeTakeFirst())
+      .numDeletedRows,
+  );
+  add(
+    removed,
     'users',
     (await trx.deleteFrom('users').where('id', '=', userId).executeTakeFirst()).numDeletedRows,
   );
 
   const tombstones = await trx
     .updateTable('messages')
-    .set((eb) => ({ sender_id: ERASED_USER_ID, text: '', envelope: null, client_message_id: eb.ref('id') }))
+    .set((eb) => ({
+      sender_id: ERASED_USER_ID,
+      text: '',
+      envelope: null,
+      edited_at: null,
+      client_message_id: eb.ref('id'),
+    }))
     .where('sender_id', '=', userId)
     .executeTakeFirst();
   add(anonymised, 'messages', tombstones.numUpdatedRows);
+  // Others' replies to the user's messages keep their quote's place, not the user's id.
+  const quotes = await trx
+    .updateTable('messages')
+    .set({ reply_to_sender: ERASED_USER_ID })
+    .where('reply_to_sender', '=', userId)
+    .executeTakeFirst();
+  add(anonymised, 'messages.reply_to_sender', quotes.numUpdatedRows);
 
   // DMs lose the pair key (a new DM with the same id would be a new chat); chats lose their creator.
   const changedChats = new Set<string>();
