@@ -135,6 +135,7 @@ function Shell({ user, onSignOut }: { user: SignedInUser; onSignOut(): void }) {
           </button>
         </div>
       </header>
+      <Toasts toasts={toasts} onDismiss={dismiss} onOpen={() => navigate({ name: 'notifications' })} />
       <div className="layout" data-view={route.name}>
         <ChatList chats={chats} me={user.userId} activeChatId={activeChatId} />
         <main className="content" id="main" tabIndex={-1}>
@@ -155,7 +156,6 @@ function Shell({ user, onSignOut }: { user: SignedInUser; onSignOut(): void }) {
           )}
         </main>
       </div>
-      <Toasts toasts={toasts} onDismiss={dismiss} onOpen={() => navigate({ name: 'notifications' })} />
     </div>
   );
 }
