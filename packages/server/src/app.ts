@@ -6,6 +6,7 @@ import { createTokenVerifier } from './auth/tokens.js';
 import { registerChat } from './chat/index.js';
 import type { Config } from './config.js';
 import { blocklistFilter, type ContentFilter } from './content-filter.js';
+import { registerCompression } from './http/compression.js';
 import { setErrorHandler } from './http/error-handler.js';
 import { OriginPolicy } from './http/origin-policy.js';
 import { registerRoutes } from './http/routes.js';
@@ -100,6 +101,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
   const origins = new OriginPolicy(config.allowedOrigins);
   origins.guard(app);
   await registerSecurityHeaders(app, origins);
+  await registerCompression(app);
   await registerWebApp(app, config.webDistDir, { sourceMaps: config.env !== 'production' });
   registerRoutes(app, {
     config,
