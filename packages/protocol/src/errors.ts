@@ -39,6 +39,11 @@ export const ERROR_CATALOGUE = {
     message: 'This delivery id was already used for a different request.',
   },
   GROUP_NOT_FOUND: { status: 404, message: 'No audience group has this id.' },
+  PUSH_DISABLED: { status: 503, message: 'This server does not send Web Push notifications.' },
+  PUSH_ENDPOINT_NOT_ALLOWED: {
+    status: 422,
+    message: 'The push subscription does not point at a push service this server sends to.',
+  },
   INTERNAL: { status: 500, message: 'Something went wrong on the server; it has been logged.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
@@ -82,6 +87,8 @@ export const ERROR_RECOVERY = {
   INVALID_JSON: 'refused',
   DELIVERY_ID_REUSED: 'refused',
   GROUP_NOT_FOUND: 'refused',
+  PUSH_DISABLED: 'refused',
+  PUSH_ENDPOINT_NOT_ALLOWED: 'refused',
   INTERNAL: 'fault',
 } as const satisfies Record<ErrorCode, ErrorRecovery>;
 

@@ -6,6 +6,7 @@ import {
   markNotificationsReadSchema,
   notificationsReceivedSchema,
 } from './notification-api-schemas.js';
+import { getPushConfigSchema, registerPushSchema, unregisterPushSchema } from './push-schemas.js';
 import {
   addMembersSchema,
   channelsSchema,
@@ -49,6 +50,9 @@ export const CLIENT_EVENT_SCHEMAS = {
   mark_notifications_read: markNotificationsReadSchema,
   notifications_received: notificationsReceivedSchema,
   ping: pingSchema,
+  get_push_config: getPushConfigSchema,
+  register_push_subscription: registerPushSchema,
+  unregister_push_subscription: unregisterPushSchema,
 } as const satisfies Record<ClientEventName, z.ZodType>;
 
 /** The payload of a client event after the server parsed it (defaults applied). */

@@ -12,6 +12,7 @@ import type {
   NotificationsReceivedInput,
 } from './notification-api.js';
 import type { NotificationEventName, NotificationEvents, NotificationItem } from './notifications.js';
+import type { GetPushConfigInput, PushConfig, RegisterPushInput, UnregisterPushInput } from './push.js';
 import type {
   AddMembersInput,
   ChannelsInput,
@@ -62,6 +63,9 @@ export interface ClientEventContract {
   mark_notifications_read: { payload: MarkNotificationsReadInput; result: { unreadCount: number } };
   notifications_received: { payload: NotificationsReceivedInput; result: Record<never, never> };
   ping: { payload: PingInput; result: { serverTime: number } };
+  get_push_config: { payload: GetPushConfigInput; result: PushConfig };
+  register_push_subscription: { payload: RegisterPushInput; result: Record<never, never> };
+  unregister_push_subscription: { payload: UnregisterPushInput; result: Record<never, never> };
 }
 
 /** The success fields of an event's acknowledgement (`null` when the event has none). */
@@ -105,6 +109,9 @@ export const CLIENT_EVENT_NAMES = [
   'mark_notifications_read',
   'notifications_received',
   'ping',
+  'get_push_config',
+  'register_push_subscription',
+  'unregister_push_subscription',
 ] as const satisfies readonly ClientEventName[];
 
 // Fails to compile when an event of the contract is missing from the list above.

@@ -1,3 +1,4 @@
+import type { Agent } from 'node:https';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { type Logger, pino } from 'pino';
 import type { Server } from 'socket.io';
@@ -14,6 +15,10 @@ import { registerSecurityHeaders } from './http/security-headers.js';
 import { registerWebApp } from './http/web-app.js';
 import { createMetrics } from './metrics.js';
 import { type NotificationsFeature, registerNotifications } from './notifications/index.js';
+import { registerPush } from './push/index.js';
+import { PushNotifier } from './push/push-notifier.js';
+import { PushSender } from './push/push-sender.js';
+import { vapidDetails } from './push/vapid.js';
 import { attachAdminUi } from './realtime/admin-ui.js';
 import { ConnectionCaps } from './realtime/connection-caps.js';
 import { HandlerRegistry } from './realtime/handler-registry.js';
@@ -52,6 +57,8 @@ export interface CreateServerOptions {
   now?: () => number;
   /** The content hook of messages and chat names (see content-filter.ts); default: CONTENT_BLOCKLIST. */
   contentFilter?: ContentFilter;
+  /** The HTTPS agent of Web Push requests (tests trust a local push service's certificate with it). */
+  pushAgent?: Agent;
 }
 
 /** Probes and scrapes come every few seconds; logging each would drown the log. */
@@ -129,6 +136,13 @@ export async function createServer(config: Config, options: CreateServerOptions 
     backpressure: config.backpressure,
     audit,
   });
+  const vapid = config.push.enabled ? vapidDetails(config.push, log) : null;
+  const push = new PushNotifier({
+    io,
+    storage,
+    log,
+    sender: vapid ? new PushSender({ storage: storage.push, log, vapid, agent: options.pushAgent }) : null,
+  });
   const ctx: ServerContext = {
     config,
     io,
@@ -142,6 +156,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
     lease,
     contentFilter:
       options.contentFilter ?? blocklistFilter(config.contentFilter.blocklist, config.contentFilter.action),
+    push,
   };
 
   // Every feature of the server, in one place.
@@ -152,7 +167,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
     [chat.catchUp, notifications.catchUp].filter((c) => c !== undefined),
     scaleOut,
   );
-  const features: Feature[] = [chat, notifications, users];
+  const features: Feature[] = [chat, notifications, users, registerPush(ctx, vapid?.publicKey ?? null)];
   for (const feature of features) handlers.addHooks(feature);
   attachRealtime(io, handlers, {
     verifier: createTokenVerifier(config.auth),

@@ -35,6 +35,9 @@ export const EVENT_BUDGETS: Readonly<Record<ClientEventName, Budget>> = {
   mark_notifications_read: 'actions',
   notifications_received: 'signals',
   ping: 'signals',
+  get_push_config: 'actions',
+  register_push_subscription: 'actions',
+  unregister_push_subscription: 'actions',
 };
 
 /** Receipts, typing and pings may come this many times as often as other events. */

@@ -22,6 +22,7 @@ export interface Database {
   audience_groups: AudienceGroupsTable;
   audience_group_members: AudienceGroupMembersTable;
   ingest_deliveries: IngestDeliveriesTable;
+  push_subscriptions: PushSubscriptionsTable;
 }
 
 interface UsersTable {
@@ -182,6 +183,16 @@ interface IngestDeliveriesTable {
   fingerprint: string;
   status: number;
   response: string;
+  created_at: string;
+}
+
+/** One Web Push subscription per device (migration 0006). */
+interface PushSubscriptionsTable {
+  endpoint: string;
+  user_id: string;
+  device_id: string;
+  p256dh: string;
+  auth: string;
   created_at: string;
 }
 
