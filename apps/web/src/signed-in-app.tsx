@@ -18,6 +18,7 @@ import { BellIcon } from './icons.js';
 import { describeNotification } from './notifications/describe.js';
 import { NotificationCenter } from './notifications/notification-center.js';
 import { type Toast, Toasts } from './notifications/toasts.js';
+import { useServiceWorker } from './notifications/use-service-worker.js';
 import { navigate, routePath, useRoute } from './router.js';
 import type { Session, SignedInUser } from './session.js';
 
@@ -47,6 +48,7 @@ export function SignedInApp({ session, onSignOut }: { session: Session; onSignOu
 
 function Shell({ user, onSignOut }: { user: SignedInUser; onSignOut(): void }) {
   const route = useRoute();
+  useServiceWorker();
   const [toasts, setToasts] = useState<Toast[]>([]);
   const timers = useRef(new Map<string, ReturnType<typeof setTimeout>>());
   const toastCounter = useRef(0);

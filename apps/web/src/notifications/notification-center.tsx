@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import { shortTime } from '../format.js';
 import { CATEGORY_LABEL, describeNotification } from './describe.js';
 import { CHANNEL_LABEL, isMandatory } from './preferences.js';
+import { PushToggle } from './push-toggle.js';
 
 function describeItem(item: NotificationItem) {
   return describeNotification(item.event, item.payload);
@@ -37,6 +38,7 @@ export function NotificationCenter({ inbox }: { inbox: UseNotificationSocketResu
       <header className="panel-head">
         <h2 id="notifications-heading">Notifications</h2>
         <div className="panel-actions">
+          <PushToggle />
           <button
             type="button"
             onClick={() => void markAllRead()}
