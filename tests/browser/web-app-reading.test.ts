@@ -161,6 +161,60 @@ describe.skipIf(!HAS_CHROMIUM)(
       expect(title).toContain(String(new Date(Date.now() - 10 * DAY).getFullYear()));
     });
 
+    it('opens at the first unread message; Jump to latest counts what arrives meanwhile; the list scrolls by keyboard', async () => {
+      const reader = 'jump-reader';
+      const lines = Array.from({ length: 40 }, (_, i) => ({ text: `Line ${i + 1}`, daysAgo: 0 }));
+      await backdated('jump-team', reader, lines.slice(0, 10));
+      const page = await contexts().page({ width: 1280, height: 800 });
+      await signIn(page, reader);
+      await openChat(page, 'jump-team');
+      const list = page.getByRole('region', { name: 'Messages with jump-team' });
+      const fromBottom = () =>
+        list.evaluate((element) => element.scrollHeight - element.scrollTop - element.clientHeight);
+      // Read these ten; thirty more arrive while the reader is away (another chat open).
+      await eventually(
+        () => texts(page),
+        lines.slice(0, 10).map((l) => l.text),
+      );
+      await page.getByRole('link', { name: /MPI/ }).click();
+      const team = await server().connect('jump-team', { deviceId: 'jump-team-2' });
+      const dm = await request(team, 'open_dm', { userId: reader });
+      if (!dm.ok) throw new Error(dm.error.message);
+      for (const [index, line] of lines.slice(10).entries()) {
+        await request(team, 'send_message', {
+          chatId: dm.chat.id,
+          text: line.text,
+          clientMessageId: `more-${index}`,
+        });
+      }
+      await openChat(page, 'jump-team');
+      await eventually(() => texts(page).then((t) => t.length), 40);
+      // It opens at the divider before "Line 11", not at the bottom.
+      const divider = await page.locator('.unread-divider').boundingBox();
+      const box = await list.boundingBox();
+      expect(divider && box && divider.y >= box.y && divider.y < box.y + box.height / 2).toBe(true);
+      const jump = page.getByRole('button', { name: /Jump to latest/ });
+      await jump.waitFor();
+      await request(team, 'send_message', {
+        chatId: dm.chat.id,
+        text: 'One more',
+        clientMessageId: 'one-more',
+      });
+      await page.getByRole('button', { name: '1 new · Jump to latest' }).waitFor();
+      await jump.click();
+      await eventually(async () => (await fromBottom()) < 2, true);
+      await jump.waitFor({ state: 'detached' });
+
+      // Keyboard: Tab reaches the list, Home and End scroll it.
+      await list.focus();
+      await page.keyboard.press('Home');
+      await eventually(() => list.evaluate((element) => element.scrollTop), 0);
+      await jump.waitFor();
+      await page.keyboard.press('End');
+      await eventually(async () => (await fromBottom()) < 2, true);
+      team.disconnect();
+    });
+
     it('links are clickable and safe; hostile text stays inert; long words wrap; long messages collapse', async () => {
       const pool = contexts();
       const [cara, longUser] = await Promise.all([

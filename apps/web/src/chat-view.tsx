@@ -141,7 +141,8 @@ export function ChatView({
       // Opened with unread messages: start at the first of them (or at the bottom if they all fit).
       list.scrollTop = list.scrollHeight;
       const divider = list.querySelector<HTMLElement>('.unread-divider');
-      if (divider && divider.offsetTop < list.scrollTop) list.scrollTop = divider.offsetTop - 8;
+      const above = divider ? divider.getBoundingClientRect().top - list.getBoundingClientRect().top : 0;
+      if (above < 0) list.scrollTop += above - 8;
     } else if (stickToBottom.current || last?.own) {
       list.scrollTop = list.scrollHeight;
     } else if (arrived && !last?.own) {
