@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import axe from 'axe-core';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 
@@ -231,15 +231,13 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path;
 }
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
 /**
  * axe-core's WCAG 2.x A/AA checks on the page as it is now: one line per serious or critical finding
  * (rule, impact, the first offending elements). Evaluated through the DevTools protocol, which the app's
  * CSP (script-src 'self') does not govern.
  */
 export async function axeFindings(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
+  await page.evaluate(axe.source);
   const violations = await page.evaluate<Array<{ id: string; impact: string | null; targets: string[] }>>(`
     axe
       .run(document, {

@@ -11,7 +11,7 @@ import type { PushSender } from './push-sender.js';
  * HOOK for per-chat mute (added on another branch): the members of `chatId` among `userIds` who muted
  * it, and get no push for its messages. Until then, nobody has muted anything.
  */
-export type MutedMembers = (chatId: string, userIds: readonly string[]) => Promise<ReadonlySet<string>>;
+type MutedMembers = (chatId: string, userIds: readonly string[]) => Promise<ReadonlySet<string>>;
 
 const noMutes: MutedMembers = async () => new Set();
 

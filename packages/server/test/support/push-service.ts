@@ -8,7 +8,7 @@ import { decrypt } from 'http_ece';
 import { decodeJwt, importJWK, jwtVerify } from 'jose';
 
 /** One push as the push service received it: decrypted, with its VAPID identity checked. */
-export interface ReceivedPush {
+interface ReceivedPush {
   /** The subscription it was for (the `name` given to `subscribe`). */
   name: string;
   message: PushMessage;
