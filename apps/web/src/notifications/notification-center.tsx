@@ -38,7 +38,6 @@ export function NotificationCenter({ inbox }: { inbox: UseNotificationSocketResu
       <header className="panel-head">
         <h2 id="notifications-heading">Notifications</h2>
         <div className="panel-actions">
-          <PushToggle />
           <button
             type="button"
             onClick={() => void markAllRead()}
@@ -48,6 +47,8 @@ export function NotificationCenter({ inbox }: { inbox: UseNotificationSocketResu
           </button>
         </div>
       </header>
+
+      <PushToggle />
 
       <fieldset className="channels" aria-describedby="channels-hint">
         <legend>Channels</legend>

@@ -67,20 +67,28 @@ export function PushToggle() {
   if (state === 'unsupported') return null;
   return (
     <div className="push-toggle">
-      {state === 'on' ? (
+      <p className="hint" role="status">
+        {state === 'on' && 'On for this device: messages and club news arrive while the app is closed.'}
+        {(state === 'off' || state === 'working') &&
+          'Get messages and club news from your system while the app is closed.'}
+        {state === 'blocked' && 'Notifications are blocked for this site in the browser’s settings.'}
+        {problem && <span className="form-error"> {problem}</span>}
+      </p>
+      {state === 'on' && (
         <button type="button" onClick={() => void turnOff()}>
           Turn off notifications
         </button>
-      ) : (
-        <button type="button" onClick={() => void turnOn()} disabled={state !== 'off'}>
+      )}
+      {(state === 'off' || state === 'working') && (
+        <button
+          type="button"
+          className="primary"
+          onClick={() => void turnOn()}
+          disabled={state === 'working'}
+        >
           {state === 'working' ? 'Turning on…' : 'Turn on notifications'}
         </button>
       )}
-      <p className="hint" role="status">
-        {state === 'on' && 'On for this device: messages and club news arrive while the app is closed.'}
-        {state === 'blocked' && 'Notifications are blocked for this site in the browser’s settings.'}
-        {problem}
-      </p>
     </div>
   );
 }
