@@ -23,6 +23,20 @@ export interface ComposerProps {
   maxRows?: number;
 }
 
+/** Grows the text area with its text, up to `maxRows` lines, then lets it scroll. */
+function fitToContent(element: HTMLTextAreaElement, maxRows: number): void {
+  const style = getComputedStyle(element);
+  const px = (value: string) => Number.parseFloat(value) || 0;
+  const borders = px(style.borderTopWidth) + px(style.borderBottomWidth);
+  const max =
+    (px(style.lineHeight) || 20) * maxRows + px(style.paddingTop) + px(style.paddingBottom) + borders;
+  element.style.height = 'auto';
+  // scrollHeight leaves out the borders, which a border-box height includes.
+  const wanted = element.scrollHeight + (style.boxSizing === 'border-box' ? borders : 0);
+  element.style.height = `${Math.min(wanted, max)}px`;
+  element.style.overflowY = wanted > max ? 'auto' : 'hidden';
+}
+
 /**
  * The message input with its Send button: a text area where Enter sends and Shift+Enter starts a new
  * line (as in WhatsApp Web and Slack); Enter while an input method is composing (Japanese, Chinese…)
@@ -34,26 +48,15 @@ export function Composer({ onSend, onDraftChange, label = 'Message', inputRef, m
   const area = useRef<HTMLTextAreaElement>(null);
   useImperativeHandle(inputRef, () => area.current as HTMLTextAreaElement, []);
 
-  // Grow with the text, up to maxRows lines (the app's style sheet sets box-sizing: border-box).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: measured again whenever the text changes
   useLayoutEffect(() => {
-    const element = area.current;
-    if (!element || draft === undefined) return;
-    const style = getComputedStyle(element);
-    const px = (value: string) => Number.parseFloat(value) || 0;
-    const borders = px(style.borderTopWidth) + px(style.borderBottomWidth);
-    const max =
-      (px(style.lineHeight) || 20) * maxRows + px(style.paddingTop) + px(style.paddingBottom) + borders;
-    element.style.height = 'auto';
-    const wanted = element.scrollHeight + (style.boxSizing === 'border-box' ? borders : 0);
-    element.style.height = `${Math.min(wanted, max)}px`;
-    element.style.overflowY = wanted > max ? 'auto' : 'hidden';
+    if (area.current) fitToContent(area.current, maxRows);
   }, [draft, maxRows]);
 
   const submit = () => {
     const text = draft.trim();
     if (!text) return;
     setDraft('');
-    onDraftChange?.('');
     onSend(text);
   };
   const onSubmit = (event: FormEvent) => {
