@@ -139,6 +139,9 @@ describe.skipIf(!HAS_CHROMIUM)(
       expect(await timeOf(coach)).toMatch(/^\d{1,2}:\d{2}/);
       expect(await timeOf(lastWeek)).toBe(labels.weekday);
       expect([labels.date, labels.dateWithYear]).toContain(await timeOf(longAgo));
+      expect(await list.locator(`li[data-chat-id="${longAgo}"] time`).getAttribute('title')).toContain(
+        String(new Date(Date.now() - 20 * DAY).getFullYear()),
+      );
 
       // The coach's chat, never opened: all five are unread.
       await openChat(page, 'dates-coach');

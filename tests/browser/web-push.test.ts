@@ -49,6 +49,10 @@ describe.skipIf(!HAS_CHROMIUM)('Web Push in Chromium', { timeout: 90_000 }, () =
       'navigator.serviceWorker.ready.then((r) => r.active && r.active.scriptURL)',
     );
     expect(script).toBe(`${server().url}/sw.js`);
+    // Checked again on every load, so a new deploy's worker is picked up at once.
+    const worker = await fetch(`${server().url}/sw.js`);
+    expect(worker.headers.get('cache-control')).toBe('no-cache');
+    expect(worker.headers.get('content-type')).toContain('javascript');
     await page.getByRole('link', { name: 'Notifications' }).click();
     await page.getByText('Notifications are blocked for this site in the browser’s settings.').waitFor();
     expect(await page.getByRole('button', { name: 'Turn on notifications' }).count()).toBe(0);

@@ -1,6 +1,6 @@
 import type { ChatListItem } from '@mpi/client';
 import type { MouseEvent } from 'react';
-import { chatTitle, shortTime } from './format.js';
+import { chatTitle, fullDateTime, shortTime } from './format.js';
 import { NewChat } from './new-chat.js';
 import { navigate, routePath } from './router.js';
 
@@ -53,7 +53,11 @@ export function ChatList({
                   </span>
                   <span className="chat-item-side">
                     {last && (
-                      <time className="chat-item-time" dateTime={last.createdAt}>
+                      <time
+                        className="chat-item-time"
+                        dateTime={last.createdAt}
+                        title={fullDateTime(last.createdAt)}
+                      >
                         {shortTime(last.createdAt)}
                       </time>
                     )}

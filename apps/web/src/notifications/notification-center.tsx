@@ -1,7 +1,7 @@
 import { NOTIFICATION_CHANNELS, type NotificationChannel, type NotificationItem } from '@mpi/protocol';
 import type { UseNotificationSocketResult } from '@mpi/react';
 import { useEffect, useState } from 'react';
-import { shortTime } from '../format.js';
+import { fullDateTime, shortTime } from '../format.js';
 import { CATEGORY_LABEL, describeNotification } from './describe.js';
 import { CHANNEL_LABEL, isMandatory } from './preferences.js';
 import { PushToggle } from './push-toggle.js';
@@ -96,7 +96,9 @@ export function NotificationCenter({ inbox }: { inbox: UseNotificationSocketResu
                   {text.title}
                 </span>
                 {text.body && <span className="notification-body">{text.body}</span>}
-                <time dateTime={item.createdAt}>{shortTime(item.createdAt)}</time>
+                <time dateTime={item.createdAt} title={fullDateTime(item.createdAt)}>
+                  {shortTime(item.createdAt)}
+                </time>
               </li>
             );
           })}
