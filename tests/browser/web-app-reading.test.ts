@@ -198,6 +198,14 @@ describe.skipIf(!HAS_CHROMIUM)(
       expect(divider && box && divider.y >= box.y && divider.y < box.y + box.height / 2).toBe(true);
       const jump = page.getByRole('button', { name: /Jump to latest/ });
       await jump.waitFor();
+      // Clear of the composer, even at its tallest.
+      await composer(page).fill(Array.from({ length: 10 }, (_, i) => `draft ${i}`).join('\n'));
+      const [jumpBox, composerBox] = await Promise.all([
+        jump.boundingBox(),
+        page.locator('.composer').boundingBox(),
+      ]);
+      expect(jumpBox && composerBox && overlaps(jumpBox, composerBox)).toBe(false);
+      await composer(page).fill('');
       await request(team, 'send_message', {
         chatId: dm.chat.id,
         text: 'One more',

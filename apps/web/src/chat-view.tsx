@@ -200,51 +200,58 @@ export function ChatView({
           </p>
         </div>
       </header>
-      {/* The scrolling region is focusable, so the keyboard can scroll it (arrows, Page Up/Down). */}
-      <section
-        className="messages"
-        ref={listRef}
-        onScroll={onScroll}
-        aria-label={`Messages with ${title}`}
-        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard
-        tabIndex={0}
-      >
-        <ol className="message-list">
-          {chat.hasMore && (
-            <li className="history-more">
-              <button type="button" className="link-button" onClick={loadOlder} disabled={chat.loadingOlder}>
-                {chat.loadingOlder ? 'Loading…' : 'Load older messages'}
-              </button>
-            </li>
-          )}
-          {!chat.hasMore && messages.length === 0 && <li className="empty">No messages yet. Say hello!</li>}
-          {messages.map((message, index) => (
-            <Fragment key={message.clientMessageId}>
-              {dayKey(message.createdAt) !== dayKey(messages[index - 1]?.createdAt ?? '') && (
-                <li className="day-separator">
-                  <span>{dayLabel(message.createdAt)}</span>
-                </li>
-              )}
-              {message.clientMessageId === dividerKey && (
-                <li className="unread-divider">
-                  <span>New messages</span>
-                </li>
-              )}
-              <MessageItem
-                message={message}
-                showSender={isGroup}
-                onRetry={() => void chat.retry(message.clientMessageId)}
-                onDiscard={() => void chat.discard(message.clientMessageId)}
-              />
-            </Fragment>
-          ))}
-        </ol>
-      </section>
-      {away && (
-        <button type="button" className="jump-latest" onClick={jumpToLatest}>
-          {arrivedAway > 0 ? `${arrivedAway} new · Jump to latest` : 'Jump to latest'}
-        </button>
-      )}
+      <div className="messages-pane">
+        {/* The scrolling region is focusable, so the keyboard can scroll it (arrows, Page Up/Down). */}
+        <section
+          className="messages"
+          ref={listRef}
+          onScroll={onScroll}
+          aria-label={`Messages with ${title}`}
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard
+          tabIndex={0}
+        >
+          <ol className="message-list">
+            {chat.hasMore && (
+              <li className="history-more">
+                <button
+                  type="button"
+                  className="link-button"
+                  onClick={loadOlder}
+                  disabled={chat.loadingOlder}
+                >
+                  {chat.loadingOlder ? 'Loading…' : 'Load older messages'}
+                </button>
+              </li>
+            )}
+            {!chat.hasMore && messages.length === 0 && <li className="empty">No messages yet. Say hello!</li>}
+            {messages.map((message, index) => (
+              <Fragment key={message.clientMessageId}>
+                {dayKey(message.createdAt) !== dayKey(messages[index - 1]?.createdAt ?? '') && (
+                  <li className="day-separator">
+                    <span>{dayLabel(message.createdAt)}</span>
+                  </li>
+                )}
+                {message.clientMessageId === dividerKey && (
+                  <li className="unread-divider">
+                    <span>New messages</span>
+                  </li>
+                )}
+                <MessageItem
+                  message={message}
+                  showSender={isGroup}
+                  onRetry={() => void chat.retry(message.clientMessageId)}
+                  onDiscard={() => void chat.discard(message.clientMessageId)}
+                />
+              </Fragment>
+            ))}
+          </ol>
+        </section>
+        {away && (
+          <button type="button" className="jump-latest" onClick={jumpToLatest}>
+            {arrivedAway > 0 ? `${arrivedAway} new · Jump to latest` : 'Jump to latest'}
+          </button>
+        )}
+      </div>
       <p className="typing" aria-live="polite">
         {typing}
       </p>
