@@ -147,6 +147,21 @@ describe.skipIf(!HAS_CHROMIUM)('Web Push in Chromium', { timeout: 90_000 }, () =
       ]);
     const notice = (await shownNotifications(viewer)).find((n) => n.path === '/notifications');
     expect(`${notice?.title} ${notice?.body}`).toContain('The clubhouse is open until 23:00.');
+
+    // A click on it (which headless Chromium cannot do) makes the worker focus an open tab and ask it to
+    // open the chat: that request, sent from the real worker, opens the chat in the tab without a reload.
+    const worker = page
+      .context()
+      .serviceWorkers()
+      .find((w) => w.url() === `${server().url}/sw.js`);
+    expect(worker).toBeDefined();
+    await viewer.evaluate('window.__sameDocument = true');
+    await worker?.evaluate(
+      `clients.matchAll({ type: 'window' }).then((tabs) =>
+        tabs.forEach((tab) => tab.postMessage({ type: 'mpi:open', path: ${JSON.stringify(`/chats/${encodeURIComponent(dm.chat.id)}`)} })))`,
+    );
+    await viewer.getByRole('heading', { level: 2, name: 'push-coach' }).waitFor();
+    expect(await viewer.evaluate<boolean>('window.__sameDocument === true')).toBe(true);
     await cdp.detach();
     coach.disconnect();
   });
