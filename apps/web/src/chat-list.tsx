@@ -3,6 +3,7 @@ import type { MouseEvent } from 'react';
 import { chatTitle, fullDateTime, shortTime } from './format.js';
 import { NewChat } from './new-chat.js';
 import { navigate, routePath } from './router.js';
+import { useNow } from './use-now.js';
 
 /** The user's chats, most recently active first, with unread badges; live. */
 export function ChatList({
@@ -15,6 +16,8 @@ export function ChatList({
   me: string;
   activeChatId: string | null;
 }) {
+  // Relative dates ("Yesterday", "Monday") move on at midnight without any new message.
+  const now = new Date(useNow(true, 60_000));
   const open = (event: MouseEvent<HTMLAnchorElement>, chatId: string) => {
     if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
     event.preventDefault();
@@ -58,7 +61,7 @@ export function ChatList({
                         dateTime={last.createdAt}
                         title={fullDateTime(last.createdAt)}
                       >
-                        {shortTime(last.createdAt)}
+                        {shortTime(last.createdAt, now)}
                       </time>
                     )}
                     {chat.unreadCount > 0 && (
