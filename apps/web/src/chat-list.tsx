@@ -1,10 +1,11 @@
 import type { ChatListItem } from '@mpi/client';
 import type { MouseEvent } from 'react';
 import { EncryptedMark, previewText } from './encryption.js';
-import { chatTitle, shortTime } from './format.js';
+import { chatTitle, fullDateTime, shortTime } from './format.js';
 import { NewChat } from './new-chat.js';
 import { navigate, routePath } from './router.js';
 import { SearchBox } from './search-box.js';
+import { useNow } from './use-now.js';
 
 /** The user's chats, most recently active first, with unread badges; live. */
 export function ChatList({
@@ -17,6 +18,8 @@ export function ChatList({
   me: string;
   activeChatId: string | null;
 }) {
+  // Relative dates ("Yesterday", "Monday") move on at midnight without any new message.
+  const now = new Date(useNow(true, 60_000));
   const open = (event: MouseEvent<HTMLAnchorElement>, chatId: string) => {
     if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
     event.preventDefault();
@@ -61,8 +64,12 @@ export function ChatList({
                   </span>
                   <span className="chat-item-side">
                     {last && (
-                      <time className="chat-item-time" dateTime={last.createdAt}>
-                        {shortTime(last.createdAt)}
+                      <time
+                        className="chat-item-time"
+                        dateTime={last.createdAt}
+                        title={fullDateTime(last.createdAt)}
+                      >
+                        {shortTime(last.createdAt, now)}
                       </time>
                     )}
                     {chat.unreadCount > 0 && (

@@ -1,8 +1,9 @@
 import type { ChatListItem, ChatMessage, MessageStatus } from '@mpi/client';
 import { Composer, useChat } from '@mpi/react';
-import { type ReactNode, useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
+import { Fragment, type ReactNode, useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
+import { useUnreadDivider } from './chat/use-unread-divider.js';
 import { EncryptedMark, EncryptionBanner, unreadableText } from './encryption.js';
-import { chatTitle, clockTime } from './format.js';
+import { chatTitle, clockTime, dayKey, dayLabel, fullDateTime } from './format.js';
 import { ClockIcon } from './icons.js';
 import { useJumpTarget } from './jump-to-message.js';
 import { MessageActions, useLongPress } from './message-actions.js';
@@ -53,7 +54,9 @@ function MessageItem({
           <MessageContent message={message} ui={ui} />
         )}
         <span className="meta">
-          <time dateTime={message.createdAt}>{clockTime(message.createdAt)}</time>
+          <time dateTime={message.createdAt} title={fullDateTime(message.createdAt)}>
+            {clockTime(message.createdAt)}
+          </time>
           {tick && (
             <span
               className={`tick tick-${message.status}`}
@@ -114,8 +117,8 @@ export function ChatView({
   const ui = useMessageUi(chatId, me, item?.type === 'group');
   useJumpTarget(chatId, chat);
   const [announcement, setAnnouncement] = useState('');
-  const listRef = useRef<HTMLOListElement>(null);
-  const inputRef = useRef<HTMLInputElement>(null);
+  const listRef = useRef<HTMLElement>(null);
+  const inputRef = useRef<HTMLTextAreaElement>(null);
   const headingId = useId();
 
   const title = item ? chatTitle(item, me) : 'Chat';
@@ -124,6 +127,10 @@ export function ChatView({
   const firstKey = messages[0]?.clientMessageId ?? null;
   const last = messages.at(-1);
   const lastKey = last?.clientMessageId ?? null;
+  const dividerKey = useUnreadDivider(messages, chat.unreadCount);
+  // Scrolled up from the latest: a "Jump to latest" button, with what arrived meanwhile.
+  const [away, setAway] = useState(false);
+  const [arrivedAway, setArrivedAway] = useState(0);
 
   // Focus the composer when a chat opens, so typing can start at once.
   useEffect(() => {
@@ -147,13 +154,32 @@ export function ChatView({
   useLayoutEffect(() => {
     const list = listRef.current;
     if (!list || lastKey === null) return;
-    if (stickToBottom.current || last?.own) list.scrollTop = list.scrollHeight;
+    const arrived = previousLast.current !== null && previousLast.current !== lastKey;
+    if (previousLast.current === null && dividerKey !== null) {
+      // Opened with unread messages: start at the first of them (or at the bottom if they all fit).
+      list.scrollTop = list.scrollHeight;
+      const divider = list.querySelector<HTMLElement>('.unread-divider');
+      const above = divider ? divider.getBoundingClientRect().top - list.getBoundingClientRect().top : 0;
+      if (above < 0) list.scrollTop += above - 8;
+    } else if (stickToBottom.current || last?.own) {
+      list.scrollTop = list.scrollHeight;
+    } else if (arrived && !last?.own) {
+      setArrivedAway((count) => count + 1);
+    }
     // Announce messages that arrive while the chat is open (not the history that loads with it).
-    if (previousLast.current !== null && previousLast.current !== lastKey && last && !last.own) {
+    if (arrived && last && !last.own) {
       setAnnouncement(`New message from ${last.senderId}: ${unreadableText(last) ?? last.text}`);
     }
     previousLast.current = lastKey;
-  }, [lastKey, last]);
+  }, [lastKey, last, dividerKey]);
+
+  const jumpToLatest = () => {
+    const list = listRef.current;
+    if (list) list.scrollTop = list.scrollHeight;
+    stickToBottom.current = true;
+    setAway(false);
+    setArrivedAway(0);
+  };
 
   const loadOlder = () => {
     const list = listRef.current;
@@ -165,7 +191,10 @@ export function ChatView({
   const onScroll = () => {
     const list = listRef.current;
     if (!list) return;
-    stickToBottom.current = list.scrollHeight - list.scrollTop - list.clientHeight < 60;
+    const fromBottom = list.scrollHeight - list.scrollTop - list.clientHeight;
+    stickToBottom.current = fromBottom < 60;
+    setAway(fromBottom > 240);
+    if (stickToBottom.current) setArrivedAway(0);
     if (list.scrollTop < 60) loadOlder();
   };
 
@@ -193,26 +222,59 @@ export function ChatView({
         </div>
       </header>
       {item?.encrypted && <EncryptionBanner chatId={chatId} others={item.members.filter((m) => m !== me)} />}
-      <ol className="messages" ref={listRef} onScroll={onScroll} aria-label={`Messages with ${title}`}>
-        {chat.hasMore && (
-          <li className="history-more">
-            <button type="button" className="link-button" onClick={loadOlder} disabled={chat.loadingOlder}>
-              {chat.loadingOlder ? 'Loading…' : 'Load older messages'}
-            </button>
-          </li>
+      <div className="messages-pane">
+        {/* The scrolling region is focusable, so the keyboard can scroll it (arrows, Page Up/Down). */}
+        <section
+          className="messages"
+          ref={listRef}
+          onScroll={onScroll}
+          aria-label={`Messages with ${title}`}
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard
+          tabIndex={0}
+        >
+          <ol className="message-list">
+            {chat.hasMore && (
+              <li className="history-more">
+                <button
+                  type="button"
+                  className="link-button"
+                  onClick={loadOlder}
+                  disabled={chat.loadingOlder}
+                >
+                  {chat.loadingOlder ? 'Loading…' : 'Load older messages'}
+                </button>
+              </li>
+            )}
+            {!chat.hasMore && messages.length === 0 && <li className="empty">No messages yet. Say hello!</li>}
+            {messages.map((message, index) => (
+              <Fragment key={message.clientMessageId}>
+                {dayKey(message.createdAt) !== dayKey(messages[index - 1]?.createdAt ?? '') && (
+                  <li className="day-separator">
+                    <span>{dayLabel(message.createdAt)}</span>
+                  </li>
+                )}
+                {message.clientMessageId === dividerKey && (
+                  <li className="unread-divider">
+                    <span>New messages</span>
+                  </li>
+                )}
+                <MessageItem
+                  message={message}
+                  showSender={isGroup}
+                  onRetry={() => void chat.retry(message.clientMessageId)}
+                  onDiscard={() => void chat.discard(message.clientMessageId)}
+                  ui={ui}
+                />
+              </Fragment>
+            ))}
+          </ol>
+        </section>
+        {away && (
+          <button type="button" className="jump-latest" onClick={jumpToLatest}>
+            {arrivedAway > 0 ? `${arrivedAway} new · Jump to latest` : 'Jump to latest'}
+          </button>
         )}
-        {!chat.hasMore && messages.length === 0 && <li className="empty">No messages yet. Say hello!</li>}
-        {messages.map((message) => (
-          <MessageItem
-            key={message.clientMessageId}
-            message={message}
-            showSender={isGroup}
-            onRetry={() => void chat.retry(message.clientMessageId)}
-            onDiscard={() => void chat.discard(message.clientMessageId)}
-            ui={ui}
-          />
-        ))}
-      </ol>
+      </div>
       <p className="typing" aria-live="polite">
         {typing}
       </p>
@@ -224,7 +286,7 @@ export function ChatView({
         label={`Message to ${title}`}
         inputRef={inputRef}
         onSend={(text) => {
-          stickToBottom.current = true;
+          jumpToLatest();
           const replyToId = ui.replyTo?.id ?? undefined;
           ui.setReplyTo(null);
           void chat.send(text, replyToId ? { replyToId } : {});

@@ -2,6 +2,7 @@ import type { ChatMessage } from '@mpi/client';
 import { LIMITS } from '@mpi/protocol';
 import { useMessageActions } from '@mpi/react';
 import { type FormEvent, useState } from 'react';
+import { MessageText } from './chat/message-text.js';
 import { ClockIcon } from './icons.js';
 import { jumpToMessage } from './jump-to-message.js';
 import type { MessageUi } from './message-ui.js';
@@ -30,7 +31,7 @@ export function MessageContent({ message, ui }: { message: ChatMessage; ui: Mess
       ) : ui.editingId === message.id && message.id !== null ? (
         <EditForm message={message} ui={ui} />
       ) : (
-        <span className="text">{message.text}</span>
+        <MessageText text={message.text} />
       )}
       {message.editedAt !== null && message.deletedAt === null && <span className="edited">edited</span>}
       {message.syncing && (

@@ -18,6 +18,7 @@ import { BellIcon } from './icons.js';
 import { describeNotification } from './notifications/describe.js';
 import { NotificationCenter } from './notifications/notification-center.js';
 import { type Toast, Toasts } from './notifications/toasts.js';
+import { useServiceWorker } from './notifications/use-service-worker.js';
 import { navigate, routePath, useRoute } from './router.js';
 import type { Session, SignedInUser } from './session.js';
 
@@ -47,6 +48,7 @@ export function SignedInApp({ session, onSignOut }: { session: Session; onSignOu
 
 function Shell({ user, onSignOut }: { user: SignedInUser; onSignOut(): void }) {
   const route = useRoute();
+  useServiceWorker();
   const [toasts, setToasts] = useState<Toast[]>([]);
   const timers = useRef(new Map<string, ReturnType<typeof setTimeout>>());
   const toastCounter = useRef(0);
@@ -135,6 +137,7 @@ function Shell({ user, onSignOut }: { user: SignedInUser; onSignOut(): void }) {
           </button>
         </div>
       </header>
+      <Toasts toasts={toasts} onDismiss={dismiss} onOpen={() => navigate({ name: 'notifications' })} />
       <div className="layout" data-view={route.name}>
         <ChatList chats={chats} me={user.userId} activeChatId={activeChatId} />
         <main className="content" id="main" tabIndex={-1}>
@@ -155,7 +158,6 @@ function Shell({ user, onSignOut }: { user: SignedInUser; onSignOut(): void }) {
           )}
         </main>
       </div>
-      <Toasts toasts={toasts} onDismiss={dismiss} onOpen={() => navigate({ name: 'notifications' })} />
     </div>
   );
 }

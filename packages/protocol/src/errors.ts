@@ -60,6 +60,11 @@ export const ERROR_CATALOGUE = {
     status: 422,
     message: 'You have put as many different reactions on this message as allowed.',
   },
+  PUSH_DISABLED: { status: 503, message: 'This server does not send Web Push notifications.' },
+  PUSH_ENDPOINT_NOT_ALLOWED: {
+    status: 422,
+    message: 'The push subscription does not point at a push service this server sends to.',
+  },
   INTERNAL: { status: 500, message: 'Something went wrong on the server; it has been logged.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
@@ -112,6 +117,8 @@ export const ERROR_RECOVERY = {
   MESSAGE_DELETED: 'refused',
   EDIT_WINDOW_CLOSED: 'refused',
   REACTION_LIMIT: 'refused',
+  PUSH_DISABLED: 'refused',
+  PUSH_ENDPOINT_NOT_ALLOWED: 'refused',
   INTERNAL: 'fault',
 } as const satisfies Record<ErrorCode, ErrorRecovery>;
 

@@ -13,6 +13,7 @@ import {
   markNotificationsReadSchema,
   notificationsReceivedSchema,
 } from './notification-api-schemas.js';
+import { getPushConfigSchema, registerPushSchema, unregisterPushSchema } from './push-schemas.js';
 import {
   addMembersSchema,
   channelsSchema,
@@ -64,6 +65,9 @@ export const CLIENT_EVENT_SCHEMAS = {
   react_to_message: reactToMessageSchema,
   changes_received: changesReceivedSchema,
   search_messages: searchMessagesSchema,
+  get_push_config: getPushConfigSchema,
+  register_push_subscription: registerPushSchema,
+  unregister_push_subscription: unregisterPushSchema,
 } as const satisfies Record<ClientEventName, z.ZodType>;
 
 /** The payload of a client event after the server parsed it (defaults applied). */

@@ -19,6 +19,7 @@ import type {
   NotificationsReceivedInput,
 } from './notification-api.js';
 import type { NotificationEventName, NotificationEvents, NotificationItem } from './notifications.js';
+import type { GetPushConfigInput, PushConfig, RegisterPushInput, UnregisterPushInput } from './push.js';
 import type {
   AddMembersInput,
   ChannelsInput,
@@ -80,6 +81,9 @@ export interface ClientEventContract {
   react_to_message: { payload: ReactToMessageInput; result: MessageChangeResult };
   changes_received: { payload: ChangesReceivedInput; result: Record<never, never> };
   search_messages: { payload: SearchMessagesInput; result: SearchPage };
+  get_push_config: { payload: GetPushConfigInput; result: PushConfig };
+  register_push_subscription: { payload: RegisterPushInput; result: Record<never, never> };
+  unregister_push_subscription: { payload: UnregisterPushInput; result: Record<never, never> };
 }
 
 /** The acknowledgement of an action on a message: its state afterwards. */
@@ -143,6 +147,9 @@ export const CLIENT_EVENT_NAMES = [
   'react_to_message',
   'changes_received',
   'search_messages',
+  'get_push_config',
+  'register_push_subscription',
+  'unregister_push_subscription',
 ] as const satisfies readonly ClientEventName[];
 
 // Fails to compile when an event of the contract is missing from the list above.

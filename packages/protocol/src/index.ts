@@ -9,4 +9,5 @@ export * from './models.js';
 export * from './notification-api.js';
 export * from './notifications.js';
 export * from './privacy.js';
+export * from './push.js';
 export type * from './schemas.js';

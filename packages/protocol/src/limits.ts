@@ -25,6 +25,10 @@ export const LIMITS = {
   searchPageMaxSize: 50,
   /** Largest single Socket.IO frame the server accepts; bigger frames close the connection. */
   maxFrameBytes: 256 * 1024,
+  /** Longest Web Push subscription endpoint (a push service's URL). */
+  pushEndpointMaxLength: 1024,
+  /** A message's text in a push is cut to this length (a push payload holds about 4 kB). */
+  pushTextMaxLength: 1000,
 } as const;
 
 /** Limits of end-to-end encrypted chats (docs/security.md, "End-to-end encryption"). */

@@ -4,4 +4,5 @@ export * from './message-action-schemas.js';
 export * from './notification-api-schemas.js';
 export * from './notification-schemas.js';
 export * from './privacy-schemas.js';
+export * from './push-schemas.js';
 export * from './schemas.js';

@@ -41,6 +41,10 @@ export const sendMessage =
     if (!duplicate) {
       ctx.metrics.messagesStored.inc();
       notifyNewMessage(ctx.chatList, members, message);
+      ctx.push.newMessage(
+        message,
+        members.map((member) => member.userId),
+      );
     }
     return { message, duplicate };
   };

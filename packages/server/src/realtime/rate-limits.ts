@@ -42,6 +42,9 @@ export const EVENT_BUDGETS: Readonly<Record<ClientEventName, Budget>> = {
   react_to_message: 'actions',
   changes_received: 'signals',
   search_messages: 'actions',
+  get_push_config: 'actions',
+  register_push_subscription: 'actions',
+  unregister_push_subscription: 'actions',
 };
 
 /** Receipts, typing and pings may come this many times as often as other events. */

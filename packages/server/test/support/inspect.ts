@@ -204,6 +204,7 @@ export async function rowsNaming(storage: Storage, userId: string): Promise<Reco
         'audience_group_members',
         'device_keys',
         'message_reactions',
+        'push_subscriptions',
       ] as const
     ).map((table): [string, string, string, '=', string] => [table, table, 'user_id', '=', userId]),
     ['notification_reminders', 'notification_reminders', 'audience', 'like', inJson],
@@ -242,6 +243,7 @@ export async function tableCounts(storage: Storage): Promise<Record<string, numb
     'erased_users',
     'device_keys',
     'message_reactions',
+    'push_subscriptions',
   ] as const;
   const counts: Record<string, number> = {};
   for (const table of tables) {

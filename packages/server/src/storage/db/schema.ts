@@ -25,6 +25,7 @@ export interface Database {
   audience_group_members: AudienceGroupMembersTable;
   ingest_deliveries: IngestDeliveriesTable;
   erased_users: ErasedUsersTable;
+  push_subscriptions: PushSubscriptionsTable;
 }
 
 interface UsersTable {
@@ -225,6 +226,16 @@ interface ErasedUsersTable {
   /** SHA-256 (hex) of the user id: the id itself is not kept. */
   user_hash: string;
   erased_at: string;
+}
+
+/** One Web Push subscription per device (migration 0006). */
+interface PushSubscriptionsTable {
+  endpoint: string;
+  user_id: string;
+  device_id: string;
+  p256dh: string;
+  auth: string;
+  created_at: string;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -4,6 +4,7 @@ import { notificationsMigration } from './0002-notifications.js';
 import { messageActionsMigration } from './0003-message-actions.js';
 import { e2eMigration } from './0004-e2e.js';
 import { erasuresMigration } from './0005-erasures.js';
+import { pushSubscriptionsMigration } from './0006-push-subscriptions.js';
 
 /**
  * Schema migrations, kept in code so the server bundle needs no migration folder at run time.
@@ -18,6 +19,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0003_message_actions': messageActionsMigration,
   '0004_e2e': e2eMigration,
   '0005_erasures': erasuresMigration,
+  '0006_push_subscriptions': pushSubscriptionsMigration,
 };
 
 /** Serves {@link MIGRATIONS} (or another set, in tests) to Kysely's `Migrator`. */

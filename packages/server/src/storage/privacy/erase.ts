@@ -131,6 +131,12 @@ async function eraseChats(
   );
   add(
     removed,
+    'push_subscriptions',
+    (await trx.deleteFrom('push_subscriptions').where('user_id', '=', userId).executeTakeFirst())
+      .numDeletedRows,
+  );
+  add(
+    removed,
     'message_reactions',
     (await trx.deleteFrom('message_reactions').where('user_id', '=', userId).executeTakeFirst())
       .numDeletedRows,
