@@ -21,9 +21,35 @@ describe.skipIf(!HAS_CHROMIUM)(
   () => {
     const { server, contexts, texts, postSigned } = webAppSuite();
 
-    it('ships the production build of React and an icon, so a first load logs no 404', async () => {
+    it('ships the production build of React, an icon and an installable manifest, so a first load logs no 404', async () => {
       const icon = await fetch(`${server().url}/favicon.svg`);
       expect(icon.status).toBe(200);
+      // The manifest the page links, and every icon it names, as the browser's install check reads them.
+      const page = await contexts().page();
+      const failed: string[] = [];
+      page.on('response', (response) => {
+        if (response.status() >= 400) failed.push(`${response.status()} ${response.url()}`);
+      });
+      await page.goto('/');
+      const href = await page.locator('link[rel="manifest"]').getAttribute('href');
+      const manifestResponse = await fetch(new URL(href ?? '', server().url));
+      expect(manifestResponse.headers.get('content-type')).toMatch(/manifest\+json/);
+      const manifest = (await manifestResponse.json()) as {
+        name: string;
+        display: string;
+        icons: { src: string; sizes: string; type: string; purpose?: string }[];
+      };
+      expect(manifest).toMatchObject({ name: 'MPI Realtime', display: 'standalone' });
+      expect(manifest.icons.map((i) => i.sizes)).toEqual(expect.arrayContaining(['192x192', '512x512']));
+      expect(manifest.icons.some((i) => i.purpose === 'maskable')).toBe(true);
+      for (const entry of manifest.icons) {
+        const image = await fetch(new URL(entry.src, server().url));
+        expect(image.status, entry.src).toBe(200);
+        expect(image.headers.get('content-type'), entry.src).toContain(entry.type);
+      }
+      const touchIcon = await page.locator('link[rel="apple-touch-icon"]').getAttribute('href');
+      expect((await fetch(new URL(touchIcon ?? '', server().url))).status).toBe(200);
+      expect(failed).toEqual([]);
       const index = await (await fetch(`${server().url}/`, { headers: { accept: 'text/html' } })).text();
       const script = /src="(\/assets\/[^"]+\.js)"/.exec(index)?.[1];
       expect(script).toBeDefined();

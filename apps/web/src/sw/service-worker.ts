@@ -81,7 +81,7 @@ worker.addEventListener('push', (event) => {
       body,
       tag,
       data: { path },
-      icon: '/favicon.svg',
+      icon: '/icons/icon-192.png',
       renotify: true,
     }),
   );
