@@ -1,4 +1,5 @@
-import { type ChatMessage, MemoryDeviceKeyStore, type SocketService } from '@mpi/client';
+import type { ChatMessage, SocketService } from '@mpi/client';
+import { endToEndEncryption, MemoryDeviceKeyStore } from '@mpi/client/e2e';
 import { E2E_LIMITS, type MessageData } from '@mpi/protocol';
 import { Cleanup, forEachDialect, sleep, waitFor } from '@mpi/test-kit';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
@@ -30,9 +31,13 @@ forEachDialect('end-to-end encrypted chats on %s', (db) => {
     await srv?.stop();
   });
 
-  /** Online, and its device key published (the SDK does so once the connection is ready). */
+  /** Online with encryption on, and its device key published (the SDK does so once the connection is ready). */
   const user = async (userId: string, deviceId = `${userId}-device`, options: ClientOptions = {}) => {
-    const service = sdk(cleanup, srv.url, srv.token, userId, { deviceId, ...options });
+    const service = sdk(cleanup, srv.url, srv.token, userId, {
+      deviceId,
+      endToEnd: endToEndEncryption(),
+      ...options,
+    });
     await online(service, userId);
     await published(userId, deviceId);
     return service;
@@ -280,7 +285,9 @@ forEachDialect('end-to-end encrypted chats on %s', (db) => {
   it("a sender device's new key under the same id: its earlier messages no longer verify", async () => {
     const bobKeys = new MemoryDeviceKeyStore(); // bob's device keeps its key across the two services below
     const alice = await user('pam');
-    const bob = await user('quin', 'quin-device', { deviceKeyStore: bobKeys });
+    const bob = await user('quin', 'quin-device', {
+      endToEnd: endToEndEncryption({ deviceKeyStore: bobKeys }),
+    });
     const opened = await alice.openDm('quin', { encrypted: true });
     if (!opened.ok) throw new Error(opened.error.message);
     const chatId = opened.chat.id;
@@ -297,7 +304,9 @@ forEachDialect('end-to-end encrypted chats on %s', (db) => {
     expect(await keyOfPam()).not.toBe(oldKey);
 
     bob.destroy();
-    const bobAgain = await user('quin', 'quin-device', { deviceKeyStore: bobKeys });
+    const bobAgain = await user('quin', 'quin-device', {
+      endToEnd: endToEndEncryption({ deviceKeyStore: bobKeys }),
+    });
     await bobAgain.getHistory(chatId);
     expect((await messagesOf(bobAgain, chatId, 1))[0]).toMatchObject({
       text: '',
@@ -325,5 +334,35 @@ forEachDialect('end-to-end encrypted chats on %s', (db) => {
     await user('max', 'max-laptop');
     const later = await alice.getSafetyCode(chatId, 'max');
     expect(later.ok && later.safetyCode).not.toBe(a.safetyCode);
+  });
+
+  it('a service without the plug-in reads no encrypted message, and sends none: its plaintext stays on the device', async () => {
+    const { alice, chatId } = await encryptedDm('ola', 'pia');
+    expect((await alice.sendMessage(chatId, 'for pia')).ok).toBe(true);
+    const plain = sdk(cleanup, srv.url, srv.token, 'pia', { deviceId: 'pia-plain' });
+    await online(plain, 'pia');
+    await plain.getHistory(chatId);
+    expect((await messagesOf(plain, chatId, 1))[0]).toMatchObject({
+      text: '',
+      encryption: 'undecryptable',
+      undecryptable: 'encryption-not-enabled',
+    });
+    expect(await publishedDevices(srv.server.storage, 'pia')).not.toContain('pia-plain');
+
+    const outgoing: string[] = [];
+    plain.socket?.onAnyOutgoing((...args: unknown[]) => outgoing.push(JSON.stringify(args)));
+    const marker = `MARKER-${crypto.randomUUID()}`;
+    const sent = await plain.sendMessage(chatId, marker);
+    expect(sent).toMatchObject({ ok: false, error: { code: 'ENCRYPTION_REQUIRED' } });
+    expect(await plain.getSafetyCode(chatId, 'ola')).toMatchObject({
+      ok: false,
+      error: { code: 'ENCRYPTION_REQUIRED' },
+    });
+    // Plain chats work as ever, and what this service emitted is seen below.
+    const dm = await plain.openDm('ola');
+    expect(dm.ok && (await plain.sendMessage(dm.chat.id, 'plain hello')).ok).toBe(true);
+    expect(outgoing.join('')).toContain('plain hello');
+    expect(outgoing.join('')).not.toContain(marker);
+    expect(await databaseDump(srv.server.storage)).not.toContain(marker);
   });
 });

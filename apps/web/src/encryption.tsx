@@ -9,6 +9,7 @@ const UNREADABLE: Record<UndecryptableReason, string> = {
   replayed: 'A copy of an earlier message: hidden.',
   'sender-key-mismatch': "The sender's key changed: this message cannot be verified.",
   'no-device-key': 'This device has no encryption key.',
+  'encryption-not-enabled': 'This app cannot read encrypted messages.',
 };
 
 /** What a message bubble shows of an encrypted message that could not be read. */

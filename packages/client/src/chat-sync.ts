@@ -9,8 +9,7 @@ import {
   type ServerToClientEvents,
 } from '@mpi/protocol';
 import { ChangeTracker } from './changes.js';
-import { type DeviceKeyStore, defaultDeviceKeyStore } from './e2e/device-key-store.js';
-import { EndToEnd } from './e2e/end-to-end.js';
+import type { EndToEndBridge, EndToEndPlugin, EndToEndSession } from './e2e/plugin.js';
 import { MemoryOutboxStore } from './outbox/memory-store.js';
 import { Outbox, type SendAck } from './outbox/outbox.js';
 import type { OutboxEntry, OutboxStore } from './outbox/types.js';
@@ -18,6 +17,7 @@ import { type ConfirmOutcome, ReceiptTracker } from './receipts.js';
 import { Session } from './session.js';
 import { ChatStateStore } from './store/chat-store.js';
 import { TypingSender } from './typing.js';
+import { withoutEndToEnd } from './without-end-to-end.js';
 
 /** What the chat layer needs from the SocketService. */
 export interface SyncBridge {
@@ -34,7 +34,7 @@ export interface ChatSyncOptions {
   maxMessagesPerChat?: number | undefined;
   receiptBatchMs?: number | undefined;
   gapFillAfterMs?: number | undefined;
-  deviceKeyStore?: DeviceKeyStore | undefined;
+  endToEnd?: EndToEndPlugin | undefined;
 }
 
 /** How long a `socket_rate_limit_exceeded` counts as the reason of a RATE_LIMITED send ack. */
@@ -75,21 +75,19 @@ export class ChatSync {
   readonly changes: ChangeTracker;
   readonly outbox: Outbox;
   readonly typing: TypingSender;
-  readonly e2e: EndToEnd;
+  readonly e2e: EndToEndSession;
   readonly #bridge: SyncBridge;
   #rateLimit: { at: number; retryAfterMs: number } | null = null;
 
   constructor(bridge: SyncBridge, options: ChatSyncOptions = {}) {
     this.#bridge = bridge;
-    this.e2e = new EndToEnd(
-      {
-        request: (event, payload) => bridge.request(event, payload),
-        userId: () => this.session.user?.userId ?? null,
-        deviceId: () => bridge.deviceId(),
-        knownEncrypted: (chatId) => this.store.knownEncrypted(chatId),
-      },
-      options.deviceKeyStore ?? defaultDeviceKeyStore(),
-    );
+    const e2eBridge: EndToEndBridge = {
+      request: (event, payload) => bridge.request(event, payload),
+      userId: () => this.session.user?.userId ?? null,
+      deviceId: () => bridge.deviceId(),
+      knownEncrypted: (chatId) => this.store.knownEncrypted(chatId),
+    };
+    this.e2e = options.endToEnd ? options.endToEnd.attach(e2eBridge) : withoutEndToEnd(e2eBridge);
     this.receipts = new ReceiptTracker(
       {
         confirm: (chatId, upToSeq) => this.#confirm(chatId, upToSeq),

@@ -1,7 +1,7 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { exportPublicKey, generateDeviceKeyPair } from '../src/e2e/crypto.js';
-import { type DeviceKeyStore, IndexedDbDeviceKeyStore, MemoryDeviceKeyStore } from '../src/index.js';
+import { type DeviceKeyStore, IndexedDbDeviceKeyStore, MemoryDeviceKeyStore } from '../src/e2e/index.js';
 
 function contract(name: string, make: () => { store: DeviceKeyStore; reopen: () => DeviceKeyStore }) {
   describe(name, () => {

@@ -8,7 +8,7 @@ import {
   generateDeviceKeyPair,
   PairwiseKeys,
 } from '../src/e2e/crypto.js';
-import { computeSafetyCode } from '../src/index.js';
+import { computeSafetyCode } from '../src/e2e/index.js';
 
 interface TestDevice {
   key: DeviceKey;

@@ -13,17 +13,21 @@ import type {
   TypingUpdatePayload,
 } from '@mpi/protocol';
 import { describe, expectTypeOf, test } from 'vitest';
+import { endToEndEncryption, MemoryDeviceKeyStore } from '../src/e2e/index.js';
 import {
   type AckEventName,
   type AckResponse,
+  type ChatMessage,
   type ChatSnapshot,
   ConnectionState,
   type ConnectionStateChange,
   type ConnectionStatus,
   createSocketService,
+  type EndToEndPlugin,
   type EventPayload,
   type NotificationSnapshot,
   type SocketService,
+  type UndecryptableReason,
 } from '../src/index.js';
 
 const service: SocketService = createSocketService();
@@ -184,5 +188,19 @@ describe('state and stores', () => {
     void service.notifications.listenerCount;
     // @ts-expect-error: notify is protected
     service.notifications.notify();
+  });
+});
+
+describe('end-to-end encryption is a plug-in', () => {
+  test('the endToEnd option takes what endToEndEncryption makes, and nothing else', () => {
+    createSocketService({ endToEnd: endToEndEncryption({ deviceKeyStore: new MemoryDeviceKeyStore() }) });
+    expectTypeOf(endToEndEncryption()).toEqualTypeOf<EndToEndPlugin>();
+    // @ts-expect-error: a key store is an option of the plug-in, not of the service
+    createSocketService({ deviceKeyStore: new MemoryDeviceKeyStore() });
+  });
+
+  test('an undecryptable message says why, one of the documented reasons', () => {
+    expectTypeOf<ChatMessage['undecryptable']>().toEqualTypeOf<UndecryptableReason | undefined>();
+    expectTypeOf<'encryption-not-enabled'>().toExtend<UndecryptableReason>();
   });
 });

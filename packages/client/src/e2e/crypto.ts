@@ -1,5 +1,6 @@
 import type { DeviceKey, E2eEnvelope, MessageData, WrappedKey } from '@mpi/protocol';
 import { fromBase64url, fromUtf8, toBase64url, utf8 } from './encoding.js';
+import type { UndecryptableReason } from './plugin.js';
 
 // The scheme (docs/security.md, "End-to-end encryption"), on WebCrypto only: browsers and Node 20 alike.
 // Per message, a random AES-256-GCM content key encrypts the text once (random 96-bit IV); the content key
@@ -23,19 +24,6 @@ export interface DeviceKeyPair {
 const VERSION = 'mpi-e2e v1';
 const ECDH = { name: 'ECDH', namedCurve: 'P-256' } as const;
 const IV_BYTES = 12;
-
-/** Why a message could not be decrypted on this device (the store's `undecryptable` state). */
-export type UndecryptableReason =
-  /** Not wrapped for this device: sent before this device's key was published, or to others only. */
-  | 'not-for-this-device'
-  /** The envelope's sender key is not the one the server lists for that sender device. */
-  | 'sender-key-mismatch'
-  /** Authentication failed: altered, or made for another chat, sender or message id. */
-  | 'tampered'
-  /** A copy of a message already received from the same sender device with the same client id. */
-  | 'replayed'
-  /** This device has no key pair (encryption is off, or the key store failed). */
-  | 'no-device-key';
 
 export interface Device {
   userId: string;

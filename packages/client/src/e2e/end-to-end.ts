@@ -1,8 +1,6 @@
 import {
   type Ack,
-  type AckedClientEvent,
   type AckOf,
-  type ClientEventPayload,
   type DeviceKey,
   type E2eEnvelope,
   type ErrorBody,
@@ -16,24 +14,10 @@ import {
   exportPublicKey,
   generateDeviceKeyPair,
   PairwiseKeys,
-  type UndecryptableReason,
 } from './crypto.js';
 import type { DeviceKeyStore } from './device-key-store.js';
+import type { EndToEndBridge, EndToEndSession, IncomingMessage, UndecryptableReason } from './plugin.js';
 import { computeSafetyCode } from './safety-code.js';
-
-export interface EndToEndBridge {
-  request<E extends AckedClientEvent>(event: E, payload: ClientEventPayload<E>): Promise<AckOf<E>>;
-  userId(): string | null;
-  deviceId(): Promise<string>;
-  /** What the chat store knows of the chat's encryption (null: not described yet). */
-  knownEncrypted(chatId: string): boolean | null;
-}
-
-/** A message as the chat store receives it: encrypted ones carry their text decrypted, or why not. */
-export type IncomingMessage = MessageData & {
-  encryption?: 'decrypted' | 'undecryptable';
-  undecryptable?: UndecryptableReason;
-};
 
 interface Identity {
   userId: string;
@@ -59,7 +43,7 @@ const hasEnvelope = (m: MessageData): m is MessageData & { envelope: E2eEnvelope
  * publishing it, the members' device keys per chat, encrypting sends and decrypting what arrives. Nothing
  * here throws at the caller: a message that cannot be read becomes `undecryptable` with its reason.
  */
-export class EndToEnd {
+export class EndToEnd implements EndToEndSession {
   readonly #bridge: EndToEndBridge;
   readonly #store: DeviceKeyStore;
   #identity: Promise<Identity | null> | null = null;

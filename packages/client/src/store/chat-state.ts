@@ -6,7 +6,7 @@ import type {
   MessageData,
   ReactionSummary,
 } from '@mpi/protocol';
-import type { IncomingMessage } from '../e2e/end-to-end.js';
+import type { IncomingMessage } from '../e2e/plugin.js';
 import type { OutboxEntry } from '../outbox/types.js';
 import { MessageList } from './message-list.js';
 import type { ChatListItem, ChatMessage, ChatSnapshot, MessageStatus } from './types.js';

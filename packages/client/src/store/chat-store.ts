@@ -8,7 +8,7 @@ import type {
   MessagesReadPayload,
   TypingUpdatePayload,
 } from '@mpi/protocol';
-import type { IncomingMessage } from '../e2e/end-to-end.js';
+import type { IncomingMessage } from '../e2e/plugin.js';
 import type { OutboxEntry } from '../outbox/types.js';
 import { Subscribable } from '../subscribable.js';
 import { ChatState, toChatMessage } from './chat-state.js';

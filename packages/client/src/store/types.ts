@@ -1,5 +1,5 @@
 import type { AckOf, ChatType, ErrorBody, MessageData, ReactionSummary, ReplyPreview } from '@mpi/protocol';
-import type { UndecryptableReason } from '../e2e/crypto.js';
+import type { UndecryptableReason } from '../e2e/plugin.js';
 
 /**
  * Where a message stands, as this device sees it. Own messages go `pending` → `sent` → `delivered` →
