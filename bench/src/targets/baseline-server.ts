@@ -50,6 +50,7 @@ const CHANNEL_OF: Record<string, NotificationChannel> = {
   training: 'training',
   system: 'system',
   webhook: 'system',
+  chat: 'system',
 } satisfies ChannelOfPrefix;
 
 const chats = new Map<string, Chat>();
@@ -120,7 +121,7 @@ io.on('connection', (socket) => {
   socket.on('setup_user', (payload, ack) => {
     me = payload.userId;
     socket.join(`user:${me}`);
-    ack?.({ ok: true, user: { id: me } });
+    ack?.({ ok: true, user: { id: me }, settings: { hidePresence: false } });
     setImmediate(() => {
       const queued = offline.get(me) ?? [];
       offline.delete(me);

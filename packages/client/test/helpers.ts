@@ -56,7 +56,7 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
       if (!noAck.has('ping')) ack({ ok: true, serverTime: Date.now() });
     });
     socket.on('list_chats', (_payload, ack) => {
-      if (!noAck.has('list_chats')) ack({ ok: true, chats: [] });
+      if (!noAck.has('list_chats')) ack({ ok: true, chats: [], profiles: [], presence: [] });
     });
     socket.on('send_message', (payload, ack) => {
       ack({

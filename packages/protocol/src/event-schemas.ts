@@ -12,6 +12,7 @@ import {
   chatRefSchema,
   createGroupSchema,
   getHistorySchema,
+  getProfilesSchema,
   listChatsSchema,
   markReadSchema,
   messagesReceivedSchema,
@@ -20,7 +21,10 @@ import {
   removeMemberSchema,
   renameChatSchema,
   sendMessageSchema,
+  setChatMutedSchema,
+  setPresenceHiddenSchema,
   setupUserSchema,
+  updateProfileSchema,
 } from './schemas.js';
 
 /** The schema the server parses each client event's payload with. */
@@ -48,6 +52,10 @@ export const CLIENT_EVENT_SCHEMAS = {
   list_notifications: listNotificationsSchema,
   mark_notifications_read: markNotificationsReadSchema,
   notifications_received: notificationsReceivedSchema,
+  update_profile: updateProfileSchema,
+  get_profiles: getProfilesSchema,
+  set_chat_muted: setChatMutedSchema,
+  set_presence_hidden: setPresenceHiddenSchema,
   ping: pingSchema,
 } as const satisfies Record<ClientEventName, z.ZodType>;
 

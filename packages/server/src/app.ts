@@ -23,6 +23,7 @@ import { createScaleOut } from './realtime/scale-out.js';
 import { attachRealtime, createSocketServer } from './realtime/socket-server.js';
 import type { RealtimeServer } from './realtime/types.js';
 import type { Feature, ServerContext } from './server-context.js';
+import { registerPeople } from './people/index.js';
 import { openStorage } from './storage/open-storage.js';
 import type { Storage } from './storage/storage.js';
 import { registerUsers } from './users/index.js';
@@ -143,14 +144,15 @@ export async function createServer(config: Config, options: CreateServerOptions 
   };
 
   // Every feature of the server, in one place.
-  const chat = registerChat(ctx);
   const notifications = registerNotifications(ctx);
+  const chat = registerChat(ctx, notifications.service);
+  const people = registerPeople(ctx);
   const users = registerUsers(
     ctx,
     [chat.catchUp, notifications.catchUp].filter((c) => c !== undefined),
     scaleOut,
   );
-  const features: Feature[] = [chat, notifications, users];
+  const features: Feature[] = [chat, notifications, people, users];
   for (const feature of features) handlers.addHooks(feature);
   attachRealtime(io, handlers, {
     verifier: createTokenVerifier(config.auth),

@@ -50,11 +50,12 @@ function defineStorageTests(urlFor: (label: string) => string): void {
     const id = uid('user');
     expect(await getUser(storage, id)).toBeNull();
     expect(await storage.chat.upsertUser({ id, name: 'Ann', avatarUrl: 'https://x/a.png' })).toEqual({
-      id,
-      name: 'Ann',
-      avatarUrl: 'https://x/a.png',
+      user: { id, name: 'Ann', avatarUrl: 'https://x/a.png' },
+      settings: { hidePresence: false },
+      changed: false,
     });
-    await storage.chat.upsertUser({ id, name: 'Annie' });
+    expect(await storage.chat.upsertUser({ id, name: 'Annie' })).toMatchObject({ changed: true });
+    expect(await storage.chat.upsertUser({ id, name: 'Annie' })).toMatchObject({ changed: false });
     expect(await getUser(storage, id)).toEqual({ id, name: 'Annie', avatarUrl: 'https://x/a.png' });
   });
 

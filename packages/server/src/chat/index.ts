@@ -1,3 +1,4 @@
+import type { NotificationService } from '../notifications/service.js';
 import type { Feature, ServerContext } from '../server-context.js';
 import { chatCatchUp } from './catch-up.js';
 import type { ChatContext } from './chat-context.js';
@@ -15,6 +16,7 @@ import {
 } from './group-handlers.js';
 import { leasedPresence, leasedTyping } from './leased-presence.js';
 import { confirmReceipt, getHistory, markRead, sendMessage } from './message-handlers.js';
+import { setChatMuted } from './mute.js';
 import { announceDeparture, joinChat, leaveChat } from './presence.js';
 import { RecentMessages } from './recent-messages.js';
 import { startRetentionSweeper } from './retention.js';
@@ -22,11 +24,12 @@ import { typingStart, typingStop } from './typing.js';
 import { TypingTracker } from './typing-tracker.js';
 
 /** Chat: every handler, connection hook, catch-up and loop of direct and group chats. */
-export function registerChat(server: ServerContext): Feature {
+export function registerChat(server: ServerContext, notifications: NotificationService): Feature {
   const ctx: ChatContext = {
     ...server,
     chatKinds: new ChatKindCache(server.storage.chat),
     chatList: new ChatListNotifier(server.io),
+    notifications,
     recentMessages: new RecentMessages(),
     typing: new TypingTracker(server.io),
   };
@@ -44,6 +47,7 @@ export function registerChat(server: ServerContext): Feature {
   handlers.on('leave_group', leaveGroup(ctx));
   handlers.on('rename_chat', renameChat(ctx));
   handlers.on('get_members', getMembers(ctx));
+  handlers.on('set_chat_muted', setChatMuted(ctx));
 
   handlers.on('join_chat', joinChat(ctx));
   handlers.on('leave_chat', leaveChat(ctx));

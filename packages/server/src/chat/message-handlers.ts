@@ -5,6 +5,7 @@ import type { ChatContext } from './chat-context.js';
 import { notifyNewMessage } from './chat-list.js';
 import { announceDeliveries } from './delivery.js';
 import { assertMember, requireMember } from './membership.js';
+import { notifyMentions } from './mentions.js';
 
 // Messages: send, receipts, read marks and history.
 
@@ -25,6 +26,7 @@ export const sendMessage =
       senderId: userId,
       clientMessageId: payload.clientMessageId,
       text,
+      mentions: payload.mentions,
     });
     const memberRooms = members.map((member) => rooms.user(member.userId));
     // A retry is re-broadcast too: the first attempt may have died with its node before broadcasting.
@@ -35,6 +37,8 @@ export const sendMessage =
       ctx.metrics.messagesStored.inc();
       notifyNewMessage(ctx.chatList, members, message);
     }
+    // Stored before the ack, like the message; a retry raises it if the first attempt did not.
+    await notifyMentions(ctx, message);
     return { message, duplicate };
   };
 

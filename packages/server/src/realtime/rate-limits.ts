@@ -34,6 +34,10 @@ export const EVENT_BUDGETS: Readonly<Record<ClientEventName, Budget>> = {
   list_notifications: 'actions',
   mark_notifications_read: 'actions',
   notifications_received: 'signals',
+  update_profile: 'actions',
+  get_profiles: 'actions',
+  set_chat_muted: 'actions',
+  set_presence_hidden: 'actions',
   ping: 'signals',
 };
 

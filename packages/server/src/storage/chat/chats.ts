@@ -143,6 +143,8 @@ export async function listChats(db: Kysely<Database>, userId: string): Promise<C
       'm.client_message_id as m_client_message_id',
       'm.text as m_text',
       'm.created_at as m_created_at',
+      'm.mentions as m_mentions',
+      'me.muted as me_muted',
     ])
     .select((eb) => [
       eb.fn.coalesce('m.created_at', 'c.created_at').as('active_at'),
@@ -197,7 +199,9 @@ export async function listChats(db: Kysely<Database>, userId: string): Promise<C
             client_message_id: c.m_client_message_id ?? '',
             text: c.m_text ?? '',
             created_at: c.m_created_at ?? '',
+            mentions: c.m_mentions,
           }),
     unreadCount: unreadByChat.get(c.id) ?? 0,
+    muted: Number(c.me_muted) === 1,
   }));
 }

@@ -1,4 +1,4 @@
-import type { ChatInfo, ChatSummary, MessageData, UserProfile } from '@mpi/protocol';
+import type { ChatInfo, ChatSummary, MessageData, UserProfile, UserSettings } from '@mpi/protocol';
 import type { Kysely } from 'kysely';
 import type { IdFactory } from '../db/ids.js';
 import type { Database } from '../db/schema.js';
@@ -10,24 +10,28 @@ import type {
   CatchUpCursor,
   ChatState,
   ChatStorage,
+  CoMember,
   CreateGroupInput,
   DeviceCatchUp,
   HistoryPage,
   HistoryQuery,
   MemberState,
+  PersonRecord,
   ReadMarkResult,
   ReceiptInput,
   ReceiptResult,
+  SavedProfile,
 } from './chat-storage.js';
 import * as chats from './chats.js';
 import * as catchUp from './device-catch-up.js';
 import * as groups from './groups.js';
 import { lockKeys } from './lock-keys.js';
+import * as people from './people.js';
 import * as messages from './messages.js';
 import { markRead, ReadMarkQueries } from './read-marks.js';
 import { ReceiptQueries, recordReceipt } from './receipts.js';
 import { pruneMessages } from './retention.js';
-import { UserQueries, upsertUser } from './users.js';
+import { recordLastSeen, setPresenceHidden, UserQueries, upsertUser } from './users.js';
 
 /**
  * {@link ChatStorage} over Kysely. The queries live in one module per table group; this class holds
@@ -53,8 +57,28 @@ export class KyselyChatStorage implements ChatStorage {
     this.readMarkQueries = new ReadMarkQueries(db);
   }
 
-  upsertUser(user: UserProfile): Promise<UserProfile> {
+  upsertUser(user: UserProfile): Promise<SavedProfile> {
     return this.writes.submit(() => upsertUser(this.userQueries, user), ['user', user.id]);
+  }
+
+  setPresenceHidden(userId: string, hidden: boolean): Promise<UserSettings> {
+    return this.writes.submit(() => setPresenceHidden(this.userQueries, userId, hidden), ['user', userId]);
+  }
+
+  recordLastSeen(userId: string, at: string): Promise<void> {
+    return this.writes.submit(() => recordLastSeen(this.userQueries, userId, at), ['user', userId]);
+  }
+
+  getPeople(userIds: readonly string[]): Promise<PersonRecord[]> {
+    return people.getPeople(this.db, userIds);
+  }
+
+  coMembers(userId: string): Promise<CoMember[]> {
+    return people.coMembers(this.db, userId);
+  }
+
+  setMuted(chatId: string, userId: string, muted: boolean): Promise<void> {
+    return people.setMuted(this.db, chatId, userId, muted);
   }
 
   openDm(userA: string, userB: string): Promise<ChatInfo> {

@@ -6,7 +6,7 @@ import type { Database, MessageRow } from '../db/schema.js';
 import { assertSeq, StorageError } from '../db/storage-error.js';
 import type { WriteProgram } from '../db/write-program.js';
 import type { AppendMessageInput, AppendMessageResult, HistoryPage, HistoryQuery } from './chat-storage.js';
-import { toMessage } from './rows.js';
+import { mentionsColumn, toMessage } from './rows.js';
 
 // Messages: appending with the chat's next seq, history pages and seq ranges.
 
@@ -50,6 +50,7 @@ export class MessageQueries {
           client_message_id: p.client_message_id,
           text: p.text,
           created_at: p.created_at,
+          mentions: p.mentions,
         })
         .onConflict((oc) => oc.columns(['chat_id', 'sender_id', 'client_message_id']).doNothing())
         .returning('seq'),
@@ -107,6 +108,9 @@ export function* appendMessage(
     yield* queries.giveSeqBack.run$({ chatId });
     throw new StorageError('NOT_A_MEMBER');
   }
+  // Only members can be mentioned, and not the sender: the others are dropped (the text stays as written).
+  const memberIds = new Set(members.map((m) => m.userId));
+  const mentions = (input.mentions ?? []).filter((id) => id !== input.senderId && memberIds.has(id));
   const now = Date.now();
   const row: MessageRow = {
     id: nextId(now),
@@ -116,6 +120,7 @@ export function* appendMessage(
     client_message_id: input.clientMessageId,
     text: input.text,
     created_at: new Date(now).toISOString(),
+    mentions: mentionsColumn(mentions),
   };
   const inserted = yield* queries.insert.first$(row);
   if (!inserted) {

@@ -30,6 +30,10 @@ interface UsersTable {
   avatar_url: string | null;
   created_at: string;
   updated_at: string;
+  /** When the user's last connection closed (null: never, or connected since the column exists). */
+  last_seen_at: Generated<string | null>;
+  /** 1: others see neither online nor last seen of this user (who sees no one's last seen either). */
+  hide_presence: Generated<number>;
 }
 
 interface ChatsTable {
@@ -56,6 +60,8 @@ interface ChatMembersTable {
   read_seq: Generated<number>;
   /** Max of `device_receipts.received_seq` over the user's devices. */
   delivered_seq: Generated<number>;
+  /** 1: the member muted the chat (unread still counts; no alert). */
+  muted: Generated<number>;
 }
 
 interface MessagesTable {
@@ -67,6 +73,8 @@ interface MessagesTable {
   client_message_id: string;
   text: string;
   created_at: string;
+  /** JSON array of the user ids the message @mentions; null when none. */
+  mentions: string | null;
 }
 
 interface DeviceReceiptsTable {
