@@ -121,6 +121,7 @@ export class ChatSync {
             chatId: entry.chatId,
             text: entry.text,
             clientMessageId: entry.clientMessageId,
+            ...(entry.mentions && { mentions: [...entry.mentions] }),
           }),
         retryAfterMs: () => {
           const limit = this.#rateLimit;

@@ -61,7 +61,7 @@ describe('MessageList', () => {
   it('orders by seq whatever the arrival order, and dedupes by id', () => {
     const list = new MessageList(10);
     const make = (seq: number) =>
-      Object.freeze({ ...msg(seq), status: 'received' as const, own: false, error: null });
+      Object.freeze({ ...msg(seq), status: 'received' as const, own: false, error: null, mentions: [] });
     for (const seq of [3, 1, 2, 3, 5, 4, 1]) list.upsertSent(make(seq));
     expect(list.toArray().map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
     expect(list.upsertSent(make(2))).toBe(false);
@@ -70,7 +70,7 @@ describe('MessageList', () => {
   it('keeps at most `limit` sent messages, dropping the oldest, and never drops pending ones', () => {
     const list = new MessageList(3);
     const make = (seq: number) =>
-      Object.freeze({ ...msg(seq), status: 'received' as const, own: false, error: null });
+      Object.freeze({ ...msg(seq), status: 'received' as const, own: false, error: null, mentions: [] });
     list.addPending({ ...make(0), id: null, seq: null, clientMessageId: 'p1', own: true, status: 'pending' });
     for (let seq = 1; seq <= 6; seq++) list.upsertSent(make(seq));
     expect(list.toArray().map((m) => m.seq)).toEqual([4, 5, 6, null]);

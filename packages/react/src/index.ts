@@ -8,5 +8,13 @@ export {
   type UseNotificationSocketResult,
   useNotificationSocket,
 } from './use-notification-socket.js';
+export {
+  type ChatMemberView,
+  useChatMute,
+  useMembers,
+  usePresence,
+  usePresenceSetting,
+  useProfile,
+} from './use-people.js';
 export { type UseSocketOptions, type UseSocketResult, useSocket } from './use-socket.js';
 export { useSocketEvent } from './use-socket-event.js';

@@ -93,7 +93,12 @@ export class Outbox {
    * Enqueues a message and resolves with its final ack: sent (`ok: true`) or a final failure. The chat
    * store sees the pending entry at once; it goes on the wire once the store has it.
    */
-  send(chatId: string, text: string, clientMessageId: string): Promise<SendAck> {
+  send(
+    chatId: string,
+    text: string,
+    clientMessageId: string,
+    mentions: readonly string[] = [],
+  ): Promise<SendAck> {
     void this.load();
     const result = this.#wait(clientMessageId);
     if (this.#entries.has(clientMessageId)) return result; // already queued: same id, same message
@@ -102,6 +107,7 @@ export class Outbox {
       clientMessageId,
       chatId,
       text,
+      ...(mentions.length > 0 && { mentions: [...mentions] }),
       userId: this.#transport.currentUserId(),
       createdAt: now,
       order: Math.max(now, this.#lastOrder + 1),

@@ -21,6 +21,7 @@ export class ChatState {
   readonly messages: MessageList;
   type: ChatType | null = null;
   name: string | null = null;
+  muted = false;
   members: readonly string[] = [];
   createdAt: string | null = null;
   /** Shown in the chat list (the server listed it or sent an update for it). */
@@ -101,6 +102,7 @@ export class ChatState {
   applyUpdates(updates: ChatListUpdates, me: string | null, asOfSeq?: number): void {
     this.listed = true;
     if (updates.name !== undefined) this.name = updates.name;
+    if (updates.muted !== undefined) this.muted = updates.muted;
     if (updates.members !== undefined) this.members = updates.members;
     if (updates.lastMessage) this.noteMessage(updates.lastMessage);
     if (updates.unreadCount !== undefined) {
@@ -220,6 +222,7 @@ export class ChatState {
           : Object.freeze([...this.members]),
       lastMessage: this.lastMessage,
       unreadCount: this.unreadCount,
+      muted: this.muted,
     };
     if (
       previous &&
@@ -227,7 +230,8 @@ export class ChatState {
       previous.name === next.name &&
       previous.members === next.members &&
       previous.lastMessage === next.lastMessage &&
-      previous.unreadCount === next.unreadCount
+      previous.unreadCount === next.unreadCount &&
+      previous.muted === next.muted
     ) {
       return previous;
     }
@@ -254,5 +258,6 @@ export function toChatMessage(message: MessageData, own: boolean, status: Messag
     status,
     own,
     error: null,
+    mentions: Object.freeze([...(message.mentions ?? [])]),
   });
 }
