@@ -18,8 +18,8 @@ import { SocketRequestError, unavailable } from './errors.js';
 import { createClientMessageId } from './ids.js';
 import { NotificationStore } from './notifications/notification-store.js';
 import { type ResolvedOptions, resolveOptions } from './options.js';
-import { PeopleStore } from './people/people-store.js';
 import type { OutboxEntry } from './outbox/types.js';
+import { PeopleStore } from './people/people-store.js';
 import { emitWithAck } from './request.js';
 import type { ChatStore } from './store/types.js';
 import type {

@@ -15,16 +15,24 @@ import type {
   NotificationPayloadOf,
   SystemNoticePayload,
   TypingUpdatePayload,
+  UserPresence,
+  UserProfile,
 } from '@mpi/protocol';
 import { describe, expectTypeOf, test } from 'vitest';
 import {
+  type ChatMemberView,
   type UseChatResult,
   type UseNotificationSocketOptions,
   type UseNotificationSocketResult,
   type UseSocketResult,
   useChat,
   useChatList,
+  useChatMute,
+  useMembers,
   useNotificationSocket,
+  usePresence,
+  usePresenceSetting,
+  useProfile,
   useSocket,
   useSocketEvent,
   useSocketService,
@@ -117,5 +125,22 @@ describe('useNotificationSocket', () => {
         'match:scheduled': (payload: { event: { title: string } }) => payload,
       },
     });
+  });
+});
+
+describe('the people hooks’ types', () => {
+  test('profile, presence, members, mute and the presence setting', () => {
+    expectTypeOf(useProfile).returns.toEqualTypeOf<UserProfile | undefined>();
+    expectTypeOf(usePresence).returns.toEqualTypeOf<UserPresence | undefined>();
+    expectTypeOf(useMembers).returns.toEqualTypeOf<readonly ChatMemberView[]>();
+    expectTypeOf<ChatMemberView['profile']>().toEqualTypeOf<UserProfile | undefined>();
+    const [muted, setMuted] = useChatMute('c1');
+    expectTypeOf(muted).toBeBoolean();
+    expectTypeOf(setMuted).returns.resolves.toEqualTypeOf<AckOf<'set_chat_muted'>>();
+    const [hidden, setHidden] = usePresenceSetting();
+    expectTypeOf(hidden).toEqualTypeOf<boolean | null>();
+    expectTypeOf(setHidden).parameter(0).toBeBoolean();
+    // @ts-expect-error: a user id, not a profile
+    useProfile({ id: 'ann' });
   });
 });

@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { describePostgres, postgresAvailable, sleep, waitFor } from '@mpi/test-kit';
 import { Redis } from 'ioredis';
 import { expect, it } from 'vitest';
-import { collect, nextEvent, request, type TestClient, type TestServer, startTestServer } from './support/server.js';
+import {
+  collect,
+  nextEvent,
+  request,
+  startTestServer,
+  type TestClient,
+  type TestServer,
+} from './support/server.js';
 
 const REDIS_URL = process.env.MPI_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -14,7 +21,8 @@ async function redisReachable(): Promise<boolean> {
     await probe.ping();
     return true;
   } catch (error) {
-    if (process.env.CI === 'true') throw new Error(`Redis at ${REDIS_URL} is required on CI`, { cause: error });
+    if (process.env.CI === 'true')
+      throw new Error(`Redis at ${REDIS_URL} is required on CI`, { cause: error });
     console.warn(`\n!!! Redis at ${REDIS_URL} is unreachable: the people scale-out tests are SKIPPED.\n`);
     return false;
   } finally {
@@ -25,7 +33,12 @@ async function redisReachable(): Promise<boolean> {
 const redis = postgresAvailable() ? await redisReachable() : false;
 const prefix = `mpi-test-people-${process.pid}-${randomBytes(4).toString('hex')}`;
 
-async function online(node: TestServer, userId: string, deviceId: string, name?: string): Promise<TestClient> {
+async function online(
+  node: TestServer,
+  userId: string,
+  deviceId: string,
+  name?: string,
+): Promise<TestClient> {
   const client = await node.connect(userId, { deviceId });
   const ack = await request(client, 'setup_user', { userId, userInfo: name ? { name } : {} });
   if (!ack.ok) throw new Error(ack.error.message);

@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { NotificationMeta } from '@mpi/protocol';
 import { forEachDialect, sleep, waitFor } from '@mpi/test-kit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { collect, nextEvent, request, type TestClient, startTestServer, type TestServer } from './support/server.js';
+import {
+  collect,
+  nextEvent,
+  request,
+  startTestServer,
+  type TestClient,
+  type TestServer,
+} from './support/server.js';
 
 const uid = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 const AVATAR = 'https://cdn.example.com/avatars/ann.png';
@@ -17,7 +24,11 @@ forEachDialect('people on %s: names, avatars, presence, mentions and mute', (db)
   });
 
   /** A connected, set-up user. */
-  async function online(userId: string, userInfo: { name?: string; avatarUrl?: string } = {}, deviceId?: string) {
+  async function online(
+    userId: string,
+    userInfo: { name?: string; avatarUrl?: string } = {},
+    deviceId?: string,
+  ) {
     const client = await t.connect(userId, deviceId ? { deviceId } : {});
     const ack = await request(client, 'setup_user', { userId, userInfo });
     if (!ack.ok) throw new Error(ack.error.message);
@@ -108,7 +119,9 @@ forEachDialect('people on %s: names, avatars, presence, mentions and mute', (db)
     await waitFor(() => updates.length === 1);
     expect(updates[0]).toMatchObject({ userId: ann, online: false, lastSeenAt: expect.any(String) });
     expect(updates[0]?.lastSeenAt && updates[0].lastSeenAt >= before).toBe(true);
-    const later = await request(benClient, 'get_members', { chatId: list.ok ? (list.chats[0]?.id ?? '') : '' });
+    const later = await request(benClient, 'get_members', {
+      chatId: list.ok ? (list.chats[0]?.id ?? '') : '',
+    });
     expect(later.ok && later.presence).toEqual([updates[0]]);
 
     await online(ann, {}, 'tab-3');
@@ -245,8 +258,8 @@ forEachDialect('people on %s: names, avatars, presence, mentions and mute', (db)
       ok: false,
       error: { code: 'NOT_A_MEMBER' },
     });
-    expect(await request(outsiderClient, 'set_chat_muted', { chatId: 'no-such-chat', muted: true })).toMatchObject(
-      { ok: false, error: { code: 'CHAT_NOT_FOUND' } },
-    );
+    expect(
+      await request(outsiderClient, 'set_chat_muted', { chatId: 'no-such-chat', muted: true }),
+    ).toMatchObject({ ok: false, error: { code: 'CHAT_NOT_FOUND' } });
   });
 });

@@ -47,7 +47,8 @@ export function isOutboxEntry(value: unknown): value is OutboxEntry {
     typeof v.clientMessageId === 'string' &&
     typeof v.chatId === 'string' &&
     typeof v.text === 'string' &&
-    (v.mentions === undefined || (Array.isArray(v.mentions) && v.mentions.every((id) => typeof id === 'string'))) &&
+    (v.mentions === undefined ||
+      (Array.isArray(v.mentions) && v.mentions.every((id) => typeof id === 'string'))) &&
     (v.userId === null || typeof v.userId === 'string') &&
     typeof v.createdAt === 'number' &&
     typeof v.order === 'number' &&

@@ -168,7 +168,8 @@ export class PeopleStore extends Subscribable {
   #setPresence(presence: UserPresence): boolean {
     const previous = this.#presence.get(presence.userId);
     const shown = this.#settings?.hidePresence ? { ...presence, lastSeenAt: null } : presence;
-    if (previous && previous.online === shown.online && previous.lastSeenAt === shown.lastSeenAt) return false;
+    if (previous && previous.online === shown.online && previous.lastSeenAt === shown.lastSeenAt)
+      return false;
     this.#presence.set(presence.userId, Object.freeze({ ...shown }));
     return true;
   }

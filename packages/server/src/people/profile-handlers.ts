@@ -15,7 +15,9 @@ export async function announceProfile(
   user: UserProfile,
 ): Promise<void> {
   const audience = await ctx.storage.chat.coMembers(user.id);
-  socket.to([rooms.user(user.id), ...audience.map((m) => rooms.user(m.userId))]).emit('profile_updated', user);
+  socket
+    .to([rooms.user(user.id), ...audience.map((m) => rooms.user(m.userId))])
+    .emit('profile_updated', user);
 }
 
 export const updateProfile =

@@ -12,7 +12,10 @@ export const setupUser =
   (ctx: ServerContext, catchUps: readonly CatchUp[]): EventHandler<'setup_user'> =>
   async ({ payload, userId, socket }) => {
     if (payload.userId !== userId) throw new AppError('FORBIDDEN', 'userId does not match the token');
-    const { user, settings, changed } = await ctx.storage.chat.upsertUser({ id: userId, ...payload.userInfo });
+    const { user, settings, changed } = await ctx.storage.chat.upsertUser({
+      id: userId,
+      ...payload.userInfo,
+    });
     socket.data.setUp = true;
     void runCatchUps(ctx, socket, catchUps);
     if (changed) await announceProfile(ctx, socket, user);
