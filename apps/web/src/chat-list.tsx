@@ -1,7 +1,9 @@
 import type { ChatListItem } from '@mpi/client';
 import type { MouseEvent } from 'react';
-import { chatTitle, shortTime } from './format.js';
+import { chatTitle, dmPeer, shortTime } from './format.js';
 import { NewChat } from './new-chat.js';
+import { Avatar } from './people/avatar.js';
+import { usePeople } from './people/use-people.js';
 import { navigate, routePath } from './router.js';
 
 /** The user's chats, most recently active first, with unread badges; live. */
@@ -15,6 +17,8 @@ export function ChatList({
   me: string;
   activeChatId: string | null;
 }) {
+  const people = usePeople();
+  const nameOf = (userId: string) => people.displayName(userId);
   const open = (event: MouseEvent<HTMLAnchorElement>, chatId: string) => {
     if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
     event.preventDefault();
@@ -32,9 +36,11 @@ export function ChatList({
       ) : (
         <ul className="chat-list">
           {chats.map((chat) => {
-            const title = chatTitle(chat, me);
+            const title = chatTitle(chat, me, nameOf);
             const last = chat.lastMessage;
-            const preview = last ? `${last.senderId === me ? 'You: ' : ''}${last.text}` : 'No messages yet';
+            const from = last && chat.type === 'group' ? `${nameOf(last.senderId)}: ` : '';
+            const preview = last ? `${last.senderId === me ? 'You: ' : from}${last.text}` : 'No messages yet';
+            const peer = dmPeer(chat, me);
             const active = chat.id === activeChatId;
             return (
               <li key={chat.id} data-chat-id={chat.id}>
@@ -44,9 +50,17 @@ export function ChatList({
                   aria-current={active ? 'page' : undefined}
                   onClick={(event) => open(event, chat.id)}
                 >
-                  <span className="avatar" aria-hidden="true">
-                    {chat.type === 'group' ? '#' : title.slice(0, 1).toUpperCase()}
-                  </span>
+                  {peer ? (
+                    <Avatar
+                      userId={peer}
+                      profile={people.getProfile(peer)}
+                      presence={people.getPresence(peer)}
+                    />
+                  ) : (
+                    <span className="avatar" aria-hidden="true">
+                      #
+                    </span>
+                  )}
                   <span className="chat-item-main">
                     <span className="chat-item-title">{title}</span>
                     <span className="chat-item-preview">{preview}</span>
@@ -57,8 +71,13 @@ export function ChatList({
                         {shortTime(last.createdAt)}
                       </time>
                     )}
+                    {chat.muted && (
+                      <span className="muted-mark" title="Muted" data-testid="muted-mark">
+                        🔕<span className="visually-hidden"> muted</span>
+                      </span>
+                    )}
                     {chat.unreadCount > 0 && (
-                      <span className="badge" data-testid="unread-badge">
+                      <span className={`badge${chat.muted ? ' badge-muted' : ''}`} data-testid="unread-badge">
                         {chat.unreadCount > 99 ? '99+' : chat.unreadCount}
                         <span className="visually-hidden"> unread</span>
                       </span>

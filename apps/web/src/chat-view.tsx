@@ -1,8 +1,14 @@
 import type { ChatListItem, ChatMessage, MessageStatus } from '@mpi/client';
 import { Composer, useChat } from '@mpi/react';
 import { type ReactNode, useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
-import { chatTitle, clockTime } from './format.js';
+import { chatTitle, clockTime, dmPeer } from './format.js';
 import { ClockIcon } from './icons.js';
+import { Avatar } from './people/avatar.js';
+import { MentionCompletion } from './people/mention-completion.js';
+import { mentionsIn } from './people/mentions.js';
+import { MuteToggle } from './people/mute-toggle.js';
+import { presenceText } from './people/presence-text.js';
+import { usePeople } from './people/use-people.js';
 import { navigate } from './router.js';
 import { usePageVisible } from './use-page-visible.js';
 
@@ -16,11 +22,15 @@ const TICK: Record<Exclude<MessageStatus, 'received'>, { mark: ReactNode; label:
 
 function MessageItem({
   message,
+  senderName,
+  mentionsMe,
   showSender,
   onRetry,
   onDiscard,
 }: {
   message: ChatMessage;
+  senderName: string;
+  mentionsMe: boolean;
   showSender: boolean;
   onRetry(): void;
   onDiscard(): void;
@@ -28,13 +38,13 @@ function MessageItem({
   const tick = message.status === 'received' ? null : TICK[message.status];
   return (
     <li
-      className={`message ${message.own ? 'own' : 'theirs'}`}
+      className={`message ${message.own ? 'own' : 'theirs'}${mentionsMe ? ' mentions-me' : ''}`}
       data-status={message.status}
       data-seq={message.seq ?? undefined}
     >
       <div className="bubble">
-        {showSender && !message.own && <span className="sender">{message.senderId}</span>}
-        <span className="visually-hidden">{message.own ? 'You' : message.senderId}: </span>
+        {showSender && !message.own && <span className="sender">{senderName}</span>}
+        <span className="visually-hidden">{message.own ? 'You' : senderName}: </span>
         <span className="text">{message.text}</span>
         <span className="meta">
           <time dateTime={message.createdAt}>{clockTime(message.createdAt)}</time>
@@ -98,8 +108,12 @@ export function ChatView({
   const listRef = useRef<HTMLOListElement>(null);
   const inputRef = useRef<HTMLInputElement>(null);
   const headingId = useId();
+  const people = usePeople();
+  const nameOf = (userId: string) => people.displayName(userId);
+  const peer = item ? dmPeer(item, me) : null;
+  const members = item?.members ?? [];
 
-  const title = item ? chatTitle(item, me) : 'Chat';
+  const title = item ? chatTitle(item, me, nameOf) : 'Chat';
   const isGroup = item?.type === 'group';
   const messages = chat.messages;
   const firstKey = messages[0]?.clientMessageId ?? null;
@@ -131,10 +145,10 @@ export function ChatView({
     if (stickToBottom.current || last?.own) list.scrollTop = list.scrollHeight;
     // Announce messages that arrive while the chat is open (not the history that loads with it).
     if (previousLast.current !== null && previousLast.current !== lastKey && last && !last.own) {
-      setAnnouncement(`New message from ${last.senderId}: ${last.text}`);
+      setAnnouncement(`New message from ${people.displayName(last.senderId)}: ${last.text}`);
     }
     previousLast.current = lastKey;
-  }, [lastKey, last]);
+  }, [lastKey, last, people]);
 
   const loadOlder = () => {
     const list = listRef.current;
@@ -150,7 +164,13 @@ export function ChatView({
     if (list.scrollTop < 60) loadOlder();
   };
 
-  const typing = typingText(chat.typingUserIds);
+  // Senders who are no longer members are not in the chat list's profiles.
+  const senders = [...new Set(messages.map((message) => message.senderId))].join(' ');
+  useEffect(() => {
+    if (senders) void people.loadProfiles(senders.split(' '));
+  }, [people, senders]);
+
+  const typing = typingText(chat.typingUserIds.map(nameOf));
   return (
     <section className="chat" aria-labelledby={headingId} data-chat-id={chatId}>
       <header className="chat-head">
@@ -162,13 +182,19 @@ export function ChatView({
         >
           ←
         </button>
+        {peer && (
+          <Avatar userId={peer} profile={people.getProfile(peer)} presence={people.getPresence(peer)} />
+        )}
         <div className="chat-head-text">
           <h2 id={headingId}>{title}</h2>
-          <p className="chat-subtitle">
-            {isGroup ? `Group · ${item?.members.length ?? 0} members` : 'Direct message'}
+          <p className="chat-subtitle" data-testid="chat-subtitle">
+            {isGroup
+              ? `Group · ${item?.members.length ?? 0} members`
+              : presenceText(people.getPresence(peer ?? '')) || 'Direct message'}
             {presence(isGroup, chat.presentUserIds.length)}
           </p>
         </div>
+        <MuteToggle chatId={chatId} />
       </header>
       <ol className="messages" ref={listRef} onScroll={onScroll} aria-label={`Messages with ${title}`}>
         {chat.hasMore && (
@@ -183,6 +209,8 @@ export function ChatView({
           <MessageItem
             key={message.clientMessageId}
             message={message}
+            senderName={nameOf(message.senderId)}
+            mentionsMe={message.mentions.includes(me)}
             showSender={isGroup}
             onRetry={() => void chat.retry(message.clientMessageId)}
             onDiscard={() => void chat.discard(message.clientMessageId)}
@@ -195,12 +223,18 @@ export function ChatView({
       <p className="visually-hidden" aria-live="polite">
         {announcement}
       </p>
+      <MentionCompletion
+        fieldRef={inputRef}
+        candidates={members
+          .filter((id) => id !== me)
+          .map((userId) => ({ userId, name: people.getProfile(userId)?.name }))}
+      />
       <Composer
         label={`Message to ${title}`}
         inputRef={inputRef}
         onSend={(text) => {
           stickToBottom.current = true;
-          void chat.send(text);
+          void chat.send(text, { mentions: mentionsIn(text, members, me) });
         }}
         onDraftChange={chat.setDraft}
       />

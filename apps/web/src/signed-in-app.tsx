@@ -18,6 +18,7 @@ import { BellIcon } from './icons.js';
 import { describeNotification } from './notifications/describe.js';
 import { NotificationCenter } from './notifications/notification-center.js';
 import { type Toast, Toasts } from './notifications/toasts.js';
+import { PresenceSetting } from './people/presence-setting.js';
 import { navigate, routePath, useRoute } from './router.js';
 import type { Session, SignedInUser } from './session.js';
 
@@ -84,7 +85,8 @@ function Shell({ user, onSignOut }: { user: SignedInUser; onSignOut(): void }) {
   const { unreadCount } = inbox;
 
   const chats = useChatList(); // once: each call loads the list on every connect
-  const unreadChats = chats.reduce((sum, chat) => sum + chat.unreadCount, 0);
+  // Muted chats keep their own unread count but add nothing to the title's alert.
+  const unreadChats = chats.reduce((sum, chat) => sum + (chat.muted ? 0 : chat.unreadCount), 0);
   useEffect(() => {
     const total = unreadChats + unreadCount;
     document.title = total > 0 ? `(${total}) MPI Realtime` : 'MPI Realtime';
@@ -126,6 +128,7 @@ function Shell({ user, onSignOut }: { user: SignedInUser; onSignOut(): void }) {
               </span>
             )}
           </a>
+          <PresenceSetting />
           <span className="me" title={user.userId}>
             <span className="visually-hidden">Signed in as </span>
             {user.name ? `${user.name} (${user.userId})` : user.userId}

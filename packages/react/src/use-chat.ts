@@ -10,7 +10,8 @@ export interface UseChatOptions {
 
 export interface UseChatResult extends ChatSnapshot {
   /** Sends with optimistic UI: the message shows as `pending` at once, then `sent`, `delivered`, `read`. */
-  send(text: string): Promise<AckOf<'send_message'>>;
+  /** `mentions`: members @mentioned in the text (user ids), who get a notification. */
+  send(text: string, options?: { mentions?: readonly string[] }): Promise<AckOf<'send_message'>>;
   retry(clientMessageId: string): Promise<AckOf<'send_message'>>;
   discard(clientMessageId: string): Promise<boolean>;
   loadOlder(): Promise<boolean>;
@@ -65,10 +66,10 @@ export function useChat(chatId: string, { markReadOnView = true }: UseChatOption
   );
 
   const send = useCallback(
-    (text: string) => {
+    (text: string, options: { mentions?: readonly string[] } = {}) => {
       if (typingRef.current) service.stopTyping(chatId);
       typingRef.current = false;
-      return service.sendMessage(chatId, text);
+      return service.sendMessage(chatId, text, options);
     },
     [service, chatId],
   );

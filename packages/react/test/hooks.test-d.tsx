@@ -59,7 +59,9 @@ describe('useChat and useChatList', () => {
     const chat = useChat('c1', { markReadOnView: false });
     expectTypeOf(chat.messages).toEqualTypeOf<readonly ChatMessage[]>();
     expectTypeOf(chat.typingUserIds).toEqualTypeOf<readonly string[]>();
-    expectTypeOf(chat.send).toEqualTypeOf<(text: string) => Promise<AckOf<'send_message'>>>();
+    expectTypeOf(chat.send).toEqualTypeOf<
+      (text: string, options?: { mentions?: readonly string[] }) => Promise<AckOf<'send_message'>>
+    >();
     expectTypeOf(chat.retry).returns.toEqualTypeOf<Promise<AckOf<'send_message'>>>();
     expectTypeOf(chat.loadOlder).returns.toEqualTypeOf<Promise<boolean>>();
   });
