@@ -116,12 +116,13 @@ export function MentionCompletion({
 
   if (!open) return null;
   return (
-    <ul className="mention-list" id={listId} role="listbox" aria-label="Mention a member">
+    <div className="mention-list" id={listId} role="listbox" aria-label="Mention a member">
       {open.matches.map((candidate, i) => (
-        <li
+        <div
           key={candidate.userId}
           id={`${listId}-${i}`}
           role="option"
+          tabIndex={-1}
           aria-selected={i === active}
           className={i === active ? 'active' : undefined}
           // Before the field's blur closes the list.
@@ -132,8 +133,8 @@ export function MentionCompletion({
         >
           <span className="mention-name">{candidate.name ?? candidate.userId}</span>
           {candidate.name && <span className="mention-id">@{candidate.userId}</span>}
-        </li>
+        </div>
       ))}
-    </ul>
+    </div>
   );
 }
