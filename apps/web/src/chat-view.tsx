@@ -187,12 +187,15 @@ export function ChatView({
         )}
         <div className="chat-head-text">
           <h2 id={headingId}>{title}</h2>
-          <p className="chat-subtitle" data-testid="chat-subtitle">
-            {isGroup
-              ? `Group · ${item?.members.length ?? 0} members`
-              : presenceText(people.getPresence(peer ?? '')) || 'Direct message'}
+          <p className="chat-subtitle">
+            {isGroup ? `Group · ${item?.members.length ?? 0} members` : 'Direct message'}
             {presence(isGroup, chat.presentUserIds.length)}
           </p>
+          {peer && (
+            <p className="chat-presence" data-testid="peer-presence">
+              {presenceText(people.getPresence(peer))}
+            </p>
+          )}
         </div>
         <MuteToggle chatId={chatId} />
       </header>

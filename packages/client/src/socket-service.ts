@@ -3,6 +3,7 @@ import type {
   AckedClientEvent,
   AckOf,
   ChatInfo,
+  ChatListUpdatedPayload,
   ClientEventPayload,
   GetHistoryInput,
   NotificationChannel,
@@ -429,7 +430,10 @@ export class SocketService {
   ): Promise<AckOf<E>> {
     const ack = await pending;
     const result: Ack<{ chat: ChatInfo }> = ack;
-    if (result.ok && result.chat) this.#sync.store.applyChatInfo(result.chat);
+    if (result.ok && result.chat) {
+      this.#sync.store.applyChatInfo(result.chat);
+      void this.#people.loadProfiles(result.chat.members);
+    }
     return ack;
   }
 
@@ -438,6 +442,9 @@ export class SocketService {
     if (LOCAL_EVENT_NAMES.has(event)) return; // a server cannot impersonate the local events
     try {
       if (!this.#people.handle(event, args)) this.#sync.handle(event, args);
+      // New members of a chat (someone added them, or you to it): their names and presence.
+      const members = event === 'chat_list_updated' && (args[0] as ChatListUpdatedPayload).updates.members;
+      if (members) void this.#people.loadProfiles(members);
     } catch (error) {
       console.error(`[SocketService] handling "${event}" failed:`, error);
     }
