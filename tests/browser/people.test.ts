@@ -18,6 +18,11 @@ async function serveAvatars(page: Page): Promise<void> {
     );
 }
 
+/** What the web app puts on `window.mpi` (apps/web/src/session.ts) that these tests use. */
+type AppWindow = {
+  mpi?: { service: { updateProfile(info: { name?: string; avatarUrl?: string }): Promise<unknown> } };
+};
+
 function chatRow(page: Page, name: RegExp) {
   return page.getByRole('navigation', { name: 'Chats' }).getByRole('link', { name });
 }
@@ -31,7 +36,7 @@ describe.skipIf(!HAS_CHROMIUM)('people in the web app, in a real browser', { tim
     await Promise.all([serveAvatars(alice), serveAvatars(bob)]);
     await Promise.all([signIn(alice, 'alice-p', 'Alice'), signIn(bob, 'bob-p', 'Bob')]);
     const ack = await alice.evaluate(
-      (avatarUrl) => (globalThis as unknown as Window).mpi?.service.updateProfile({ avatarUrl }),
+      (avatarUrl) => (globalThis as AppWindow).mpi?.service.updateProfile({ avatarUrl }),
       AVATAR,
     );
     expect(ack).toMatchObject({ ok: true });
@@ -51,9 +56,7 @@ describe.skipIf(!HAS_CHROMIUM)('people in the web app, in a real browser', { tim
     expect(await alice.locator('.chat-head .avatar').textContent()).toBe('B');
 
     // A new name reaches Bob's list and header at once.
-    await alice.evaluate(() =>
-      (globalThis as unknown as Window).mpi?.service.updateProfile({ name: 'Alice K.' }),
-    );
+    await alice.evaluate(() => (globalThis as AppWindow).mpi?.service.updateProfile({ name: 'Alice K.' }));
     await bob.getByRole('heading', { level: 2, name: 'Alice K.', exact: true }).waitFor();
     await chatRow(bob, /Alice K\./).waitFor();
 

@@ -24,7 +24,7 @@ import {
   setChatMutedSchema,
   setPresenceHiddenSchema,
   setupUserSchema,
-  updateProfileSchema,
+  userInfoSchema,
 } from './schemas.js';
 
 /** The schema the server parses each client event's payload with. */
@@ -52,7 +52,7 @@ export const CLIENT_EVENT_SCHEMAS = {
   list_notifications: listNotificationsSchema,
   mark_notifications_read: markNotificationsReadSchema,
   notifications_received: notificationsReceivedSchema,
-  update_profile: updateProfileSchema,
+  update_profile: userInfoSchema,
   get_profiles: getProfilesSchema,
   set_chat_muted: setChatMutedSchema,
   set_presence_hidden: setPresenceHiddenSchema,

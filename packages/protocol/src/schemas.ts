@@ -110,7 +110,6 @@ export const channelsSchema = z.strictObject({
   channels: z.array(notificationChannelSchema).min(1).max(NOTIFICATION_CHANNELS.length),
 });
 
-export const updateProfileSchema = userInfoSchema;
 export const getProfilesSchema = z.strictObject({
   userIds: z
     .array(userIdSchema)
@@ -136,7 +135,8 @@ export type AddMembersInput = z.input<typeof addMembersSchema>;
 export type RemoveMemberInput = z.input<typeof removeMemberSchema>;
 export type RenameChatInput = z.input<typeof renameChatSchema>;
 export type ChannelsInput = z.input<typeof channelsSchema>;
-export type UpdateProfileInput = z.input<typeof updateProfileSchema>;
+/** `update_profile` takes the profile fields of `setup_user`'s `userInfo`. */
+export type UpdateProfileInput = z.input<typeof userInfoSchema>;
 export type GetProfilesInput = z.input<typeof getProfilesSchema>;
 export type SetChatMutedInput = z.input<typeof setChatMutedSchema>;
 export type SetPresenceHiddenInput = z.input<typeof setPresenceHiddenSchema>;

@@ -273,8 +273,20 @@ function defineStorageTests(urlFor: (label: string) => string): void {
     const chats = await storage.chat.listChats(me);
     expect(chats.map((c) => c.id)).toEqual([dm1.id, dm3.id, dm2.id]);
     // Sending in dm1 read it up to the sent message.
-    expect(chats[0]).toEqual({ ...dm1, lastSeq: 2, lastMessage: newest.message, unreadCount: 0, muted: false });
-    expect(chats[1]).toEqual({ ...dm3, lastSeq: 1, lastMessage: latest.message, unreadCount: 1, muted: false });
+    expect(chats[0]).toEqual({
+      ...dm1,
+      lastSeq: 2,
+      lastMessage: newest.message,
+      unreadCount: 0,
+      muted: false,
+    });
+    expect(chats[1]).toEqual({
+      ...dm3,
+      lastSeq: 1,
+      lastMessage: latest.message,
+      unreadCount: 1,
+      muted: false,
+    });
     expect(chats[2]).toEqual({ ...dm2, lastMessage: null, unreadCount: 0, muted: false });
     expect((await storage.chat.listChats(x)).map((c) => c.id)).toEqual([dm1.id]);
   });

@@ -2,7 +2,7 @@ import type { UserPresence, UserProfile } from '@mpi/protocol';
 import { useState } from 'react';
 
 /** "AL" for "Ann Lee", "A" for "ann": what an avatar shows without a picture. */
-export function initials(label: string): string {
+function initials(label: string): string {
   const words = label.trim().split(/\s+/).filter(Boolean);
   const letters = words.length > 1 ? [words[0], words.at(-1)] : [words[0] ?? '?'];
   return letters
