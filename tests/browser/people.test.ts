@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { composer, eventually, HAS_CHROMIUM, openChat, send, signIn, startDm } from './support.js';
+import { composer, eventually, HAS_CHROMIUM, openChat, screenshot, send, signIn, startDm } from './support.js';
 import { webAppSuite } from './web-app-suite.js';
 
 const AVATAR = 'https://avatars.example.com/alice.png';
@@ -72,12 +72,13 @@ describe.skipIf(!HAS_CHROMIUM)('people in the web app, in a real browser', { tim
     await toasts.getByText('Alice K. mentioned you').waitFor();
     await bob.locator('.message.mentions-me', { hasText: '@bob-p kit?' }).waitFor();
 
-    // Bob mutes the chat: marked in his list, and the title no longer counts it.
+    // Bob mutes the chat: marked in his list (and on the button).
     await bob.getByRole('button', { name: /Mute/ }).click();
     await eventually(() => bob.getByRole('button', { name: /Muted/ }).getAttribute('aria-pressed'), 'true');
     await chatRow(bob, /Alice K\./)
       .getByTestId('muted-mark')
       .waitFor();
+    await screenshot(bob, 'people-name-avatar-mention-mute');
 
     // Alice leaves: Bob sees her offline, last seen just now.
     await alice.close();

@@ -1,8 +1,10 @@
 import type { ChatListItem } from '@mpi/client';
 import type { MouseEvent } from 'react';
 import { chatTitle, dmPeer, shortTime } from './format.js';
+import { BellOffIcon } from './icons.js';
 import { NewChat } from './new-chat.js';
 import { Avatar } from './people/avatar.js';
+import { PresenceSetting } from './people/presence-setting.js';
 import { usePeople } from './people/use-people.js';
 import { navigate, routePath } from './router.js';
 
@@ -29,6 +31,7 @@ export function ChatList({
     <nav className="sidebar" aria-labelledby="chats-heading">
       <div className="sidebar-head">
         <h2 id="chats-heading">Chats</h2>
+        <PresenceSetting />
       </div>
       <NewChat />
       {chats.length === 0 ? (
@@ -73,7 +76,8 @@ export function ChatList({
                     )}
                     {chat.muted && (
                       <span className="muted-mark" title="Muted" data-testid="muted-mark">
-                        🔕<span className="visually-hidden"> muted</span>
+                        <BellOffIcon size={14} />
+                        <span className="visually-hidden"> muted</span>
                       </span>
                     )}
                     {chat.unreadCount > 0 && (

@@ -18,7 +18,6 @@ import { BellIcon } from './icons.js';
 import { describeNotification } from './notifications/describe.js';
 import { NotificationCenter } from './notifications/notification-center.js';
 import { type Toast, Toasts } from './notifications/toasts.js';
-import { PresenceSetting } from './people/presence-setting.js';
 import { navigate, routePath, useRoute } from './router.js';
 import type { Session, SignedInUser } from './session.js';
 
@@ -128,7 +127,6 @@ function Shell({ user, onSignOut }: { user: SignedInUser; onSignOut(): void }) {
               </span>
             )}
           </a>
-          <PresenceSetting />
           <span className="me" title={user.userId}>
             <span className="visually-hidden">Signed in as </span>
             {user.name ? `${user.name} (${user.userId})` : user.userId}

@@ -1,4 +1,5 @@
 import { useChatMute } from '@mpi/react';
+import { BellIcon, BellOffIcon } from '../icons.js';
 
 /** Mute or unmute the chat for me (all my devices follow): it keeps counting unread, without alerts. */
 export function MuteToggle({ chatId }: { chatId: string }) {
@@ -13,7 +14,8 @@ export function MuteToggle({ chatId }: { chatId: string }) {
       }
       onClick={() => void setMuted(!muted)}
     >
-      {muted ? '🔕 Muted' : '🔔 Mute'}
+      {muted ? <BellOffIcon size={16} /> : <BellIcon />}
+      <span className="mute-label">{muted ? 'Muted' : 'Mute'}</span>
     </button>
   );
 }
