@@ -234,6 +234,56 @@ forEachDialect('people on %s: names, avatars, presence, mentions and mute', (db)
     expect(plain.ok && 'mentions' in plain.message).toBe(false);
   });
 
+  it('gives a mentioned member who was offline the mention once, in the notification catch-up', async () => {
+    const [ann, ben] = [uid('ann'), uid('ben')];
+    const annClient = await online(ann, { name: 'Ann' });
+    const benFirst = await online(ben, {}, 'ben-phone'); // the phone is known from now on
+    const chatId = await dm(annClient, ben);
+    benFirst.disconnect();
+    const sent = await request(annClient, 'send_message', {
+      chatId,
+      text: `@${ben} are you in?`,
+      clientMessageId: 'offline-mention',
+      mentions: [ben],
+    });
+    expect(sent.ok).toBe(true);
+
+    const catchUp = async () => {
+      const client = await t.connect(ben, { deviceId: 'ben-phone' });
+      const queued: Array<{ event: string; id: string }> = [];
+      client.on('queued_notifications', (items) => queued.push(...items));
+      const done = nextEvent(client, 'notifications_catch_up_complete');
+      await request(client, 'setup_user', { userId: ben, userInfo: {} });
+      await done;
+      return { client, queued };
+    };
+    const first = await catchUp();
+    expect(first.queued.map((item) => item.event)).toEqual(['chat:mention']);
+    const seq = (first.queued[0] as unknown as { seq: number }).seq;
+    await request(first.client, 'notifications_received', { upToSeq: seq });
+    first.client.disconnect();
+    const second = await catchUp();
+    expect(second.queued).toEqual([]);
+  });
+
+  it.each([
+    ['51 mentions', (ids: string[]) => Array.from({ length: 51 }, (_, i) => `${ids[0]}-${i}`)],
+    ['the same id twice', (ids: string[]) => [ids[1], ids[1]]],
+    ['an id with a space', () => ['not an id']],
+  ])('refuses %s and stores nothing', async (_name, mentions) => {
+    const [ann, ben] = [uid('ann'), uid('ben')];
+    const annClient = await online(ann);
+    const chatId = await dm(annClient, ben);
+    const ack = await request(annClient, 'send_message', {
+      chatId,
+      text: 'hi',
+      clientMessageId: 'bad-mentions',
+      mentions: mentions([ann, ben]) as string[],
+    });
+    expect(ack).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    expect(await request(annClient, 'get_history', { chatId })).toMatchObject({ ok: true, messages: [] });
+  });
+
   it('stores mute per member, syncs it to the user’s other devices, and keeps counting unread', async () => {
     const [ann, ben, outsider] = [uid('ann'), uid('ben'), uid('out')];
     const annClient = await online(ann);
