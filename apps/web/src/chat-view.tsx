@@ -10,6 +10,7 @@ import { MuteToggle } from './people/mute-toggle.js';
 import { presenceText } from './people/presence-text.js';
 import { usePeople } from './people/use-people.js';
 import { navigate } from './router.js';
+import { useNow } from './use-now.js';
 import { usePageVisible } from './use-page-visible.js';
 
 const TICK: Record<Exclude<MessageStatus, 'received'>, { mark: ReactNode; label: string }> = {
@@ -111,6 +112,7 @@ export function ChatView({
   const people = usePeople();
   const nameOf = (userId: string) => people.displayName(userId);
   const peer = item ? dmPeer(item, me) : null;
+  const now = useNow(peer !== null, 30_000); // "last seen 5 min ago" keeps up
   const members = item?.members ?? [];
 
   const title = item ? chatTitle(item, me, nameOf) : 'Chat';
@@ -193,7 +195,7 @@ export function ChatView({
           </p>
           {peer && (
             <p className="chat-presence" data-testid="peer-presence">
-              {presenceText(people.getPresence(peer))}
+              {presenceText(people.getPresence(peer), now)}
             </p>
           )}
         </div>
