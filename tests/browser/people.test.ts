@@ -1,6 +1,16 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { composer, eventually, HAS_CHROMIUM, openChat, screenshot, send, signIn, startDm } from './support.js';
+import {
+  composer,
+  eventually,
+  HAS_CHROMIUM,
+  openChat,
+  screenshot,
+  send,
+  signIn,
+  startDm,
+  waitConnected,
+} from './support.js';
 import { webAppSuite } from './web-app-suite.js';
 
 const AVATAR = 'https://avatars.example.com/alice.png';
@@ -18,11 +28,6 @@ async function serveAvatars(page: Page): Promise<void> {
     );
 }
 
-/** What the web app puts on `window.mpi` (apps/web/src/session.ts) that these tests use. */
-type AppWindow = {
-  mpi?: { service: { updateProfile(info: { name?: string; avatarUrl?: string }): Promise<unknown> } };
-};
-
 function chatRow(page: Page, name: RegExp) {
   return page.getByRole('navigation', { name: 'Chats' }).getByRole('link', { name });
 }
@@ -35,11 +40,16 @@ describe.skipIf(!HAS_CHROMIUM)('people in the web app, in a real browser', { tim
     const [alice, bob] = await Promise.all([pool.page(), pool.page()]);
     await Promise.all([serveAvatars(alice), serveAvatars(bob)]);
     await Promise.all([signIn(alice, 'alice-p', 'Alice'), signIn(bob, 'bob-p', 'Bob')]);
-    const ack = await alice.evaluate(
-      (avatarUrl) => (globalThis as AppWindow).mpi?.service.updateProfile({ avatarUrl }),
-      AVATAR,
-    );
-    expect(ack).toMatchObject({ ok: true });
+    // Alice sets her picture in her profile form (an http URL is refused first).
+    await alice.getByLabel('Picture (https URL)').fill('http://avatars.example.com/alice.png');
+    await alice.getByRole('button', { name: 'Save profile' }).click();
+    await alice
+      .getByRole('alert')
+      .getByText(/avatarUrl must be an https URL/)
+      .waitFor();
+    await alice.getByLabel('Picture (https URL)').fill(AVATAR);
+    await alice.getByRole('button', { name: 'Save profile' }).click();
+    await alice.getByRole('status').getByText('Saved.').waitFor();
 
     await startDm(alice, 'bob-p', 'Bob');
     await send(alice, 'Hello Bob');
@@ -55,10 +65,18 @@ describe.skipIf(!HAS_CHROMIUM)('people in the web app, in a real browser', { tim
     await alice.getByRole('heading', { level: 2, name: 'Bob', exact: true }).waitFor();
     expect(await alice.locator('.chat-head .avatar').textContent()).toBe('B');
 
-    // A new name reaches Bob's list and header at once.
-    await alice.evaluate(() => (globalThis as AppWindow).mpi?.service.updateProfile({ name: 'Alice K.' }));
+    // A new name reaches Bob's list and header at once, and survives Alice's reload.
+    await alice.getByRole('link', { name: 'MPI Realtime' }).click();
+    await alice.getByLabel('Display name').fill('Alice K.');
+    await alice.getByRole('button', { name: 'Save profile' }).click();
     await bob.getByRole('heading', { level: 2, name: 'Alice K.', exact: true }).waitFor();
     await chatRow(bob, /Alice K\./).waitFor();
+    await alice.reload();
+    await waitConnected(alice);
+    await alice.getByText('Alice K. (alice-p)').waitFor();
+    await openChat(alice, 'Bob');
+    await bob.waitForTimeout(300);
+    expect(await bob.locator('.chat-head h2').textContent()).toBe('Alice K.');
 
     // @-completion in Alice's composer: "@Bo" lists Bob; Enter inserts his id; the mention notifies him.
     await composer(alice).pressSequentially('@Bo', { delay: 10 });

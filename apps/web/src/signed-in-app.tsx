@@ -8,6 +8,7 @@ import {
   type UseNotificationSocketOptions,
   useChatList,
   useNotificationSocket,
+  useProfile,
 } from '@mpi/react';
 import { type MouseEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ChatList } from './chat-list.js';
@@ -18,6 +19,7 @@ import { BellIcon } from './icons.js';
 import { describeNotification } from './notifications/describe.js';
 import { NotificationCenter } from './notifications/notification-center.js';
 import { type Toast, Toasts } from './notifications/toasts.js';
+import { ProfileForm } from './people/profile-form.js';
 import { navigate, routePath, useRoute } from './router.js';
 import type { Session, SignedInUser } from './session.js';
 
@@ -47,6 +49,7 @@ export function SignedInApp({ session, onSignOut }: { session: Session; onSignOu
 
 function Shell({ user, onSignOut }: { user: SignedInUser; onSignOut(): void }) {
   const route = useRoute();
+  const myName = useProfile(user.userId)?.name ?? user.name;
   const [toasts, setToasts] = useState<Toast[]>([]);
   const timers = useRef(new Map<string, ReturnType<typeof setTimeout>>());
   const toastCounter = useRef(0);
@@ -129,7 +132,7 @@ function Shell({ user, onSignOut }: { user: SignedInUser; onSignOut(): void }) {
           </a>
           <span className="me" title={user.userId}>
             <span className="visually-hidden">Signed in as </span>
-            {user.name ? `${user.name} (${user.userId})` : user.userId}
+            {myName ? `${myName} (${user.userId})` : user.userId}
           </span>
           <button type="button" onClick={onSignOut}>
             Sign out
@@ -150,8 +153,9 @@ function Shell({ user, onSignOut }: { user: SignedInUser; onSignOut(): void }) {
           {route.name === 'notifications' && <NotificationCenter inbox={inbox} />}
           {route.name === 'chats' && (
             <div className="placeholder">
-              <h2>Welcome{user.name ? `, ${user.name}` : ''}</h2>
+              <h2>Welcome{myName ? `, ${myName}` : ''}</h2>
               <p>Pick a chat from the list, or start a new one.</p>
+              <ProfileForm user={user} />
             </div>
           )}
         </main>
