@@ -359,8 +359,9 @@ export class SocketService {
    * server refuses. A muted chat still counts unread; mentions of you still notify.
    */
   async setChatMuted(chatId: string, muted: boolean): Promise<AckOf<'set_chat_muted'>> {
+    // Only a listed chat changes at once: an unknown id must not appear in the list.
     const before = this.#sync.store.getChatListSnapshot().find((chat) => chat.id === chatId)?.muted;
-    this.#sync.store.applyChatListUpdate({ chatId, updates: { muted } });
+    if (before !== undefined) this.#sync.store.applyChatListUpdate({ chatId, updates: { muted } });
     const ack = await this.request('set_chat_muted', { chatId, muted });
     if (!ack.ok && before !== undefined) {
       this.#sync.store.applyChatListUpdate({ chatId, updates: { muted: before } });

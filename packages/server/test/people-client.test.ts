@@ -101,6 +101,7 @@ describe('people in the SDK against a real server', () => {
 
     const refused = await phone.setChatMuted('no-such-chat', true);
     expect(refused).toMatchObject({ ok: false, error: { code: 'CHAT_NOT_FOUND' } });
+    expect(phone.chats.getChatListSnapshot().map((c) => c.id)).toEqual([chatId]); // no phantom row
   });
 
   it('hides presence: the setting reaches the other device and others’ last seen disappears', async () => {
