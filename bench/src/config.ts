@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import type { GeneratorClient } from './generator/protocol.js';
 import { type OptionSpec, parseOptions, UsageError } from './options.js';
 import type { TargetKind } from './targets/targets.js';
 
@@ -47,6 +48,7 @@ export interface BenchOptions {
   notifySecret: string;
   serverNodeArgs: string[];
   generatorNodeArgs: string[];
+  client: GeneratorClient;
   timeout: number;
   budget: number;
   out: string;
@@ -69,8 +71,8 @@ export const BENCH_OPTION_SPECS: OptionSpec[] = [
   {
     name: 'targets',
     kind: 'list',
-    default: ['baseline', 'server'],
-    help: 'what to measure: baseline,server',
+    default: ['relay', 'baseline', 'server'],
+    help: 'what to measure: relay (bare relay, W2 only), baseline (bare Socket.IO speaking our protocol), server',
   },
   {
     name: 'generators',
@@ -144,6 +146,12 @@ export const BENCH_OPTION_SPECS: OptionSpec[] = [
     help: 'extra Node flags for the load generators, comma-separated',
   },
   {
+    name: 'client',
+    kind: 'string',
+    default: 'raw',
+    help: 'how the load generators speak Socket.IO: raw (hand-written frames over ws, cheap per frame) or socket.io (socket.io-client)',
+  },
+  {
     name: 'jwtSecret',
     kind: 'string',
     default: 'mpi-bench-secret-0123456789abcdef',
@@ -195,13 +203,21 @@ export function loadBenchOptions(argv: string[], env: Record<string, string | un
     if (m !== 'paced' && m !== 'saturate') throw new UsageError(`unknown W3 mode "${m}" (paced,saturate)`);
   }
   for (const t of p.targets) {
-    if (t !== 'baseline' && t !== 'server') throw new UsageError(`unknown target "${t}" (baseline,server)`);
+    if (t !== 'relay' && t !== 'baseline' && t !== 'server')
+      throw new UsageError(`unknown target "${t}" (relay,baseline,server)`);
   }
+  if (p.client !== 'raw' && p.client !== 'socket.io')
+    throw new UsageError(`unknown client "${p.client}" (raw,socket.io)`);
   if (p.reps < 1) throw new UsageError('--reps must be at least 1');
   if (p.generators < 1) throw new UsageError('--generators must be at least 1');
   if (p.nodes < 1) throw new UsageError('--nodes must be at least 1');
   if (p.jwtSecret.length < 16) throw new UsageError('--jwt-secret must be at least 16 characters');
   return p;
+}
+
+/** The targets a scenario runs on: the bare relay speaks only the chat path, so it runs W2 alone. */
+export function targetsOf(scenario: ScenarioId, options: BenchOptions): TargetKind[] {
+  return options.targets.filter((kind) => kind !== 'relay' || scenario.startsWith('w2'));
 }
 
 export function scenariosOf(options: BenchOptions): ScenarioId[] {

@@ -6,7 +6,10 @@
  * `-m immediate` for OUTAGE_MS. Reports node exits, time to ready after each dependency returns, time to
  * clear a dead node's presence, and what was lost, shown twice or left with gaps.
  *
- *   npm run bench:faults [-- --outage-ms 10000 --pairs 6 --every-ms 100]
+ *   npm run bench:faults [-- --outage-ms 10000 --pairs 6 --every-ms 100 --built]
+ *
+ * `--built` runs the nodes from packages/server/dist as production does (`npm run build` first); by
+ * default they run from source through tsx, which compiles TypeScript at every start.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -30,6 +33,7 @@ const SECRET = 'bench-faults-secret-0123456789';
 const ONLY = new Set((process.argv[process.argv.indexOf('--only') + 1] ?? '').split(','));
 const runs = (fault: string) => !process.argv.includes('--only') || ONLY.has(fault);
 const PREFIX = 'faults';
+const BUILT = process.argv.includes('--built');
 
 const began = Date.now();
 const step = (what: string) => console.error(`[${((Date.now() - began) / 1000).toFixed(1)} s] ${what}`);
@@ -46,6 +50,25 @@ async function redisSet(redis: PrivateRedis, key: string): Promise<string[]> {
   return stdout.split('\n').filter(Boolean);
 }
 
+/** Where a restart's time went, from the node's own log lines (pino `time`, epoch ms). */
+function startPhases(log: string, spawnedAt: number, readyAt: number): string {
+  const at = (msg: string) => {
+    for (const line of log.split('\n')) {
+      if (!line.startsWith('{')) continue;
+      const entry = JSON.parse(line) as { msg?: string; time?: number };
+      if (entry.msg?.startsWith(msg)) return entry.time ?? Number.NaN;
+    }
+    return Number.NaN;
+  };
+  const starting = at('starting');
+  const storage = at('storage ready');
+  const listening = at('MPI Realtime listening');
+  return (
+    `process start and modules ${starting - spawnedAt} ms, storage and migrations ${storage - starting} ms, ` +
+    `Redis adapter, routes and listen ${listening - storage} ms, first /readyz 200 ${readyAt - listening} ms later`
+  );
+}
+
 async function main(): Promise<void> {
   const postgres = await PrivatePostgres.start();
   const redis = await PrivateRedis.start();
@@ -56,9 +79,11 @@ async function main(): Promise<void> {
     REDIS_URL: redis.url,
     REDIS_KEY_PREFIX: PREFIX,
     RATE_LIMIT_EVENTS: '100000',
+    // Info lines carry the start's milestones (see startPhases).
+    LOG_LEVEL: 'info',
   };
   const nodes: ServerProcess[] = [];
-  for (let i = 0; i < 3; i++) nodes.push(new ServerProcess(await freePort(), env));
+  for (let i = 0; i < 3; i++) nodes.push(new ServerProcess(await freePort(), env, { built: BUILT }));
   let nginx: TestNginx | undefined;
   const clients: SocketService[] = [];
   try {
@@ -128,12 +153,16 @@ async function main(): Promise<void> {
         await sleep(100);
       }
       const restartAt = Date.now();
+      const logFrom = victim.output.length;
       await victim.start();
+      const readyAt = Date.now();
       rows.push({
-        fault: 'SIGKILL one node',
+        fault: `SIGKILL one node (${BUILT ? 'dist' : 'tsx'})`,
         exits: exitsOf([nodes[0] as ServerProcess, nodes[2] as ServerProcess]),
-        readyMs: Date.now() - restartAt,
-        note: `its presence and typing cleared by a survivor ${reapedMs} ms after the kill (NODE_LEASE_MS 10000); ready = restart to /readyz 200`,
+        readyMs: readyAt - restartAt,
+        note:
+          `its presence and typing cleared by a survivor ${reapedMs} ms after the kill (NODE_LEASE_MS 10000); ` +
+          `ready = restart to /readyz 200: ${startPhases(victim.output.slice(logFrom), restartAt, readyAt)}`,
       });
 
       step('node killed and back');

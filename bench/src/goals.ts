@@ -311,13 +311,17 @@ export function compare(scenarios: ScenarioReport[]): Comparison[] {
   for (const goal of GOALS) {
     const scenario = scenarios.find((s) => s.id === goal.scenario);
     if (!scenario) continue;
+    const relay = scenario.targets.relay?.metrics[goal.metric];
     const baseline = scenario.targets.baseline?.metrics[goal.metric];
     const server = scenario.targets.server?.metrics[goal.metric];
     const row: Comparison = { ...goal };
+    if (relay && relay.n > 0 && Number.isFinite(relay.median)) row.relay = relay;
     if (baseline && baseline.n > 0) row.baseline = baseline;
     if (server && server.n > 0) row.server = server;
     if (row.baseline && row.server && row.baseline.median !== 0)
       row.ratio = row.server.median / row.baseline.median;
+    if (row.relay && row.server && row.relay.median !== 0)
+      row.relayRatio = row.server.median / row.relay.median;
     if (goal.ratioMin !== undefined) row.goal = `≥ ${times(goal.ratioMin)} baseline`;
     if (goal.ratioMax !== undefined) row.goal = `≤ ${times(goal.ratioMax)} baseline`;
     if (goal.serverMax !== undefined) row.goal = `≤ ${goal.serverMax} ${goal.unit}`;

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { type BenchOptions, SCENARIO_TITLES, type ScenarioId, scenariosOf } from './config.js';
+import { type BenchOptions, SCENARIO_TITLES, type ScenarioId, scenariosOf, targetsOf } from './config.js';
 import { GeneratorPool } from './generator/pool.js';
 import { compare, GOALS } from './goals.js';
 import type { BenchReport, RepRun, ScenarioReport, TargetSummary } from './report/bench-report.js';
@@ -158,14 +158,14 @@ export async function runBench(options: BenchOptions, hooks: HarnessHooks = {}):
   }));
   const reps = new Map<string, RepRun[]>();
   const skipped = new Map<string, string>();
-  const total = options.reps * scenarioIds.length * options.targets.length;
+  const total = options.reps * scenarioIds.reduce((n, id) => n + targetsOf(id, options).length, 0);
   const durations = new Map<string, number>();
   const budgetSkips: string[] = [];
   let index = 0;
 
   for (let rep = 1; rep <= options.reps; rep++) {
     for (const report of reports) {
-      for (const kind of options.targets) {
+      for (const kind of targetsOf(report.id, options)) {
         index++;
         const key = `${report.id}/${kind}`;
         const label = `run ${index}/${total} · rep ${rep}/${options.reps} · ${report.title} · ${kind}`;
@@ -190,8 +190,8 @@ export async function runBench(options: BenchOptions, hooks: HarnessHooks = {}):
         let pool: GeneratorPool | undefined;
         try {
           [target, pool] = await Promise.all([
-            kind === 'baseline'
-              ? startBaseline()
+            kind !== 'server'
+              ? startBaseline([], kind)
               : startServer({
                   jwtSecret: options.jwtSecret,
                   nodes: report.nodes,
@@ -201,7 +201,7 @@ export async function runBench(options: BenchOptions, hooks: HarnessHooks = {}):
                     report.nodes > 1 ? (options.databaseUrl ?? DEFAULT_POSTGRES) : options.databaseUrl,
                   env: { NOTIFY_SIGNING_SECRETS: options.notifySecret },
                 }),
-            GeneratorPool.start(generators, options.generatorNodeArgs),
+            GeneratorPool.start(generators, options.generatorNodeArgs, options.client),
           ]);
           const watcher = new ProcWatcher();
           const ctx: ScenarioContext = {
@@ -257,7 +257,7 @@ export async function runBench(options: BenchOptions, hooks: HarnessHooks = {}):
   }
 
   for (const report of reports) {
-    for (const kind of options.targets) {
+    for (const kind of targetsOf(report.id, options)) {
       const key = `${report.id}/${kind}`;
       const list = reps.get(key) ?? [];
       report.targets[kind] = {
@@ -269,7 +269,7 @@ export async function runBench(options: BenchOptions, hooks: HarnessHooks = {}):
   }
   const checks: BenchReport['checks'] = [];
   for (const report of reports) {
-    for (const kind of options.targets) {
+    for (const kind of targetsOf(report.id, options)) {
       const t = report.targets[kind];
       if (!t || t.skipped || t.reps.length === 0) continue;
       const failures = t.reps.filter((r) => r.failure).length;

@@ -188,6 +188,7 @@ async function main(): Promise<number> {
         drainTimeoutMs: o.drain * 1000,
         maxRunMs: (o.duration + o.drain) * 1000 + 10_000,
         tag: 'lt',
+        expectDelivered: true,
       }))
       .finally(() => clearInterval(timer));
     const usage = end();

@@ -10,9 +10,9 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 
 /**
- * Runs `npm run bench` end to end (both targets) at toy sizes, on `workloads`. Most of a run is starting
- * processes (about 2 s of CPU per server start), so the smoke test runs in two halves of 6 runs each, one
- * after the other: each well inside its time limit even on a busy machine.
+ * Runs `npm run bench` end to end (every target) at toy sizes, on `workloads`. Most of a run is starting
+ * processes (about 2 s of CPU per server start), so the smoke test runs in two halves, one after the other.
+ * How long they take is the benchmark's business, not this test's: the limits only end a hung run.
  */
 function runBench(out: string, workloads: string): Promise<{ code: number; stdout: string; stderr: string }> {
   const args = [
@@ -37,7 +37,7 @@ function runBench(out: string, workloads: string): Promise<{ code: number; stdou
     '--no-progress',
   ];
   return new Promise((resolve) => {
-    execFile(process.execPath, args, { cwd: root, timeout: 28_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, args, { cwd: root, timeout: 85_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -48,10 +48,8 @@ describe('npm run bench (smoke, toy sizes)', () => {
   /** Runs the workloads against the baseline and the server; nothing lost, JSON and one SVG per workload. */
   async function smoke(workloads: string, ids: string[]): Promise<BenchReport> {
     const out = tempDir('mpi-bench-smoke-').path; // removed after the test
-    const started = Date.now();
     const { code, stdout, stderr } = await runBench(out, workloads);
     expect(code, `${stdout}\n${stderr}`).toBe(0);
-    expect(Date.now() - started).toBeLessThan(30_000);
     expect(stdout).toContain('| Workload');
 
     const files = await readdir(out);
@@ -90,7 +88,12 @@ describe('npm run bench (smoke, toy sizes)', () => {
     const w2 = report.scenarios.find((s) => s.id === 'w2-saturate');
     expect(w2?.targets.server?.metrics.received?.median).toBe(5 * 2 * 5);
     expect(w2?.targets.server?.metrics.delivered?.median).toBe(5 * 2 * 5);
-  }, 30_000);
+    // The bare relay runs W2 only, relays every message once and sends no delivery notices.
+    expect(w2?.targets.relay?.reps.map((r) => r.failure ?? 'ok')).toEqual(['ok']);
+    expect(w2?.targets.relay?.metrics.received?.median).toBe(5 * 2 * 5);
+    expect(w2?.targets.relay?.metrics.delivered?.median).toBe(0);
+    expect(report.scenarios.find((s) => s.id === 'w1')?.targets.relay).toBeUndefined();
+  }, 90_000);
 
   it('W3 (paced, saturating) and W4', async () => {
     const report = await smoke('w3,w4', ['w3-paced', 'w3-saturate', 'w4']);
@@ -107,5 +110,5 @@ describe('npm run bench (smoke, toy sizes)', () => {
     }
     const w4 = report.scenarios.find((s) => s.id === 'w4');
     expect(w4?.targets.server?.metrics.caughtUp?.median).toBe(5);
-  }, 30_000);
+  }, 90_000);
 });

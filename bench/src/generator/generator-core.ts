@@ -1,5 +1,11 @@
 import { sleep } from '../util/stats.js';
-import { type ClientSpec, type Counters, type ErrorCounts, emptyCounters } from './protocol.js';
+import {
+  type ClientSpec,
+  type Counters,
+  type ErrorCounts,
+  emptyCounters,
+  type GeneratorClient,
+} from './protocol.js';
 import { type BenchSocket, count, countServerErrors, openSocket } from './sockets.js';
 
 /**
@@ -16,6 +22,8 @@ export class GeneratorCore {
   private sockets = new Set<BenchSocket>();
   private closing = false;
 
+  constructor(private readonly client: GeneratorClient) {}
+
   readonly error = (code: string) => {
     count(this.errors, code);
     this.counters.errors++;
@@ -23,7 +31,7 @@ export class GeneratorCore {
 
   /** Opens a socket for `spec` and watches it until it closes. */
   open(spec: ClientSpec, timeoutMs: number): BenchSocket {
-    const socket = openSocket(spec, timeoutMs);
+    const socket = openSocket(spec, timeoutMs, this.client);
     this.sockets.add(socket);
     countServerErrors(socket, this.errors, () => this.counters.errors++);
     socket.on('disconnect', (reason: string) => {

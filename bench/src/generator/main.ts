@@ -3,13 +3,18 @@ import { ChatWorkload } from './chat-workload.js';
 import { ConnectWorkload } from './connect-workload.js';
 import { FanoutWorkload } from './fanout-workload.js';
 import { GeneratorCore } from './generator-core.js';
-import type { CallMessage, GeneratorMessage, GeneratorMethods } from './protocol.js';
+import {
+  type CallMessage,
+  GENERATOR_CLIENT_ENV,
+  type GeneratorMessage,
+  type GeneratorMethods,
+} from './protocol.js';
 import { StormWorkload } from './storm-workload.js';
 
 // Entry of a load-generator process (forked by the harness or the load-test CLI). It answers calls over
 // IPC, reports counters every 250 ms, and exits when its parent goes away.
 
-const core = new GeneratorCore();
+const core = new GeneratorCore(process.env[GENERATOR_CLIENT_ENV] === 'socket.io' ? 'socket.io' : 'raw');
 const fanout = new FanoutWorkload(core);
 const connections = new ConnectWorkload(core, fanout);
 const chat = new ChatPairs(core);

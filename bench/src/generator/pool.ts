@@ -4,6 +4,8 @@ import {
   type CallMessage,
   type Counters,
   emptyCounters,
+  GENERATOR_CLIENT_ENV,
+  type GeneratorClient,
   type GeneratorMessage,
   type GeneratorMethods,
   type MethodName,
@@ -80,7 +82,11 @@ class Generator {
 export class GeneratorPool {
   private constructor(readonly generators: Generator[]) {}
 
-  static async start(count: number, nodeArgs: string[] = []): Promise<GeneratorPool> {
+  static async start(
+    count: number,
+    nodeArgs: string[] = [],
+    client: GeneratorClient = 'raw',
+  ): Promise<GeneratorPool> {
     const generators = Array.from(
       { length: count },
       (_, index) =>
@@ -89,7 +95,7 @@ export class GeneratorPool {
           forkTracked(ENTRY, {
             execArgv: [...TS_EXEC_ARGV, ...nodeArgs],
             stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-            env: { ...process.env, NODE_ENV: 'production' },
+            env: { ...process.env, NODE_ENV: 'production', [GENERATOR_CLIENT_ENV]: client },
           }),
         ),
     );

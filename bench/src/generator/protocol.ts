@@ -4,6 +4,11 @@ import type { HistogramData } from '../util/histogram.js';
 
 // The messages between the harness and its load-generator processes (Node IPC, advanced serialisation).
 
+/** How a load generator speaks Socket.IO: its own frames over `ws` (cheap), or socket.io-client. */
+export type GeneratorClient = 'raw' | 'socket.io';
+
+export const GENERATOR_CLIENT_ENV = 'MPI_BENCH_GENERATOR_CLIENT';
+
 export interface ClientSpec {
   userId: string;
   deviceId: string;
@@ -73,6 +78,8 @@ export interface ChatRunParams {
   maxRunMs: number;
   /** Distinguishes the client message ids of successive runs on the same connections. */
   tag: string;
+  /** Wait for `message_delivered` of every message (false against the bare relay, which sends none). */
+  expectDelivered: boolean;
 }
 
 export interface ChatRunResult {

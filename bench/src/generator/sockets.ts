@@ -9,10 +9,14 @@ import type {
   SocketErrorPayload,
 } from '@mpi/protocol';
 import { io, type Socket } from 'socket.io-client';
-import type { ClientSpec, ErrorCounts } from './protocol.js';
+import type { ClientSpec, ErrorCounts, GeneratorClient } from './protocol.js';
+import { RawSocket } from './raw-socket.js';
 
-/** A load generator's socket, typed by the contract's event maps: a renamed event breaks the bench's build. */
-export type BenchSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+/**
+ * A load generator's socket, typed by the contract's event maps (a renamed event breaks the bench's
+ * build): what the workloads use of a socket.io-client socket, which {@link RawSocket} also provides.
+ */
+export type BenchSocket = Pick<RawSocket, 'connected' | 'on' | 'off' | 'emit' | 'timeout' | 'disconnect'>;
 
 /** The success fields of an acknowledgement. */
 type AckResult<E extends AckedClientEvent> = Extract<AckOf<E>, { ok: true }>;
@@ -33,17 +37,25 @@ export function count(errors: ErrorCounts, code: string, n = 1): void {
   errors[code] = (errors[code] ?? 0) + n;
 }
 
-/** A socket of the load generator: websocket only, no automatic reconnection, one manager each. */
-export function openSocket(spec: ClientSpec, timeoutMs: number): BenchSocket {
-  return io(spec.url, {
+/**
+ * A socket of the load generator: websocket only, no automatic reconnection. `raw` writes the wire
+ * protocol by hand (cheap per frame); `socket.io` is a real socket.io-client socket with one manager each.
+ */
+export function openSocket(spec: ClientSpec, timeoutMs: number, client: GeneratorClient): BenchSocket {
+  const auth = { token: spec.token, deviceId: spec.deviceId };
+  const query = { client: 'mpi-bench', version: '1' };
+  if (client === 'raw') return new RawSocket(spec.url, { auth, query, timeoutMs });
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(spec.url, {
     transports: ['websocket'],
-    auth: { token: spec.token, deviceId: spec.deviceId },
-    query: { client: 'mpi-bench', version: '1' },
+    auth,
+    query,
     reconnection: false,
     forceNew: true,
     multiplex: false,
     timeout: timeoutMs,
   });
+  // The same calls with socket.io-client's wider (overloaded) signatures.
+  return socket as unknown as BenchSocket;
 }
 
 /** Resolves on `connect`; rejects with the server's connect_error code, or on timeout. */

@@ -27,9 +27,13 @@ export interface Goal {
 }
 
 export interface Comparison extends Goal {
+  /** The bare relay's figure (W2 only). */
+  relay?: Spread;
   baseline?: Spread;
   server?: Spread;
   ratio?: number;
+  /** Server ÷ relay (medians), where the relay ran. */
+  relayRatio?: number;
   goal?: string;
   met?: boolean;
   /** Why a goal could not be judged. */

@@ -28,7 +28,12 @@ interface Panel {
   line?: { value: number; label: string };
 }
 
-const COLORS: Record<TargetKind, string> = { baseline: '#9aa5b1', server: '#2b6cb0' };
+const COLORS: Record<TargetKind, string> = { relay: '#d6dbe1', baseline: '#9aa5b1', server: '#2b6cb0' };
+const LEGEND: Record<TargetKind, string> = {
+  relay: 'bare Socket.IO relay',
+  baseline: 'bare Socket.IO baseline',
+  server: 'MPI Realtime server',
+};
 const PANEL_W = 300;
 const PANEL_H = 280;
 const TOP = 64;
@@ -123,13 +128,20 @@ function panel(p: Panel, x0: number): string {
   return out.join('\n');
 }
 
-function chart(title: string, subtitle: string, panels: Panel[]): string {
+const PAIR: readonly TargetKind[] = ['baseline', 'server'];
+
+function chart(
+  title: string,
+  subtitle: string,
+  panels: Panel[],
+  series: readonly TargetKind[] = PAIR,
+): string {
   const width = Math.max(1, panels.length) * PANEL_W + 20;
   const height = TOP + PANEL_H + 10;
-  const legend = (['baseline', 'server'] as const)
+  const legend = series
     .map(
       (kind, i) =>
-        `<rect x="${20 + i * 190}" y="44" width="12" height="12" fill="${COLORS[kind]}"/><text x="${38 + i * 190}" y="54" class="legend">${kind === 'baseline' ? 'bare Socket.IO baseline' : 'MPI Realtime server'}</text>`,
+        `<rect x="${20 + i * 190}" y="44" width="12" height="12" fill="${COLORS[kind]}"/><text x="${38 + i * 190}" y="54" class="legend">${LEGEND[kind]}</text>`,
     )
     .join('\n');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, Segoe UI, sans-serif" role="img">
@@ -150,9 +162,14 @@ ${panels.map((p, i) => panel(p, 10 + i * PANEL_W)).join('\n')}
 `;
 }
 
-function bars(report: BenchReport, scenario: ScenarioId, metric: string): Bar[] {
+function bars(
+  report: BenchReport,
+  scenario: ScenarioId,
+  metric: string,
+  series: readonly TargetKind[] = PAIR,
+): Bar[] {
   const s = report.scenarios.find((x) => x.id === scenario);
-  return (['baseline', 'server'] as const).map((kind) => {
+  return series.map((kind) => {
     const t = s?.targets[kind];
     return {
       series: kind,
@@ -190,26 +207,32 @@ export function charts(report: BenchReport): Record<string, string> {
   if (w2.length > 0) {
     const label = (id: ScenarioId) =>
       id === 'w2-paced' ? `paced ${o.rate.toLocaleString('en-US')}/s` : 'saturating';
-    out.w2 = chart(`W2: chat relay, ${o.pairs} DM pairs × 2 × ${o.messages} messages`, sub, [
-      {
-        title: 'Messages received per second',
-        unit: 'higher is better',
-        digits: 0,
-        groups: w2.map((id) => ({ label: label(id), bars: bars(report, id, 'msgPerSec') })),
-      },
-      {
-        title: 'send → receive, p99',
-        unit: 'ms, lower is better',
-        digits: 1,
-        groups: w2.map((id) => ({ label: label(id), bars: bars(report, id, 'recvP99Ms') })),
-      },
-      {
-        title: 'send → message_delivered, p99',
-        unit: 'ms, lower is better',
-        digits: 1,
-        groups: w2.map((id) => ({ label: label(id), bars: bars(report, id, 'deliveredP99Ms') })),
-      },
-    ]);
+    const series = o.targets.includes('relay') ? (['relay', ...PAIR] as const) : PAIR;
+    out.w2 = chart(
+      `W2: chat relay, ${o.pairs} DM pairs × 2 × ${o.messages} messages`,
+      sub,
+      [
+        {
+          title: 'Messages received per second',
+          unit: 'higher is better',
+          digits: 0,
+          groups: w2.map((id) => ({ label: label(id), bars: bars(report, id, 'msgPerSec', series) })),
+        },
+        {
+          title: 'send → receive, p99',
+          unit: 'ms, lower is better',
+          digits: 1,
+          groups: w2.map((id) => ({ label: label(id), bars: bars(report, id, 'recvP99Ms', series) })),
+        },
+        {
+          title: 'send → message_delivered, p99 (no relay: it sends none)',
+          unit: 'ms, lower is better',
+          digits: 1,
+          groups: w2.map((id) => ({ label: label(id), bars: bars(report, id, 'deliveredP99Ms') })),
+        },
+      ],
+      series,
+    );
   }
   const w3 = (['w3-paced', 'w3-saturate'] as const).filter((id) => ran.has(id));
   if (w3.length > 0) {

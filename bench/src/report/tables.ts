@@ -31,15 +31,28 @@ function resultsTable(report: BenchReport): string {
   const rows = report.comparisons.map((row) => [
     SCENARIO_TITLES[row.scenario],
     `${row.label} (${row.unit})`,
+    fmtSpread(row.relay, row.digits),
     fmtSpread(row.baseline, row.digits),
     fmtSpread(row.server, row.digits),
+    row.relayRatio === undefined ? '—' : `${fmtNumber(row.relayRatio, 2)}×`,
     row.ratio === undefined ? '—' : `${fmtNumber(row.ratio, 2)}×`,
     row.goal ?? '',
     verdict(row),
     row.reference === undefined ? '' : fmtNumber(row.reference, row.digits),
   ]);
   return table(
-    ['Workload', 'Metric', 'Baseline', 'Server', 'Server ÷ baseline', 'Goal', 'Result', 'Issue (bare)'],
+    [
+      'Workload',
+      'Metric',
+      'Relay',
+      'Baseline',
+      'Server',
+      'Server ÷ relay',
+      'Server ÷ baseline',
+      'Goal',
+      'Result',
+      'Issue (bare)',
+    ],
     rows,
   );
 }

@@ -23,7 +23,12 @@ import { Server } from 'socket.io';
 // - `subscribe {channels}` joins `channel:<name>`; `POST /api/v1/notifications {type, payload}` broadcasts
 //   the payload (with an id) and the notification's meta as event `type` to the channel's room.
 //
+// With BASELINE_MODE=relay it is a bare relay (W2 only): `send_message` gets a seq, is relayed and
+// acknowledged, and `messages_received` is only acknowledged — no pending lists, no `message_delivered`.
+//
 // Run as a forked child: it reports its port over IPC and exits when its parent goes away.
+
+const RELAY = process.env.BASELINE_MODE === 'relay';
 
 /** The contract's message shape: the baseline sends exactly what the server sends. */
 type Msg = MessageData;
@@ -160,6 +165,11 @@ io.on('connection', (socket) => {
       seq: ++chat.seq,
     };
     const recipient = chat.members[0] === me ? chat.members[1] : chat.members[0];
+    if (RELAY) {
+      socket.to(`user:${recipient}`).emit('receive_message', message);
+      ack?.({ ok: true, message, duplicate: false });
+      return;
+    }
     let pending = chat.pending.get(recipient);
     if (!pending) {
       pending = { list: [], head: 0 };
@@ -176,6 +186,10 @@ io.on('connection', (socket) => {
   });
 
   socket.on('messages_received', (payload, ack) => {
+    if (RELAY) {
+      ack?.({ ok: true });
+      return;
+    }
     const pending = chats.get(payload.chatId)?.pending.get(me);
     if (pending) {
       while (pending.head < pending.list.length) {

@@ -8,7 +8,11 @@ import { sleep } from '../util/stats.js';
 
 // Starting and stopping what the benchmark measures: the bare Socket.IO baseline or MPI Realtime.
 
-export type TargetKind = 'baseline' | 'server';
+/**
+ * `relay`: the baseline process in relay mode (W2 only): it forwards each message and acknowledges it,
+ * with no per-recipient bookkeeping and no delivery notices — bare Socket.IO's own cost for a chat message.
+ */
+export type TargetKind = 'relay' | 'baseline' | 'server';
 
 export interface RunningTarget {
   kind: TargetKind;
@@ -100,12 +104,15 @@ async function waitHealthy(
  */
 export const SERVER_NODE_FLAGS = ['--max-semi-space-size=32'];
 
-export async function startBaseline(nodeArgs: string[] = []): Promise<RunningTarget> {
+export async function startBaseline(
+  nodeArgs: string[] = [],
+  mode: 'baseline' | 'relay' = 'baseline',
+): Promise<RunningTarget> {
   const lines: string[] = [];
   const child = forkTracked(BASELINE_ENTRY, {
     execArgv: [...TS_EXEC_ARGV, ...nodeArgs],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    env: { ...process.env, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0' },
+    env: { ...process.env, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0', BASELINE_MODE: mode },
   });
   captureLines(child, lines);
   const port = await new Promise<number>((resolve, reject) => {
@@ -124,7 +131,7 @@ export async function startBaseline(nodeArgs: string[] = []): Promise<RunningTar
   const url = `http://127.0.0.1:${port}`;
   await waitHealthy(url, child, lines);
   return {
-    kind: 'baseline',
+    kind: mode,
     urls: [url],
     pids: [child.pid as number],
     logLines: () => [...lines],

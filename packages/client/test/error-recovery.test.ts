@@ -7,7 +7,7 @@ const codesOf = (...classes: ErrorRecovery[]) =>
 // The SDK's final codes per caller, as they were before the table replaced their four sets.
 describe('the error recovery table', () => {
   it('ends handshake retries only on a refused token', () => {
-    expect(codesOf('token-refused')).toEqual(['AUTH_INVALID', 'AUTH_MISSING']);
+    expect(codesOf('token-refused')).toEqual(['ACCOUNT_ERASED', 'AUTH_INVALID', 'AUTH_MISSING']);
   });
 
   it('drops receipts only for a chat gone for this user', () => {

@@ -39,6 +39,10 @@ export const ERROR_CATALOGUE = {
     message: 'This delivery id was already used for a different request.',
   },
   GROUP_NOT_FOUND: { status: 404, message: 'No audience group has this id.' },
+  ACCOUNT_ERASED: {
+    status: 401,
+    message: "This user's data was erased: tokens issued before the erasure are refused.",
+  },
   INTERNAL: { status: 500, message: 'Something went wrong on the server; it has been logged.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
@@ -82,6 +86,7 @@ export const ERROR_RECOVERY = {
   INVALID_JSON: 'refused',
   DELIVERY_ID_REUSED: 'refused',
   GROUP_NOT_FOUND: 'refused',
+  ACCOUNT_ERASED: 'token-refused',
   INTERNAL: 'fault',
 } as const satisfies Record<ErrorCode, ErrorRecovery>;
 

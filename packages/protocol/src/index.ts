@@ -7,4 +7,5 @@ export * from './limits.js';
 export * from './models.js';
 export * from './notification-api.js';
 export * from './notifications.js';
+export * from './privacy.js';
 export type * from './schemas.js';

@@ -2,4 +2,5 @@
 export * from './event-schemas.js';
 export * from './notification-api-schemas.js';
 export * from './notification-schemas.js';
+export * from './privacy-schemas.js';
 export * from './schemas.js';

@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { type Logger, pino } from 'pino';
 import type { Server } from 'socket.io';
 import { AuditLog } from './audit-log.js';
+import { refusingErased } from './auth/erased-tokens.js';
 import { createTokenVerifier } from './auth/tokens.js';
 import { registerChat } from './chat/index.js';
 import type { Config } from './config.js';
@@ -14,6 +15,7 @@ import { registerWebApp } from './http/web-app.js';
 import { createMetrics } from './metrics.js';
 import { type NotificationsFeature, registerNotifications } from './notifications/index.js';
 import { registerPeople } from './people/index.js';
+import { registerPrivacy } from './privacy/index.js';
 import { attachAdminUi } from './realtime/admin-ui.js';
 import { ConnectionCaps } from './realtime/connection-caps.js';
 import { HandlerRegistry } from './realtime/handler-registry.js';
@@ -71,6 +73,8 @@ function within(ms: number, work: Promise<unknown>): Promise<unknown> {
 /** Builds a complete server from a config: HTTP API, Socket.IO and storage. Nothing here reads the environment. */
 export async function createServer(config: Config, options: CreateServerOptions = {}): Promise<MpiServer> {
   const log = options.logger ?? pino({ level: config.logLevel, base: { service: 'mpi-realtime' } });
+  // How long the process took to get here (mostly loading modules): part of a restarted node's time to ready.
+  log.info({ uptimeMs: Math.round(performance.now()) }, 'starting');
   const storage =
     options.storage ??
     (await openStorage(config.databaseUrl, {
@@ -110,7 +114,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
     scaleOut,
   });
 
-  const io = createSocketServer(app.server);
+  const io = createSocketServer(app.server, config.ping);
   if (scaleOut.adapter) io.adapter(scaleOut.adapter);
   if (config.adminUi) {
     await attachAdminUi(io as unknown as Server, app, config.adminUi, {
@@ -154,8 +158,11 @@ export async function createServer(config: Config, options: CreateServerOptions 
   );
   const features: Feature[] = [chat, notifications, people, users];
   for (const feature of features) handlers.addHooks(feature);
+  // Tokens of erased users are refused on the socket and on the HTTP routes alike.
+  const verifier = refusingErased(createTokenVerifier(config.auth), storage.privacy, log);
+  registerPrivacy(ctx, { verifier, redis: scaleOut.redis, forgetChats: chat.forgetChats });
   attachRealtime(io, handlers, {
-    verifier: createTokenVerifier(config.auth),
+    verifier,
     log,
     metrics,
     isShuttingDown,

@@ -9,6 +9,7 @@ const KIND_OF: Partial<Record<ErrorCode, AuditKind>> = {
   AUTH_MISSING: 'authentication',
   AUTH_INVALID: 'authentication',
   AUTH_EXPIRED: 'authentication',
+  ACCOUNT_ERASED: 'authentication',
   SIGNATURE_MISSING: 'authentication',
   SIGNATURE_INVALID: 'authentication',
   SIGNATURE_STALE: 'authentication',

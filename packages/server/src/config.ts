@@ -84,7 +84,11 @@ const envSchema = z
     MAX_EVENTS_IN_FLIGHT_PER_CONNECTION: positiveInt.min(2).default(64),
     MAX_EVENTS_IN_FLIGHT: positiveInt.min(2).default(4096),
     MESSAGE_RETENTION_DAYS: z.coerce.number().int().min(0).default(365),
+    NOTIFICATION_RETENTION_DAYS: z.coerce.number().int().min(0).default(90),
     SHUTDOWN_TIMEOUT_MS: positiveInt.max(60_000).default(8_000),
+    // Socket.IO's own defaults: a silent peer is dropped within 45 s.
+    SOCKET_PING_INTERVAL_MS: positiveInt.min(100).max(300_000).default(25_000),
+    SOCKET_PING_TIMEOUT_MS: positiveInt.min(100).max(300_000).default(20_000),
     METRICS_ENABLED: boolean.default(true),
     NOTIFY_SIGNING_SECRETS: signingSecrets.optional(),
     REMINDER_LEAD_TIMES: leadTimes.default(parseLeadTimes('24h,1h')),
@@ -165,6 +169,12 @@ export interface Config {
   /** Events in flight before the server stops reading a connection (see realtime/backpressure.ts). */
   backpressure: { perConnection: number; total: number };
   shutdownTimeoutMs: number;
+  /**
+   * Socket.IO's heartbeat: a ping every `intervalMs`, a connection whose pong does not come within
+   * `timeoutMs` is closed (`ping timeout`). Clients learn both in the handshake and drop a server that
+   * stops pinging for `intervalMs + timeoutMs`.
+   */
+  ping: { intervalMs: number; timeoutMs: number };
   /** Messages older than this are deleted; 0 keeps them forever. */
   messageRetentionDays: number;
   metricsEnabled: boolean;
@@ -177,6 +187,8 @@ export interface Config {
     reminderLeadTimesMs: number[];
     /** How often each node looks for due reminders. */
     reminderPollMs: number;
+    /** Notifications (read or unread) older than this are deleted; 0 keeps them forever. */
+    retentionDays: number;
   };
   /** The built web app served at `/`. */
   webDistDir: string;
@@ -237,6 +249,7 @@ export function loadConfig(env: Env): Config {
     rateLimit: { events: e.RATE_LIMIT_EVENTS, windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS },
     backpressure: { perConnection: e.MAX_EVENTS_IN_FLIGHT_PER_CONNECTION, total: e.MAX_EVENTS_IN_FLIGHT },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    ping: { intervalMs: e.SOCKET_PING_INTERVAL_MS, timeoutMs: e.SOCKET_PING_TIMEOUT_MS },
     messageRetentionDays: e.MESSAGE_RETENTION_DAYS,
     metricsEnabled: e.METRICS_ENABLED,
     metricsToken: e.METRICS_TOKEN,
@@ -244,6 +257,7 @@ export function loadConfig(env: Env): Config {
       signingSecrets: e.NOTIFY_SIGNING_SECRETS ?? [],
       reminderLeadTimesMs: e.REMINDER_LEAD_TIMES,
       reminderPollMs: e.REMINDER_POLL_MS,
+      retentionDays: e.NOTIFICATION_RETENTION_DAYS,
     },
     webDistDir: e.WEB_DIST_DIR,
     redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX, leaseMs: e.NODE_LEASE_MS },

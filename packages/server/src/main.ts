@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const server = await createServer(config);
   const url = await server.listen();
   server.log.info(
-    { url, storage: server.storage.dialect, env: config.env },
+    { url, storage: server.storage.dialect, env: config.env, uptimeMs: Math.round(performance.now()) },
     `MPI Realtime listening at ${url} (storage: ${server.storage.dialect})`,
   );
 

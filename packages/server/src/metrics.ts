@@ -61,6 +61,18 @@ export function createMetrics() {
       labelNames: ['kind', 'code'] as const,
       registers: [registry],
     }),
+    userExports: new Counter({
+      name: 'mpi_user_exports_total',
+      help: "Exports of a user's data, by who asked (self, operator)",
+      labelNames: ['by'] as const,
+      registers: [registry],
+    }),
+    userErasures: new Counter({
+      name: 'mpi_user_erasures_total',
+      help: "Erasures of a user's data, by who asked (self, operator) and whether anything was left",
+      labelNames: ['by', 'result'] as const,
+      registers: [registry],
+    }),
     messagesStored: new Counter({
       name: 'mpi_messages_stored_total',
       help: 'Chat messages persisted',

@@ -58,9 +58,9 @@ describe('verified token cache', () => {
       cache,
     );
     const { token, expiresAt } = await signToken(TEST_JWT_SECRET, 'alice', { ttlSeconds: 60 });
-    expect(await verifier.verify(token)).toEqual({ userId: 'alice', expiresAt });
+    expect(await verifier.verify(token)).toEqual({ userId: 'alice', expiresAt, issuedAt: expiresAt - 60 });
     expect(cache.size).toBe(1);
-    expect(await verifier.verify(token)).toEqual({ userId: 'alice', expiresAt });
+    expect(await verifier.verify(token)).toEqual({ userId: 'alice', expiresAt, issuedAt: expiresAt - 60 });
     const forged = (await signToken('another-secret-0123456789', 'alice', { ttlSeconds: 60 })).token;
     await expect(verifier.verify(forged)).rejects.toMatchObject({ code: 'AUTH_INVALID' });
     await expect(verifier.verify(forged)).rejects.toMatchObject({ code: 'AUTH_INVALID' });

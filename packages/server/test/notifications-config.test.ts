@@ -5,11 +5,12 @@ import { formatIsoDuration, parseLeadTimes } from '../src/durations.js';
 const secret = (c: string) => c.repeat(32);
 
 describe('notification settings', () => {
-  it('defaults: ingestion off, reminders 24 h and 1 h before, polled every 5 s', () => {
+  it('defaults: ingestion off, reminders 24 h and 1 h before, polled every 5 s, kept 90 days', () => {
     expect(testConfig().notifications).toEqual({
       signingSecrets: [],
       reminderLeadTimesMs: [86_400_000, 3_600_000],
       reminderPollMs: 5000,
+      retentionDays: 90,
     });
   });
 
@@ -18,11 +19,13 @@ describe('notification settings', () => {
       NOTIFY_SIGNING_SECRETS: `${secret('a')}, ${secret('b')}`,
       REMINDER_LEAD_TIMES: '30m,2d,90s',
       REMINDER_POLL_MS: '250',
+      NOTIFICATION_RETENTION_DAYS: '0',
     });
     expect(config.notifications).toEqual({
       signingSecrets: [secret('a'), secret('b')],
       reminderLeadTimesMs: [172_800_000, 1_800_000, 90_000],
       reminderPollMs: 250,
+      retentionDays: 0, // kept forever
     });
     expect(testConfig({ REMINDER_LEAD_TIMES: 'none' }).notifications.reminderLeadTimesMs).toEqual([]);
   });
@@ -34,6 +37,8 @@ describe('notification settings', () => {
     ['REMINDER_LEAD_TIMES', '1h,60m'],
     ['REMINDER_LEAD_TIMES', '0h'],
     ['REMINDER_POLL_MS', '5'],
+    ['NOTIFICATION_RETENTION_DAYS', '-1'],
+    ['NOTIFICATION_RETENTION_DAYS', '1.5'],
   ])('refuses %s=%s and names the variable', (name, value) => {
     expect(() => testConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => testConfig({ [name]: value })).toThrow(new RegExp(name));

@@ -1,8 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { describePostgres, postgresAvailable, sleep, waitFor } from '@mpi/test-kit';
 import { Redis } from 'ioredis';
+import { SignJWT } from 'jose';
 import { expect, it } from 'vitest';
-import { collect, nextEvent, request, startTestServer } from './support/server.js';
+import {
+  collect,
+  handshakeOutcome,
+  nextEvent,
+  request,
+  startTestServer,
+  TEST_JWT_SECRET,
+} from './support/server.js';
 
 const REDIS_URL = process.env.MPI_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -104,6 +112,59 @@ describePostgres('two server nodes on %s and Redis', { skip: !redis }, (db) => {
         event: 'list_chats',
         retryAfterMs: expect.any(Number),
       });
+    } finally {
+      await nodeA.stop();
+      await nodeB.stop();
+    }
+  });
+
+  it('erases a user on one node: their sockets on the other are closed, its members told, tokens refused', async () => {
+    const env = { DATABASE_URL: db.url(), REDIS_URL, REDIS_KEY_PREFIX: prefix };
+    const nodeA = await startTestServer(env);
+    const nodeB = await startTestServer(env);
+    try {
+      const erinToken = await nodeA.token('erin');
+      const erin = await nodeB.connect('erin', { token: erinToken });
+      const finn = await nodeB.connect('finn');
+      const created = await request(finn, 'create_group', { name: 'Crew', members: ['erin'] });
+      if (!created.ok) throw new Error(created.error.message);
+      const chatId = created.chat.id;
+      await request(finn, 'join_chat', { chatId });
+      await request(erin, 'join_chat', { chatId });
+      const dm = await request(finn, 'open_dm', { userId: 'erin' });
+      if (!dm.ok) throw new Error(dm.error.message);
+      await request(erin, 'get_history', { chatId: dm.chat.id }); // node B caches the DM's members
+      const left = nextEvent(finn, 'user_left');
+      const list = nextEvent(finn, 'chat_list_updated');
+      const refused = nextEvent(erin, 'socket_error');
+      const gone = new Promise<string>((resolve) => erin.once('disconnect', resolve));
+
+      const response = await fetch(`${nodeA.url}/api/me`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${erinToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ confirm: 'erin' }),
+      });
+      expect(response.status).toBe(200);
+      expect(await refused).toMatchObject({ code: 'ACCOUNT_ERASED' });
+      expect(await gone).toBe('io server disconnect');
+      expect(await left).toEqual({ userId: 'erin', chatId });
+      expect(await list).toEqual({ chatId, updates: { name: 'Crew', members: ['finn'] } });
+      expect(await handshakeOutcome(nodeB.url, erinToken)).toBe('ACCOUNT_ERASED');
+      // Back with a token issued after the erasure, she is a new user on node B too: not in the old DM.
+      const later = await new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('erin')
+        .setIssuedAt(Math.floor(Date.now() / 1000) + 2)
+        .setExpirationTime('1h')
+        .sign(new TextEncoder().encode(TEST_JWT_SECRET));
+      const again = await nodeB.connect('erin', { token: later });
+      let code = '';
+      for (let attempt = 0; attempt < 30 && code !== 'NOT_A_MEMBER'; attempt++) {
+        if (attempt > 0) await sleep(100);
+        const history = await request(again, 'get_history', { chatId: dm.chat.id });
+        code = history.ok ? 'ok' : history.error.code;
+      }
+      expect(code).toBe('NOT_A_MEMBER');
     } finally {
       await nodeA.stop();
       await nodeB.stop();

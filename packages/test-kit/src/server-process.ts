@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { freePort } from './ports.js';
 import { tempDir } from './temp-dir.js';
@@ -6,20 +7,25 @@ import { sleep } from './timing.js';
 
 // From the repository root (Vitest's root): under jsdom, import.meta.url is not a file URL.
 const MAIN = resolve(process.cwd(), 'packages/server/src/main.ts');
+const BUILT_MAIN = resolve(process.cwd(), 'packages/server/dist/main.js');
 
 /**
  * The real server as a child process (`node --conditions=source --import tsx packages/server/src/main.ts`)
- * on a fixed port, so that it can be SIGKILLed and started again on the same port and database.
+ * on a fixed port, so that it can be SIGKILLed and started again on the same port and database. With
+ * `built`, it runs `packages/server/dist/main.js` as production does (`npm run build` first): no
+ * TypeScript to compile at start.
  */
 export class ServerProcess {
   readonly port: number;
   readonly env: Record<string, string>;
+  readonly #built: boolean;
   #child: ChildProcess | null = null;
   #output = '';
 
-  constructor(port: number, env: Record<string, string>) {
+  constructor(port: number, env: Record<string, string>, options: { built?: boolean } = {}) {
     this.port = port;
     this.env = env;
+    this.#built = options.built ?? false;
   }
 
   get url(): string {
@@ -38,7 +44,9 @@ export class ServerProcess {
   /** Spawns the server and resolves once it logged its URL. */
   async start(timeoutMs = 20_000): Promise<void> {
     if (this.running) throw new Error('already running');
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', MAIN], {
+    if (this.#built && !existsSync(BUILT_MAIN)) throw new Error(`${BUILT_MAIN} is missing: npm run build`);
+    const args = this.#built ? [BUILT_MAIN] : ['--conditions=source', '--import', 'tsx', MAIN];
+    const child = spawn(process.execPath, args, {
       env: {
         PATH: process.env.PATH ?? '',
         HOST: '127.0.0.1',

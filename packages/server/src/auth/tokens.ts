@@ -8,6 +8,8 @@ export interface VerifiedToken {
   userId: string;
   /** Seconds since the epoch, when the token has an `exp`. */
   expiresAt: number | undefined;
+  /** Seconds since the epoch, when the token has an `iat`: what the erasure check compares. */
+  issuedAt?: number | undefined;
 }
 
 export interface TokenVerifier {
@@ -229,7 +231,7 @@ export function createTokenVerifier(
       }
       const userId = userIdSchema.safeParse(payload.sub);
       if (!userId.success) throw new AppError('AUTH_INVALID', 'The token has no valid `sub` (user id).');
-      const verified = { userId: userId.data, expiresAt: payload.exp };
+      const verified = { userId: userId.data, expiresAt: payload.exp, issuedAt: payload.iat };
       cache.set(token, verified);
       return { ...verified };
     },

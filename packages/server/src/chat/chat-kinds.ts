@@ -5,7 +5,9 @@ export type ChatKind = { type: 'dm'; members: readonly string[] } | { type: 'gro
 /**
  * A chat's type never changes, and neither do a DM's two members, so both can be cached on every node
  * without invalidation. The hot paths (receipts, typing, history of DMs) then check membership without a
- * query; groups, whose membership changes, are always read from the database.
+ * query; groups, whose membership changes, are always read from the database. The one exception is an
+ * erasure, which takes a user out of their DMs: `forget` drops those entries (on every node, see
+ * chat/index.ts).
  */
 export class ChatKindCache {
   private readonly entries = new Map<string, ChatKind>();
@@ -14,6 +16,10 @@ export class ChatKindCache {
     private readonly storage: ChatStorage,
     private readonly maxEntries = 50_000,
   ) {}
+
+  forget(chatIds: readonly string[]): void {
+    for (const chatId of chatIds) this.entries.delete(chatId);
+  }
 
   async get(chatId: string): Promise<ChatKind | null> {
     const cached = this.entries.get(chatId);

@@ -1,4 +1,5 @@
 import type { NotificationService } from '../notifications/service.js';
+import { startRetentionSweeper } from '../retention-sweeper.js';
 import type { Feature, ServerContext } from '../server-context.js';
 import { chatCatchUp } from './catch-up.js';
 import type { ChatContext } from './chat-context.js';
@@ -19,12 +20,16 @@ import { confirmReceipt, getHistory, markRead, sendMessage } from './message-han
 import { setChatMuted } from './mute.js';
 import { announceDeparture, joinChat, leaveChat } from './presence.js';
 import { RecentMessages } from './recent-messages.js';
-import { startRetentionSweeper } from './retention.js';
 import { typingStart, typingStop } from './typing.js';
 import { TypingTracker } from './typing-tracker.js';
 
+export interface ChatFeature extends Feature {
+  /** Drops the cached kinds of these chats on every node: their DM members changed (an erasure). */
+  forgetChats(chatIds: readonly string[]): void;
+}
+
 /** Chat: every handler, connection hook, catch-up and loop of direct and group chats. */
-export function registerChat(server: ServerContext, notifications: NotificationService): Feature {
+export function registerChat(server: ServerContext, notifications: NotificationService): ChatFeature {
   const ctx: ChatContext = {
     ...server,
     chatKinds: new ChatKindCache(server.storage.chat),
@@ -56,8 +61,20 @@ export function registerChat(server: ServerContext, notifications: NotificationS
 
   ctx.lease.share(leasedPresence(ctx));
   ctx.lease.share(leasedTyping(ctx));
-  const stopRetention = startRetentionSweeper(ctx.storage.chat, ctx.config.messageRetentionDays, ctx.log);
+  // Devices that had not received deleted messages are told to resync at their next catch-up.
+  const stopRetention = startRetentionSweeper({
+    what: 'messages',
+    retentionDays: ctx.config.messageRetentionDays,
+    prune: (olderThan) => ctx.storage.chat.pruneMessages(olderThan),
+    log: ctx.log,
+  });
+  ctx.io.on('forget_chats', (chatIds) => ctx.chatKinds.forget(chatIds));
   return {
+    forgetChats(chatIds) {
+      ctx.chatKinds.forget(chatIds);
+      // A single node has no others to tell (its in-memory adapter cannot).
+      if (ctx.config.redis.url && chatIds.length > 0) ctx.io.serverSideEmit('forget_chats', [...chatIds]);
+    },
     disconnecting: (socket) => announceDeparture(ctx, socket),
     disconnect: (socket) => ctx.typing.dropSocket(socket.id),
     catchUp: chatCatchUp(ctx),

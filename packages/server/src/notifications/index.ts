@@ -1,3 +1,4 @@
+import { startRetentionSweeper } from '../retention-sweeper.js';
 import type { Feature, ServerContext } from '../server-context.js';
 import { notificationCatchUp } from './catch-up.js';
 import { getPreferences, joinChannels, subscribe, unsubscribe } from './channel-handlers.js';
@@ -48,11 +49,20 @@ export function registerNotifications(ctx: ServerContext): NotificationsFeature 
     now: ctx.now,
     pollMs: settings.reminderPollMs,
   });
+  const stopRetention = startRetentionSweeper({
+    what: 'notifications',
+    retentionDays: settings.retentionDays,
+    prune: (olderThan) => ctx.storage.notifications.pruneNotifications(olderThan),
+    log: ctx.log,
+  });
   return {
     service,
     reminders,
     connect: (socket) => joinChannels(ctx, socket),
     catchUp: notificationCatchUp(ctx),
-    close: () => reminders.stop(),
+    close() {
+      stopRetention();
+      return reminders.stop();
+    },
   };
 }

@@ -118,9 +118,9 @@ export class SignedApi {
   query(
     url: string,
     spec: { params?: readonly string[] },
-    handle: (params: Record<string, string>) => Promise<unknown>,
+    handle: (params: Record<string, string>, reply: FastifyReply) => Promise<unknown>,
   ) {
-    this.scope.get(url, async (request) => handle(pathIds(request, spec.params)));
+    this.scope.get(url, async (request, reply) => handle(pathIds(request, spec.params), reply));
   }
 
   mutation<S extends z.ZodType = z.ZodUndefined>(

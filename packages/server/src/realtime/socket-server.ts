@@ -7,9 +7,14 @@ import { authenticateHandshake, type HandshakeDeps } from './handshake.js';
 import { rooms } from './rooms.js';
 import type { RealtimeServer, RealtimeSocket } from './types.js';
 
-export function createSocketServer(httpServer: HttpServer): RealtimeServer {
+export function createSocketServer(
+  httpServer: HttpServer,
+  ping: { intervalMs: number; timeoutMs: number },
+): RealtimeServer {
   return new Server(httpServer, {
     transports: ['websocket'],
+    pingInterval: ping.intervalMs,
+    pingTimeout: ping.timeoutMs,
     maxHttpBufferSize: LIMITS.maxFrameBytes,
     // Catch-up after a reconnect comes from the database (see docs/architecture.md), not from
     // Socket.IO's in-memory connection state recovery, which forgets everything when a node dies.

@@ -14,9 +14,13 @@ interface SocketData {
   setUp: boolean;
 }
 
-/** Between nodes (through the adapter): `resync` asks every node to run its sockets' catch-ups again. */
+/**
+ * Between nodes (through the adapter): `resync` asks every node to run its sockets' catch-ups again;
+ * `forget_chats` to drop cached chat kinds whose DM members an erasure changed.
+ */
 interface InterServerEvents {
   resync: () => void;
+  forget_chats: (chatIds: string[]) => void;
 }
 
 export type RealtimeServer = Server<

@@ -8,6 +8,8 @@ import { WriteBatcher } from './db/write-batcher.js';
 import { migrateToLatest } from './migrations/migrate-to-latest.js';
 import { KyselyNotificationStorage } from './notifications/kysely-notification-storage.js';
 import type { NotificationStorage } from './notifications/notification-storage.js';
+import { KyselyPrivacyStorage } from './privacy/kysely-privacy-storage.js';
+import type { PrivacyStorage } from './privacy/privacy-storage.js';
 import type { Storage } from './storage.js';
 
 /**
@@ -18,6 +20,7 @@ import type { Storage } from './storage.js';
 export class KyselyStorage implements Storage {
   readonly chat: ChatStorage;
   readonly notifications: NotificationStorage;
+  readonly privacy: PrivacyStorage;
   /** Group commit of the hot writes: those of one event-loop turn share a transaction. */
   private readonly writes: WriteBatcher;
   private closed = false;
@@ -34,6 +37,7 @@ export class KyselyStorage implements Storage {
     this.writes = new WriteBatcher(db, sqlite, writeLanes);
     this.chat = new KyselyChatStorage(db, nextId, this.writes);
     this.notifications = new KyselyNotificationStorage(db, dialect, nextId, this.writes);
+    this.privacy = new KyselyPrivacyStorage(db, dialect);
   }
 
   async migrate(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { ChatStorage } from './chat/chat-storage.js';
 import type { NotificationStorage } from './notifications/notification-storage.js';
+import type { PrivacyStorage } from './privacy/privacy-storage.js';
 
 /**
  * Everything the server persists, by domain, behind one interface with one implementation
@@ -16,4 +17,6 @@ export interface Storage {
   readonly chat: ChatStorage;
   /** The notification inbox, consent, reminders, audience groups and delivery ids. */
   readonly notifications: NotificationStorage;
+  /** A user's data across both domains: export, erasure and the erasure check of tokens. */
+  readonly privacy: PrivacyStorage;
 }

@@ -1,5 +1,5 @@
 import type { UserProfile } from '@mpi/protocol';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { CatchUpCursor, PrunedGap } from '../../src/storage/chat/chat-storage.js';
 import { toProfile } from '../../src/storage/chat/rows.js';
 import type { Database } from '../../src/storage/db/schema.js';
@@ -179,4 +179,72 @@ export async function openNotificationDevice(
     .where('device_id', '=', deviceId)
     .executeTakeFirstOrThrow();
   return { newDevice: false, cursor: Number(row.seq) };
+}
+
+/** Rows of each table that name the user (a column equal to the id; DM keys and reminders: in their JSON). */
+export async function rowsNaming(storage: Storage, userId: string): Promise<Record<string, number>> {
+  const db = databaseOf(storage);
+  const inJson = `%${JSON.stringify(userId)}%`;
+  const checks: Array<[label: string, table: string, column: string, op: '=' | 'like', value: string]> = [
+    ['users', 'users', 'id', '=', userId],
+    ['chats.created_by', 'chats', 'created_by', '=', userId],
+    ['chats.dm_key', 'chats', 'dm_key', 'like', inJson],
+    ['messages', 'messages', 'sender_id', '=', userId],
+    ...(
+      [
+        'chat_members',
+        'device_receipts',
+        'devices',
+        'notification_recipients',
+        'notification_reads',
+        'notification_users',
+        'notification_device_cursors',
+        'notification_opt_outs',
+        'audience_group_members',
+      ] as const
+    ).map((table): [string, string, string, '=', string] => [table, table, 'user_id', '=', userId]),
+    ['notification_reminders', 'notification_reminders', 'audience', 'like', inJson],
+  ];
+  const counts: Record<string, number> = {};
+  for (const [label, table, column, op, value] of checks) {
+    const { rows } = await sql<{
+      n: number | string;
+    }>`select count(*) as n from ${sql.table(table)} where ${sql.ref(
+      column,
+    )} ${sql.raw(op)} ${value}`.execute(db);
+    counts[label] = Number(rows[0]?.n ?? 0);
+  }
+  return counts;
+}
+
+/** Rows of every table of the schema, by table. */
+export async function tableCounts(storage: Storage): Promise<Record<string, number>> {
+  const db = databaseOf(storage);
+  const tables = [
+    'users',
+    'chats',
+    'chat_members',
+    'messages',
+    'device_receipts',
+    'devices',
+    'notifications',
+    'notification_recipients',
+    'notification_reads',
+    'notification_users',
+    'notification_device_cursors',
+    'notification_opt_outs',
+    'notification_reminders',
+    'audience_groups',
+    'audience_group_members',
+    'erased_users',
+  ] as const;
+  const counts: Record<string, number> = {};
+  for (const table of tables) {
+    const row = await db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
+    counts[table] = Number(row.n);
+  }
+  return counts;
 }

@@ -90,32 +90,7 @@ export async function removeMember(db: Kysely<Database>, chatId: string, userId:
       .where('chat_id', '=', chatId)
       .where('user_id', '=', userId)
       .execute();
-    if (removed.role === 'admin') {
-      await trx
-        .updateTable('chat_members')
-        .set({ role: 'admin' })
-        .where('chat_id', '=', chatId)
-        .where('user_id', '=', (eb) =>
-          eb
-            .selectFrom('chat_members')
-            .select('user_id')
-            .where('chat_id', '=', chatId)
-            .orderBy('joined_at')
-            .orderBy('user_id')
-            .limit(1),
-        )
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('chat_members')
-                .select('user_id')
-                .where('chat_id', '=', chatId)
-                .where('role', '=', 'admin'),
-            ),
-          ),
-        )
-        .execute();
-    }
+    if (removed.role === 'admin') await promoteIfNoAdmin(trx, chatId);
     return true;
   });
 }
@@ -135,6 +110,34 @@ export async function renameChat(db: Kysely<Database>, chatId: string, name: str
     }
     return requireChat(await getChat(trx, chatId));
   });
+}
+
+/** When a group has no admin left, its longest-standing member becomes one. */
+export async function promoteIfNoAdmin(trx: Db, chatId: string): Promise<void> {
+  await trx
+    .updateTable('chat_members')
+    .set({ role: 'admin' })
+    .where('chat_id', '=', chatId)
+    .where('user_id', '=', (eb) =>
+      eb
+        .selectFrom('chat_members')
+        .select('user_id')
+        .where('chat_id', '=', chatId)
+        .orderBy('joined_at')
+        .orderBy('user_id')
+        .limit(1),
+    )
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('chat_members')
+            .select('user_id')
+            .where('chat_id', '=', chatId)
+            .where('role', '=', 'admin'),
+        ),
+      ),
+    )
+    .execute();
 }
 
 /** Row-locks a group chat (a no-op update) and returns its last seq; throws for a DM or a missing chat. */

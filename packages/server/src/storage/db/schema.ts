@@ -22,6 +22,7 @@ export interface Database {
   audience_groups: AudienceGroupsTable;
   audience_group_members: AudienceGroupMembersTable;
   ingest_deliveries: IngestDeliveriesTable;
+  erased_users: ErasedUsersTable;
 }
 
 interface UsersTable {
@@ -191,6 +192,13 @@ interface IngestDeliveriesTable {
   status: number;
   response: string;
   created_at: string;
+}
+
+/** Users whose data was erased; tokens issued up to `erased_at` are refused. */
+interface ErasedUsersTable {
+  /** SHA-256 (hex) of the user id: the id itself is not kept. */
+  user_hash: string;
+  erased_at: string;
 }
 
 export type UserRow = Selectable<UsersTable>;

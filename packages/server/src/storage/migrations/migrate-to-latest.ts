@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import { initialMigration } from './0001-initial.js';
 import { notificationsMigration } from './0002-notifications.js';
+import { erasuresMigration } from './0005-erasures.js';
 import { peopleMigration } from './0007-people.js';
 
 /**
@@ -12,6 +13,7 @@ import { peopleMigration } from './0007-people.js';
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initialMigration,
   '0002_notifications': notificationsMigration,
+  '0005_erasures': erasuresMigration,
   '0007_people': peopleMigration,
 };
 
@@ -29,7 +31,13 @@ class InCodeMigrationProvider implements MigrationProvider {
  * server processes starting at once) are serialised by the Migrator's lock. Returns the names applied.
  */
 export async function migrateToLatest<DB>(db: Kysely<DB>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new InCodeMigrationProvider() });
+  // Branches developed in parallel land their migrations in any order; each one touches its own tables,
+  // so a database that already ran a later-numbered one still takes an earlier one that arrives after it.
+  const migrator = new Migrator({
+    db,
+    provider: new InCodeMigrationProvider(),
+    allowUnorderedMigrations: true,
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;

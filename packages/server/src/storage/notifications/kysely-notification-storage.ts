@@ -19,6 +19,7 @@ import type {
   ReminderChange,
 } from './notification-storage.js';
 import * as reminders from './reminders.js';
+import { pruneNotifications } from './retention.js';
 
 /** {@link NotificationStorage} over the same Kysely connection as the rest of the storage. */
 export class KyselyNotificationStorage implements NotificationStorage {
@@ -113,6 +114,10 @@ export class KyselyNotificationStorage implements NotificationStorage {
 
   fireDueReminders(now: Date, limit: number, build: (reminder: PendingReminder) => NewNotification | null) {
     return reminders.fireDueReminders(this.db, this.dialect, this.nextId, now, limit, build);
+  }
+
+  pruneNotifications(olderThan: Date): Promise<{ deleted: number }> {
+    return pruneNotifications(this.db, olderThan);
   }
 
   pruneDeliveries(olderThan: Date): Promise<number> {

@@ -166,6 +166,9 @@ export interface NotificationStorage {
     build: (reminder: PendingReminder) => NewNotification | null,
   ): Promise<{ claimed: number; created: CreatedNotification[] }>;
 
+  /** Deletes notifications (read or unread) created before `olderThan`, with their recipients and reads. */
+  pruneNotifications(olderThan: Date): Promise<{ deleted: number }>;
+
   /** Forgets delivery ids older than this; returns how many. */
   pruneDeliveries(olderThan: Date): Promise<number>;
 }
