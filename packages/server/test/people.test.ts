@@ -284,6 +284,42 @@ forEachDialect('people on %s: names, avatars, presence, mentions and mute', (db)
     expect(await request(annClient, 'get_history', { chatId })).toMatchObject({ ok: true, messages: [] });
   });
 
+  it('erasing a user takes them out of others’ mentions and removes the mentions they raised', async () => {
+    const [ann, ben, cat] = [uid('ann'), uid('ben'), uid('cat')];
+    const annClient = await online(ann, { name: 'Ann' });
+    const benClient = await online(ben);
+    await online(cat);
+    const chatId = await group(annClient, [ben, cat]);
+    await request(annClient, 'send_message', {
+      chatId,
+      text: `@${ben} hi`,
+      clientMessageId: 'e-1',
+      mentions: [ben],
+    });
+    await request(benClient, 'send_message', {
+      chatId,
+      text: `@${ann} @${cat} yes`,
+      clientMessageId: 'e-2',
+      mentions: [ann, cat],
+    });
+    expect(await request(benClient, 'list_notifications', {})).toMatchObject({ unreadCount: 1 });
+
+    const erased = await fetch(`${t.url}/api/me`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${await t.token(ann)}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ confirm: ann }),
+    });
+    expect(erased.status).toBe(200);
+    const inbox = await request(benClient, 'list_notifications', {});
+    expect(inbox).toMatchObject({ ok: true, notifications: [], unreadCount: 0 });
+    const history = await request(benClient, 'get_history', { chatId });
+    if (!history.ok) throw new Error(history.error.message);
+    expect(history.messages.map((m) => [m.senderId === ben, m.mentions])).toEqual([
+      [true, [cat]],
+      [false, undefined],
+    ]);
+  });
+
   it('stores mute per member, syncs it to the user’s other devices, and keeps counting unread', async () => {
     const [ann, ben, outsider] = [uid('ann'), uid('ben'), uid('out')];
     const annClient = await online(ann);
