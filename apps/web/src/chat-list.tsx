@@ -1,5 +1,6 @@
 import type { ChatListItem } from '@mpi/client';
 import type { MouseEvent } from 'react';
+import { EncryptedMark, previewText } from './encryption.js';
 import { chatTitle, dmPeer, shortTime } from './format.js';
 import { BellOffIcon } from './icons.js';
 import { NewChat } from './new-chat.js';
@@ -42,7 +43,9 @@ export function ChatList({
             const title = chatTitle(chat, me, nameOf);
             const last = chat.lastMessage;
             const from = last && chat.type === 'group' ? `${nameOf(last.senderId)}: ` : '';
-            const preview = last ? `${last.senderId === me ? 'You: ' : from}${last.text}` : 'No messages yet';
+            const preview = last
+              ? `${last.senderId === me ? 'You: ' : from}${previewText(last)}`
+              : 'No messages yet';
             const peer = dmPeer(chat, me);
             const active = chat.id === activeChatId;
             return (
@@ -65,7 +68,10 @@ export function ChatList({
                     </span>
                   )}
                   <span className="chat-item-main">
-                    <span className="chat-item-title">{title}</span>
+                    <span className="chat-item-title">
+                      {title}
+                      {chat.encrypted && <EncryptedMark />}
+                    </span>
                     <span className="chat-item-preview">{preview}</span>
                   </span>
                   <span className="chat-item-side">

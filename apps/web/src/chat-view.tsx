@@ -1,6 +1,7 @@
 import type { ChatListItem, ChatMessage, MessageStatus } from '@mpi/client';
 import { Composer, useChat } from '@mpi/react';
 import { type ReactNode, useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
+import { EncryptedMark, EncryptionBanner, unreadableText } from './encryption.js';
 import { chatTitle, clockTime, dmPeer } from './format.js';
 import { ClockIcon } from './icons.js';
 import { Avatar } from './people/avatar.js';
@@ -37,16 +38,22 @@ function MessageItem({
   onDiscard(): void;
 }) {
   const tick = message.status === 'received' ? null : TICK[message.status];
+  const unreadable = unreadableText(message);
   return (
     <li
       className={`message ${message.own ? 'own' : 'theirs'}${mentionsMe ? ' mentions-me' : ''}`}
       data-status={message.status}
       data-seq={message.seq ?? undefined}
+      data-encryption={message.encryption}
     >
       <div className="bubble">
         {showSender && !message.own && <span className="sender">{senderName}</span>}
         <span className="visually-hidden">{message.own ? 'You' : senderName}: </span>
-        <span className="text">{message.text}</span>
+        {unreadable ? (
+          <span className="text unreadable">{unreadable}</span>
+        ) : (
+          <span className="text">{message.text}</span>
+        )}
         <span className="meta">
           <time dateTime={message.createdAt}>{clockTime(message.createdAt)}</time>
           {tick && (
@@ -147,7 +154,9 @@ export function ChatView({
     if (stickToBottom.current || last?.own) list.scrollTop = list.scrollHeight;
     // Announce messages that arrive while the chat is open (not the history that loads with it).
     if (previousLast.current !== null && previousLast.current !== lastKey && last && !last.own) {
-      setAnnouncement(`New message from ${people.displayName(last.senderId)}: ${last.text}`);
+      setAnnouncement(
+        `New message from ${people.displayName(last.senderId)}: ${unreadableText(last) ?? last.text}`,
+      );
     }
     previousLast.current = lastKey;
   }, [lastKey, last, people]);
@@ -188,7 +197,10 @@ export function ChatView({
           <Avatar userId={peer} profile={people.getProfile(peer)} presence={people.getPresence(peer)} />
         )}
         <div className="chat-head-text">
-          <h2 id={headingId}>{title}</h2>
+          <h2 id={headingId}>
+            {title}
+            {item?.encrypted && <EncryptedMark />}
+          </h2>
           <p className="chat-subtitle">
             {isGroup ? `Group · ${item?.members.length ?? 0} members` : 'Direct message'}
             {presence(isGroup, chat.presentUserIds.length)}
@@ -201,6 +213,7 @@ export function ChatView({
         </div>
         <MuteToggle chatId={chatId} />
       </header>
+      {item?.encrypted && <EncryptionBanner chatId={chatId} others={item.members.filter((m) => m !== me)} />}
       <ol className="messages" ref={listRef} onScroll={onScroll} aria-label={`Messages with ${title}`}>
         {chat.hasMore && (
           <li className="history-more">

@@ -15,11 +15,13 @@ export function NewChat() {
   const [members, setMembers] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [encrypted, setEncrypted] = useState(false);
   const id = useId();
 
   const toggle = (next: Mode) => {
     setMode((current) => (current === next ? null : next));
     setError(null);
+    setEncrypted(false);
   };
 
   const startDm = async (event: FormEvent) => {
@@ -30,7 +32,7 @@ export function NewChat() {
       return;
     }
     setBusy(true);
-    const ack = await service.openDm(other);
+    const ack = await service.openDm(other, { encrypted });
     setBusy(false);
     if (!ack.ok) {
       setError(ack.error.message);
@@ -55,7 +57,7 @@ export function NewChat() {
       return;
     }
     setBusy(true);
-    const ack = await service.createGroup(groupName.trim(), ids);
+    const ack = await service.createGroup(groupName.trim(), ids, { encrypted });
     setBusy(false);
     if (!ack.ok) {
       setError(ack.error.message);
@@ -102,6 +104,14 @@ export function NewChat() {
             // biome-ignore lint/a11y/noAutofocus: the user just asked for this form
             autoFocus
           />
+          <label className="checkbox">
+            <input
+              type="checkbox"
+              checked={encrypted}
+              onChange={(event) => setEncrypted(event.target.checked)}
+            />
+            End-to-end encrypted
+          </label>
           <button type="submit" disabled={busy}>
             Start chat
           </button>
@@ -129,6 +139,14 @@ export function NewChat() {
             spellCheck={false}
             required
           />
+          <label className="checkbox">
+            <input
+              type="checkbox"
+              checked={encrypted}
+              onChange={(event) => setEncrypted(event.target.checked)}
+            />
+            End-to-end encrypted
+          </label>
           <button type="submit" disabled={busy}>
             Create group
           </button>

@@ -160,7 +160,7 @@ io.on('connection', (socket) => {
       clientMessageId: payload.clientMessageId,
       chatId: chat.id,
       senderId: me,
-      text: payload.text,
+      text: payload.text ?? '',
       createdAt: new Date().toISOString(),
       seq: ++chat.seq,
     };

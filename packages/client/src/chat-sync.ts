@@ -8,9 +8,11 @@ import {
   type ServerEventName,
   type ServerToClientEvents,
 } from '@mpi/protocol';
+import { type DeviceKeyStore, defaultDeviceKeyStore } from './e2e/device-key-store.js';
+import { EndToEnd } from './e2e/end-to-end.js';
 import { MemoryOutboxStore } from './outbox/memory-store.js';
 import { Outbox } from './outbox/outbox.js';
-import type { OutboxStore } from './outbox/types.js';
+import type { OutboxEntry, OutboxStore } from './outbox/types.js';
 import { type ConfirmOutcome, ReceiptTracker } from './receipts.js';
 import { Session } from './session.js';
 import { ChatStateStore } from './store/chat-store.js';
@@ -22,6 +24,8 @@ export interface SyncBridge {
   isReady(): boolean;
   /** Emits a fire-and-forget event; false when not connected. */
   signal(event: 'typing_start' | 'typing_stop', chatId: string): boolean;
+  /** The id this device sends in the handshake. */
+  deviceId(): Promise<string>;
 }
 
 export interface ChatSyncOptions {
@@ -29,6 +33,7 @@ export interface ChatSyncOptions {
   maxMessagesPerChat?: number | undefined;
   receiptBatchMs?: number | undefined;
   gapFillAfterMs?: number | undefined;
+  deviceKeyStore?: DeviceKeyStore | undefined;
 }
 
 /** How long a `socket_rate_limit_exceeded` counts as the reason of a RATE_LIMITED send ack. */
@@ -68,11 +73,21 @@ export class ChatSync {
   readonly receipts: ReceiptTracker;
   readonly outbox: Outbox;
   readonly typing: TypingSender;
+  readonly e2e: EndToEnd;
   readonly #bridge: SyncBridge;
   #rateLimit: { at: number; retryAfterMs: number } | null = null;
 
   constructor(bridge: SyncBridge, options: ChatSyncOptions = {}) {
     this.#bridge = bridge;
+    this.e2e = new EndToEnd(
+      {
+        request: (event, payload) => bridge.request(event, payload),
+        userId: () => this.session.user?.userId ?? null,
+        deviceId: () => bridge.deviceId(),
+        knownEncrypted: (chatId) => this.store.knownEncrypted(chatId),
+      },
+      options.deviceKeyStore ?? defaultDeviceKeyStore(),
+    );
     this.receipts = new ReceiptTracker(
       {
         confirm: (chatId, upToSeq) => this.#confirm(chatId, upToSeq),
@@ -94,6 +109,7 @@ export class ChatSync {
       {
         maxMessagesPerChat: options.maxMessagesPerChat,
         onHeld: (chatId, seq) => this.receipts.note(chatId, seq),
+        decrypt: (messages) => this.e2e.decrypt(messages),
       },
     );
     this.session = new Session({
@@ -107,6 +123,8 @@ export class ChatSync {
         this.store.applyPresence(chat.id, { all: presentUserIds });
       },
       onReady: () => {
+        // Published on every connection (a no-op when the server has it): members wrap for it from then on.
+        if (this.session.user) void this.e2e.publish(true);
         this.outbox.flush();
         this.store.refreshChatList();
       },
@@ -116,13 +134,7 @@ export class ChatSync {
       {
         canSend: () => bridge.isReady() && this.session.ready,
         connectionEpoch: () => this.session.epoch,
-        send: (entry) =>
-          bridge.request('send_message', {
-            chatId: entry.chatId,
-            text: entry.text,
-            clientMessageId: entry.clientMessageId,
-            ...(entry.mentions && { mentions: [...entry.mentions] }),
-          }),
+        send: (entry) => this.#send(entry),
         retryAfterMs: () => {
           const limit = this.#rateLimit;
           return limit && Date.now() - limit.at < RATE_LIMIT_EVENT_TTL_MS ? limit.retryAfterMs : undefined;
@@ -214,6 +226,20 @@ export class ChatSync {
     this.store.resetChat(chatId);
     this.receipts.resync(chatId, prunedSeq);
     void this.store.loadNewest(chatId);
+  }
+
+  /** Text to a plain chat; to an encrypted one, only ever the envelope (the outbox keeps the plaintext locally). */
+  async #send(entry: OutboxEntry): Promise<AckOf<'send_message'>> {
+    const { chatId, clientMessageId, text } = entry;
+    // Mentions are ids the server must see to notify, in encrypted chats too (docs/protocol.md).
+    const mentions = entry.mentions ? { mentions: [...entry.mentions] } : {};
+    const encrypted = await this.e2e.isEncrypted(chatId);
+    if (typeof encrypted === 'object') return encrypted;
+    if (!encrypted)
+      return this.#bridge.request('send_message', { chatId, text, clientMessageId, ...mentions });
+    return this.e2e.send(chatId, text, clientMessageId, (envelope) =>
+      this.#bridge.request('send_message', { chatId, envelope, clientMessageId, ...mentions }),
+    );
   }
 
   async #confirm(chatId: string, upToSeq: number): Promise<ConfirmOutcome> {

@@ -10,6 +10,14 @@ export {
   LocalStorageDeviceIdStore,
   MemoryDeviceIdStore,
 } from './device-id.js';
+export type { DeviceKeyPair, UndecryptableReason } from './e2e/crypto.js';
+export {
+  type DeviceKeyStore,
+  IndexedDbDeviceKeyStore,
+  type IndexedDbDeviceKeyStoreOptions,
+  MemoryDeviceKeyStore,
+} from './e2e/device-key-store.js';
+export { computeSafetyCode, type SafetyCodeParty } from './e2e/safety-code.js';
 export { SocketRequestError } from './errors.js';
 export { createClientMessageId } from './ids.js';
 export {

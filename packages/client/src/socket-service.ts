@@ -98,6 +98,7 @@ export class SocketService {
       {
         request: (event, payload) => this.request(event, payload),
         isReady: () => this.isReady(),
+        deviceId: () => this.getDeviceId(),
         signal: (event, chatId) => {
           const socket = this.#connection.socket;
           if (!socket || !this.isReady()) return false;
@@ -301,13 +302,31 @@ export class SocketService {
     return this.request('mark_read', { chatId, upToSeq });
   }
 
-  /** The DM chat with `userId`, created on first use. */
-  openDm(userId: string): Promise<AckOf<'open_dm'>> {
-    return this.#withChat(this.request('open_dm', { userId }));
+  /**
+   * The DM chat with `userId`, created on first use. `encrypted: true` opens the pair's end-to-end
+   * encrypted DM instead: another chat, whose messages only the members' devices can read.
+   */
+  openDm(userId: string, options: { encrypted?: boolean } = {}): Promise<AckOf<'open_dm'>> {
+    return this.#withChat(this.request('open_dm', { userId, ...(options.encrypted && { encrypted: true }) }));
   }
 
-  createGroup(name: string, members: string[]): Promise<AckOf<'create_group'>> {
-    return this.#withChat(this.request('create_group', { name, members }));
+  /** A group; `encrypted: true` makes it end-to-end encrypted for its whole life. */
+  createGroup(
+    name: string,
+    members: string[],
+    options: { encrypted?: boolean } = {},
+  ): Promise<AckOf<'create_group'>> {
+    return this.#withChat(
+      this.request('create_group', { name, members, ...(options.encrypted && { encrypted: true }) }),
+    );
+  }
+
+  /**
+   * The safety code of the current user and `userId` in an encrypted chat they share: 60 digits both
+   * see alike as long as each sees the other's real device keys (docs/security.md).
+   */
+  getSafetyCode(chatId: string, userId: string): Promise<Ack<{ safetyCode: string }>> {
+    return this.#sync.e2e.safetyCode(chatId, userId);
   }
 
   addMembers(chatId: string, userIds: string[]): Promise<AckOf<'add_members'>> {

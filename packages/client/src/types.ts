@@ -11,6 +11,7 @@ import type { ManagerOptions, Socket, SocketOptions } from 'socket.io-client';
 import type { ReconnectionPolicy } from './config.js';
 import type { ConnectionState } from './connection-state.js';
 import type { DeviceIdStore } from './device-id.js';
+import type { DeviceKeyStore } from './e2e/device-key-store.js';
 import type { OutboxStore } from './outbox/types.js';
 
 /** The Socket.IO client socket, typed with the wire contract. */
@@ -78,6 +79,12 @@ export interface SocketServiceOptions {
    * reload). Browsers: `IndexedDbOutboxStore`; Node: `FileOutboxStore` from `@mpi/client/node`.
    */
   outboxStore?: OutboxStore;
+  /**
+   * Where this device keeps its key pair for end-to-end encrypted chats (non-extractable private key).
+   * Default: `IndexedDbDeviceKeyStore` in browsers, else `MemoryDeviceKeyStore` (a new key per process:
+   * messages sent to the previous one become unreadable here).
+   */
+  deviceKeyStore?: DeviceKeyStore;
   /** Sent messages the chat store holds per chat; the oldest are dropped beyond it. Default 500. */
   maxMessagesPerChat?: number;
   /** Receipts (`messages_received`) are batched per chat in ticks of this length. Default 50 ms. */

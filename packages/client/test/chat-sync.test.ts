@@ -27,6 +27,7 @@ function bridge(answers: Partial<Record<AckEventName, (payload: never) => unknow
       return answer ? answer(payload as never) : { ok: true };
     }) as SyncBridge['request'],
     isReady: () => ready,
+    deviceId: async () => 'device-1',
     signal: (event, chatId) => {
       if (!ready) return false;
       signals.push(`${event}:${chatId}`);

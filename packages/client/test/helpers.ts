@@ -26,7 +26,7 @@ export interface FakeServerOptions {
 
 /**
  * A fake MPI server for the SDK's tests: a real Socket.IO server on 127.0.0.1 that answers `ping`,
- * `list_chats` and `send_message` with canned acks, behind a small auth middleware: tokens starting with
+ * `list_chats`, `get_device_keys` and `send_message` with canned acks, behind a small auth middleware: tokens starting with
  * `valid` pass, `expired…` is refused with AUTH_EXPIRED, anything else with AUTH_INVALID, none with
  * AUTH_MISSING. (`startTestServer` in packages/server/test/support starts the real server.)
  */
@@ -58,6 +58,8 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
     socket.on('list_chats', (_payload, ack) => {
       if (!noAck.has('list_chats')) ack({ ok: true, chats: [], profiles: [], presence: [] });
     });
+    // Every chat of the fake server is plain: the SDK asks before its first send to a chat it was not told of.
+    socket.on('get_device_keys', (_payload, ack) => ack({ ok: true, encrypted: false, devices: [] }));
     socket.on('send_message', (payload, ack) => {
       ack({
         ok: true,
@@ -67,7 +69,7 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
           clientMessageId: payload.clientMessageId,
           chatId: payload.chatId,
           senderId: 'u1',
-          text: payload.text,
+          text: payload.text ?? '',
           createdAt: new Date().toISOString(),
           seq: 1,
         },

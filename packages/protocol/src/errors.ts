@@ -43,12 +43,23 @@ export const ERROR_CATALOGUE = {
     status: 401,
     message: "This user's data was erased: tokens issued before the erasure are refused.",
   },
+  ENCRYPTION_REQUIRED: {
+    status: 422,
+    message: 'This chat is end-to-end encrypted: send an envelope, not text.',
+  },
+  NOT_ENCRYPTED: { status: 422, message: 'This chat is not end-to-end encrypted: send text.' },
+  DEVICE_KEYS_CHANGED: {
+    status: 409,
+    message:
+      "The envelope is not wrapped for exactly the chat's current device keys: fetch them and encrypt again.",
+  },
   INTERNAL: { status: 500, message: 'Something went wrong on the server; it has been logged.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
 
-export const ERROR_CODES = Object.keys(ERROR_CATALOGUE) as ErrorCode[];
+// Pure: a bundle that uses no code list (the SDK) drops the catalogue and its messages.
+export const ERROR_CODES = /* @__PURE__ */ Object.keys(ERROR_CATALOGUE) as ErrorCode[];
 
 /**
  * What a failure says about trying again, per code. Each client part that retries decides from this
@@ -87,6 +98,9 @@ export const ERROR_RECOVERY = {
   DELIVERY_ID_REUSED: 'refused',
   GROUP_NOT_FOUND: 'refused',
   ACCOUNT_ERASED: 'token-refused',
+  ENCRYPTION_REQUIRED: 'refused',
+  NOT_ENCRYPTED: 'refused',
+  DEVICE_KEYS_CHANGED: 'refused',
   INTERNAL: 'fault',
 } as const satisfies Record<ErrorCode, ErrorRecovery>;
 

@@ -18,6 +18,7 @@ import {
   messagesReceivedSchema,
   openDmSchema,
   pingSchema,
+  publishDeviceKeySchema,
   removeMemberSchema,
   renameChatSchema,
   sendMessageSchema,
@@ -57,6 +58,8 @@ export const CLIENT_EVENT_SCHEMAS = {
   set_chat_muted: setChatMutedSchema,
   set_presence_hidden: setPresenceHiddenSchema,
   ping: pingSchema,
+  publish_device_key: publishDeviceKeySchema,
+  get_device_keys: chatRefSchema,
 } as const satisfies Record<ClientEventName, z.ZodType>;
 
 /** The payload of a client event after the server parsed it (defaults applied). */

@@ -4,6 +4,7 @@ import type {
   ChatInfo,
   ChatMember,
   ChatSummary,
+  DeviceKey,
   MessageData,
   PeopleSnapshot,
   UserPresence,
@@ -33,6 +34,7 @@ import type {
   MessagesReceivedInput,
   OpenDmInput,
   PingInput,
+  PublishDeviceKeyInput,
   RemoveMemberInput,
   RenameChatInput,
   SendMessageInput,
@@ -80,6 +82,10 @@ export interface ClientEventContract {
   set_chat_muted: { payload: SetChatMutedInput; result: { chatId: string; muted: boolean } };
   set_presence_hidden: { payload: SetPresenceHiddenInput; result: { settings: UserSettings } };
   ping: { payload: PingInput; result: { serverTime: number } };
+  /** Publishes (or replaces) this connection's device key for end-to-end encrypted chats. */
+  publish_device_key: { payload: PublishDeviceKeyInput; result: { device: DeviceKey } };
+  /** The current device keys of every member of the chat: whom an encrypted message is wrapped for. */
+  get_device_keys: { payload: ChatRefInput; result: { encrypted: boolean; devices: DeviceKey[] } };
 }
 
 /** The success fields of an event's acknowledgement (`null` when the event has none). */
@@ -127,6 +133,8 @@ export const CLIENT_EVENT_NAMES = [
   'set_chat_muted',
   'set_presence_hidden',
   'ping',
+  'publish_device_key',
+  'get_device_keys',
 ] as const satisfies readonly ClientEventName[];
 
 // Fails to compile when an event of the contract is missing from the list above.

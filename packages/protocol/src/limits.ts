@@ -26,6 +26,19 @@ export const LIMITS = {
   maxFrameBytes: 256 * 1024,
 } as const;
 
+/** Limits of end-to-end encrypted chats (docs/security.md, "End-to-end encryption"). */
+export const E2E_LIMITS = {
+  /**
+   * Longest base64url ciphertext of one message: a text of `LIMITS.messageTextMaxLength` UTF-16 code
+   * units is at most 3 bytes each in UTF-8, plus the 16-byte tag, in base64url.
+   */
+  ciphertextMaxLength: Math.ceil(((LIMITS.messageTextMaxLength * 3 + 16) * 4) / 3),
+  /** Most recipient devices one message is wrapped for. */
+  maxRecipientDevices: 512,
+  /** Device keys kept per user: publishing one more drops the user's oldest. */
+  maxDevicesPerUser: 10,
+} as const;
+
 /** What a user, chat, client message or device id may contain (1–`LIMITS.idMaxLength` of these). */
 export const ID_PATTERN = /^[A-Za-z0-9._:@-]+$/;
 

@@ -1,3 +1,5 @@
+import type { E2eEnvelope } from './schemas.js';
+
 /** A chat message as the server stores and sends it. */
 export interface MessageData {
   /** Server-assigned, globally unique and sortable by creation time (a ULID). */
@@ -13,6 +15,11 @@ export interface MessageData {
   seq: number;
   /** Members the sender @mentioned (user ids, each a member when the message was stored); absent when none. */
   mentions?: string[];
+  /**
+   * Only in end-to-end encrypted chats, where `text` is empty: the ciphertext and its wrapped keys, as the
+   * sender made them (docs/security.md, "End-to-end encryption").
+   */
+  envelope?: E2eEnvelope;
 }
 
 export type ChatType = 'dm' | 'group';
@@ -26,6 +33,11 @@ export interface ChatInfo {
   createdAt: string;
   /** Seq of the newest message, 0 when there is none. */
   lastSeq: number;
+  /**
+   * End-to-end encrypted: chosen at creation, never changes; its messages carry an `envelope` and no text.
+   * Always sent by this server; a server older than encryption sends none (not encrypted).
+   */
+  encrypted?: boolean;
 }
 
 export interface ChatSummary extends ChatInfo {
@@ -76,4 +88,14 @@ export interface UserSettings {
 export interface PeopleSnapshot {
   profiles: UserProfile[];
   presence: UserPresence[];
+}
+
+/** A device's public key for end-to-end encrypted chats, as its device published it. */
+export interface DeviceKey {
+  userId: string;
+  deviceId: string;
+  /** ECDH P-256 public key, raw uncompressed point (65 bytes), base64url without padding. */
+  publicKey: string;
+  /** When this key was published (ISO 8601, UTC). */
+  createdAt: string;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NOTIFICATION_CHANNELS } from './channels.js';
-import { ID_PATTERN, LIMITS } from './limits.js';
+import { E2E_LIMITS, ID_PATTERN, LIMITS } from './limits.js';
 
 // Runtime schemas for every payload a client sends. The server parses each inbound event with the schema
 // of that event before anything else; the TypeScript types of the payloads are derived from them, so a
@@ -58,22 +58,73 @@ export const setupUserSchema = z.strictObject({
 
 export const chatRefSchema = z.strictObject({ chatId: chatIdSchema });
 
-export const sendMessageSchema = z.strictObject({
-  chatId: chatIdSchema,
-  text: safeText(
-    z
-      .string()
-      .max(LIMITS.messageTextMaxLength, `text is longer than ${LIMITS.messageTextMaxLength} characters`)
-      .refine((text) => text.trim().length > 0, 'text must not be blank'),
-  ),
-  clientMessageId: idSchema,
-  /** Members @mentioned in the text (the text stays as written); others are dropped, see docs/protocol.md. */
-  mentions: z
-    .array(userIdSchema)
-    .max(LIMITS.mentionsMaxCount)
-    .refine((ids) => new Set(ids).size === ids.length, 'user ids must be unique')
-    .optional(),
+/** Base64url without padding of exactly `bytes` bytes. */
+const base64urlBytes = (bytes: number) => z.base64url().length(Math.ceil((bytes * 4) / 3));
+
+/** An AES-GCM IV: 96 bits, random per encryption. */
+const ivSchema = base64urlBytes(12);
+
+/** A device's ECDH P-256 public key: the raw uncompressed point (65 bytes, first byte 4), base64url. */
+const publicKeySchema = base64urlBytes(65).refine(
+  (key) => key.startsWith('B'),
+  'not an uncompressed P-256 point',
+);
+
+/** A content key wrapped for one recipient device: AES-GCM of the 32-byte key, 16-byte tag included. */
+export const wrappedKeySchema = z.strictObject({
+  userId: userIdSchema,
+  deviceId: idSchema,
+  iv: ivSchema,
+  key: base64urlBytes(48),
 });
+
+/**
+ * An end-to-end encrypted message body: encrypted once under a random content key, which is wrapped for
+ * every recipient device (docs/security.md, "End-to-end encryption"). The server checks the shape and the
+ * recipient set, and stores and relays it as it is.
+ */
+export const e2eEnvelopeSchema = z.strictObject({
+  v: z.literal(1),
+  senderDeviceId: idSchema,
+  /** The sender device's public key: lets members read it after that device's key is gone from the server. */
+  senderKey: publicKeySchema,
+  iv: ivSchema,
+  ciphertext: z.base64url().min(23).max(E2E_LIMITS.ciphertextMaxLength),
+  keys: z
+    .array(wrappedKeySchema)
+    .min(1)
+    .max(E2E_LIMITS.maxRecipientDevices)
+    .refine(
+      (keys) => new Set(keys.map((k) => JSON.stringify([k.userId, k.deviceId]))).size === keys.length,
+      'each recipient device must appear once',
+    ),
+});
+
+/** A text message (`text`), or in an end-to-end encrypted chat its `envelope`: exactly one of them. */
+export const sendMessageSchema = z
+  .strictObject({
+    chatId: chatIdSchema,
+    text: safeText(
+      z
+        .string()
+        .max(LIMITS.messageTextMaxLength, `text is longer than ${LIMITS.messageTextMaxLength} characters`)
+        .refine((text) => text.trim().length > 0, 'text must not be blank'),
+    ).optional(),
+    envelope: e2eEnvelopeSchema.optional(),
+    clientMessageId: idSchema,
+    /** Members @mentioned (the text stays as written); others are dropped, see docs/protocol.md. */
+    mentions: z
+      .array(userIdSchema)
+      .max(LIMITS.mentionsMaxCount)
+      .refine((ids) => new Set(ids).size === ids.length, 'user ids must be unique')
+      .optional(),
+  })
+  .refine((message) => (message.text === undefined) !== (message.envelope === undefined), {
+    message: 'send either text or an envelope',
+    path: ['text'],
+  });
+
+export const publishDeviceKeySchema = z.strictObject({ publicKey: publicKeySchema });
 
 /** Cumulative: "this device has received every message of the chat up to seq N". */
 export const messagesReceivedSchema = z.strictObject({ chatId: chatIdSchema, upToSeq: seqSchema });
@@ -81,7 +132,8 @@ export const messagesReceivedSchema = z.strictObject({ chatId: chatIdSchema, upT
 /** Cumulative: "this user has read every message of the chat up to seq N". */
 export const markReadSchema = z.strictObject({ chatId: chatIdSchema, upToSeq: seqSchema });
 
-export const openDmSchema = z.strictObject({ userId: userIdSchema });
+/** `encrypted`: the pair's end-to-end encrypted DM, a chat apart from their plain one. */
+export const openDmSchema = z.strictObject({ userId: userIdSchema, encrypted: z.boolean().optional() });
 
 export const getHistorySchema = z.strictObject({
   chatId: chatIdSchema,
@@ -99,7 +151,12 @@ const userIdListSchema = z
   .max(LIMITS.groupMaxMembers - 1)
   .refine((ids) => new Set(ids).size === ids.length, 'user ids must be unique');
 
-export const createGroupSchema = z.strictObject({ name: groupNameSchema, members: userIdListSchema });
+export const createGroupSchema = z.strictObject({
+  name: groupNameSchema,
+  members: userIdListSchema,
+  /** End-to-end encrypted from the start; fixed for the chat's life. */
+  encrypted: z.boolean().optional(),
+});
 export const addMembersSchema = z.strictObject({ chatId: chatIdSchema, userIds: userIdListSchema });
 export const removeMemberSchema = z.strictObject({ chatId: chatIdSchema, userId: userIdSchema });
 export const renameChatSchema = z.strictObject({ chatId: chatIdSchema, name: groupNameSchema });
@@ -141,3 +198,6 @@ export type GetProfilesInput = z.input<typeof getProfilesSchema>;
 export type SetChatMutedInput = z.input<typeof setChatMutedSchema>;
 export type SetPresenceHiddenInput = z.input<typeof setPresenceHiddenSchema>;
 export type PingInput = z.input<typeof pingSchema>;
+export type PublishDeviceKeyInput = z.input<typeof publishDeviceKeySchema>;
+export type E2eEnvelope = z.output<typeof e2eEnvelopeSchema>;
+export type WrappedKey = z.output<typeof wrappedKeySchema>;

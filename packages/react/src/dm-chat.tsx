@@ -53,7 +53,11 @@ function MessageRow({
       data-seq={message.seq ?? undefined}
     >
       {!message.own && <span className="sender">{name}</span>}
-      <span className="text">{message.text}</span>
+      <span className="text">
+        {message.encryption === 'undecryptable'
+          ? 'This message cannot be read on this device.'
+          : message.text}
+      </span>
       <span className="meta">
         <time dateTime={message.createdAt}>{formatTime(message.createdAt)}</time>
         {message.own && (

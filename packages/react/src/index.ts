@@ -16,5 +16,6 @@ export {
   usePresenceSetting,
   useProfile,
 } from './use-people.js';
+export { type UseSafetyCodeResult, useSafetyCode } from './use-safety-code.js';
 export { type UseSocketOptions, type UseSocketResult, useSocket } from './use-socket.js';
 export { useSocketEvent } from './use-socket-event.js';

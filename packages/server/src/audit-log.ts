@@ -25,6 +25,8 @@ const KIND_OF: Partial<Record<ErrorCode, AuditKind>> = {
   UNSUPPORTED_MEDIA_TYPE: 'protocol',
   PAYLOAD_TOO_LARGE: 'protocol',
   CONTENT_REJECTED: 'content',
+  // A client sending plaintext to an end-to-end encrypted chat leaks what its users meant to protect.
+  ENCRYPTION_REQUIRED: 'protocol',
 };
 
 /** Who was refused and where: never a body, a token or a message text. */

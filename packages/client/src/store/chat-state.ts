@@ -1,4 +1,5 @@
 import type { ChatInfo, ChatListUpdates, ChatMember, ChatType, MessageData } from '@mpi/protocol';
+import type { IncomingMessage } from '../e2e/end-to-end.js';
 import { MessageList } from './message-list.js';
 import type { ChatListItem, ChatMessage, ChatSnapshot, MessageStatus } from './types.js';
 
@@ -20,6 +21,8 @@ export class ChatState {
   readonly id: string;
   readonly messages: MessageList;
   type: ChatType | null = null;
+  /** Null until the server described the chat. */
+  encrypted: boolean | null = null;
   name: string | null = null;
   muted = false;
   members: readonly string[] = [];
@@ -85,6 +88,7 @@ export class ChatState {
   /** A chat's description, from `list_chats`, `join_chat`, `open_dm` or a group event's ack. */
   applyInfo(info: ChatInfo, me: string | null): void {
     this.type = info.type;
+    this.encrypted = info.encrypted === true;
     this.name = info.name;
     this.members = info.members;
     this.createdAt = info.createdAt;
@@ -215,6 +219,7 @@ export class ChatState {
     const next: ChatListItem = {
       id: this.id,
       type: this.type,
+      encrypted: this.encrypted,
       name: this.name,
       members:
         previous && sameArray(previous.members, this.members)
@@ -227,6 +232,7 @@ export class ChatState {
     if (
       previous &&
       previous.type === next.type &&
+      previous.encrypted === next.encrypted &&
       previous.name === next.name &&
       previous.members === next.members &&
       previous.lastMessage === next.lastMessage &&
@@ -246,8 +252,10 @@ export class ChatState {
 }
 
 /** A store message from a wire message. */
-export function toChatMessage(message: MessageData, own: boolean, status: MessageStatus): ChatMessage {
+export function toChatMessage(message: IncomingMessage, own: boolean, status: MessageStatus): ChatMessage {
   return Object.freeze({
+    ...(message.encryption !== undefined && { encryption: message.encryption }),
+    ...(message.undecryptable !== undefined && { undecryptable: message.undecryptable }),
     id: message.id,
     clientMessageId: message.clientMessageId,
     chatId: message.chatId,

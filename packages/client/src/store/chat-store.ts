@@ -8,6 +8,7 @@ import type {
   MessagesReadPayload,
   TypingUpdatePayload,
 } from '@mpi/protocol';
+import type { IncomingMessage } from '../e2e/end-to-end.js';
 import type { OutboxEntry } from '../outbox/types.js';
 import { Subscribable } from '../subscribable.js';
 import { ChatState, toChatMessage } from './chat-state.js';
@@ -23,6 +24,8 @@ export interface ChatStoreOptions {
   historyPageSize?: number;
   /** Called for each sent message the store takes in, whatever its source (for receipts). */
   onHeld?: (chatId: string, seq: number) => void;
+  /** Decrypts the messages of encrypted chats (those with an `envelope`) before they are taken in. */
+  decrypt?: (messages: readonly MessageData[]) => Promise<IncomingMessage[]>;
 }
 
 function unref(timer: ReturnType<typeof setTimeout>): void {
@@ -40,6 +43,7 @@ export class ChatStateStore extends Subscribable implements ChatStore {
   readonly #typingExpiryMs: number;
   readonly #pageSize: number;
   readonly #onHeld: ((chatId: string, seq: number) => void) | undefined;
+  readonly #decrypt: ChatStoreOptions['decrypt'];
   readonly #chats = new Map<string, ChatState>();
   #me: string | null = null;
   #depth = 0;
@@ -56,6 +60,7 @@ export class ChatStateStore extends Subscribable implements ChatStore {
     this.#typingExpiryMs = options.typingExpiryMs ?? 6000;
     this.#pageSize = options.historyPageSize ?? 50;
     this.#onHeld = options.onHeld;
+    this.#decrypt = options.decrypt;
   }
 
   // ---- Public (ChatStore) ----
@@ -143,8 +148,30 @@ export class ChatStateStore extends Subscribable implements ChatStore {
     });
   }
 
-  /** Sent messages from any source: acks, live, queued batches, history. */
+  /**
+   * Sent messages from any source: acks, live, queued batches, history. Those of encrypted chats are
+   * taken in once decrypted (or found undecryptable), a moment later.
+   */
   ingest(messages: readonly MessageData[]): void {
+    const enveloped = this.#decrypt ? messages.filter((m) => m.envelope !== undefined) : [];
+    if (enveloped.length === 0) {
+      this.#ingestNow(messages);
+      return;
+    }
+    this.#ingestNow(messages.filter((m) => m.envelope === undefined));
+    this.#decrypt?.(enveloped).then(
+      (decrypted) => this.#ingestNow(decrypted),
+      (error: unknown) => console.error('[SocketService] decrypting messages failed:', error),
+    );
+  }
+
+  /** True or false once the server described the chat; null before. */
+  knownEncrypted(chatId: string): boolean | null {
+    return this.#chats.get(chatId)?.encrypted ?? null;
+  }
+
+  #ingestNow(messages: readonly IncomingMessage[]): void {
+    if (messages.length === 0) return;
     this.#batch(() => {
       for (const message of messages) {
         const chat = this.#chat(message.chatId);

@@ -1,4 +1,5 @@
 import type { AckOf, ChatType, ErrorBody, MessageData } from '@mpi/protocol';
+import type { UndecryptableReason } from '../e2e/crypto.js';
 
 /**
  * Where a message stands, as this device sees it. Own messages go `pending` → `sent` → `delivered` →
@@ -25,6 +26,12 @@ export interface ChatMessage {
   readonly error: ErrorBody | null;
   /** Members the message @mentions (user ids); empty when none. */
   readonly mentions: readonly string[];
+  /**
+   * Only for messages of end-to-end encrypted chats: `decrypted` (`text` is the plaintext) or
+   * `undecryptable` (`text` is empty; `undecryptable` says why).
+   */
+  readonly encryption?: 'decrypted' | 'undecryptable';
+  readonly undecryptable?: UndecryptableReason;
 }
 
 /** One chat as the UI renders it. A new object only when something in it changed. */
@@ -50,6 +57,8 @@ export interface ChatListItem {
   readonly id: string;
   /** Null until the server described the chat (it appeared through an update first). */
   readonly type: ChatType | null;
+  /** End-to-end encrypted; null until the server described the chat. */
+  readonly encrypted: boolean | null;
   readonly name: string | null;
   readonly members: readonly string[];
   readonly lastMessage: MessageData | null;

@@ -1,10 +1,12 @@
 import type { ChatStorage } from '../storage/chat/chat-storage.js';
 
-export type ChatKind = { type: 'dm'; members: readonly string[] } | { type: 'group' };
+export type ChatKind = ({ type: 'dm'; members: readonly string[] } | { type: 'group' }) & {
+  encrypted: boolean;
+};
 
 /**
- * A chat's type never changes, and neither do a DM's two members, so both can be cached on every node
- * without invalidation. The hot paths (receipts, typing, history of DMs) then check membership without a
+ * A chat's type and its encryption never change, and neither do a DM's two members, so all can be cached
+ * on every node without invalidation. The hot paths (receipts, typing, history of DMs) then check membership without a
  * query; groups, whose membership changes, are always read from the database. The one exception is an
  * erasure, which takes a user out of their DMs: `forget` drops those entries (on every node, see
  * chat/index.ts).
@@ -26,7 +28,9 @@ export class ChatKindCache {
     if (cached) return cached;
     const chat = await this.storage.getChat(chatId);
     if (!chat) return null;
-    const kind: ChatKind = chat.type === 'dm' ? { type: 'dm', members: chat.members } : { type: 'group' };
+    const encrypted = chat.encrypted === true;
+    const kind: ChatKind =
+      chat.type === 'dm' ? { type: 'dm', members: chat.members, encrypted } : { type: 'group', encrypted };
     if (this.entries.size >= this.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);

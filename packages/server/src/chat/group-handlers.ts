@@ -25,7 +25,9 @@ export const openDm =
   async ({ payload, userId }) => {
     if (payload.userId === userId)
       throw new AppError('VALIDATION_FAILED', 'You cannot open a DM with yourself.');
-    return { chat: await ctx.storage.chat.openDm(userId, payload.userId) };
+    return {
+      chat: await ctx.storage.chat.openDm(userId, payload.userId, { encrypted: payload.encrypted }),
+    };
   };
 
 export const listChats =
@@ -49,6 +51,7 @@ export const createGroup =
       creatorId: userId,
       name,
       memberIds: payload.members,
+      encrypted: payload.encrypted,
     });
     notifyChatChanged(ctx.chatList, chat);
     return { chat };

@@ -5,6 +5,7 @@ import { chatCatchUp } from './catch-up.js';
 import type { ChatContext } from './chat-context.js';
 import { ChatKindCache } from './chat-kinds.js';
 import { ChatListNotifier } from './chat-list.js';
+import { getDeviceKeys, publishDeviceKey } from './e2e-handlers.js';
 import {
   addMembers,
   createGroup,
@@ -53,6 +54,8 @@ export function registerChat(server: ServerContext, notifications: NotificationS
   handlers.on('rename_chat', renameChat(ctx));
   handlers.on('get_members', getMembers(ctx));
   handlers.on('set_chat_muted', setChatMuted(ctx));
+  handlers.on('publish_device_key', publishDeviceKey(ctx));
+  handlers.on('get_device_keys', getDeviceKeys(ctx));
 
   handlers.on('join_chat', joinChat(ctx));
   handlers.on('leave_chat', leaveChat(ctx));

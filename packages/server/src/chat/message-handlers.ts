@@ -1,9 +1,11 @@
 import { filterContent } from '../content-filter.js';
+import { AppError } from '../errors.js';
 import type { EventHandler } from '../realtime/handler-registry.js';
 import { rooms } from '../realtime/rooms.js';
 import type { ChatContext } from './chat-context.js';
 import { notifyNewMessage } from './chat-list.js';
 import { announceDeliveries } from './delivery.js';
+import { checkEnvelope } from './e2e-handlers.js';
 import { assertMember, requireMember } from './membership.js';
 import { notifyMentions } from './mentions.js';
 
@@ -11,21 +13,25 @@ import { notifyMentions } from './mentions.js';
 
 export const sendMessage =
   (ctx: ChatContext): EventHandler<'send_message'> =>
-  async ({ payload, userId, socket }) => {
+  async ({ payload, userId, deviceId, socket }) => {
     // Sending ends the sender's typing indicator. Done before the (batched) write so that it stays in order
     // with the sender's next typing_start, which may arrive while this message is being stored.
     ctx.typing.stop(socket, payload.chatId, userId);
-    const text = await filterContent(ctx.contentFilter, payload.text, {
-      field: 'message',
-      userId,
-      chatId: payload.chatId,
-    });
+    const kind = await ctx.chatKinds.get(payload.chatId);
+    if (!kind) throw new AppError('CHAT_NOT_FOUND');
+    // An encrypted chat takes only envelopes (nobody can filter them); a plain one only text.
+    const body = kind.encrypted
+      ? {
+          text: '',
+          envelope: await checkEnvelope(ctx, payload.chatId, payload.envelope, { userId, deviceId }),
+        }
+      : { text: await filterText(ctx, payload, userId) };
     // Membership is checked inside the append's transaction, which also returns the members to notify.
     const { message, duplicate, members } = await ctx.storage.chat.appendMessage({
       chatId: payload.chatId,
       senderId: userId,
       clientMessageId: payload.clientMessageId,
-      text,
+      ...body,
       mentions: payload.mentions,
     });
     const memberRooms = members.map((member) => rooms.user(member.userId));
@@ -41,6 +47,16 @@ export const sendMessage =
     await notifyMentions(ctx, message);
     return { message, duplicate };
   };
+
+/** The text of a plain chat's message, through the content filter. */
+async function filterText(
+  ctx: ChatContext,
+  payload: { chatId: string; text?: string | undefined },
+  userId: string,
+): Promise<string> {
+  if (payload.text === undefined) throw new AppError('NOT_ENCRYPTED');
+  return filterContent(ctx.contentFilter, payload.text, { field: 'message', userId, chatId: payload.chatId });
+}
 
 export const confirmReceipt =
   (ctx: ChatContext): EventHandler<'messages_received'> =>

@@ -39,6 +39,8 @@ export const EVENT_BUDGETS: Readonly<Record<ClientEventName, Budget>> = {
   set_chat_muted: 'actions',
   set_presence_hidden: 'actions',
   ping: 'signals',
+  publish_device_key: 'actions',
+  get_device_keys: 'actions',
 };
 
 /** Receipts, typing and pings may come this many times as often as other events. */

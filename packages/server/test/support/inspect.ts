@@ -201,6 +201,7 @@ export async function rowsNaming(storage: Storage, userId: string): Promise<Reco
         'notification_device_cursors',
         'notification_opt_outs',
         'audience_group_members',
+        'device_keys',
       ] as const
     ).map((table): [string, string, string, '=', string] => [table, table, 'user_id', '=', userId]),
     ['notification_reminders', 'notification_reminders', 'audience', 'like', inJson],
@@ -237,6 +238,7 @@ export async function tableCounts(storage: Storage): Promise<Record<string, numb
     'audience_groups',
     'audience_group_members',
     'erased_users',
+    'device_keys',
   ] as const;
   const counts: Record<string, number> = {};
   for (const table of tables) {
@@ -247,4 +249,32 @@ export async function tableCounts(storage: Storage): Promise<Record<string, numb
     counts[table] = Number(row.n);
   }
   return counts;
+}
+
+/** Every row of every table, as one JSON text: what a search for a leaked plaintext reads. */
+export async function databaseDump(storage: Storage): Promise<string> {
+  const db = databaseOf(storage);
+  const tables = (await db.introspection.getTables()).map((table) => table.name);
+  const dumps = await Promise.all(
+    tables.map(async (table) =>
+      JSON.stringify(
+        await db
+          .selectFrom(table as keyof Database)
+          .selectAll()
+          .execute(),
+      ),
+    ),
+  );
+  return dumps.join('\n');
+}
+
+/** The device ids of the user with a published key. */
+export async function publishedDevices(storage: Storage, userId: string): Promise<string[]> {
+  const rows = await databaseOf(storage)
+    .selectFrom('device_keys')
+    .select('device_id')
+    .where('user_id', '=', userId)
+    .orderBy('device_id')
+    .execute();
+  return rows.map((row) => row.device_id);
 }

@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import type {
   AckedClientEvent,
   AckOf,
@@ -6,6 +7,7 @@ import type {
   ServerToClientEvents,
 } from '@mpi/protocol';
 import { tempDir } from '@mpi/test-kit';
+import pino, { type Logger } from 'pino';
 import { io, type Socket } from 'socket.io-client';
 import { type CreateServerOptions, createServer, type MpiServer } from '../../src/app.js';
 import { signToken } from '../../src/auth/tokens.js';
@@ -144,4 +146,16 @@ export function handshakeOutcome(url: string, token: unknown, origin?: string): 
       done(error.data?.code ?? error.message),
     );
   });
+}
+
+/** A logger at every level (`trace`) whose lines are kept in `lines`: to search what the server logs. */
+export function capturingLogger(): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  return { logger: pino({ level: 'trace' }, sink), lines };
 }

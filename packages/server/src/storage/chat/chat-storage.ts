@@ -1,12 +1,23 @@
-import type { ChatInfo, ChatSummary, MessageData, UserProfile, UserSettings } from '@mpi/protocol';
+import type {
+  ChatInfo,
+  ChatSummary,
+  DeviceKey,
+  E2eEnvelope,
+  MessageData,
+  UserProfile,
+  UserSettings,
+} from '@mpi/protocol';
 
 export interface AppendMessageInput {
   chatId: string;
   senderId: string;
   clientMessageId: string;
+  /** Empty with an envelope. */
   text: string;
   /** User ids the sender @mentions; those who are not other members of the chat are dropped. */
   mentions?: readonly string[] | undefined;
+  /** The end-to-end encrypted body, stored as it is. */
+  envelope?: E2eEnvelope | undefined;
 }
 
 export interface AppendMessageResult {
@@ -78,6 +89,7 @@ export interface CreateGroupInput {
   name: string;
   /** Other members; the creator is added as admin whether listed or not. */
   memberIds: string[];
+  encrypted?: boolean | undefined;
 }
 
 /** Where a device's catch-up page ends; the next page starts after it. */
@@ -132,8 +144,11 @@ export interface ChatStorage {
   /** Mutes or unmutes the chat for one member; throws CHAT_NOT_FOUND or NOT_A_MEMBER. */
   setMuted(chatId: string, userId: string, muted: boolean): Promise<void>;
 
-  /** The DM chat of the pair, created on first call; concurrent calls return the same chat. */
-  openDm(userA: string, userB: string): Promise<ChatInfo>;
+  /**
+   * The DM chat of the pair, created on first call; concurrent calls return the same chat. The pair's
+   * end-to-end encrypted DM (`encrypted`) is another chat, with its own history.
+   */
+  openDm(userA: string, userB: string, options?: { encrypted?: boolean | undefined }): Promise<ChatInfo>;
   getChat(chatId: string): Promise<ChatInfo | null>;
   /** The chat with every member's role and cursors, in one round trip where the dialect allows. */
   getChatState(chatId: string): Promise<ChatState | null>;
@@ -193,6 +208,13 @@ export interface ChatStorage {
    * older messages through history; a device set up while its user had no chat is known afterwards.
    */
   openDeviceCatchUp(userId: string, deviceId: string): Promise<DeviceCatchUp>;
+  /**
+   * Publishes a device's public key, replacing the one it had; beyond `E2E_LIMITS.maxDevicesPerUser`
+   * keys of the user, the oldest ones are dropped.
+   */
+  publishDeviceKey(userId: string, deviceId: string, publicKey: string): Promise<DeviceKey>;
+  /** The current device keys of the chat's members, by user and device id. */
+  chatDeviceKeys(chatId: string): Promise<DeviceKey[]>;
   /** Deletes messages created before `olderThan`; records each chat's highest deleted seq. */
   pruneMessages(olderThan: Date): Promise<{ deleted: number }>;
 }

@@ -13,11 +13,12 @@ export async function openDm(
   nextId: IdFactory,
   userA: string,
   userB: string,
+  encrypted = false,
 ): Promise<ChatInfo> {
   if (userA === userB) throw new StorageError('VALIDATION_FAILED', 'A DM needs two different users.');
   const pair = [userA, userB].sort();
-  // JSON keeps the pair unambiguous whatever characters the ids contain.
-  const dmKey = JSON.stringify(pair);
+  // JSON keeps the pair unambiguous whatever characters the ids contain; the encrypted DM has its own key.
+  const dmKey = JSON.stringify(encrypted ? [...pair, 'e2e'] : pair);
   const chatId = await db.transaction().execute(async (trx) => {
     const now = Date.now();
     const createdAt = new Date(now).toISOString();
@@ -31,6 +32,7 @@ export async function openDm(
         dm_key: dmKey,
         created_by: userA,
         created_at: createdAt,
+        encrypted: encrypted ? 1 : 0,
       })
       .onConflict((oc) => oc.column('dm_key').doNothing())
       .returning('id')
@@ -145,6 +147,7 @@ export async function listChats(db: Kysely<Database>, userId: string): Promise<C
       'm.created_at as m_created_at',
       'm.mentions as m_mentions',
       'me.muted as me_muted',
+      'm.envelope as m_envelope',
     ])
     .select((eb) => [
       eb.fn.coalesce('m.created_at', 'c.created_at').as('active_at'),
@@ -200,6 +203,7 @@ export async function listChats(db: Kysely<Database>, userId: string): Promise<C
             text: c.m_text ?? '',
             created_at: c.m_created_at ?? '',
             mentions: c.m_mentions,
+            envelope: c.m_envelope,
           }),
     unreadCount: unreadByChat.get(c.id) ?? 0,
     muted: Number(c.me_muted) === 1,

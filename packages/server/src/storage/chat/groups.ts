@@ -27,6 +27,7 @@ export async function createGroup(
         dm_key: null,
         created_by: input.creatorId,
         created_at: createdAt,
+        encrypted: input.encrypted ? 1 : 0,
       })
       .execute();
     await trx

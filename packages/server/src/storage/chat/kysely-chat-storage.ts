@@ -1,4 +1,4 @@
-import type { ChatInfo, ChatSummary, MessageData, UserProfile, UserSettings } from '@mpi/protocol';
+import type { ChatInfo, ChatSummary, DeviceKey, MessageData, UserProfile, UserSettings } from '@mpi/protocol';
 import type { Kysely } from 'kysely';
 import type { IdFactory } from '../db/ids.js';
 import type { Database } from '../db/schema.js';
@@ -24,6 +24,7 @@ import type {
 } from './chat-storage.js';
 import * as chats from './chats.js';
 import * as catchUp from './device-catch-up.js';
+import * as deviceKeys from './device-keys.js';
 import * as groups from './groups.js';
 import { lockKeys } from './lock-keys.js';
 import * as messages from './messages.js';
@@ -81,8 +82,8 @@ export class KyselyChatStorage implements ChatStorage {
     return people.setMuted(this.db, chatId, userId, muted);
   }
 
-  openDm(userA: string, userB: string): Promise<ChatInfo> {
-    return chats.openDm(this.db, this.nextId, userA, userB);
+  openDm(userA: string, userB: string, options: { encrypted?: boolean | undefined } = {}): Promise<ChatInfo> {
+    return chats.openDm(this.db, this.nextId, userA, userB, options.encrypted);
   }
 
   getChat(chatId: string): Promise<ChatInfo | null> {
@@ -159,6 +160,14 @@ export class KyselyChatStorage implements ChatStorage {
 
   openDeviceCatchUp(userId: string, deviceId: string): Promise<DeviceCatchUp> {
     return catchUp.openDeviceCatchUp(this.db, this.catchUpQueries, this.writes, userId, deviceId);
+  }
+
+  publishDeviceKey(userId: string, deviceId: string, publicKey: string): Promise<DeviceKey> {
+    return deviceKeys.publishDeviceKey(this.db, userId, deviceId, publicKey);
+  }
+
+  chatDeviceKeys(chatId: string): Promise<DeviceKey[]> {
+    return deviceKeys.chatDeviceKeys(this.db, chatId);
   }
 
   pruneMessages(olderThan: Date): Promise<{ deleted: number }> {

@@ -51,6 +51,7 @@ export class MessageQueries {
           text: p.text,
           created_at: p.created_at,
           mentions: p.mentions,
+          envelope: p.envelope,
         })
         .onConflict((oc) => oc.columns(['chat_id', 'sender_id', 'client_message_id']).doNothing())
         .returning('seq'),
@@ -121,6 +122,7 @@ export function* appendMessage(
     text: input.text,
     created_at: new Date(now).toISOString(),
     mentions: mentionsColumn(mentions),
+    envelope: input.envelope === undefined ? null : JSON.stringify(input.envelope),
   };
   const inserted = yield* queries.insert.first$(row);
   if (!inserted) {

@@ -23,6 +23,7 @@ export function toMessage(row: MessageRow): MessageData {
     createdAt: row.created_at,
     seq: Number(row.seq),
     ...(row.mentions !== null && { mentions: JSON.parse(row.mentions) as string[] }),
+    ...(row.envelope !== null && { envelope: JSON.parse(row.envelope) }),
   };
 }
 
@@ -39,6 +40,7 @@ export function toChatInfo(chat: ChatRow, members: string[]): ChatInfo {
     members,
     createdAt: chat.created_at,
     lastSeq: Number(chat.last_seq),
+    encrypted: Number(chat.encrypted) === 1,
   };
 }
 

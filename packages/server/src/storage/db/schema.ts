@@ -11,6 +11,7 @@ export interface Database {
   messages: MessagesTable;
   device_receipts: DeviceReceiptsTable;
   devices: DevicesTable;
+  device_keys: DeviceKeysTable;
   notification_counter: NotificationCounterTable;
   notifications: NotificationsTable;
   notification_recipients: NotificationRecipientsTable;
@@ -49,6 +50,8 @@ interface ChatsTable {
   pruned_seq: Generated<number>;
   created_by: string;
   created_at: string;
+  /** 1 for an end-to-end encrypted chat; fixed at creation. */
+  encrypted: Generated<number>;
 }
 
 interface ChatMembersTable {
@@ -72,10 +75,13 @@ interface MessagesTable {
   seq: number;
   sender_id: string;
   client_message_id: string;
+  /** Empty in end-to-end encrypted chats. */
   text: string;
   created_at: string;
   /** JSON array of the user ids the message @mentions; null when none. */
   mentions: string | null;
+  /** JSON of the E2eEnvelope in end-to-end encrypted chats, stored as the sender made it; else null. */
+  envelope: string | null;
 }
 
 interface DeviceReceiptsTable {
@@ -90,6 +96,14 @@ interface DeviceReceiptsTable {
 interface DevicesTable {
   user_id: string;
   device_id: string;
+  created_at: string;
+}
+
+/** Each device's current public key for end-to-end encrypted chats (ECDH P-256, raw, base64url). */
+interface DeviceKeysTable {
+  user_id: string;
+  device_id: string;
+  public_key: string;
   created_at: string;
 }
 

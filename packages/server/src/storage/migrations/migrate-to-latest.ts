@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import { initialMigration } from './0001-initial.js';
 import { notificationsMigration } from './0002-notifications.js';
+import { e2eMigration } from './0004-e2e.js';
 import { erasuresMigration } from './0005-erasures.js';
 import { peopleMigration } from './0007-people.js';
 
@@ -13,6 +14,7 @@ import { peopleMigration } from './0007-people.js';
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initialMigration,
   '0002_notifications': notificationsMigration,
+  '0004_e2e': e2eMigration,
   '0005_erasures': erasuresMigration,
   '0007_people': peopleMigration,
 };

@@ -126,13 +126,24 @@ async function eraseChats(
   );
   add(
     removed,
+    'device_keys',
+    (await trx.deleteFrom('device_keys').where('user_id', '=', userId).executeTakeFirst()).numDeletedRows,
+  );
+  add(
+    removed,
     'users',
     (await trx.deleteFrom('users').where('id', '=', userId).executeTakeFirst()).numDeletedRows,
   );
 
   const tombstones = await trx
     .updateTable('messages')
-    .set((eb) => ({ sender_id: ERASED_USER_ID, text: '', mentions: null, client_message_id: eb.ref('id') }))
+    .set((eb) => ({
+      sender_id: ERASED_USER_ID,
+      text: '',
+      mentions: null,
+      envelope: null,
+      client_message_id: eb.ref('id'),
+    }))
     .where('sender_id', '=', userId)
     .executeTakeFirst();
   add(anonymised, 'messages', tombstones.numUpdatedRows);
