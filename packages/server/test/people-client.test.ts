@@ -104,6 +104,27 @@ describe('people in the SDK against a real server', () => {
     expect(phone.chats.getChatListSnapshot().map((c) => c.id)).toEqual([chatId]); // no phantom row
   });
 
+  it('mentions in an end-to-end encrypted chat notify without quoting the message', async () => {
+    const gil = await device('sdk-gil', 'gil-1', 'Gil');
+    const hal = await device('sdk-hal', 'hal-1');
+    const opened = await gil.openDm('sdk-hal', { encrypted: true });
+    if (!opened.ok) throw new Error(opened.error.message);
+    const mentions: Array<{ text: string; senderName?: string }> = [];
+    hal.on('chat:mention', (payload) => mentions.push(payload));
+    const sent = await gil.sendMessage(opened.chat.id, '@sdk-hal the code is 1234', {
+      mentions: ['sdk-hal'],
+    });
+    expect(sent).toMatchObject({ ok: true, message: { text: '', mentions: ['sdk-hal'] } });
+    await waitFor(() => mentions.length === 1, 3000, 'mention in an encrypted chat');
+    expect(mentions[0]).toEqual(expect.objectContaining({ text: '', senderName: 'Gil' }));
+    await waitFor(
+      () => hal.chats.getChatSnapshot(opened.chat.id).messages.at(-1)?.text === '@sdk-hal the code is 1234',
+      3000,
+      'decrypted',
+    );
+    expect(hal.chats.getChatSnapshot(opened.chat.id).messages.at(-1)?.mentions).toEqual(['sdk-hal']);
+  });
+
   it('hides presence: the setting reaches the other device and others’ last seen disappears', async () => {
     const eva = await device('sdk-eva', 'eva-1');
     const evaPhone = await device('sdk-eva', 'eva-2');
