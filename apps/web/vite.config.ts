@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import react from '@vitejs/plugin-react';
+import { build as esbuild } from 'esbuild';
 import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
 
 /** Where `npm run dev -w @mpi/web` forwards API and socket traffic (the server of `npm run dev`). */
@@ -32,8 +33,32 @@ function precompress(): Plugin {
   };
 }
 
+/**
+ * Bundles the service worker (src/sw/service-worker.ts) into dist/sw.js: one classic script at the root,
+ * so that its scope is the whole app and every browser can run it (no module workers, no shared chunks).
+ * The dev server does not serve it: Web Push is tried on a build (`npm start`).
+ */
+function serviceWorker(): Plugin {
+  return {
+    name: 'mpi-service-worker',
+    apply: 'build',
+    async closeBundle() {
+      await esbuild({
+        entryPoints: [join(import.meta.dirname, 'src', 'sw', 'service-worker.ts')],
+        outfile: join(import.meta.dirname, 'dist', 'sw.js'),
+        bundle: true,
+        format: 'iife',
+        target: 'es2022',
+        minify: true,
+        conditions: ['source'],
+        logLevel: 'warning',
+      });
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react(), precompress()],
+  plugins: [react(), precompress(), serviceWorker()],
   resolve: {
     // Workspace packages resolve to their TypeScript sources (their "source" export), so the app never
     // needs their dist builds; the defaults (module, browser, development|production) stay.

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import axe from 'axe-core';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 
@@ -105,12 +106,25 @@ export class ContextPool {
   ) {}
 
   /** A fresh browser profile (own localStorage and IndexedDB) with one page. */
-  async page(options: { width?: number; height?: number; debug?: boolean } = {}): Promise<Page> {
+  /** `touch`: a phone's touch screen (no hover, taps). */
+  async page(
+    options: {
+      width?: number;
+      height?: number;
+      debug?: boolean;
+      touch?: boolean;
+      colorScheme?: 'light' | 'dark';
+      permissions?: string[];
+    } = {},
+  ): Promise<Page> {
     const context = await this.browser.newContext({
       baseURL: this.baseURL,
       viewport: { width: options.width ?? 1100, height: options.height ?? 720 },
       deviceScaleFactor: 1,
       reducedMotion: 'reduce',
+      ...(options.touch && { hasTouch: true, isMobile: true }),
+      colorScheme: options.colorScheme ?? 'light',
+      permissions: options.permissions ?? [],
     });
     this.#contexts.push(context);
     if (options.debug) {
@@ -221,4 +235,43 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(SCREENSHOT_DIR, `${name}.png`);
   await page.screenshot({ path, animations: 'disabled', caret: 'hide' });
   return path;
+}
+
+/**
+ * axe-core's WCAG 2.x A/AA checks on the page as it is now: one line per serious or critical finding
+ * (rule, impact, the first offending elements). Evaluated through the DevTools protocol, which the app's
+ * CSP (script-src 'self') does not govern.
+ */
+export async function axeFindings(page: Page): Promise<string[]> {
+  await page.evaluate(axe.source);
+  const violations = await page.evaluate<Array<{ id: string; impact: string | null; targets: string[] }>>(`
+    axe
+      .run(document, {
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+        resultTypes: ['violations'],
+      })
+      .then((result) =>
+        result.violations.map((v) => ({
+          id: v.id,
+          impact: v.impact,
+          targets: v.nodes.slice(0, 3).map((node) => JSON.stringify(node.target)),
+        })),
+      )
+  `);
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.targets.join(' ')}`);
+}
+
+/** The page scrolls sideways: something is wider than the window. */
+export function scrollsSideways(page: Page): Promise<boolean> {
+  return page.evaluate<boolean>('document.documentElement.scrollWidth > window.innerWidth');
+}
+
+/** The two boxes share any pixel. */
+export function overlaps(
+  a: { x: number; y: number; width: number; height: number },
+  b: { x: number; y: number; width: number; height: number },
+): boolean {
+  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 }

@@ -2,6 +2,8 @@ import { createHmac } from 'node:crypto';
 import { SIGNATURE_HEADERS } from '@mpi/protocol';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import type { CreateServerOptions } from '../../packages/server/src/app.js';
+import type { Env } from '../../packages/server/src/config.js';
 import { startTestServer, type TestServer } from '../../packages/server/test/support/server.js';
 import { ContextPool, ensureWebBuild, launchBrowser, messages } from './support.js';
 
@@ -12,7 +14,13 @@ const SIGNING_SECRET = 'browser-test-signing-secret-0123456789abcdef';
  * server and browser per test file; each test signs in its own users in their own browser contexts (own
  * localStorage and IndexedDB), all closed after it, and no page may log an error.
  */
-export function webAppSuite() {
+export function webAppSuite(
+  options: {
+    env?: Env;
+    /** Runs first (e.g. starts a local push service) and gives the server's extra options. */
+    before?: () => Promise<CreateServerOptions>;
+  } = {},
+) {
   let server: TestServer;
   let browser: Browser;
   let pool: ContextPool | undefined;
@@ -20,8 +28,12 @@ export function webAppSuite() {
 
   beforeAll(async () => {
     const dist = await ensureWebBuild();
+    const serverOptions = (await options.before?.()) ?? {};
     [server, browser] = await Promise.all([
-      startTestServer({ WEB_DIST_DIR: dist, NOTIFY_SIGNING_SECRETS: SIGNING_SECRET }),
+      startTestServer(
+        { WEB_DIST_DIR: dist, NOTIFY_SIGNING_SECRETS: SIGNING_SECRET, ...options.env },
+        serverOptions,
+      ),
       launchBrowser(),
     ]);
   }, 120_000);

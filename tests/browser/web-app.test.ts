@@ -167,7 +167,7 @@ describe.skipIf(!HAS_CHROMIUM)('web app in a real browser', { timeout: 90_000 },
     await eventually(async () => (await texts(quinn)).length, 50);
     expect((await texts(quinn)).at(-1)).toBe('message 70');
 
-    const list = quinn.getByRole('list', { name: 'Messages with pia' });
+    const list = quinn.getByRole('region', { name: 'Messages with pia' });
     const firstShown = quinn.locator('li.message').first();
     expect(await firstShown.textContent()).toContain('message 21');
     await list.evaluate((element) => {

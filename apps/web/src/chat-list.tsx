@@ -1,13 +1,15 @@
 import type { ChatListItem } from '@mpi/client';
 import type { MouseEvent } from 'react';
 import { EncryptedMark, previewText } from './encryption.js';
-import { chatTitle, dmPeer, shortTime } from './format.js';
+import { chatTitle, dmPeer, fullDateTime, shortTime } from './format.js';
 import { BellOffIcon } from './icons.js';
 import { NewChat } from './new-chat.js';
 import { Avatar } from './people/avatar.js';
 import { PresenceSetting } from './people/presence-setting.js';
 import { usePeople } from './people/use-people.js';
 import { navigate, routePath } from './router.js';
+import { SearchBox } from './search-box.js';
+import { useNow } from './use-now.js';
 
 /** The user's chats, most recently active first, with unread badges; live. */
 export function ChatList({
@@ -22,6 +24,8 @@ export function ChatList({
 }) {
   const people = usePeople();
   const nameOf = (userId: string) => people.displayName(userId);
+  // Relative dates ("Yesterday", "Monday") move on at midnight without any new message.
+  const now = new Date(useNow(true, 60_000));
   const open = (event: MouseEvent<HTMLAnchorElement>, chatId: string) => {
     if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
     event.preventDefault();
@@ -35,6 +39,7 @@ export function ChatList({
         <PresenceSetting />
       </div>
       <NewChat />
+      <SearchBox chats={chats} me={me} />
       {chats.length === 0 ? (
         <p className="empty">No chats yet. Start one with a user id above.</p>
       ) : (
@@ -76,8 +81,12 @@ export function ChatList({
                   </span>
                   <span className="chat-item-side">
                     {last && (
-                      <time className="chat-item-time" dateTime={last.createdAt}>
-                        {shortTime(last.createdAt)}
+                      <time
+                        className="chat-item-time"
+                        dateTime={last.createdAt}
+                        title={fullDateTime(last.createdAt)}
+                      >
+                        {shortTime(last.createdAt, now)}
                       </time>
                     )}
                     {chat.muted && (

@@ -1,15 +1,21 @@
 import type { ChatListItem, ChatMessage, MessageStatus } from '@mpi/client';
 import { Composer, useChat } from '@mpi/react';
-import { type ReactNode, useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
+import { Fragment, type ReactNode, useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
+import { useUnreadDivider } from './chat/use-unread-divider.js';
 import { EncryptedMark, EncryptionBanner, unreadableText } from './encryption.js';
-import { chatTitle, clockTime, dmPeer } from './format.js';
+import { chatTitle, clockTime, dayKey, dayLabel, dmPeer, fullDateTime } from './format.js';
 import { ClockIcon } from './icons.js';
+import { useJumpTarget } from './jump-to-message.js';
+import { MessageActions, useLongPress } from './message-actions.js';
+import { MessageContent } from './message-content.js';
+import { type MessageUi, useMessageUi } from './message-ui.js';
 import { Avatar } from './people/avatar.js';
 import { MentionCompletion } from './people/mention-completion.js';
 import { mentionsIn } from './people/mentions.js';
 import { MuteToggle } from './people/mute-toggle.js';
 import { presenceText } from './people/presence-text.js';
 import { usePeople } from './people/use-people.js';
+import { ReplyPreview } from './reply-preview.js';
 import { navigate } from './router.js';
 import { useNow } from './use-now.js';
 import { usePageVisible } from './use-page-visible.js';
@@ -29,6 +35,7 @@ function MessageItem({
   showSender,
   onRetry,
   onDiscard,
+  ui,
 }: {
   message: ChatMessage;
   senderName: string;
@@ -36,26 +43,31 @@ function MessageItem({
   showSender: boolean;
   onRetry(): void;
   onDiscard(): void;
+  ui: MessageUi;
 }) {
   const tick = message.status === 'received' ? null : TICK[message.status];
   const unreadable = unreadableText(message);
+  const longPress = useLongPress(message, ui);
   return (
     <li
       className={`message ${message.own ? 'own' : 'theirs'}${mentionsMe ? ' mentions-me' : ''}`}
       data-status={message.status}
       data-seq={message.seq ?? undefined}
       data-encryption={message.encryption}
+      data-message-id={message.id ?? undefined}
     >
-      <div className="bubble">
+      <div className="bubble" {...longPress}>
         {showSender && !message.own && <span className="sender">{senderName}</span>}
         <span className="visually-hidden">{message.own ? 'You' : senderName}: </span>
         {unreadable ? (
           <span className="text unreadable">{unreadable}</span>
         ) : (
-          <span className="text">{message.text}</span>
+          <MessageContent message={message} ui={ui} />
         )}
         <span className="meta">
-          <time dateTime={message.createdAt}>{clockTime(message.createdAt)}</time>
+          <time dateTime={message.createdAt} title={fullDateTime(message.createdAt)}>
+            {clockTime(message.createdAt)}
+          </time>
           {tick && (
             <span
               className={`tick tick-${message.status}`}
@@ -68,6 +80,7 @@ function MessageItem({
           )}
         </span>
       </div>
+      <MessageActions message={message} ui={ui} />
       {message.status === 'failed' && (
         <div className="failure" role="alert">
           <span>Not sent{message.error ? `: ${message.error.message}` : '.'}</span>
@@ -112,15 +125,17 @@ export function ChatView({
 }) {
   // Read marks only while the user can see the chat (a background tab reads nothing).
   const chat = useChat(chatId, { markReadOnView: usePageVisible() });
+  const ui = useMessageUi(chatId, me, item?.type === 'group');
+  useJumpTarget(chatId, chat);
   const [announcement, setAnnouncement] = useState('');
-  const listRef = useRef<HTMLOListElement>(null);
-  const inputRef = useRef<HTMLInputElement>(null);
+  const listRef = useRef<HTMLElement>(null);
+  const inputRef = useRef<HTMLTextAreaElement>(null);
   const headingId = useId();
   const people = usePeople();
   const nameOf = (userId: string) => people.displayName(userId);
   const peer = item ? dmPeer(item, me) : null;
-  const now = useNow(peer !== null, 30_000); // "last seen 5 min ago" keeps up
   const members = item?.members ?? [];
+  const now = useNow(peer !== null, 30_000); // "last seen 5 min ago" keeps up
 
   const title = item ? chatTitle(item, me, nameOf) : 'Chat';
   const isGroup = item?.type === 'group';
@@ -128,6 +143,10 @@ export function ChatView({
   const firstKey = messages[0]?.clientMessageId ?? null;
   const last = messages.at(-1);
   const lastKey = last?.clientMessageId ?? null;
+  const dividerKey = useUnreadDivider(messages, chat.unreadCount);
+  // Scrolled up from the latest: a "Jump to latest" button, with what arrived meanwhile.
+  const [away, setAway] = useState(false);
+  const [arrivedAway, setArrivedAway] = useState(0);
 
   // Focus the composer when a chat opens, so typing can start at once.
   useEffect(() => {
@@ -151,15 +170,34 @@ export function ChatView({
   useLayoutEffect(() => {
     const list = listRef.current;
     if (!list || lastKey === null) return;
-    if (stickToBottom.current || last?.own) list.scrollTop = list.scrollHeight;
+    const arrived = previousLast.current !== null && previousLast.current !== lastKey;
+    if (previousLast.current === null && dividerKey !== null) {
+      // Opened with unread messages: start at the first of them (or at the bottom if they all fit).
+      list.scrollTop = list.scrollHeight;
+      const divider = list.querySelector<HTMLElement>('.unread-divider');
+      const above = divider ? divider.getBoundingClientRect().top - list.getBoundingClientRect().top : 0;
+      if (above < 0) list.scrollTop += above - 8;
+    } else if (stickToBottom.current || last?.own) {
+      list.scrollTop = list.scrollHeight;
+    } else if (arrived && !last?.own) {
+      setArrivedAway((count) => count + 1);
+    }
     // Announce messages that arrive while the chat is open (not the history that loads with it).
-    if (previousLast.current !== null && previousLast.current !== lastKey && last && !last.own) {
+    if (arrived && last && !last.own) {
       setAnnouncement(
         `New message from ${people.displayName(last.senderId)}: ${unreadableText(last) ?? last.text}`,
       );
     }
     previousLast.current = lastKey;
-  }, [lastKey, last, people]);
+  }, [lastKey, last, dividerKey, people]);
+
+  const jumpToLatest = () => {
+    const list = listRef.current;
+    if (list) list.scrollTop = list.scrollHeight;
+    stickToBottom.current = true;
+    setAway(false);
+    setArrivedAway(0);
+  };
 
   const loadOlder = () => {
     const list = listRef.current;
@@ -171,7 +209,10 @@ export function ChatView({
   const onScroll = () => {
     const list = listRef.current;
     if (!list) return;
-    stickToBottom.current = list.scrollHeight - list.scrollTop - list.clientHeight < 60;
+    const fromBottom = list.scrollHeight - list.scrollTop - list.clientHeight;
+    stickToBottom.current = fromBottom < 60;
+    setAway(fromBottom > 240);
+    if (stickToBottom.current) setArrivedAway(0);
     if (list.scrollTop < 60) loadOlder();
   };
 
@@ -214,33 +255,68 @@ export function ChatView({
         <MuteToggle chatId={chatId} />
       </header>
       {item?.encrypted && <EncryptionBanner chatId={chatId} others={item.members.filter((m) => m !== me)} />}
-      <ol className="messages" ref={listRef} onScroll={onScroll} aria-label={`Messages with ${title}`}>
-        {chat.hasMore && (
-          <li className="history-more">
-            <button type="button" className="link-button" onClick={loadOlder} disabled={chat.loadingOlder}>
-              {chat.loadingOlder ? 'Loading…' : 'Load older messages'}
-            </button>
-          </li>
+      <div className="messages-pane">
+        {/* The scrolling region is focusable, so the keyboard can scroll it (arrows, Page Up/Down). */}
+        <section
+          className="messages"
+          ref={listRef}
+          onScroll={onScroll}
+          aria-label={`Messages with ${title}`}
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard
+          tabIndex={0}
+        >
+          <ol className="message-list">
+            {chat.hasMore && (
+              <li className="history-more">
+                <button
+                  type="button"
+                  className="link-button"
+                  onClick={loadOlder}
+                  disabled={chat.loadingOlder}
+                >
+                  {chat.loadingOlder ? 'Loading…' : 'Load older messages'}
+                </button>
+              </li>
+            )}
+            {!chat.hasMore && messages.length === 0 && <li className="empty">No messages yet. Say hello!</li>}
+            {messages.map((message, index) => (
+              <Fragment key={message.clientMessageId}>
+                {dayKey(message.createdAt) !== dayKey(messages[index - 1]?.createdAt ?? '') && (
+                  <li className="day-separator">
+                    <span>{dayLabel(message.createdAt)}</span>
+                  </li>
+                )}
+                {message.clientMessageId === dividerKey && (
+                  <li className="unread-divider">
+                    <span>New messages</span>
+                  </li>
+                )}
+                <MessageItem
+                  message={message}
+                  senderName={nameOf(message.senderId)}
+                  mentionsMe={message.mentions.includes(me)}
+                  showSender={isGroup}
+                  onRetry={() => void chat.retry(message.clientMessageId)}
+                  onDiscard={() => void chat.discard(message.clientMessageId)}
+                  ui={ui}
+                />
+              </Fragment>
+            ))}
+          </ol>
+        </section>
+        {away && (
+          <button type="button" className="jump-latest" onClick={jumpToLatest}>
+            {arrivedAway > 0 ? `${arrivedAway} new · Jump to latest` : 'Jump to latest'}
+          </button>
         )}
-        {!chat.hasMore && messages.length === 0 && <li className="empty">No messages yet. Say hello!</li>}
-        {messages.map((message) => (
-          <MessageItem
-            key={message.clientMessageId}
-            message={message}
-            senderName={nameOf(message.senderId)}
-            mentionsMe={message.mentions.includes(me)}
-            showSender={isGroup}
-            onRetry={() => void chat.retry(message.clientMessageId)}
-            onDiscard={() => void chat.discard(message.clientMessageId)}
-          />
-        ))}
-      </ol>
+      </div>
       <p className="typing" aria-live="polite">
         {typing}
       </p>
       <p className="visually-hidden" aria-live="polite">
         {announcement}
       </p>
+      {ui.replyTo && <ReplyPreview message={ui.replyTo} onCancel={() => ui.setReplyTo(null)} />}
       <MentionCompletion
         fieldRef={inputRef}
         candidates={members
@@ -251,8 +327,11 @@ export function ChatView({
         label={`Message to ${title}`}
         inputRef={inputRef}
         onSend={(text) => {
-          stickToBottom.current = true;
-          void chat.send(text, { mentions: mentionsIn(text, members, me) });
+          jumpToLatest();
+          const replyToId = ui.replyTo?.id ?? undefined;
+          ui.setReplyTo(null);
+          const mentions = mentionsIn(text, members, me);
+          void chat.send(text, { ...(replyToId && { replyToId }), ...(mentions.length > 0 && { mentions }) });
         }}
         onDraftChange={chat.setDraft}
       />

@@ -18,8 +18,12 @@ export function unreadableText(message: ChatMessage): string | null {
     : null;
 }
 
-/** A chat-list preview: an encrypted last message that came from the list (not decrypted) says so. */
+/**
+ * A chat-list preview: a deleted last message says so, and an encrypted one that came from the list (not
+ * decrypted) too.
+ */
 export function previewText(last: NonNullable<ChatListItem['lastMessage']>): string {
+  if (last.deletedAt) return 'Message deleted';
   return last.envelope && last.text === '' ? 'Encrypted message' : last.text;
 }
 

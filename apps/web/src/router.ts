@@ -1,33 +1,9 @@
 import { useSyncExternalStore } from 'react';
+import { parseRoute, type Route, routePath } from './routes.js';
 
-/** The app's screens. Paths are real URLs: the server answers every page path with index.html. */
-export type Route = { name: 'chats' } | { name: 'chat'; chatId: string } | { name: 'notifications' };
+export { type Route, routePath } from './routes.js';
 
 const NAVIGATE_EVENT = 'mpi:navigate';
-
-function parseRoute(pathname: string): Route {
-  const chat = /^\/chats\/([^/]+)\/?$/.exec(pathname);
-  if (chat?.[1]) {
-    try {
-      return { name: 'chat', chatId: decodeURIComponent(chat[1]) };
-    } catch {
-      return { name: 'chats' };
-    }
-  }
-  if (/^\/notifications\/?$/.test(pathname)) return { name: 'notifications' };
-  return { name: 'chats' };
-}
-
-export function routePath(route: Route): string {
-  switch (route.name) {
-    case 'chat':
-      return `/chats/${encodeURIComponent(route.chatId)}`;
-    case 'notifications':
-      return '/notifications';
-    default:
-      return '/';
-  }
-}
 
 export function navigate(route: Route, { replace = false } = {}): void {
   const path = routePath(route);

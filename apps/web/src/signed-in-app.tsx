@@ -19,6 +19,7 @@ import { BellIcon } from './icons.js';
 import { describeNotification } from './notifications/describe.js';
 import { NotificationCenter } from './notifications/notification-center.js';
 import { type Toast, Toasts } from './notifications/toasts.js';
+import { useServiceWorker } from './notifications/use-service-worker.js';
 import { ProfileForm } from './people/profile-form.js';
 import { navigate, routePath, useRoute } from './router.js';
 import type { Session, SignedInUser } from './session.js';
@@ -50,6 +51,7 @@ export function SignedInApp({ session, onSignOut }: { session: Session; onSignOu
 function Shell({ user, onSignOut }: { user: SignedInUser; onSignOut(): void }) {
   const route = useRoute();
   const myName = useProfile(user.userId)?.name ?? user.name;
+  useServiceWorker();
   const [toasts, setToasts] = useState<Toast[]>([]);
   const timers = useRef(new Map<string, ReturnType<typeof setTimeout>>());
   const toastCounter = useRef(0);
@@ -139,6 +141,7 @@ function Shell({ user, onSignOut }: { user: SignedInUser; onSignOut(): void }) {
           </button>
         </div>
       </header>
+      <Toasts toasts={toasts} onDismiss={dismiss} onOpen={() => navigate({ name: 'notifications' })} />
       <div className="layout" data-view={route.name}>
         <ChatList chats={chats} me={user.userId} activeChatId={activeChatId} />
         <main className="content" id="main" tabIndex={-1}>
@@ -160,7 +163,6 @@ function Shell({ user, onSignOut }: { user: SignedInUser; onSignOut(): void }) {
           )}
         </main>
       </div>
-      <Toasts toasts={toasts} onDismiss={dismiss} onOpen={() => navigate({ name: 'notifications' })} />
     </div>
   );
 }

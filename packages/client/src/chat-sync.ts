@@ -8,10 +8,11 @@ import {
   type ServerEventName,
   type ServerToClientEvents,
 } from '@mpi/protocol';
+import { ChangeTracker } from './changes.js';
 import { type DeviceKeyStore, defaultDeviceKeyStore } from './e2e/device-key-store.js';
 import { EndToEnd } from './e2e/end-to-end.js';
 import { MemoryOutboxStore } from './outbox/memory-store.js';
-import { Outbox } from './outbox/outbox.js';
+import { Outbox, type SendAck } from './outbox/outbox.js';
 import type { OutboxEntry, OutboxStore } from './outbox/types.js';
 import { type ConfirmOutcome, ReceiptTracker } from './receipts.js';
 import { Session } from './session.js';
@@ -71,6 +72,7 @@ export class ChatSync {
   readonly session: Session;
   readonly store: ChatStateStore;
   readonly receipts: ReceiptTracker;
+  readonly changes: ChangeTracker;
   readonly outbox: Outbox;
   readonly typing: TypingSender;
   readonly e2e: EndToEnd;
@@ -94,6 +96,13 @@ export class ChatSync {
         fetchGap: (chatId, beforeSeq, limit) => this.#fetchGap(chatId, beforeSeq, limit),
       },
       { tickMs: options.receiptBatchMs, gapFillAfterMs: options.gapFillAfterMs },
+    );
+    this.changes = new ChangeTracker(
+      {
+        confirm: async (chatId, upToVersion) =>
+          (await bridge.request('changes_received', { chatId, upToVersion })).ok,
+      },
+      options.receiptBatchMs,
     );
     this.store = new ChatStateStore(
       {
@@ -143,7 +152,17 @@ export class ChatSync {
       },
       {
         queued: (entry) => this.store.showPending(entry),
-        sent: (_entry, message) => this.store.ingest([message]),
+        sent: (entry, message) => {
+          if (!entry.action) {
+            this.store.ingest([message]);
+            return;
+          }
+          this.changes.note(message.chatId, message.version);
+          this.store.batch(() => {
+            this.store.removePending(entry);
+            this.store.applyChanges([message]);
+          });
+        },
         failed: (entry) => this.store.showPending(entry),
         discarded: (entry) => this.store.removePending(entry),
       },
@@ -159,6 +178,7 @@ export class ChatSync {
   disconnected(): void {
     this.session.disconnected();
     this.receipts.connectionLost();
+    this.changes.connectionLost();
     this.typing.reset();
     this.store.forgetPresence();
   }
@@ -177,9 +197,26 @@ export class ChatSync {
       if (isMessage(message)) this.store.ingest([message]);
     },
     queued_messages: (messages) => {
-      if (Array.isArray(messages)) this.store.ingest(messages.filter(isMessage));
+      if (!Array.isArray(messages)) return;
+      const valid = messages.filter(isMessage);
+      for (const message of valid) this.changes.note(message.chatId, message.version);
+      this.store.ingest(valid);
     },
-    catch_up_complete: (payload) => this.receipts.catchUpComplete(payload?.cursors ?? []),
+    message_updated: (message) => {
+      if (!isMessage(message)) return;
+      this.changes.note(message.chatId, message.version);
+      this.store.applyChanges([message]);
+    },
+    queued_updates: (messages) => {
+      if (!Array.isArray(messages)) return;
+      const valid = messages.filter(isMessage);
+      for (const message of valid) this.changes.note(message.chatId, message.version);
+      this.store.applyChanges(valid);
+    },
+    catch_up_complete: (payload) => {
+      this.receipts.catchUpComplete(payload?.cursors ?? []);
+      this.changes.catchUpComplete(Array.isArray(payload?.versions) ? payload.versions : []);
+    },
     resync_required: (payload) => {
       if (hasChatId(payload)) this.#resync(payload);
     },
@@ -192,6 +229,7 @@ export class ChatSync {
     chat_list_updated: (payload) => {
       if (hasChatId(payload) && this.store.applyChatListUpdate(payload)) {
         this.receipts.forget(payload.chatId);
+        this.changes.forget(payload.chatId);
         this.session.joined.delete(payload.chatId);
       }
     },
@@ -218,28 +256,48 @@ export class ChatSync {
     this.session.cancel(error);
     this.outbox.destroy();
     this.receipts.destroy();
+    this.changes.destroy();
     this.typing.reset();
     this.store.destroy();
+  }
+
+  /** An outbox entry on the wire: a message, or the action it carries. */
+  #send(entry: OutboxEntry): Promise<SendAck> {
+    const { chatId, action } = entry;
+    if (!action) return this.#sendMessage(entry);
+    const { messageId } = action;
+    if (action.type === 'edit')
+      return this.#bridge.request('edit_message', { chatId, messageId, text: action.text });
+    if (action.type === 'delete') return this.#bridge.request('delete_message', { chatId, messageId });
+    const reaction = {
+      chatId,
+      messageId,
+      emoji: action.emoji,
+      action: action.add ? 'add' : 'remove',
+    } as const;
+    return this.#bridge.request('react_to_message', reaction);
+  }
+
+  /** Text to a plain chat; to an encrypted one, only ever the envelope (the outbox keeps the plaintext locally). */
+  async #sendMessage(entry: OutboxEntry): Promise<AckOf<'send_message'>> {
+    const { chatId, clientMessageId, text } = entry;
+    // Mentions are ids the server must see to notify, in encrypted chats too (docs/protocol.md).
+    const reply = {
+      ...(entry.replyToId !== undefined && { replyToId: entry.replyToId }),
+      ...(entry.mentions !== undefined && { mentions: [...entry.mentions] }),
+    };
+    const encrypted = await this.e2e.isEncrypted(chatId);
+    if (typeof encrypted === 'object') return encrypted;
+    if (!encrypted) return this.#bridge.request('send_message', { chatId, text, clientMessageId, ...reply });
+    return this.e2e.send(chatId, text, clientMessageId, (envelope) =>
+      this.#bridge.request('send_message', { chatId, envelope, clientMessageId, ...reply }),
+    );
   }
 
   #resync({ chatId, prunedSeq }: ResyncRequiredPayload): void {
     this.store.resetChat(chatId);
     this.receipts.resync(chatId, prunedSeq);
     void this.store.loadNewest(chatId);
-  }
-
-  /** Text to a plain chat; to an encrypted one, only ever the envelope (the outbox keeps the plaintext locally). */
-  async #send(entry: OutboxEntry): Promise<AckOf<'send_message'>> {
-    const { chatId, clientMessageId, text } = entry;
-    // Mentions are ids the server must see to notify, in encrypted chats too (docs/protocol.md).
-    const mentions = entry.mentions ? { mentions: [...entry.mentions] } : {};
-    const encrypted = await this.e2e.isEncrypted(chatId);
-    if (typeof encrypted === 'object') return encrypted;
-    if (!encrypted)
-      return this.#bridge.request('send_message', { chatId, text, clientMessageId, ...mentions });
-    return this.e2e.send(chatId, text, clientMessageId, (envelope) =>
-      this.#bridge.request('send_message', { chatId, envelope, clientMessageId, ...mentions }),
-    );
   }
 
   async #confirm(chatId: string, upToSeq: number): Promise<ConfirmOutcome> {

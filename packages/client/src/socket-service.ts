@@ -19,7 +19,7 @@ import { SocketRequestError, unavailable } from './errors.js';
 import { createClientMessageId } from './ids.js';
 import { NotificationStore } from './notifications/notification-store.js';
 import { type ResolvedOptions, resolveOptions } from './options.js';
-import type { OutboxEntry } from './outbox/types.js';
+import type { MessageAction, OutboxEntry } from './outbox/types.js';
 import { PeopleStore } from './people/people-store.js';
 import { emitWithAck } from './request.js';
 import type { ChatStore } from './store/types.js';
@@ -238,16 +238,58 @@ export class SocketService {
   sendMessage(
     chatId: string,
     message: string,
-    options: { clientMessageId?: string; mentions?: readonly string[] } = {},
+    options: { clientMessageId?: string; replyToId?: string; mentions?: readonly string[] } = {},
   ): Promise<AckOf<'send_message'>> {
     const clientMessageId = options.clientMessageId ?? createClientMessageId();
     this.#sync.typing.stop(chatId); // a sent message ends the typing indicator
-    return this.#sync.outbox.send(chatId, message, clientMessageId, options.mentions);
+    const extra = {
+      ...(options.replyToId !== undefined && { replyToId: options.replyToId }),
+      ...(options.mentions !== undefined && options.mentions.length > 0 && { mentions: options.mentions }),
+    };
+    return this.#sync.outbox.send(chatId, message, clientMessageId, extra) as Promise<AckOf<'send_message'>>;
   }
 
   /** Queues a `failed` message again; resolves with its new final ack (NOT_FOUND when not failed). */
   retryMessage(clientMessageId: string): Promise<AckOf<'send_message'>> {
-    return this.#sync.outbox.retry(clientMessageId);
+    return this.#sync.outbox.retry(clientMessageId) as Promise<AckOf<'send_message'>>;
+  }
+
+  // ---- Message actions: through the outbox, shown at once, sent once (docs/sdk.md) ----
+
+  /**
+   * Replaces the text of your message `messageId`: shown at once (`syncing`), sent once, offline too.
+   * A final refusal (FORBIDDEN, EDIT_WINDOW_CLOSED…) undoes what the store showed.
+   */
+  editMessage(chatId: string, messageId: string, text: string): Promise<AckOf<'edit_message'>> {
+    return this.#action(chatId, { type: 'edit', messageId, text }, text);
+  }
+
+  /** Deletes a message (yours, or any as a group admin): a tombstone, shown at once. */
+  deleteMessage(chatId: string, messageId: string): Promise<AckOf<'delete_message'>> {
+    return this.#action(chatId, { type: 'delete', messageId });
+  }
+
+  /** Adds (or with `add: false` removes) your reaction `emoji` (one emoji) on a message. */
+  reactToMessage(
+    chatId: string,
+    messageId: string,
+    emoji: string,
+    add = true,
+  ): Promise<AckOf<'react_to_message'>> {
+    return this.#action(chatId, { type: 'react', messageId, emoji, add });
+  }
+
+  /** Full-text search over your chats (or `chatId`), newest first; `nextCursor` pages on. */
+  searchMessages(
+    query: string,
+    options: Omit<ClientEventPayload<'search_messages'>, 'query'> = {},
+  ): Promise<AckOf<'search_messages'>> {
+    return this.request('search_messages', { query, ...options });
+  }
+
+  #action(chatId: string, action: MessageAction, text = ''): Promise<AckOf<'edit_message'>> {
+    const key = createClientMessageId();
+    return this.#sync.outbox.send(chatId, text, key, { action }) as Promise<AckOf<'edit_message'>>;
   }
 
   /** Drops a `failed` (or a not yet sent `pending`) message from the outbox and the store. */

@@ -1,6 +1,7 @@
 import type { ChatSummary, MessageData } from '@mpi/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { OutboxEntry } from '../src/outbox/types.js';
+import { toChatMessage } from '../src/store/chat-state.js';
 import { ChatStateStore } from '../src/store/chat-store.js';
 import { MessageList } from '../src/store/message-list.js';
 import type { ChatStoreTransport } from '../src/store/types.js';
@@ -60,8 +61,7 @@ afterEach(() => {
 describe('MessageList', () => {
   it('orders by seq whatever the arrival order, and dedupes by id', () => {
     const list = new MessageList(10);
-    const make = (seq: number) =>
-      Object.freeze({ ...msg(seq), status: 'received' as const, own: false, error: null, mentions: [] });
+    const make = (seq: number) => toChatMessage(msg(seq), false, 'received');
     for (const seq of [3, 1, 2, 3, 5, 4, 1]) list.upsertSent(make(seq));
     expect(list.toArray().map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
     expect(list.upsertSent(make(2))).toBe(false);
@@ -69,8 +69,7 @@ describe('MessageList', () => {
 
   it('keeps at most `limit` sent messages, dropping the oldest, and never drops pending ones', () => {
     const list = new MessageList(3);
-    const make = (seq: number) =>
-      Object.freeze({ ...msg(seq), status: 'received' as const, own: false, error: null, mentions: [] });
+    const make = (seq: number) => toChatMessage(msg(seq), false, 'received');
     list.addPending({ ...make(0), id: null, seq: null, clientMessageId: 'p1', own: true, status: 'pending' });
     for (let seq = 1; seq <= 6; seq++) list.upsertSent(make(seq));
     expect(list.toArray().map((m) => m.seq)).toEqual([4, 5, 6, null]);
@@ -139,6 +138,49 @@ describe('ChatStateStore: merging', () => {
     expect(snap.messages[0]?.seq).toBe(101);
     expect(snap.messages.at(-1)?.seq).toBe(600);
     expect(snap.hasMore).toBe(true);
+  });
+});
+
+describe('ChatStateStore: changes of messages', () => {
+  const edited = (seq: number, version: number, text: string) =>
+    msg(seq, { version, text, editedAt: '2026-01-01T01:00:00.000Z' });
+
+  it('keeps the newer version whatever the arrival order', () => {
+    const s = store();
+    s.ingest([msg(1)]);
+    s.applyChanges([edited(1, 2, 'second')]);
+    s.ingest([edited(1, 1, 'first')]); // a history page read in between
+    expect(s.getChatSnapshot('c1').messages[0]).toMatchObject({ text: 'second', version: 2 });
+  });
+
+  it('a change that overtakes its message is applied when the message comes', () => {
+    const s = store();
+    s.applyChanges([edited(1, 3, 'changed')]);
+    expect(s.getChatSnapshot('c1').messages).toEqual([]); // not held: no island in the list
+    s.ingest([msg(1)]); // the copy of a catch-up page read before the change
+    expect(s.getChatSnapshot('c1').messages[0]).toMatchObject({ text: 'changed', version: 3 });
+  });
+
+  it('the quotes of held replies follow their original', () => {
+    const s = store();
+    const quote = { messageId: 'id-c1-1', seq: 1, senderId: 'bob', text: 'text 1', deleted: false };
+    s.ingest([msg(1), msg(2, { replyTo: quote })]);
+    s.applyChanges([msg(1, { version: 1, text: '', deletedAt: '2026-01-01T01:00:00.000Z' })]);
+    expect(s.getChatSnapshot('c1').messages[1]?.replyTo).toEqual({ ...quote, text: '', deleted: true });
+  });
+
+  it('shows a queued action at once, and the stored state once it is acknowledged', () => {
+    const s = store();
+    s.ingest([msg(1, { senderId: ME })]);
+    const action = entry('a1', {
+      text: 'fixed',
+      action: { type: 'edit', messageId: 'id-c1-1', text: 'fixed' },
+    });
+    s.showPending(action);
+    expect(s.getChatSnapshot('c1').messages).toMatchObject([{ text: 'fixed', syncing: true, seq: 1 }]);
+    s.removePending(action);
+    s.applyChanges([edited(1, 1, 'fixed')]);
+    expect(s.getChatSnapshot('c1').messages).toMatchObject([{ text: 'fixed', syncing: false, version: 1 }]);
   });
 });
 

@@ -35,7 +35,9 @@ describe('people in the SDK’s types', () => {
     expectTypeOf(service.getProfiles).returns.resolves.toEqualTypeOf<AckOf<'get_profiles'>>();
     expectTypeOf(service.sendMessage)
       .parameter(2)
-      .toEqualTypeOf<{ clientMessageId?: string; mentions?: readonly string[] } | undefined>();
+      .toEqualTypeOf<
+        { clientMessageId?: string; replyToId?: string; mentions?: readonly string[] } | undefined
+      >();
     // @ts-expect-error: mentions are user ids
     void service.sendMessage('c1', 'hi', { mentions: [1] });
   });

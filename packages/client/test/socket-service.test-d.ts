@@ -8,6 +8,7 @@ import type {
   MessageData,
   NotificationChannel,
   NotificationMeta,
+  ReplyPreview,
   SendMessageInput,
   TypingUpdatePayload,
 } from '@mpi/protocol';
@@ -124,6 +125,28 @@ describe('requests resolve with the contract’s acks', () => {
     expectTypeOf(service.subscribe).returns.toEqualTypeOf<Promise<AckOf<'subscribe'>>>();
     expectTypeOf(service.ping).returns.toEqualTypeOf<Promise<number>>();
     expectTypeOf(service.getDeviceId).returns.toEqualTypeOf<Promise<string>>();
+  });
+
+  test('message actions: acks with the message’s state, and its fields in the store', async () => {
+    expectTypeOf(service.editMessage).returns.toEqualTypeOf<Promise<AckOf<'edit_message'>>>();
+    expectTypeOf(service.deleteMessage).returns.toEqualTypeOf<Promise<AckOf<'delete_message'>>>();
+    expectTypeOf(service.reactToMessage).returns.toEqualTypeOf<Promise<AckOf<'react_to_message'>>>();
+    expectTypeOf(service.searchMessages).returns.toEqualTypeOf<Promise<AckOf<'search_messages'>>>();
+    const edited = await service.editMessage('c1', 'm1', 'fixed');
+    if (edited.ok) {
+      expectTypeOf(edited.message).toEqualTypeOf<MessageData>();
+      expectTypeOf(edited.changed).toBeBoolean();
+    }
+    const found = await service.searchMessages('goal', { chatId: 'c1', limit: 10 });
+    if (found.ok) expectTypeOf(found.nextCursor).toEqualTypeOf<string | null>();
+    void service.sendMessage('c1', 'yes', { replyToId: 'm1' });
+    const [message] = service.chats.getChatSnapshot('c1').messages;
+    expectTypeOf(message?.replyTo).toEqualTypeOf<ReplyPreview | null | undefined>();
+    expectTypeOf(message?.syncing).toEqualTypeOf<boolean | undefined>();
+    // @ts-expect-error: a reaction is added or removed with a boolean
+    void service.reactToMessage('c1', 'm1', '👍', 'add');
+    // @ts-expect-error: search takes no unknown option
+    void service.searchMessages('goal', { before: 'x' });
   });
 
   test('presence: the join ack and the chat snapshot list who is there', async () => {

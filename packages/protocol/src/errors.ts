@@ -53,6 +53,18 @@ export const ERROR_CATALOGUE = {
     message:
       "The envelope is not wrapped for exactly the chat's current device keys: fetch them and encrypt again.",
   },
+  MESSAGE_NOT_FOUND: { status: 404, message: 'This chat has no message with this id.' },
+  MESSAGE_DELETED: { status: 409, message: 'This message was deleted.' },
+  EDIT_WINDOW_CLOSED: { status: 403, message: 'This message is too old to be edited.' },
+  REACTION_LIMIT: {
+    status: 422,
+    message: 'You have put as many different reactions on this message as allowed.',
+  },
+  PUSH_DISABLED: { status: 503, message: 'This server does not send Web Push notifications.' },
+  PUSH_ENDPOINT_NOT_ALLOWED: {
+    status: 422,
+    message: 'The push subscription does not point at a push service this server sends to.',
+  },
   INTERNAL: { status: 500, message: 'Something went wrong on the server; it has been logged.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
@@ -101,6 +113,12 @@ export const ERROR_RECOVERY = {
   ENCRYPTION_REQUIRED: 'refused',
   NOT_ENCRYPTED: 'refused',
   DEVICE_KEYS_CHANGED: 'refused',
+  MESSAGE_NOT_FOUND: 'refused',
+  MESSAGE_DELETED: 'refused',
+  EDIT_WINDOW_CLOSED: 'refused',
+  REACTION_LIMIT: 'refused',
+  PUSH_DISABLED: 'refused',
+  PUSH_ENDPOINT_NOT_ALLOWED: 'refused',
   INTERNAL: 'fault',
 } as const satisfies Record<ErrorCode, ErrorRecovery>;
 

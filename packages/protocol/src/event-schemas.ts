@@ -1,11 +1,19 @@
 import type { z } from 'zod';
 import type { ClientEventName } from './events.js';
 import {
+  changesReceivedSchema,
+  deleteMessageSchema,
+  editMessageSchema,
+  reactToMessageSchema,
+  searchMessagesSchema,
+} from './message-action-schemas.js';
+import {
   getPreferencesSchema,
   listNotificationsSchema,
   markNotificationsReadSchema,
   notificationsReceivedSchema,
 } from './notification-api-schemas.js';
+import { getPushConfigSchema, registerPushSchema, unregisterPushSchema } from './push-schemas.js';
 import {
   addMembersSchema,
   channelsSchema,
@@ -60,6 +68,14 @@ export const CLIENT_EVENT_SCHEMAS = {
   ping: pingSchema,
   publish_device_key: publishDeviceKeySchema,
   get_device_keys: chatRefSchema,
+  edit_message: editMessageSchema,
+  delete_message: deleteMessageSchema,
+  react_to_message: reactToMessageSchema,
+  changes_received: changesReceivedSchema,
+  search_messages: searchMessagesSchema,
+  get_push_config: getPushConfigSchema,
+  register_push_subscription: registerPushSchema,
+  unregister_push_subscription: unregisterPushSchema,
 } as const satisfies Record<ClientEventName, z.ZodType>;
 
 /** The payload of a client event after the server parsed it (defaults applied). */

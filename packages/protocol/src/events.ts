@@ -1,6 +1,13 @@
 import type { NotificationChannel } from './channels.js';
 import type { Ack, AckCallback, ErrorBody } from './errors.js';
 import type {
+  ChangesReceivedInput,
+  DeleteMessageInput,
+  EditMessageInput,
+  ReactToMessageInput,
+  SearchMessagesInput,
+} from './message-action-schemas.js';
+import type {
   ChatInfo,
   ChatMember,
   ChatSummary,
@@ -22,6 +29,7 @@ import type {
   NotificationsReceivedInput,
 } from './notification-api.js';
 import type { NotificationEventName, NotificationEvents, NotificationItem } from './notifications.js';
+import type { GetPushConfigInput, PushConfig, RegisterPushInput, UnregisterPushInput } from './push.js';
 import type {
   AddMembersInput,
   ChannelsInput,
@@ -86,6 +94,28 @@ export interface ClientEventContract {
   publish_device_key: { payload: PublishDeviceKeyInput; result: { device: DeviceKey } };
   /** The current device keys of every member of the chat: whom an encrypted message is wrapped for. */
   get_device_keys: { payload: ChatRefInput; result: { encrypted: boolean; devices: DeviceKey[] } };
+  /** `changed: false`: the message already was in this state (a repeat); nothing was stored or sent. */
+  edit_message: { payload: EditMessageInput; result: MessageChangeResult };
+  delete_message: { payload: DeleteMessageInput; result: MessageChangeResult };
+  react_to_message: { payload: ReactToMessageInput; result: MessageChangeResult };
+  changes_received: { payload: ChangesReceivedInput; result: Record<never, never> };
+  search_messages: { payload: SearchMessagesInput; result: SearchPage };
+  get_push_config: { payload: GetPushConfigInput; result: PushConfig };
+  register_push_subscription: { payload: RegisterPushInput; result: Record<never, never> };
+  unregister_push_subscription: { payload: UnregisterPushInput; result: Record<never, never> };
+}
+
+/** The acknowledgement of an action on a message: its state afterwards. */
+export interface MessageChangeResult {
+  message: MessageData;
+  changed: boolean;
+}
+
+export interface SearchPage {
+  /** Matching messages of the user's chats, newest first. */
+  results: MessageData[];
+  /** Pass as `cursor` for the next (older) page; null when there is none. */
+  nextCursor: string | null;
 }
 
 /** The success fields of an event's acknowledgement (`null` when the event has none). */
@@ -135,6 +165,14 @@ export const CLIENT_EVENT_NAMES = [
   'ping',
   'publish_device_key',
   'get_device_keys',
+  'edit_message',
+  'delete_message',
+  'react_to_message',
+  'changes_received',
+  'search_messages',
+  'get_push_config',
+  'register_push_subscription',
+  'unregister_push_subscription',
 ] as const satisfies readonly ClientEventName[];
 
 // Fails to compile when an event of the contract is missing from the list above.
@@ -219,9 +257,22 @@ export interface DeviceCursor {
   seq: number;
 }
 
+/** Where a device's change catch-up stands in one chat (see `changes_received`). */
+export interface VersionCursor {
+  chatId: string;
+  version: number;
+}
+
 export interface CatchUpCompletePayload {
   /** How many messages the catch-up sent in `queued_messages` batches. */
   messages: number;
+  /** How many changed messages it sent in `queued_updates` batches. */
+  updates?: number;
+  /**
+   * Per chat, the chat's change counter when the catch-up began: the device now holds every change up to
+   * it (changed messages came with their current state), and confirms from there with `changes_received`.
+   */
+  versions?: VersionCursor[];
   /**
    * Where each chat's catch-up began. A client confirms receipt only up to the highest seq it holds
    * without a gap after this point, so a message still in flight is never confirmed unseen.
@@ -240,6 +291,10 @@ export interface ServerToClientEvents extends NotificationEvents {
   message_delivered: (payload: MessageDeliveredPayload) => void;
   messages_read: (payload: MessagesReadPayload) => void;
   queued_messages: (messages: MessageData[]) => void;
+  /** A message was edited, deleted or reacted to: its current state (a higher `version` than before). */
+  message_updated: (message: MessageData) => void;
+  /** Catch-up: messages this device holds that changed while it was away, in their current state. */
+  queued_updates: (messages: MessageData[]) => void;
   catch_up_complete: (payload: CatchUpCompletePayload) => void;
   resync_required: (payload: ResyncRequiredPayload) => void;
   user_joined: (payload: PresencePayload) => void;
@@ -267,6 +322,8 @@ export const SERVER_EVENT_NAMES = [
   'message_delivered',
   'messages_read',
   'queued_messages',
+  'message_updated',
+  'queued_updates',
   'catch_up_complete',
   'resync_required',
   'user_joined',

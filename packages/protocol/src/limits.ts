@@ -22,8 +22,21 @@ export const LIMITS = {
   queuedBatchSize: 100,
   /** A typing indicator clears by itself this long after the last `typing_start`. */
   typingTtlMs: 5000,
+  /** Most different emojis one user can put on one message. */
+  reactionsPerUserPerMessage: 10,
+  /** Longest emoji, in UTF-16 code units (the longest ZWJ sequences are about 35). */
+  emojiMaxLength: 64,
+  /** Longest search query, and most words of it that count. */
+  searchQueryMaxLength: 200,
+  searchMaxWords: 8,
+  /** Largest page of `search_messages`. */
+  searchPageMaxSize: 50,
   /** Largest single Socket.IO frame the server accepts; bigger frames close the connection. */
   maxFrameBytes: 256 * 1024,
+  /** Longest Web Push subscription endpoint (a push service's URL). */
+  pushEndpointMaxLength: 1024,
+  /** A message's text in a push is cut to this length (a push payload holds about 4 kB). */
+  pushTextMaxLength: 1000,
 } as const;
 
 /** Limits of end-to-end encrypted chats (docs/security.md, "End-to-end encryption"). */

@@ -20,6 +20,35 @@ export interface MessageData {
    * sender made them (docs/security.md, "End-to-end encryption").
    */
   envelope?: E2eEnvelope;
+  /**
+   * The chat's change counter when this message last changed (edit, delete, reaction); absent (0) for a
+   * message that never changed. Of two copies of one message, the higher version is the newer.
+   */
+  version?: number;
+  /** ISO 8601: when the sender last edited the text. */
+  editedAt?: string;
+  /** ISO 8601: when the message was deleted. A deleted message is a tombstone: `text` is empty, no reactions. */
+  deletedAt?: string;
+  /** The message this one answers, as it is now. */
+  replyTo?: ReplyPreview;
+  /** Reactions, one entry per emoji in the order they were first given. */
+  reactions?: ReactionSummary[];
+}
+
+/** The quoted original of a reply, with its current text: an edit shows, a deletion shows as `deleted`. */
+export interface ReplyPreview {
+  messageId: string;
+  seq: number;
+  senderId: string;
+  /** The original's current text; empty when it was deleted (or removed by retention). */
+  text: string;
+  deleted: boolean;
+}
+
+export interface ReactionSummary {
+  emoji: string;
+  /** Who reacted with this emoji, in the order they did; the count is its length. */
+  userIds: string[];
 }
 
 export type ChatType = 'dm' | 'group';

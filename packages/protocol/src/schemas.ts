@@ -100,18 +100,23 @@ export const e2eEnvelopeSchema = z.strictObject({
     ),
 });
 
+/** A message's text: not blank, at most `LIMITS.messageTextMaxLength`, NFC, no controls or bidi overrides. */
+export const messageTextSchema = safeText(
+  z
+    .string()
+    .max(LIMITS.messageTextMaxLength, `text is longer than ${LIMITS.messageTextMaxLength} characters`)
+    .refine((text) => text.trim().length > 0, 'text must not be blank'),
+);
+
 /** A text message (`text`), or in an end-to-end encrypted chat its `envelope`: exactly one of them. */
 export const sendMessageSchema = z
   .strictObject({
     chatId: chatIdSchema,
-    text: safeText(
-      z
-        .string()
-        .max(LIMITS.messageTextMaxLength, `text is longer than ${LIMITS.messageTextMaxLength} characters`)
-        .refine((text) => text.trim().length > 0, 'text must not be blank'),
-    ).optional(),
+    text: messageTextSchema.optional(),
     envelope: e2eEnvelopeSchema.optional(),
     clientMessageId: idSchema,
+    /** The id of a message of the same chat this one answers (quoted above it). */
+    replyToId: idSchema.optional(),
     /** Members @mentioned (the text stays as written); others are dropped, see docs/protocol.md. */
     mentions: z
       .array(userIdSchema)

@@ -54,10 +54,13 @@ function MessageRow({
     >
       {!message.own && <span className="sender">{name}</span>}
       <span className="text">
-        {message.encryption === 'undecryptable'
-          ? 'This message cannot be read on this device.'
-          : message.text}
+        {message.deletedAt !== null
+          ? 'Message deleted'
+          : message.encryption === 'undecryptable'
+            ? 'This message cannot be read on this device.'
+            : message.text}
       </span>
+      {message.editedAt !== null && message.deletedAt === null && <span className="edited"> (edited)</span>}
       <span className="meta">
         <time dateTime={message.createdAt}>{formatTime(message.createdAt)}</time>
         {message.own && (

@@ -3,6 +3,7 @@ export { SocketProvider, useSocketService } from './context.js';
 export { DMChat, type DMChatProps } from './dm-chat.js';
 export { type UseChatOptions, type UseChatResult, useChat } from './use-chat.js';
 export { useChatList } from './use-chat-list.js';
+export { type UseMessageActionsResult, useMessageActions } from './use-message-actions.js';
 export {
   type UseNotificationSocketOptions,
   type UseNotificationSocketResult,
@@ -16,6 +17,8 @@ export {
   usePresenceSetting,
   useProfile,
 } from './use-people.js';
+export { type ReactionChip, useReactions } from './use-reactions.js';
 export { type UseSafetyCodeResult, useSafetyCode } from './use-safety-code.js';
+export { type UseSearchOptions, type UseSearchResult, useSearch } from './use-search.js';
 export { type UseSocketOptions, type UseSocketResult, useSocket } from './use-socket.js';
 export { useSocketEvent } from './use-socket-event.js';

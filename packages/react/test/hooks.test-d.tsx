@@ -9,10 +9,13 @@ import type {
 import type {
   AckOf,
   MatchPayload,
+  MessageData,
   NotificationChannel,
   NotificationEventName,
   NotificationItem,
   NotificationPayloadOf,
+  ReactionSummary,
+  ReplyPreview,
   SystemNoticePayload,
   TypingUpdatePayload,
   UserPresence,
@@ -21,18 +24,23 @@ import type {
 import { describe, expectTypeOf, test } from 'vitest';
 import {
   type ChatMemberView,
+  type ReactionChip,
   type UseChatResult,
   type UseNotificationSocketOptions,
   type UseNotificationSocketResult,
+  type UseSearchResult,
   type UseSocketResult,
   useChat,
   useChatList,
   useChatMute,
   useMembers,
+  useMessageActions,
   useNotificationSocket,
   usePresence,
   usePresenceSetting,
   useProfile,
+  useReactions,
+  useSearch,
   useSocket,
   useSocketEvent,
   useSocketService,
@@ -60,7 +68,10 @@ describe('useChat and useChatList', () => {
     expectTypeOf(chat.messages).toEqualTypeOf<readonly ChatMessage[]>();
     expectTypeOf(chat.typingUserIds).toEqualTypeOf<readonly string[]>();
     expectTypeOf(chat.send).toEqualTypeOf<
-      (text: string, options?: { mentions?: readonly string[] }) => Promise<AckOf<'send_message'>>
+      (
+        text: string,
+        options?: { replyToId?: string; mentions?: readonly string[] },
+      ) => Promise<AckOf<'send_message'>>
     >();
     expectTypeOf(chat.retry).returns.toEqualTypeOf<Promise<AckOf<'send_message'>>>();
     expectTypeOf(chat.loadOlder).returns.toEqualTypeOf<Promise<boolean>>();
@@ -68,6 +79,33 @@ describe('useChat and useChatList', () => {
 
   test('the chat list', () => {
     expectTypeOf(useChatList).returns.toEqualTypeOf<readonly ChatListItem[]>();
+  });
+});
+
+describe('message actions, reactions and search', () => {
+  test('actions take a message id and answer with the contract’s acks', () => {
+    const actions = useMessageActions('c1');
+    expectTypeOf(actions.edit).toEqualTypeOf<
+      (messageId: string, text: string) => Promise<AckOf<'edit_message'>>
+    >();
+    expectTypeOf(actions.remove).returns.toEqualTypeOf<Promise<AckOf<'delete_message'>>>();
+    expectTypeOf(actions.toggleReaction).parameters.toEqualTypeOf<[ChatMessage, string]>();
+    expectTypeOf<AckOf<'edit_message'>>().toExtend<
+      { ok: true; message: MessageData; changed: boolean } | { ok: false }
+    >();
+    // @ts-expect-error: an edit needs the new text
+    actions.edit('m1');
+  });
+
+  test('reaction chips and search results', () => {
+    const message = {} as ChatMessage;
+    expectTypeOf(useReactions(message)).toEqualTypeOf<ReactionChip[]>();
+    expectTypeOf<ReactionChip['mine']>().toEqualTypeOf<boolean>();
+    const search = useSearch({ chatId: 'c1' });
+    expectTypeOf(search).toEqualTypeOf<UseSearchResult>();
+    expectTypeOf(search.results).toEqualTypeOf<readonly MessageData[]>();
+    expectTypeOf(message.replyTo).toEqualTypeOf<ReplyPreview | null>();
+    expectTypeOf(message.reactions).toEqualTypeOf<readonly ReactionSummary[]>();
   });
 });
 

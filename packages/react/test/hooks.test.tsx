@@ -8,7 +8,10 @@ import {
   SocketProvider,
   useChat,
   useChatList,
+  useMessageActions,
   useNotificationSocket,
+  useReactions,
+  useSearch,
   useSocket,
   useSocketEvent,
 } from '../src/index.js';
@@ -114,6 +117,69 @@ describe('useNotificationSocket', () => {
     const second = renderHook(() => useNotificationSocket(), { wrapper: wrapper(other) });
     await waitFor(() => expect(second.result.current.loaded).toBe(true));
     expect([...second.result.current.channels].sort()).toEqual(['calendar', 'system', 'training']);
+  });
+});
+
+describe('useMessageActions, useReactions and useSearch', () => {
+  it('edits, reacts, deletes and finds messages, shown in the other user’s chat', async () => {
+    const lena = serviceFor('lena');
+    const max = serviceFor('max');
+    await connected(lena, 'lena');
+    await connected(max, 'max');
+    const opened = await lena.openDm('max');
+    if (!opened.ok) throw new Error(opened.error.message);
+    const chatId = opened.chat.id;
+    const sent = await lena.sendMessage(chatId, 'Kickoff at 10');
+    if (!sent.ok) throw new Error(sent.error.message);
+
+    const mine = renderHook(() => ({ chat: useChat(chatId), actions: useMessageActions(chatId) }), {
+      wrapper: wrapper(lena),
+    });
+    const theirs = renderHook(
+      () => {
+        const chat = useChat(chatId);
+        return { chat, chips: useReactions(chat.messages[0]), search: useSearch({ debounceMs: 10 }) };
+      },
+      { wrapper: wrapper(max) },
+    );
+    await waitFor(() => expect(theirs.result.current.chat.messages).toHaveLength(1));
+    const message = () => mine.result.current.chat.messages[0];
+    expect(mine.result.current.actions.canEdit(message() as never)).toBe(true);
+    expect(mine.result.current.actions.canEdit(theirs.result.current.chat.messages[0] as never)).toBe(false);
+
+    await act(async () => {
+      await mine.result.current.actions.edit(sent.message.id, 'Kickoff at 11');
+    });
+    await waitFor(() => expect(theirs.result.current.chat.messages[0]?.text).toBe('Kickoff at 11'));
+
+    await act(async () => {
+      await theirs.result.current.chat.send('ok', { replyToId: sent.message.id });
+    });
+    await act(async () => {
+      await mine.result.current.actions.toggleReaction(message() as never, '👍');
+    });
+    await waitFor(() =>
+      expect(theirs.result.current.chips).toEqual([
+        { emoji: '👍', count: 1, userIds: ['lena'], mine: false },
+      ]),
+    );
+    await act(async () => {
+      await mine.result.current.actions.toggleReaction(message() as never, '👍');
+    });
+    await waitFor(() => expect(theirs.result.current.chips).toEqual([]));
+
+    act(() => theirs.result.current.search.setQuery('kickoff'));
+    await waitFor(() =>
+      expect(theirs.result.current.search.results.map((m) => m.text)).toEqual(['Kickoff at 11']),
+    );
+
+    await act(async () => {
+      await mine.result.current.actions.remove(sent.message.id);
+    });
+    await waitFor(() => expect(theirs.result.current.chat.messages[0]?.deletedAt).not.toBeNull());
+    expect(theirs.result.current.chat.messages[1]?.replyTo).toMatchObject({ deleted: true, text: '' });
+    mine.unmount();
+    theirs.unmount();
   });
 });
 

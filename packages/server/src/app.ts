@@ -1,3 +1,4 @@
+import type { Agent } from 'node:https';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { type Logger, pino } from 'pino';
 import type { Server } from 'socket.io';
@@ -7,6 +8,7 @@ import { createTokenVerifier } from './auth/tokens.js';
 import { registerChat } from './chat/index.js';
 import type { Config } from './config.js';
 import { blocklistFilter, type ContentFilter } from './content-filter.js';
+import { registerCompression } from './http/compression.js';
 import { setErrorHandler } from './http/error-handler.js';
 import { OriginPolicy } from './http/origin-policy.js';
 import { registerRoutes } from './http/routes.js';
@@ -16,6 +18,10 @@ import { createMetrics } from './metrics.js';
 import { type NotificationsFeature, registerNotifications } from './notifications/index.js';
 import { registerPeople } from './people/index.js';
 import { registerPrivacy } from './privacy/index.js';
+import { registerPush } from './push/index.js';
+import { PushNotifier } from './push/push-notifier.js';
+import { PushSender } from './push/push-sender.js';
+import { vapidDetails } from './push/vapid.js';
 import { attachAdminUi } from './realtime/admin-ui.js';
 import { ConnectionCaps } from './realtime/connection-caps.js';
 import { HandlerRegistry } from './realtime/handler-registry.js';
@@ -54,6 +60,8 @@ export interface CreateServerOptions {
   now?: () => number;
   /** The content hook of messages and chat names (see content-filter.ts); default: CONTENT_BLOCKLIST. */
   contentFilter?: ContentFilter;
+  /** The HTTPS agent of Web Push requests (tests trust a local push service's certificate with it). */
+  pushAgent?: Agent;
 }
 
 /** Probes and scrapes come every few seconds; logging each would drown the log. */
@@ -105,6 +113,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
   const origins = new OriginPolicy(config.allowedOrigins);
   origins.guard(app);
   await registerSecurityHeaders(app, origins);
+  await registerCompression(app);
   await registerWebApp(app, config.webDistDir, { sourceMaps: config.env !== 'production' });
   registerRoutes(app, {
     config,
@@ -132,6 +141,13 @@ export async function createServer(config: Config, options: CreateServerOptions 
     backpressure: config.backpressure,
     audit,
   });
+  const vapid = config.push.enabled ? vapidDetails(config.push, log) : null;
+  const push = new PushNotifier({
+    io,
+    storage,
+    log,
+    sender: vapid ? new PushSender({ storage: storage.push, log, vapid, agent: options.pushAgent }) : null,
+  });
   const ctx: ServerContext = {
     config,
     io,
@@ -145,6 +161,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
     lease,
     contentFilter:
       options.contentFilter ?? blocklistFilter(config.contentFilter.blocklist, config.contentFilter.action),
+    push,
   };
 
   // Every feature of the server, in one place.
@@ -156,7 +173,13 @@ export async function createServer(config: Config, options: CreateServerOptions 
     [chat.catchUp, notifications.catchUp].filter((c) => c !== undefined),
     scaleOut,
   );
-  const features: Feature[] = [chat, notifications, people, users];
+  const features: Feature[] = [
+    chat,
+    notifications,
+    people,
+    users,
+    registerPush(ctx, vapid?.publicKey ?? null),
+  ];
   for (const feature of features) handlers.addHooks(feature);
   // Tokens of erased users are refused on the socket and on the HTTP routes alike.
   const verifier = refusingErased(createTokenVerifier(config.auth), storage.privacy, log);

@@ -47,6 +47,29 @@ const signingSecrets = z
       .max(2, 'at most 2 secrets (the current and the next one, while rotating)'),
   );
 
+/** The push services of Chrome/Edge (FCM), Firefox, Windows and Safari: where browsers' endpoints point. */
+const DEFAULT_PUSH_HOSTS = [
+  'fcm.googleapis.com',
+  'push.services.mozilla.com',
+  'notify.windows.com',
+  'push.apple.com',
+];
+
+/** Comma-separated host names; a subscription's endpoint must be one of them or below one. */
+const hosts = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((host) => host.trim().toLowerCase())
+      .filter((host) => host !== ''),
+  )
+  .pipe(z.array(z.string().regex(/^[a-z0-9.-]+$/, 'each entry is a host name, no scheme or port')).min(1));
+
+const vapidKey = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{40,100}$/, 'must be a base64url VAPID key (web-push generate-vapid-keys)');
+
 const leadTimes = z.string().transform((value, ctx) => {
   try {
     return parseLeadTimes(value);
@@ -85,6 +108,12 @@ const envSchema = z
     MAX_EVENTS_IN_FLIGHT: positiveInt.min(2).default(4096),
     MESSAGE_RETENTION_DAYS: z.coerce.number().int().min(0).default(365),
     NOTIFICATION_RETENTION_DAYS: z.coerce.number().int().min(0).default(90),
+    // 48 h, as Slack's default and WhatsApp's limit are of that order; 0 turns editing off.
+    MESSAGE_EDIT_WINDOW_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(48 * 3600),
     SHUTDOWN_TIMEOUT_MS: positiveInt.max(60_000).default(8_000),
     // Socket.IO's own defaults: a silent peer is dropped within 45 s.
     SOCKET_PING_INTERVAL_MS: positiveInt.min(100).max(300_000).default(25_000),
@@ -106,6 +135,14 @@ const envSchema = z
       .regex(/^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/, 'must be a bcrypt hash ($2a$… / $2b$…)')
       .optional(),
     ADMIN_UI_READONLY: boolean.default(true),
+    WEB_PUSH: boolean.optional(),
+    VAPID_PUBLIC_KEY: vapidKey.optional(),
+    VAPID_PRIVATE_KEY: vapidKey.optional(),
+    VAPID_SUBJECT: z
+      .string()
+      .regex(/^(mailto:[^@\s]+@[^@\s]+|https:\/\/\S+)$/, 'must be a mailto: address or an https: URL')
+      .optional(),
+    WEB_PUSH_ENDPOINT_HOSTS: hosts.optional(),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.ADMIN_UI_USERNAME) !== Boolean(env.ADMIN_UI_PASSWORD_HASH)) {
@@ -125,6 +162,31 @@ const envSchema = z
     // Development settings in production would hand out identities or accept forged tokens.
     if (env.NODE_ENV === 'production' && env.JWT_SECRET === DEV_JWT_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is the development secret' });
+    }
+    if (Boolean(env.VAPID_PUBLIC_KEY) !== Boolean(env.VAPID_PRIVATE_KEY)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['VAPID_PRIVATE_KEY'],
+        message: 'Web Push needs both VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY (or neither)',
+      });
+    }
+    // A generated key pair would change at every start and break every subscription: production brings its own.
+    if (env.NODE_ENV === 'production' && (env.WEB_PUSH ?? env.VAPID_PUBLIC_KEY !== undefined)) {
+      if (!env.VAPID_PUBLIC_KEY) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['VAPID_PUBLIC_KEY'],
+          message:
+            'is required in production while WEB_PUSH is on (with VAPID_PRIVATE_KEY and VAPID_SUBJECT)',
+        });
+      }
+      if (!env.VAPID_SUBJECT) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['VAPID_SUBJECT'],
+          message: 'is required in production while WEB_PUSH is on',
+        });
+      }
     }
     if (env.NODE_ENV === 'production' && env.DEV_TOKENS === true) {
       ctx.addIssue({
@@ -177,6 +239,8 @@ export interface Config {
   ping: { intervalMs: number; timeoutMs: number };
   /** Messages older than this are deleted; 0 keeps them forever. */
   messageRetentionDays: number;
+  /** The sender can edit a message this long after sending it; 0 means never. */
+  messageEditWindowMs: number;
   metricsEnabled: boolean;
   /** Bearer token `/metrics` requires; in production without one, `/metrics` is not served. */
   metricsToken: string | undefined;
@@ -195,6 +259,16 @@ export interface Config {
   /** Shared state for several nodes; a single node needs none. */
   /** The Socket.IO Admin UI: off (undefined) unless a user and a bcrypt hash of the password are set. */
   adminUi: { username: string; passwordHash: string; readonly: boolean } | undefined;
+  /** OS notifications through Web Push (see push/). */
+  push: {
+    enabled: boolean;
+    /** The server's VAPID key pair; undefined outside production means "generate one at start". */
+    vapid: { publicKey: string; privateKey: string } | undefined;
+    /** The contact push services may use (`mailto:` or `https:`). */
+    subject: string;
+    /** Endpoints must be on these hosts (or below them). */
+    endpointHosts: string[];
+  };
   redis: {
     url: string | undefined;
     keyPrefix: string;
@@ -251,6 +325,7 @@ export function loadConfig(env: Env): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     ping: { intervalMs: e.SOCKET_PING_INTERVAL_MS, timeoutMs: e.SOCKET_PING_TIMEOUT_MS },
     messageRetentionDays: e.MESSAGE_RETENTION_DAYS,
+    messageEditWindowMs: e.MESSAGE_EDIT_WINDOW_SECONDS * 1000,
     metricsEnabled: e.METRICS_ENABLED,
     metricsToken: e.METRICS_TOKEN,
     notifications: {
@@ -261,6 +336,16 @@ export function loadConfig(env: Env): Config {
     },
     webDistDir: e.WEB_DIST_DIR,
     redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX, leaseMs: e.NODE_LEASE_MS },
+    push: {
+      // Off in production unless configured; on elsewhere (with a generated key pair if none is set).
+      enabled: e.WEB_PUSH ?? (e.NODE_ENV !== 'production' || e.VAPID_PUBLIC_KEY !== undefined),
+      vapid:
+        e.VAPID_PUBLIC_KEY && e.VAPID_PRIVATE_KEY
+          ? { publicKey: e.VAPID_PUBLIC_KEY, privateKey: e.VAPID_PRIVATE_KEY }
+          : undefined,
+      subject: e.VAPID_SUBJECT ?? 'mailto:webpush@localhost.invalid',
+      endpointHosts: e.WEB_PUSH_ENDPOINT_HOSTS ?? DEFAULT_PUSH_HOSTS,
+    },
     adminUi:
       e.ADMIN_UI_USERNAME && e.ADMIN_UI_PASSWORD_HASH
         ? {

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { ContentFilter } from './content-filter.js';
 import type { Metrics } from './metrics.js';
+import type { PushNotifier } from './push/push-notifier.js';
 import type { ConnectionHooks, HandlerRegistry } from './realtime/handler-registry.js';
 import type { InFlight } from './realtime/in-flight.js';
 import type { NodeLease } from './realtime/node-lease.js';
@@ -28,6 +29,8 @@ export interface ServerContext {
   lease: NodeLease;
   /** Every message text and chat name passes through it before it is stored. */
   contentFilter: ContentFilter;
+  /** Web Push to the devices that are not connected: features call it after a commit. */
+  push: PushNotifier;
 }
 
 /**

@@ -1,9 +1,10 @@
 import { NOTIFICATION_CHANNELS, type NotificationChannel, type NotificationItem } from '@mpi/protocol';
 import type { UseNotificationSocketResult } from '@mpi/react';
 import { useEffect, useState } from 'react';
-import { shortTime } from '../format.js';
+import { fullDateTime, shortTime } from '../format.js';
 import { CATEGORY_LABEL, describeNotification } from './describe.js';
 import { CHANNEL_LABEL, isMandatory } from './preferences.js';
+import { PushToggle } from './push-toggle.js';
 
 function describeItem(item: NotificationItem) {
   return describeNotification(item.event, item.payload);
@@ -46,6 +47,8 @@ export function NotificationCenter({ inbox }: { inbox: UseNotificationSocketResu
           </button>
         </div>
       </header>
+
+      <PushToggle />
 
       <fieldset className="channels" aria-describedby="channels-hint">
         <legend>Channels</legend>
@@ -93,7 +96,9 @@ export function NotificationCenter({ inbox }: { inbox: UseNotificationSocketResu
                   {text.title}
                 </span>
                 {text.body && <span className="notification-body">{text.body}</span>}
-                <time dateTime={item.createdAt}>{shortTime(item.createdAt)}</time>
+                <time dateTime={item.createdAt} title={fullDateTime(item.createdAt)}>
+                  {shortTime(item.createdAt)}
+                </time>
               </li>
             );
           })}

@@ -98,12 +98,13 @@ export function MentionCompletion({
     field.addEventListener('click', refresh);
     field.addEventListener('keydown', onKeyDown);
     field.addEventListener('blur', onBlur);
+    // A text box may say it completes a list and which option is active (aria-expanded is a combobox's).
     field.setAttribute('aria-autocomplete', 'list');
-    field.setAttribute('aria-expanded', open ? 'true' : 'false');
     if (open) {
       field.setAttribute('aria-controls', listId);
       field.setAttribute('aria-activedescendant', `${listId}-${active}`);
     } else {
+      field.removeAttribute('aria-controls');
       field.removeAttribute('aria-activedescendant');
     }
     return () => {

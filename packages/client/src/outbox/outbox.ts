@@ -1,8 +1,9 @@
 import { type AckOf, type ErrorBody, type MessageData, recoveryOf } from '@mpi/protocol';
 import { describeError } from '../errors.js';
-import type { OutboxEntry, OutboxStore } from './types.js';
+import type { MessageAction, OutboxEntry, OutboxStore } from './types.js';
 
-export type SendAck = AckOf<'send_message'>;
+/** The ack of an entry: a message's (`send_message`) or an action's (`edit_message` and the like). */
+export type SendAck = AckOf<'send_message'> | AckOf<'edit_message'>;
 
 export interface OutboxTransport {
   /** Connected, and the session (setup_user, joins) replayed on this connection. */
@@ -97,7 +98,7 @@ export class Outbox {
     chatId: string,
     text: string,
     clientMessageId: string,
-    mentions: readonly string[] = [],
+    extra: { replyToId?: string; action?: MessageAction; mentions?: readonly string[] } = {},
   ): Promise<SendAck> {
     void this.load();
     const result = this.#wait(clientMessageId);
@@ -107,13 +108,15 @@ export class Outbox {
       clientMessageId,
       chatId,
       text,
-      ...(mentions.length > 0 && { mentions: [...mentions] }),
+      ...(extra.mentions !== undefined && extra.mentions.length > 0 && { mentions: [...extra.mentions] }),
       userId: this.#transport.currentUserId(),
       createdAt: now,
       order: Math.max(now, this.#lastOrder + 1),
       status: 'pending',
       error: null,
       attempts: 0,
+      ...(extra.replyToId !== undefined && { replyToId: extra.replyToId }),
+      ...(extra.action !== undefined && { action: extra.action }),
     };
     this.#lastOrder = entry.order;
     this.#entries.set(clientMessageId, entry);
@@ -250,6 +253,14 @@ export class Outbox {
           this.#entries.delete(entry.clientMessageId);
           this.#durable.delete(entry.clientMessageId);
           this.#listener.sent(entry, ack.message);
+          this.#settle(entry.clientMessageId, ack);
+          void this.#persist(() => this.#store.delete(entry.clientMessageId));
+        } else if (recoveryOf(ack.error.code) !== 'transient' && entry.action) {
+          // A refused action (not allowed, message gone) has nothing to retry: it leaves the queue and
+          // the message shows its stored state again.
+          this.#entries.delete(entry.clientMessageId);
+          this.#durable.delete(entry.clientMessageId);
+          this.#listener.discarded(entry);
           this.#settle(entry.clientMessageId, ack);
           void this.#persist(() => this.#store.delete(entry.clientMessageId));
         } else if (recoveryOf(ack.error.code) !== 'transient') {

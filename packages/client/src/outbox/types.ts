@@ -1,8 +1,14 @@
 import type { ErrorBody } from '@mpi/protocol';
 import type { DeviceIdStore } from '../device-id.js';
 
+/** An action on a sent message, queued in the outbox like a message (same order, same durability). */
+export type MessageAction =
+  | { type: 'edit'; messageId: string; text: string }
+  | { type: 'delete'; messageId: string }
+  | { type: 'react'; messageId: string; emoji: string; add: boolean };
+
 /**
- * One message waiting in the outbox. An entry lives in the store from `sendMessage` until the server
+ * One message, or one action on a sent message (`action`), waiting in the outbox. An entry lives in the store from `sendMessage` until the server
  * acknowledges it (then it is deleted) or until the app discards it after a final failure.
  */
 export interface OutboxEntry {
@@ -24,6 +30,13 @@ export interface OutboxEntry {
   error: ErrorBody | null;
   /** Sends attempted so far. */
   attempts: number;
+  /** A message: the message of the chat it answers. */
+  replyToId?: string;
+  /**
+   * Not a message but an action on one; `clientMessageId` is then only the entry's key. The server's
+   * actions are idempotent by state, so a resend after a lost ack changes nothing twice.
+   */
+  action?: MessageAction;
 }
 
 /**
@@ -53,8 +66,19 @@ export function isOutboxEntry(value: unknown): value is OutboxEntry {
     typeof v.createdAt === 'number' &&
     typeof v.order === 'number' &&
     (v.status === 'pending' || v.status === 'failed') &&
-    typeof v.attempts === 'number'
+    typeof v.attempts === 'number' &&
+    (v.replyToId === undefined || typeof v.replyToId === 'string') &&
+    (v.action === undefined || isMessageAction(v.action))
   );
+}
+
+function isMessageAction(value: unknown): value is MessageAction {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  if (typeof v.messageId !== 'string') return false;
+  if (v.type === 'edit') return typeof v.text === 'string';
+  if (v.type === 'react') return typeof v.emoji === 'string' && typeof v.add === 'boolean';
+  return v.type === 'delete';
 }
 
 /** Entries in send order. */

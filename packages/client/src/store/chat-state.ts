@@ -1,5 +1,13 @@
-import type { ChatInfo, ChatListUpdates, ChatMember, ChatType, MessageData } from '@mpi/protocol';
+import type {
+  ChatInfo,
+  ChatListUpdates,
+  ChatMember,
+  ChatType,
+  MessageData,
+  ReactionSummary,
+} from '@mpi/protocol';
 import type { IncomingMessage } from '../e2e/end-to-end.js';
+import type { OutboxEntry } from '../outbox/types.js';
 import { MessageList } from './message-list.js';
 import type { ChatListItem, ChatMessage, ChatSnapshot, MessageStatus } from './types.js';
 
@@ -15,6 +23,8 @@ const RANK: Record<MessageStatus, number> = {
 function sameArray<T>(a: readonly T[], b: readonly T[]): boolean {
   return a.length === b.length && a.every((value, i) => value === b[i]);
 }
+
+const LATER_COPIES_MAX = 200;
 
 /** Everything the store knows about one chat. Mutable inside the store; the UI sees only snapshots. */
 export class ChatState {
@@ -54,6 +64,13 @@ export class ChatState {
   historyExhausted = false;
   loadingOlder = false;
   membersLoaded = false;
+  /** This device's actions on messages of the chat that wait in the outbox, in send order. */
+  pendingActions: readonly OutboxEntry[] = [];
+  /**
+   * Changes of messages not held when they came: a copy of the message read before the change (a
+   * catch-up page, a history page, a live message overtaken by it) may still arrive, and must not win.
+   */
+  readonly #laterCopies = new Map<string, MessageData>();
   #snapshot: ChatSnapshot | null = null;
   #stale = true;
   #item: ChatListItem | null = null;
@@ -75,10 +92,33 @@ export class ChatState {
     return lowest > 1;
   }
 
-  /** Records that messages up to `message.seq` exist; keeps the newest as the last message. */
+  /** Records that messages up to `message.seq` exist; keeps the newest as the last message, in its latest state. */
   noteMessage(message: MessageData): void {
     this.lastSeq = Math.max(this.lastSeq, message.seq);
-    if (!this.lastMessage || this.lastMessage.seq < message.seq) this.lastMessage = message;
+    const last = this.lastMessage;
+    if (!last || last.seq < message.seq || (last.id === message.id && isNewer(message, last))) {
+      this.lastMessage = message;
+    }
+  }
+
+  /** Keeps a change of a message not held, for when the message arrives (bounded: the oldest go). */
+  keepLaterCopy(message: MessageData): void {
+    const held = this.#laterCopies.get(message.id);
+    if (held && !isNewer(message, held)) return;
+    this.#laterCopies.delete(message.id);
+    this.#laterCopies.set(message.id, message);
+    if (this.#laterCopies.size > LATER_COPIES_MAX) {
+      const oldest = this.#laterCopies.keys().next().value;
+      if (oldest !== undefined) this.#laterCopies.delete(oldest);
+    }
+  }
+
+  /** The newer of `message` and a change of it kept before it was held. */
+  latestCopy(message: MessageData): MessageData {
+    const later = this.#laterCopies.get(message.id);
+    if (!later) return message;
+    this.#laterCopies.delete(message.id);
+    return isNewer(later, message) ? later : message;
   }
 
   moveReadSeq(seq: number): void {
@@ -179,7 +219,9 @@ export class ChatState {
     if (!this.#stale && this.#snapshot) return this.#snapshot;
     this.#stale = false;
     const previous = this.#snapshot;
-    const messages = this.messages.toArray();
+    const messages = this.messages
+      .toArray()
+      .map((message) => withPendingActions(message, this.pendingActions));
     const typingUserIds = [...this.typing.keys()].sort();
     const presentUserIds = [...this.present].sort();
     const next: ChatSnapshot = {
@@ -251,6 +293,11 @@ export class ChatState {
   }
 }
 
+/** Of two copies of one message, whether `a` is the newer state. */
+function isNewer(a: { version?: number }, b: { version?: number }): boolean {
+  return (a.version ?? 0) > (b.version ?? 0);
+}
+
 /** A store message from a wire message. */
 export function toChatMessage(message: IncomingMessage, own: boolean, status: MessageStatus): ChatMessage {
   return Object.freeze({
@@ -267,5 +314,50 @@ export function toChatMessage(message: IncomingMessage, own: boolean, status: Me
     own,
     error: null,
     mentions: Object.freeze([...(message.mentions ?? [])]),
+    version: message.version ?? 0,
+    editedAt: message.editedAt ?? null,
+    deletedAt: message.deletedAt ?? null,
+    replyTo: message.replyTo ?? null,
+    reactions: message.reactions ?? [],
+    syncing: false,
   });
+}
+
+/** The message as this device will see it once its pending actions are stored (optimistic). */
+function withPendingActions(message: ChatMessage, pending: readonly OutboxEntry[]): ChatMessage {
+  if (pending.length === 0 || message.id === null) return message;
+  let next = message;
+  for (const entry of pending) {
+    const action = entry.action;
+    if (!action || action.messageId !== message.id || next.deletedAt !== null) continue;
+    const at = new Date(entry.createdAt).toISOString();
+    if (action.type === 'edit') next = { ...next, text: action.text, editedAt: at, syncing: true };
+    else if (action.type === 'delete')
+      next = { ...next, text: '', deletedAt: at, reactions: [], replyTo: null, syncing: true };
+    else
+      next = {
+        ...next,
+        reactions: react(next.reactions, action.emoji, entry.userId ?? '', action.add),
+        syncing: true,
+      };
+  }
+  return next === message ? message : Object.freeze(next);
+}
+
+function react(
+  reactions: readonly ReactionSummary[],
+  emoji: string,
+  userId: string,
+  add: boolean,
+): ReactionSummary[] {
+  const list = reactions.map((r) => ({
+    emoji: r.emoji,
+    userIds: r.userIds.filter((id) => id !== userId || r.emoji !== emoji),
+  }));
+  const entry = list.find((r) => r.emoji === emoji);
+  if (add) {
+    if (entry) entry.userIds.push(userId);
+    else list.push({ emoji, userIds: [userId] });
+  }
+  return list.filter((r) => r.userIds.length > 0);
 }

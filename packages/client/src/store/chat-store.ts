@@ -12,8 +12,9 @@ import type { IncomingMessage } from '../e2e/end-to-end.js';
 import type { OutboxEntry } from '../outbox/types.js';
 import { Subscribable } from '../subscribable.js';
 import { ChatState, toChatMessage } from './chat-state.js';
+import { pendingMessage, refreshQuotes } from './message-changes.js';
 import { DEFAULT_MAX_MESSAGES_PER_CHAT } from './message-list.js';
-import type { ChatListItem, ChatMessage, ChatSnapshot, ChatStore, ChatStoreTransport } from './types.js';
+import type { ChatListItem, ChatSnapshot, ChatStore, ChatStoreTransport } from './types.js';
 
 export interface ChatStoreOptions {
   /** Sent messages held per chat; the oldest are dropped beyond it. Default 500. */
@@ -149,6 +150,27 @@ export class ChatStateStore extends Subscribable implements ChatStore {
   }
 
   /**
+   * Messages that changed (`message_updated`, `queued_updates`, the ack of an own action): applied to a
+   * held message when newer, and to the quotes of its held replies; a message not held is not added (it
+   * would leave a gap in the list), but it may be the chat list's last message.
+   */
+  applyChanges(messages: readonly MessageData[]): void {
+    this.#batch(() => {
+      for (const message of messages) {
+        const chat = this.#chat(message.chatId);
+        if (chat.messages.hasId(message.id)) {
+          this.ingest([message]);
+          continue;
+        }
+        chat.keepLaterCopy(message);
+        const last = chat.lastMessage;
+        chat.noteMessage(message);
+        if (refreshQuotes(chat.messages, message) || chat.lastMessage !== last) this.#touch(chat);
+      }
+    });
+  }
+
+  /**
    * Sent messages from any source: acks, live, queued batches, history. Those of encrypted chats are
    * taken in once decrypted (or found undecryptable), a moment later.
    */
@@ -173,8 +195,9 @@ export class ChatStateStore extends Subscribable implements ChatStore {
   #ingestNow(messages: readonly IncomingMessage[]): void {
     if (messages.length === 0) return;
     this.#batch(() => {
-      for (const message of messages) {
-        const chat = this.#chat(message.chatId);
+      for (const received of messages) {
+        const chat = this.#chat(received.chatId);
+        const message = withPlaintextOf(received, chat.latestCopy(received));
         const own =
           this.#me === null
             ? chat.messages.hasPending(message.clientMessageId)
@@ -186,27 +209,39 @@ export class ChatStateStore extends Subscribable implements ChatStore {
         if (own) chat.moveReadSeq(message.seq);
         const status = own ? chat.ownStatus(message.seq, this.#me) : 'received';
         chat.messages.upsertSent(toChatMessage(message, own, status));
+        if ((message.version ?? 0) > 0) refreshQuotes(chat.messages, message);
         this.#touch(chat);
         this.#onHeld?.(message.chatId, message.seq);
       }
     });
   }
 
-  /** The outbox queued (or re-queued) an entry: show it as pending. */
+  /** The outbox queued (or re-queued) an entry: show it as pending (an action: applied optimistically). */
   showPending(entry: OutboxEntry): void {
     const chat = this.#chat(entry.chatId);
+    if (entry.action) {
+      const others = chat.pendingActions.filter((e) => e.clientMessageId !== entry.clientMessageId);
+      chat.pendingActions = [...others, entry];
+      this.#touch(chat);
+      return;
+    }
     const status = entry.status;
     const changed =
       chat.messages.updatePending(entry.clientMessageId, (m) =>
         m.status === status && m.error === entry.error
           ? m
           : Object.freeze({ ...m, status, error: entry.error }),
-      ) || chat.messages.addPending(this.#pendingMessage(entry));
+      ) || chat.messages.addPending(pendingMessage(entry, this.#me, chat.messages));
     if (changed) this.#touch(chat);
   }
 
   removePending(entry: OutboxEntry): void {
     const chat = this.#chat(entry.chatId);
+    if (entry.action) {
+      chat.pendingActions = chat.pendingActions.filter((e) => e.clientMessageId !== entry.clientMessageId);
+      this.#touch(chat);
+      return;
+    }
     if (chat.messages.removePending(entry.clientMessageId)) this.#touch(chat);
   }
 
@@ -378,22 +413,6 @@ export class ChatStateStore extends Subscribable implements ChatStore {
     return chat;
   }
 
-  #pendingMessage(entry: OutboxEntry): ChatMessage {
-    return Object.freeze({
-      id: null,
-      clientMessageId: entry.clientMessageId,
-      chatId: entry.chatId,
-      senderId: entry.userId ?? this.#me ?? '',
-      text: entry.text,
-      createdAt: new Date(entry.createdAt).toISOString(),
-      seq: null,
-      status: entry.status,
-      own: true,
-      error: entry.error,
-      mentions: Object.freeze([...(entry.mentions ?? [])]),
-    });
-  }
-
   #forget(chat: ChatState): void {
     chat.listed = false;
     chat.messages.clearSent();
@@ -426,6 +445,11 @@ export class ChatStateStore extends Subscribable implements ChatStore {
     if (this.#depth === 0) this.#notify();
   }
 
+  /** Runs `work` with one notification for everything it changes. */
+  batch(work: () => void): void {
+    this.#batch(work);
+  }
+
   #batch(work: () => void): void {
     this.#depth++;
     try {
@@ -440,4 +464,16 @@ export class ChatStateStore extends Subscribable implements ChatStore {
     this.#dirty = false;
     this.notify();
   }
+}
+
+/**
+ * A later copy of an encrypted message (a reaction, say) arrives as ciphertext; the received copy holds
+ * its plaintext, which an edit cannot change (encrypted messages are not edited), so it carries over —
+ * unless the later copy is a deletion, whose text is gone.
+ */
+function withPlaintextOf(received: IncomingMessage, latest: MessageData): IncomingMessage {
+  if (latest === received || latest.envelope === undefined || received.encryption === undefined)
+    return latest;
+  const { text, encryption, undecryptable } = received;
+  return { ...latest, text, encryption, ...(undecryptable !== undefined && { undecryptable }) };
 }

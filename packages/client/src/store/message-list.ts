@@ -27,7 +27,11 @@ export class MessageList {
     const index = this.#indexOf(message.seq);
     const existing = this.#sent[index];
     if (existing?.seq === message.seq) {
-      if (existing.id === message.id && existing.status === message.status) return changed;
+      if (existing.id === message.id) {
+        // An older copy (a history page read before a change) never replaces a newer one.
+        if (existing.version > message.version) return changed;
+        if (existing.version === message.version && existing.status === message.status) return changed;
+      }
       if (existing.id !== null) this.#ids.delete(existing.id);
       this.#sent[index] = message;
       this.#ids.add(message.id);
@@ -99,6 +103,12 @@ export class MessageList {
 
   hasId(id: string): boolean {
     return this.#ids.has(id);
+  }
+
+  /** The sent message with this id, if held. */
+  byId(id: string): ChatMessage | undefined {
+    if (!this.#ids.has(id)) return undefined;
+    return this.#sent.find((message) => message.id === id);
   }
 
   /** Lowest held seq, or null when no sent message is held. */

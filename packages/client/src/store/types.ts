@@ -1,4 +1,4 @@
-import type { AckOf, ChatType, ErrorBody, MessageData } from '@mpi/protocol';
+import type { AckOf, ChatType, ErrorBody, MessageData, ReactionSummary, ReplyPreview } from '@mpi/protocol';
 import type { UndecryptableReason } from '../e2e/crypto.js';
 
 /**
@@ -32,6 +32,21 @@ export interface ChatMessage {
    */
   readonly encryption?: 'decrypted' | 'undecryptable';
   readonly undecryptable?: UndecryptableReason;
+  /** The chat's change counter at the message's last change; 0 when it never changed. */
+  readonly version: number;
+  /** When the sender last edited it (show "edited"), or null. */
+  readonly editedAt: string | null;
+  /** When it was deleted (show "message deleted"; `text` is empty), or null. */
+  readonly deletedAt: string | null;
+  /** The message this one answers, as it is now (edited, or `deleted`), or null. */
+  readonly replyTo: ReplyPreview | null;
+  /** Reactions, one entry per emoji, with who gave it. */
+  readonly reactions: readonly ReactionSummary[];
+  /**
+   * An edit, deletion or reaction of this device waits in the outbox: the message shows it already
+   * (optimistically) and settles when the server has it.
+   */
+  readonly syncing: boolean;
 }
 
 /** One chat as the UI renders it. A new object only when something in it changed. */
@@ -77,6 +92,8 @@ export interface ChatStoreTransport {
 
 /** The public face of the chat store (`service.chats`). */
 export interface ChatStore {
+  /** The user of `setupUser` (whose messages are `own`), or null before it. */
+  readonly currentUserId: string | null;
   /** For `useSyncExternalStore`: runs `listener` after every change. Bound. */
   readonly subscribe: (listener: () => void) => () => void;
   /** For `useSyncExternalStore`: the chat's snapshot; the same object until the chat changes. Bound. */

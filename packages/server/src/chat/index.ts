@@ -17,6 +17,13 @@ import {
   renameChat,
 } from './group-handlers.js';
 import { leasedPresence, leasedTyping } from './leased-presence.js';
+import {
+  confirmChanges,
+  deleteMessage,
+  editMessage,
+  reactToMessage,
+  searchMessages,
+} from './message-action-handlers.js';
 import { confirmReceipt, getHistory, markRead, sendMessage } from './message-handlers.js';
 import { setChatMuted } from './mute.js';
 import { announceDeparture, joinChat, leaveChat } from './presence.js';
@@ -44,6 +51,11 @@ export function registerChat(server: ServerContext, notifications: NotificationS
   handlers.on('messages_received', confirmReceipt(ctx));
   handlers.on('mark_read', markRead(ctx));
   handlers.on('get_history', getHistory(ctx));
+  handlers.on('edit_message', editMessage(ctx));
+  handlers.on('delete_message', deleteMessage(ctx));
+  handlers.on('react_to_message', reactToMessage(ctx));
+  handlers.on('changes_received', confirmChanges(ctx));
+  handlers.on('search_messages', searchMessages(ctx));
 
   handlers.on('open_dm', openDm(ctx));
   handlers.on('list_chats', listChats(ctx));

@@ -32,6 +32,7 @@ export const sendMessage =
       senderId: userId,
       clientMessageId: payload.clientMessageId,
       ...body,
+      replyToId: payload.replyToId,
       mentions: payload.mentions,
     });
     const memberRooms = members.map((member) => rooms.user(member.userId));
@@ -42,6 +43,10 @@ export const sendMessage =
     if (!duplicate) {
       ctx.metrics.messagesStored.inc();
       notifyNewMessage(ctx.chatList, members, message);
+      ctx.push.newMessage(
+        message,
+        members.map((member) => member.userId),
+      );
     }
     // Stored before the ack, like the message; a retry raises it if the first attempt did not.
     await notifyMentions(ctx, message);

@@ -15,8 +15,8 @@ export interface MessageRef {
 
 /**
  * The id and sender of each chat's latest messages, as this node appended them, so that a receipt can be
- * answered with `message_delivered` without reading the messages back. A message never changes after it is
- * stored, so an entry is never stale; a window only answers a range it holds without a gap (a message
+ * answered with `message_delivered` without reading the messages back. A message's id and sender never change
+ * (edits change its text only), so an entry is never stale; a window only answers a range it holds without a gap (a message
  * appended on another node makes one), and the caller reads anything else from the database.
  */
 export class RecentMessages {

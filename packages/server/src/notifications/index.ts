@@ -24,6 +24,7 @@ export function registerNotifications(ctx: ServerContext): NotificationsFeature 
     log: ctx.log,
     now: ctx.now,
     reminderLeadTimesMs: settings.reminderLeadTimesMs,
+    push: ctx.push,
   });
   const { handlers } = ctx;
   handlers.on('subscribe', subscribe(ctx));

@@ -9,6 +9,7 @@ import {
 } from '@mpi/protocol';
 import type { Logger } from 'pino';
 import { formatIsoDuration } from '../durations.js';
+import type { PushNotifier } from '../push/push-notifier.js';
 import { rooms } from '../realtime/rooms.js';
 import type { RealtimeServer } from '../realtime/types.js';
 import type {
@@ -48,6 +49,7 @@ export interface ServiceDeps {
   log: Logger;
   now: () => number;
   reminderLeadTimesMs: readonly number[];
+  push: PushNotifier;
 }
 
 /** Turns ingested items, webhooks and due reminders into stored notifications and live events. */
@@ -157,8 +159,13 @@ export class NotificationService {
     }
   }
 
-  /** Sends a stored notification to its connected recipients: the spec's payload, then its meta. */
-  emit({ notification: n, liveRecipients }: CreatedNotification): void {
+  /**
+   * Sends a stored notification to its connected recipients (the spec's payload, then its meta) and as a
+   * Web Push to their devices that are not connected.
+   */
+  emit(created: CreatedNotification): void {
+    this.deps.push.notification(created);
+    const { notification: n, liveRecipients } = created;
     const meta: NotificationMeta = { id: n.id, seq: n.seq, channel: n.channel, createdAt: n.createdAt };
     const { io } = this.deps;
     let target: ReturnType<RealtimeServer['to']>;

@@ -41,6 +41,14 @@ export const EVENT_BUDGETS: Readonly<Record<ClientEventName, Budget>> = {
   ping: 'signals',
   publish_device_key: 'actions',
   get_device_keys: 'actions',
+  edit_message: 'actions',
+  delete_message: 'actions',
+  react_to_message: 'actions',
+  changes_received: 'signals',
+  search_messages: 'actions',
+  get_push_config: 'actions',
+  register_push_subscription: 'actions',
+  unregister_push_subscription: 'actions',
 };
 
 /** Receipts, typing and pings may come this many times as often as other events. */

@@ -10,6 +10,8 @@ import { KyselyNotificationStorage } from './notifications/kysely-notification-s
 import type { NotificationStorage } from './notifications/notification-storage.js';
 import { KyselyPrivacyStorage } from './privacy/kysely-privacy-storage.js';
 import type { PrivacyStorage } from './privacy/privacy-storage.js';
+import { KyselyPushStorage } from './push/kysely-push-storage.js';
+import type { PushStorage } from './push/push-storage.js';
 import type { Storage } from './storage.js';
 
 /**
@@ -21,6 +23,7 @@ export class KyselyStorage implements Storage {
   readonly chat: ChatStorage;
   readonly notifications: NotificationStorage;
   readonly privacy: PrivacyStorage;
+  readonly push: PushStorage;
   /** Group commit of the hot writes: those of one event-loop turn share a transaction. */
   private readonly writes: WriteBatcher;
   private closed = false;
@@ -35,9 +38,10 @@ export class KyselyStorage implements Storage {
   ) {
     const nextId = createIdFactory();
     this.writes = new WriteBatcher(db, sqlite, writeLanes);
-    this.chat = new KyselyChatStorage(db, nextId, this.writes);
+    this.chat = new KyselyChatStorage(db, dialect, nextId, this.writes);
     this.notifications = new KyselyNotificationStorage(db, dialect, nextId, this.writes);
     this.privacy = new KyselyPrivacyStorage(db, dialect);
+    this.push = new KyselyPushStorage(db);
   }
 
   async migrate(): Promise<void> {

@@ -1,6 +1,7 @@
 import type { ChatStorage } from './chat/chat-storage.js';
 import type { NotificationStorage } from './notifications/notification-storage.js';
 import type { PrivacyStorage } from './privacy/privacy-storage.js';
+import type { PushStorage } from './push/push-storage.js';
 
 /**
  * Everything the server persists, by domain, behind one interface with one implementation
@@ -19,4 +20,6 @@ export interface Storage {
   readonly notifications: NotificationStorage;
   /** A user's data across both domains: export, erasure and the erasure check of tokens. */
   readonly privacy: PrivacyStorage;
+  /** Each device's Web Push subscription. */
+  readonly push: PushStorage;
 }

@@ -190,6 +190,7 @@ export async function rowsNaming(storage: Storage, userId: string): Promise<Reco
     ['chats.created_by', 'chats', 'created_by', '=', userId],
     ['chats.dm_key', 'chats', 'dm_key', 'like', inJson],
     ['messages', 'messages', 'sender_id', '=', userId],
+    ['messages.reply_to_sender', 'messages', 'reply_to_sender', '=', userId],
     ...(
       [
         'chat_members',
@@ -202,6 +203,8 @@ export async function rowsNaming(storage: Storage, userId: string): Promise<Reco
         'notification_opt_outs',
         'audience_group_members',
         'device_keys',
+        'message_reactions',
+        'push_subscriptions',
       ] as const
     ).map((table): [string, string, string, '=', string] => [table, table, 'user_id', '=', userId]),
     ['notification_reminders', 'notification_reminders', 'audience', 'like', inJson],
@@ -239,6 +242,8 @@ export async function tableCounts(storage: Storage): Promise<Record<string, numb
     'audience_group_members',
     'erased_users',
     'device_keys',
+    'message_reactions',
+    'push_subscriptions',
   ] as const;
   const counts: Record<string, number> = {};
   for (const table of tables) {

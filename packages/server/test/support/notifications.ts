@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Agent } from 'node:https';
 import {
   NOTIFICATION_EVENT_NAMES,
   type NotificationEventName,
@@ -41,6 +42,8 @@ export interface NotifyServerOptions {
   /** Default: a new SQLite file in a temporary directory, removed by stop(). */
   databaseUrl?: string;
   clock?: ManualClock;
+  /** Trusts a local push service (support/push-service.ts) for the server's Web Push requests. */
+  pushAgent?: Agent;
 }
 
 /** A real server (127.0.0.1, ephemeral port) with the ingestion API enabled and an optional manual clock. */
@@ -54,7 +57,10 @@ export async function startNotifyServer(options: NotifyServerOptions = {}) {
     REMINDER_POLL_MS: '60000',
     ...options.env,
   });
-  const server: MpiServer = await createServer(config, options.clock ? { now: options.clock.now } : {});
+  const server: MpiServer = await createServer(config, {
+    ...(options.clock && { now: options.clock.now }),
+    ...(options.pushAgent && { pushAgent: options.pushAgent }),
+  });
   const url = await server.listen();
   const clients = new Set<TestClient>();
   const now = () => (options.clock ? options.clock.now() : Date.now());

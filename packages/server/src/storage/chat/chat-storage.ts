@@ -4,6 +4,7 @@ import type {
   DeviceKey,
   E2eEnvelope,
   MessageData,
+  SearchPage,
   UserProfile,
   UserSettings,
 } from '@mpi/protocol';
@@ -18,6 +19,8 @@ export interface AppendMessageInput {
   mentions?: readonly string[] | undefined;
   /** The end-to-end encrypted body, stored as it is. */
   envelope?: E2eEnvelope | undefined;
+  /** The message of the same chat this one answers. */
+  replyToId?: string | undefined;
 }
 
 export interface AppendMessageResult {
@@ -47,6 +50,53 @@ export interface PersonRecord {
 export interface CoMember {
   userId: string;
   hidePresence: boolean;
+}
+
+export interface MessageActionInput {
+  chatId: string;
+  messageId: string;
+  /** Who acts: a member of the chat. */
+  userId: string;
+}
+
+export interface EditInput extends MessageActionInput {
+  text: string;
+  /** How long after it was sent a message can be edited. */
+  editWindowMs: number;
+}
+
+export type DeleteInput = MessageActionInput;
+
+export interface ReactionInput extends MessageActionInput {
+  emoji: string;
+  action: 'add' | 'remove';
+}
+
+export interface MessageChange {
+  /** The message as it is after the action, with its reply preview and reactions. */
+  message: MessageData;
+  /** False for a repeat: the message already was in this state and nothing was stored. */
+  changed: boolean;
+  /** The chat's members, at the time of the action. */
+  memberIds: string[];
+  /** The chat's last seq: the message is the chat's last one when its seq equals it. */
+  lastSeq: number;
+}
+
+export interface ChangesReceivedInput {
+  chatId: string;
+  userId: string;
+  deviceId: string;
+  upToVersion: number;
+}
+
+export interface SearchQuery {
+  userId: string;
+  text: string;
+  chatId?: string | undefined;
+  /** Only messages with an id below this (the last of the previous page). */
+  cursor?: string | undefined;
+  limit: number;
 }
 
 export interface HistoryQuery {
@@ -98,6 +148,12 @@ export interface CatchUpCursor {
   seq: number;
 }
 
+/** Where a device's change catch-up page ends, or where a chat's change cursor stands. */
+export interface VersionCursor {
+  chatId: string;
+  version: number;
+}
+
 export interface PrunedGap {
   chatId: string;
   /** Messages up to this seq were deleted by retention before this device received them. */
@@ -117,6 +173,13 @@ export interface DeviceCatchUp {
    * above the device's cursor (and for a new device): then there is nothing to queue.
    */
   pendingAfter: CatchUpCursor | null;
+  /** Per chat of the user, its last version now: the device holds every change up to it after catch-up. */
+  versions: VersionCursor[];
+  /**
+   * The `after` of the first {@link ChatStorage.updatesForDevice} page, or null when no chat changed after
+   * the device's change cursor (and for a new device).
+   */
+  updatesAfter: VersionCursor | null;
 }
 
 export interface MemberState {
@@ -143,6 +206,8 @@ export interface ChatStorage {
   coMembers(userId: string): Promise<CoMember[]>;
   /** Mutes or unmutes the chat for one member; throws CHAT_NOT_FOUND or NOT_A_MEMBER. */
   setMuted(chatId: string, userId: string, muted: boolean): Promise<void>;
+  /** The members among `userIds` who muted the chat. */
+  mutedAmong(chatId: string, userIds: readonly string[]): Promise<Set<string>>;
 
   /**
    * The DM chat of the pair, created on first call; concurrent calls return the same chat. The pair's
@@ -215,6 +280,31 @@ export interface ChatStorage {
   publishDeviceKey(userId: string, deviceId: string, publicKey: string): Promise<DeviceKey>;
   /** The current device keys of the chat's members, by user and device id. */
   chatDeviceKeys(chatId: string): Promise<DeviceKey[]>;
+  /**
+   * Message actions, each atomic under the chat's lock and idempotent (a repeat returns `changed: false`).
+   * They throw StorageError: CHAT_NOT_FOUND, NOT_A_MEMBER, MESSAGE_NOT_FOUND, and per action FORBIDDEN
+   * (not the sender; for a delete, nor an admin of the group), MESSAGE_DELETED, EDIT_WINDOW_CLOSED,
+   * REACTION_LIMIT. Each change takes the chat's next version.
+   */
+  editMessage(input: EditInput): Promise<MessageChange>;
+  /** Leaves a tombstone: empty text, `deleted_at`, no reactions. */
+  deleteMessage(input: DeleteInput): Promise<MessageChange>;
+  reactToMessage(input: ReactionInput): Promise<MessageChange>;
+  /** Moves a device's change cursor of a chat (cumulative, never backwards, clamped to the last version). */
+  recordChangesReceived(input: ChangesReceivedInput): Promise<{ version: number }>;
+  /**
+   * One page of changed messages the device holds, current state, ordered by (chatId, version), after
+   * `after`: version > the device's change cursor, and seq at most its cursor or the user's joined_seq.
+   */
+  updatesForDevice(
+    userId: string,
+    deviceId: string,
+    after: VersionCursor | null,
+    limit: number,
+  ): Promise<MessageData[]>;
+  /** Full-text search over the user's chats, newest first. */
+  searchMessages(query: SearchQuery): Promise<SearchPage>;
+
   /** Deletes messages created before `olderThan`; records each chat's highest deleted seq. */
   pruneMessages(olderThan: Date): Promise<{ deleted: number }>;
 }

@@ -148,6 +148,9 @@ export async function listChats(db: Kysely<Database>, userId: string): Promise<C
       'm.mentions as m_mentions',
       'me.muted as me_muted',
       'm.envelope as m_envelope',
+      'm.version as m_version',
+      'm.edited_at as m_edited_at',
+      'm.deleted_at as m_deleted_at',
     ])
     .select((eb) => [
       eb.fn.coalesce('m.created_at', 'c.created_at').as('active_at'),
@@ -204,6 +207,12 @@ export async function listChats(db: Kysely<Database>, userId: string): Promise<C
             created_at: c.m_created_at ?? '',
             mentions: c.m_mentions,
             envelope: c.m_envelope,
+            version: Number(c.m_version ?? 0),
+            edited_at: c.m_edited_at,
+            deleted_at: c.m_deleted_at,
+            reply_to_id: null,
+            reply_to_seq: null,
+            reply_to_sender: null,
           }),
     unreadCount: unreadByChat.get(c.id) ?? 0,
     muted: Number(c.me_muted) === 1,

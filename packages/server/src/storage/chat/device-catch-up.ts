@@ -4,9 +4,10 @@ import { PreparedQuery } from '../db/prepared-query.js';
 import type { Database } from '../db/schema.js';
 import { assertLimit, assertSeq } from '../db/storage-error.js';
 import type { WriteBatcher } from '../db/write-batcher.js';
-import type { CatchUpCursor, DeviceCatchUp } from './chat-storage.js';
+import { runProgram } from '../db/write-program.js';
+import type { CatchUpCursor, DeviceCatchUp, VersionCursor } from './chat-storage.js';
 import { lockKeys } from './lock-keys.js';
-import { toMessage } from './rows.js';
+import { withDetails } from './message-details.js';
 
 /*
  * The start of a device's chat catch-up in as few statements as possible (it runs for every connection):
@@ -23,6 +24,8 @@ interface ChatRow {
   receivedSeq: number | null;
   lastSeq: number;
   prunedSeq: number;
+  receivedVersion: number;
+  lastVersion: number;
 }
 
 /** The statements of a device's catch-up start, compiled once per storage (see {@link PreparedQuery}). */
@@ -65,6 +68,8 @@ export class DeviceCatchUpQueries {
           'd.received_seq as receivedSeq',
           'c.last_seq as lastSeq',
           'c.pruned_seq as prunedSeq',
+          'd.received_version as receivedVersion',
+          'c.last_version as lastVersion',
         ])
         .orderBy('cm.chat_id'),
     );
@@ -74,7 +79,7 @@ export class DeviceCatchUpQueries {
     this.createCursors = new PreparedQuery((p: { userId: string; deviceId: string; now: string }) =>
       db
         .insertInto('device_receipts')
-        .columns(['user_id', 'device_id', 'chat_id', 'received_seq', 'updated_at'])
+        .columns(['user_id', 'device_id', 'chat_id', 'received_seq', 'received_version', 'updated_at'])
         .expression((eb) =>
           eb
             .selectFrom('chat_members as cm')
@@ -84,6 +89,7 @@ export class DeviceCatchUpQueries {
               s.val(p.deviceId).as('device_id'),
               'c.id as chat_id',
               'c.last_seq as received_seq',
+              'c.last_version as received_version',
               s.val(p.now).as('updated_at'),
             ])
             .where('cm.user_id', '=', p.userId)
@@ -112,7 +118,7 @@ export class DeviceCatchUpQueries {
         )
         // A receipt of the device landing meanwhile (PostgreSQL) wins: it is what the device really has.
         .onConflict((oc) => oc.columns(['user_id', 'device_id', 'chat_id']).doNothing())
-        .returning(['chat_id', 'received_seq']),
+        .returning(['chat_id', 'received_seq', 'received_version']),
     );
     this.register = new PreparedQuery((p: { userId: string; deviceId: string; now: string }) =>
       db
@@ -139,6 +145,8 @@ async function readState(
       receivedSeq: row.receivedSeq === null ? null : Number(row.receivedSeq),
       lastSeq: Number(row.lastSeq ?? 0),
       prunedSeq: Number(row.prunedSeq ?? 0),
+      receivedVersion: Number(row.receivedVersion ?? 0),
+      lastVersion: Number(row.lastVersion ?? 0),
     });
   }
   return { known: Boolean(Number(rows[0]?.known ?? 0)), chats };
@@ -149,18 +157,24 @@ const cursorOf = (chat: ChatRow) => Math.max(chat.receivedSeq ?? 0, chat.joinedS
 /** What a known device catches up: gaps left by retention, cursors, and the first chat with news. */
 function knownDevice(chats: ChatRow[]): DeviceCatchUp {
   let pendingAfter: CatchUpCursor | null = null;
+  let updatesAfter: VersionCursor | null = null;
   const cursors: CatchUpCursor[] = [];
+  const versions: VersionCursor[] = [];
   const prunedGaps = [];
   for (const chat of chats) {
     const seq = cursorOf(chat);
     cursors.push({ chatId: chat.chatId, seq });
+    versions.push({ chatId: chat.chatId, version: chat.lastVersion });
+    if (updatesAfter === null && chat.lastVersion > chat.receivedVersion) {
+      updatesAfter = { chatId: chat.chatId, version: chat.receivedVersion };
+    }
     // Retention deleted messages this device never received.
     if ((chat.receivedSeq ?? 0) < chat.prunedSeq && chat.joinedSeq < chat.prunedSeq)
       prunedGaps.push({ chatId: chat.chatId, prunedSeq: chat.prunedSeq });
     // As pendingForDevice: messages above max(cursor, joined_seq); none can exist above the last seq.
     if (pendingAfter === null && chat.lastSeq > seq) pendingAfter = { chatId: chat.chatId, seq };
   }
-  return { newDevice: false, cursors, prunedGaps, pendingAfter };
+  return { newDevice: false, cursors, versions, prunedGaps, pendingAfter, updatesAfter };
 }
 
 export async function openDeviceCatchUp(
@@ -186,22 +200,25 @@ export async function openDeviceCatchUp(
     lockKeys.newDevice(userId, deviceId),
   );
 
-  if (state.chats.length === 0) return { newDevice: true, cursors: [], prunedGaps: [], pendingAfter: null };
+  const nothingPending = { prunedGaps: [], pendingAfter: null, updatesAfter: null };
+  if (state.chats.length === 0) return { newDevice: true, cursors: [], versions: [], ...nothingPending };
   // Nothing created: cursors existed (or another connection of the device made them): not new.
   if (created.length === 0) return knownDevice((await readState(db, queries, userId, deviceId)).chats);
-  const createdSeq = new Map(created.map((row) => [row.chat_id, Number(row.received_seq)]));
+  const createdRows = new Map(created.map((row) => [row.chat_id, row]));
   const cursors: CatchUpCursor[] = [];
+  const versions: VersionCursor[] = [];
   for (const chat of state.chats) {
-    const seq = createdSeq.get(chat.chatId);
-    if (seq === undefined) break;
-    cursors.push({ chatId: chat.chatId, seq: Math.max(seq, chat.joinedSeq) });
+    const row = createdRows.get(chat.chatId);
+    if (row === undefined) break;
+    cursors.push({ chatId: chat.chatId, seq: Math.max(Number(row.received_seq), chat.joinedSeq) });
+    versions.push({ chatId: chat.chatId, version: Number(row.received_version) });
   }
-  if (cursors.length !== createdSeq.size || cursors.length !== state.chats.length) {
+  if (cursors.length !== createdRows.size || cursors.length !== state.chats.length) {
     // The chats changed between the read and the insert, or a receipt won a conflict: read them again.
-    const { cursors: again } = knownDevice((await readState(db, queries, userId, deviceId)).chats);
-    return { newDevice: true, cursors: again, prunedGaps: [], pendingAfter: null };
+    const again = knownDevice((await readState(db, queries, userId, deviceId)).chats);
+    return { newDevice: true, cursors: again.cursors, versions: again.versions, ...nothingPending };
   }
-  return { newDevice: true, cursors, prunedGaps: [], pendingAfter: null };
+  return { newDevice: true, cursors, versions, ...nothingPending };
 }
 
 export async function pendingForDevice(
@@ -237,5 +254,51 @@ export async function pendingForDevice(
     .orderBy('m.seq')
     .limit(limit)
     .execute();
-  return rows.map(toMessage);
+  return runProgram(withDetails(db, rows), db);
+}
+
+/**
+ * One page of messages the device holds (at or below its cursor, or from before the user joined) that
+ * changed after its change cursor, over all the user's chats, in their current state, ordered by
+ * (chatId, version), strictly after `after`. A message above the cursor is not here: `pendingForDevice`
+ * sends it, already in its current state. Each changed message comes once, however often it changed.
+ */
+export async function updatesForDevice(
+  db: Kysely<Database>,
+  userId: string,
+  deviceId: string,
+  after: VersionCursor | null,
+  limit: number,
+): Promise<MessageData[]> {
+  assertLimit(limit, 'The catch-up limit');
+  if (after) assertSeq(after.version, 'after.version');
+  const rows = await db
+    .selectFrom('messages as m')
+    .innerJoin('chat_members as cm', (join) =>
+      join.onRef('cm.chat_id', '=', 'm.chat_id').on('cm.user_id', '=', userId),
+    )
+    .leftJoin('device_receipts as d', (join) =>
+      join.onRef('d.chat_id', '=', 'm.chat_id').on('d.user_id', '=', userId).on('d.device_id', '=', deviceId),
+    )
+    .selectAll('m')
+    .where((eb) => eb('m.version', '>', eb.fn.coalesce('d.received_version', eb.lit(0))))
+    .where((eb) =>
+      eb.or([
+        eb('m.seq', '<=', eb.fn.coalesce('d.received_seq', eb.lit(0))),
+        eb('m.seq', '<=', eb.ref('cm.joined_seq')),
+      ]),
+    )
+    .$if(after !== null, (qb) =>
+      qb.where((eb) =>
+        eb.or([
+          eb('m.chat_id', '>', after?.chatId ?? ''),
+          eb.and([eb('m.chat_id', '=', after?.chatId ?? ''), eb('m.version', '>', after?.version ?? 0)]),
+        ]),
+      ),
+    )
+    .orderBy('m.chat_id')
+    .orderBy('m.version')
+    .limit(limit)
+    .execute();
+  return runProgram(withDetails(db, rows), db);
 }

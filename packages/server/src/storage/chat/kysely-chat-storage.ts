@@ -1,4 +1,12 @@
-import type { ChatInfo, ChatSummary, DeviceKey, MessageData, UserProfile, UserSettings } from '@mpi/protocol';
+import type {
+  ChatInfo,
+  ChatSummary,
+  DeviceKey,
+  MessageData,
+  SearchPage,
+  UserProfile,
+  UserSettings,
+} from '@mpi/protocol';
 import type { Kysely } from 'kysely';
 import type { IdFactory } from '../db/ids.js';
 import type { Database } from '../db/schema.js';
@@ -8,30 +16,39 @@ import type {
   AppendMessageInput,
   AppendMessageResult,
   CatchUpCursor,
+  ChangesReceivedInput,
   ChatState,
   ChatStorage,
   CoMember,
   CreateGroupInput,
+  DeleteInput,
   DeviceCatchUp,
+  EditInput,
   HistoryPage,
   HistoryQuery,
   MemberState,
+  MessageChange,
   PersonRecord,
+  ReactionInput,
   ReadMarkResult,
   ReceiptInput,
   ReceiptResult,
   SavedProfile,
+  SearchQuery,
+  VersionCursor,
 } from './chat-storage.js';
 import * as chats from './chats.js';
 import * as catchUp from './device-catch-up.js';
 import * as deviceKeys from './device-keys.js';
 import * as groups from './groups.js';
 import { lockKeys } from './lock-keys.js';
+import * as actions from './message-actions.js';
 import * as messages from './messages.js';
 import * as people from './people.js';
 import { markRead, ReadMarkQueries } from './read-marks.js';
 import { ReceiptQueries, recordReceipt } from './receipts.js';
 import { pruneMessages } from './retention.js';
+import { searchMessages } from './search.js';
 import { recordLastSeen, setPresenceHidden, UserQueries, upsertUser } from './users.js';
 
 /**
@@ -48,6 +65,7 @@ export class KyselyChatStorage implements ChatStorage {
 
   constructor(
     private readonly db: Kysely<Database>,
+    private readonly dialect: 'sqlite' | 'postgres',
     private readonly nextId: IdFactory,
     private readonly writes: WriteBatcher,
   ) {
@@ -80,6 +98,10 @@ export class KyselyChatStorage implements ChatStorage {
 
   setMuted(chatId: string, userId: string, muted: boolean): Promise<void> {
     return people.setMuted(this.db, chatId, userId, muted);
+  }
+
+  mutedAmong(chatId: string, userIds: readonly string[]): Promise<Set<string>> {
+    return people.mutedAmong(this.db, chatId, userIds);
   }
 
   openDm(userA: string, userB: string, options: { encrypted?: boolean | undefined } = {}): Promise<ChatInfo> {
@@ -168,6 +190,39 @@ export class KyselyChatStorage implements ChatStorage {
 
   chatDeviceKeys(chatId: string): Promise<DeviceKey[]> {
     return deviceKeys.chatDeviceKeys(this.db, chatId);
+  }
+
+  editMessage(input: EditInput): Promise<MessageChange> {
+    return this.writes.submit(() => actions.editMessage(this.db, input), lockKeys.append(input.chatId));
+  }
+
+  deleteMessage(input: DeleteInput): Promise<MessageChange> {
+    return this.writes.submit(() => actions.deleteMessage(this.db, input), lockKeys.append(input.chatId));
+  }
+
+  reactToMessage(input: ReactionInput): Promise<MessageChange> {
+    return this.writes.submit(() => actions.reactToMessage(this.db, input), lockKeys.append(input.chatId));
+  }
+
+  async recordChangesReceived(input: ChangesReceivedInput): Promise<{ version: number }> {
+    assertSeq(input.upToVersion, 'upToVersion');
+    return this.writes.submit(
+      () => actions.recordChangesReceived(this.db, input),
+      lockKeys.receipt(input.chatId, input.userId, input.deviceId),
+    );
+  }
+
+  updatesForDevice(
+    userId: string,
+    deviceId: string,
+    after: VersionCursor | null,
+    limit: number,
+  ): Promise<MessageData[]> {
+    return catchUp.updatesForDevice(this.db, userId, deviceId, after, limit);
+  }
+
+  searchMessages(query: SearchQuery): Promise<SearchPage> {
+    return searchMessages(this.db, this.dialect, query);
   }
 
   pruneMessages(olderThan: Date): Promise<{ deleted: number }> {

@@ -4,8 +4,9 @@ import type { IdFactory } from '../db/ids.js';
 import { PreparedQuery } from '../db/prepared-query.js';
 import type { Database, MessageRow } from '../db/schema.js';
 import { assertSeq, StorageError } from '../db/storage-error.js';
-import type { WriteProgram } from '../db/write-program.js';
+import { runProgram, statement, type WriteProgram } from '../db/write-program.js';
 import type { AppendMessageInput, AppendMessageResult, HistoryPage, HistoryQuery } from './chat-storage.js';
+import { withDetails } from './message-details.js';
 import { mentionsColumn, toMessage } from './rows.js';
 
 // Messages: appending with the chat's next seq, history pages and seq ranges.
@@ -20,7 +21,7 @@ export class MessageQueries {
   readonly byClientId;
   readonly range;
 
-  constructor(db: Kysely<Database>) {
+  constructor(readonly db: Kysely<Database>) {
     this.takeSeq = new PreparedQuery((p: { chatId: string }) =>
       db
         .updateTable('chats')
@@ -52,6 +53,9 @@ export class MessageQueries {
           created_at: p.created_at,
           mentions: p.mentions,
           envelope: p.envelope,
+          reply_to_id: p.reply_to_id,
+          reply_to_seq: p.reply_to_seq,
+          reply_to_sender: p.reply_to_sender,
         })
         .onConflict((oc) => oc.columns(['chat_id', 'sender_id', 'client_message_id']).doNothing())
         .returning('seq'),
@@ -109,6 +113,20 @@ export function* appendMessage(
     yield* queries.giveSeqBack.run$({ chatId });
     throw new StorageError('NOT_A_MEMBER');
   }
+  const original =
+    input.replyToId === undefined ? undefined : yield* findOriginal(queries, chatId, input.replyToId);
+  if (original !== undefined && (original === null || original.deleted_at !== null)) {
+    yield* queries.giveSeqBack.run$({ chatId });
+    // A retry of a reply whose original went meanwhile is still the message that was stored.
+    const existing = yield* queries.byClientId.first$(input);
+    if (existing)
+      return {
+        message: (yield* withDetails(queries.db, [existing]))[0] as MessageData,
+        duplicate: true,
+        members,
+      };
+    throw new StorageError(original === null ? 'MESSAGE_NOT_FOUND' : 'MESSAGE_DELETED');
+  }
   // Only members can be mentioned, and not the sender: the others are dropped (the text stays as written).
   const memberIds = new Set(members.map((m) => m.userId));
   const mentions = (input.mentions ?? []).filter((id) => id !== input.senderId && memberIds.has(id));
@@ -123,20 +141,52 @@ export function* appendMessage(
     created_at: new Date(now).toISOString(),
     mentions: mentionsColumn(mentions),
     envelope: input.envelope === undefined ? null : JSON.stringify(input.envelope),
+    version: 0,
+    edited_at: null,
+    deleted_at: null,
+    reply_to_id: original?.id ?? null,
+    reply_to_seq: original ? Number(original.seq) : null,
+    reply_to_sender: original?.sender_id ?? null,
   };
   const inserted = yield* queries.insert.first$(row);
   if (!inserted) {
     yield* queries.giveSeqBack.run$({ chatId });
     const existing = yield* queries.byClientId.first$(input);
     if (!existing) throw new Error('A conflicting message vanished during the append');
-    return { message: toMessage(existing), duplicate: true, members };
+    return {
+      message: (yield* withDetails(queries.db, [existing]))[0] as MessageData,
+      duplicate: true,
+      members,
+    };
   }
   // Sending in a chat means having read it.
   yield* queries.markSenderRead.run$({ chatId, userId: input.senderId, seq });
   for (const member of members) {
     if (member.userId === input.senderId) member.readSeq = Math.max(member.readSeq, seq);
   }
-  return { message: toMessage(row), duplicate: false, members };
+  const message = toMessage(row);
+  if (original) {
+    message.replyTo = {
+      messageId: original.id,
+      seq: Number(original.seq),
+      senderId: original.sender_id,
+      text: original.text,
+      deleted: false,
+    };
+  }
+  return { message, duplicate: false, members };
+}
+
+/** The message a reply answers, in the same chat; null when there is none. */
+function* findOriginal(queries: MessageQueries, chatId: string, id: string) {
+  const { rows } = yield* statement(
+    queries.db
+      .selectFrom('messages')
+      .select(['id', 'seq', 'sender_id', 'text', 'deleted_at'])
+      .where('chat_id', '=', chatId)
+      .where('id', '=', id),
+  );
+  return rows[0] ?? null;
 }
 
 export async function getHistory(
@@ -158,7 +208,7 @@ export async function getHistory(
     .limit(query.limit + 1)
     .execute();
   const hasMore = rows.length > query.limit;
-  return { messages: rows.slice(0, query.limit).map(toMessage), hasMore };
+  return { messages: await runProgram(withDetails(db, rows.slice(0, query.limit)), db), hasMore };
 }
 
 export async function getMessageRange(
@@ -170,5 +220,5 @@ export async function getMessageRange(
 ): Promise<MessageData[]> {
   assertSeq(afterSeq, 'afterSeq');
   assertSeq(upToSeq, 'upToSeq');
-  return (await queries.range.rows(db, { chatId, afterSeq, upToSeq })).map(toMessage);
+  return runProgram(withDetails(db, await queries.range.rows(db, { chatId, afterSeq, upToSeq })), db);
 }

@@ -52,3 +52,19 @@ export async function setMuted(
   const chat = await db.selectFrom('chats').select('id').where('id', '=', chatId).executeTakeFirst();
   throw new StorageError(chat ? 'NOT_A_MEMBER' : 'CHAT_NOT_FOUND');
 }
+
+export async function mutedAmong(
+  db: Kysely<Database>,
+  chatId: string,
+  userIds: readonly string[],
+): Promise<Set<string>> {
+  if (userIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('chat_members')
+    .select('user_id')
+    .where('chat_id', '=', chatId)
+    .where('muted', '=', 1)
+    .where('user_id', 'in', [...userIds])
+    .execute();
+  return new Set(rows.map((row) => row.user_id));
+}

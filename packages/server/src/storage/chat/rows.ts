@@ -24,6 +24,9 @@ export function toMessage(row: MessageRow): MessageData {
     seq: Number(row.seq),
     ...(row.mentions !== null && { mentions: JSON.parse(row.mentions) as string[] }),
     ...(row.envelope !== null && { envelope: JSON.parse(row.envelope) }),
+    ...(Number(row.version) > 0 && { version: Number(row.version) }),
+    ...(row.edited_at !== null && { editedAt: row.edited_at }),
+    ...(row.deleted_at !== null && { deletedAt: row.deleted_at }),
   };
 }
 

@@ -9,6 +9,7 @@ export interface Database {
   chats: ChatsTable;
   chat_members: ChatMembersTable;
   messages: MessagesTable;
+  message_reactions: MessageReactionsTable;
   device_receipts: DeviceReceiptsTable;
   devices: DevicesTable;
   device_keys: DeviceKeysTable;
@@ -24,6 +25,7 @@ export interface Database {
   audience_group_members: AudienceGroupMembersTable;
   ingest_deliveries: IngestDeliveriesTable;
   erased_users: ErasedUsersTable;
+  push_subscriptions: PushSubscriptionsTable;
 }
 
 interface UsersTable {
@@ -46,6 +48,8 @@ interface ChatsTable {
   dm_key: string | null;
   /** Seq of the newest message; incremented (and row-locked) by every append. */
   last_seq: Generated<number>;
+  /** The chat's change counter: every edit, delete and reaction takes the next one (row-locked, as seqs). */
+  last_version: Generated<number>;
   /** Highest seq deleted by retention; every message with a seq up to it may be gone. Never lowered. */
   pruned_seq: Generated<number>;
   created_by: string;
@@ -75,13 +79,28 @@ interface MessagesTable {
   seq: number;
   sender_id: string;
   client_message_id: string;
-  /** Empty in end-to-end encrypted chats. */
+  /** Empty once deleted, and in end-to-end encrypted chats. */
   text: string;
   created_at: string;
   /** JSON array of the user ids the message @mentions; null when none. */
   mentions: string | null;
   /** JSON of the E2eEnvelope in end-to-end encrypted chats, stored as the sender made it; else null. */
   envelope: string | null;
+  /** The chat's change counter at the message's last change; 0 when it never changed. */
+  version: Generated<number>;
+  edited_at: string | null;
+  deleted_at: string | null;
+  /** The message this one answers (same chat), with its seq and sender, which outlive its deletion. */
+  reply_to_id: string | null;
+  reply_to_seq: number | null;
+  reply_to_sender: string | null;
+}
+
+interface MessageReactionsTable {
+  message_id: string;
+  user_id: string;
+  emoji: string;
+  created_at: string;
 }
 
 interface DeviceReceiptsTable {
@@ -89,6 +108,8 @@ interface DeviceReceiptsTable {
   device_id: string;
   chat_id: string;
   received_seq: number;
+  /** Every change of the chat up to this version is on the device (`changes_received`). */
+  received_version: Generated<number>;
   updated_at: string;
 }
 
@@ -213,6 +234,16 @@ interface ErasedUsersTable {
   /** SHA-256 (hex) of the user id: the id itself is not kept. */
   user_hash: string;
   erased_at: string;
+}
+
+/** One Web Push subscription per device (migration 0006). */
+interface PushSubscriptionsTable {
+  endpoint: string;
+  user_id: string;
+  device_id: string;
+  p256dh: string;
+  auth: string;
+  created_at: string;
 }
 
 export type UserRow = Selectable<UsersTable>;

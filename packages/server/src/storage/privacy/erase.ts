@@ -131,6 +131,18 @@ async function eraseChats(
   );
   add(
     removed,
+    'push_subscriptions',
+    (await trx.deleteFrom('push_subscriptions').where('user_id', '=', userId).executeTakeFirst())
+      .numDeletedRows,
+  );
+  add(
+    removed,
+    'message_reactions',
+    (await trx.deleteFrom('message_reactions').where('user_id', '=', userId).executeTakeFirst())
+      .numDeletedRows,
+  );
+  add(
+    removed,
     'users',
     (await trx.deleteFrom('users').where('id', '=', userId).executeTakeFirst()).numDeletedRows,
   );
@@ -142,11 +154,19 @@ async function eraseChats(
       text: '',
       mentions: null,
       envelope: null,
+      edited_at: null,
       client_message_id: eb.ref('id'),
     }))
     .where('sender_id', '=', userId)
     .executeTakeFirst();
   add(anonymised, 'messages', tombstones.numUpdatedRows);
+  // Others' replies to the user's messages keep their quote's place, not the user's id.
+  const quotes = await trx
+    .updateTable('messages')
+    .set({ reply_to_sender: ERASED_USER_ID })
+    .where('reply_to_sender', '=', userId)
+    .executeTakeFirst();
+  add(anonymised, 'messages.reply_to_sender', quotes.numUpdatedRows);
   await eraseMentionsOf(trx, userId, anonymised);
 
   // DMs lose the pair key (a new DM with the same id would be a new chat); chats lose their creator.
