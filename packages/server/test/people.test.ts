@@ -229,6 +229,13 @@ forEachDialect('people on %s: names, avatars, presence, mentions and mute', (db)
     expect(inbox).toMatchObject({ ok: true, unreadCount: 1, notifications: [{ event: 'chat:mention' }] });
     const history = await request(catClient, 'get_history', { chatId });
     expect(history.ok && history.messages[0]?.mentions).toEqual([ben]);
+    // Deleting it drops its mentions with its text.
+    const deleted = await request(annClient, 'delete_message', {
+      chatId,
+      messageId: sent.ok ? sent.message.id : '',
+    });
+    expect(deleted).toMatchObject({ ok: true, message: { text: '' } });
+    expect(deleted.ok && 'mentions' in deleted.message).toBe(false);
     // A message without mentions carries none.
     const plain = await request(annClient, 'send_message', { chatId, text: 'plain', clientMessageId: 'm-2' });
     expect(plain.ok && 'mentions' in plain.message).toBe(false);
