@@ -119,6 +119,50 @@ forEachDialect('end-to-end encrypted chats on %s', (db) => {
     expect(plainHistory.messages).toEqual([]);
   });
 
+  it('refuses a plaintext edit; a deletion drops the ciphertext; a reaction keeps the text readable', async () => {
+    const { alice, bob, chatId } = await encryptedDm('eli', 'fay');
+    const marker = `MARKER-${crypto.randomUUID()}`;
+    const sent = await alice.sendMessage(chatId, `keep ${marker}`);
+    const doomed = await alice.sendMessage(chatId, 'delete me');
+    if (!sent.ok || !doomed.ok) throw new Error('send failed');
+    await messagesOf(bob, chatId, 2);
+
+    // An edit would put plaintext on the server: refused, and the stored envelope is untouched.
+    const edit = await alice.editMessage(chatId, sent.message.id, 'in clear');
+    expect(edit).toMatchObject({ ok: false, error: { code: 'ENCRYPTION_REQUIRED' } });
+    expect(await databaseDump(srv.server.storage)).not.toContain('in clear');
+
+    // A reaction travels as a change of the (still encrypted) message: the recipient keeps its plaintext.
+    const reacted = await alice.reactToMessage(chatId, sent.message.id, '👍');
+    expect(reacted.ok).toBe(true);
+    await waitFor(
+      () =>
+        bob.chats.getChatSnapshot(chatId).messages.find((m) => m.id === sent.message.id)?.reactions.length ===
+        1,
+      5000,
+      'the reaction at the recipient',
+    );
+    expect(bob.chats.getChatSnapshot(chatId).messages.find((m) => m.id === sent.message.id)).toMatchObject({
+      text: `keep ${marker}`,
+      encryption: 'decrypted',
+    });
+
+    // A deletion is a tombstone without the envelope, stored and delivered.
+    const deleted = await alice.deleteMessage(chatId, doomed.message.id);
+    expect(deleted).toMatchObject({ ok: true, message: { text: '' } });
+    expect(deleted.ok && deleted.message.envelope).toBeFalsy();
+    const history = await srv.server.storage.chat.getHistory(chatId, { limit: 10 });
+    const tombstone = history.messages.find((m) => m.id === doomed.message.id);
+    expect(tombstone?.deletedAt).toBeDefined();
+    expect(tombstone?.envelope).toBeUndefined();
+    await waitFor(
+      () =>
+        bob.chats.getChatSnapshot(chatId).messages.find((m) => m.id === doomed.message.id)?.deletedAt != null,
+      5000,
+      'the tombstone at the recipient',
+    );
+  });
+
   it('the recipient rejects a tampered envelope, a replayed one and one copied from another chat', async () => {
     const { alice, bob, chatId } = await encryptedDm('eva', 'finn');
     const group = await alice.createGroup('sealed', ['finn'], { encrypted: true });

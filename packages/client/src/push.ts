@@ -1,4 +1,4 @@
-import { type AckOf, errorBody, type RegisterPushInput } from '@mpi/protocol';
+import type { AckOf, RegisterPushInput } from '@mpi/protocol';
 import type { SocketService } from './socket-service.js';
 
 // Web Push for a browser device, over the structural parts of the Push API it uses (the SDK builds
@@ -40,7 +40,13 @@ export async function enablePush(
 ): Promise<AckOf<'register_push_subscription'>> {
   const config = await service.request('get_push_config', {});
   if (!config.ok) return config;
-  if (config.publicKey === null) return { ok: false, error: errorBody('PUSH_DISABLED') };
+  // Spelled out rather than errorBody(): that would pull the whole error catalogue into browser bundles.
+  if (config.publicKey === null) {
+    return {
+      ok: false,
+      error: { code: 'PUSH_DISABLED', message: 'This server does not send Web Push notifications.' },
+    };
+  }
   const existing = await pushManager.getSubscription();
   const key = existing?.options?.applicationServerKey;
   if (existing && key && base64url(key) !== config.publicKey) await existing.unsubscribe();
