@@ -157,13 +157,16 @@ export function connectionState(page: Page): Promise<string | null> {
   return page.locator('.connection').getAttribute('data-state');
 }
 
-/** Starts a DM from the chat list ("New message") and waits for the chat screen. */
-export async function startDm(page: Page, otherUserId: string): Promise<string> {
+/**
+ * Starts a DM from the chat list ("New message") and waits for the chat screen, titled with the other
+ * user's display name (`title`) when they set one.
+ */
+export async function startDm(page: Page, otherUserId: string, title = otherUserId): Promise<string> {
   await page.getByRole('button', { name: 'New message' }).click();
   await page.getByLabel('User id').fill(otherUserId);
   await page.getByRole('button', { name: 'Start chat' }).click();
   await page.waitForURL(/\/chats\//);
-  await page.getByRole('heading', { level: 2, name: otherUserId }).waitFor();
+  await page.getByRole('heading', { level: 2, name: title }).waitFor();
   return decodeURIComponent(new URL(page.url()).pathname.split('/').pop() ?? '');
 }
 

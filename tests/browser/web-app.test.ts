@@ -30,13 +30,13 @@ describe.skipIf(!HAS_CHROMIUM)('web app in a real browser', { timeout: 90_000 },
     await send(alice, 'Hello Bob');
     // Bob is online but has not opened the chat: his device holds the message (delivered), unread.
     await eventually(() => messageStatus(alice, 'Hello Bob'), 'delivered');
-    const bobsRow = bob.getByRole('navigation', { name: 'Chats' }).getByRole('link', { name: /alice/ });
+    const bobsRow = bob.getByRole('navigation', { name: 'Chats' }).getByRole('link', { name: /Alice/ });
     await bobsRow.getByTestId('unread-badge').waitFor();
     expect(await bobsRow.getByTestId('unread-badge').textContent()).toBe('1 unread');
     expect(await alice.locator('.tick-delivered').getAttribute('aria-label')).toBe('Delivered');
 
     // Bob opens it: read. Each sees the other there (bob from his join, alice from user_joined).
-    await openChat(bob, 'alice');
+    await openChat(bob, 'Alice'); // her display name
     expect(await texts(bob)).toEqual(['Hello Bob']);
     await bob.locator('.chat-subtitle', { hasText: 'Direct message · here now' }).waitFor();
     await alice.locator('.chat-subtitle', { hasText: 'Direct message · here now' }).waitFor();
@@ -55,10 +55,10 @@ describe.skipIf(!HAS_CHROMIUM)('web app in a real browser', { timeout: 90_000 },
 
     // Typing that is abandoned (draft cleared) clears too.
     await composer(alice).pressSequentially('hmm', { delay: 10 });
-    await bob.getByText('alice is typing…').waitFor();
+    await bob.getByText('Alice is typing…').waitFor();
     await composer(alice).fill('');
     await composer(alice).press('Backspace');
-    await bob.getByText('alice is typing…').waitFor({ state: 'detached' });
+    await bob.getByText('Alice is typing…').waitFor({ state: 'detached' });
 
     // A third exchange, to be sure both directions keep working.
     await send(alice, 'See you at training');
@@ -308,10 +308,10 @@ describe.skipIf(!HAS_CHROMIUM)('web app in a real browser', { timeout: 90_000 },
     await erin.getByText('Erin (erin)').waitFor();
 
     // Frank reloads with unread messages: the list keeps them as unread.
-    await eventually(() => chatList(frank), ['erin', 'Under-12 coaches']);
+    await eventually(() => chatList(frank), ['Erin', 'Under-12 coaches']);
     await frank.reload();
     await waitConnected(frank);
-    await eventually(() => chatList(frank), ['erin', 'Under-12 coaches']);
+    await eventually(() => chatList(frank), ['Erin', 'Under-12 coaches']);
     await eventually(() => frank.getByTestId('unread-badge').allTextContents(), ['3 unread', '1 unread']);
     await openChat(frank, 'Under-12 coaches');
     await eventually(() => texts(frank), ['Kit order is in']);

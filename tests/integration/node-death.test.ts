@@ -42,7 +42,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(!cluster)('a node that dies', () => {
-  it('has its users’ presence and typing cleared by the survivor within the lease', async () => {
+  it('has its users’ presence, typing and online state cleared by the survivor within the lease', async () => {
     if (!cluster) return;
     const [survivor, doomed] = cluster.nodes as [ServerProcess, ServerProcess];
     const alice = await connect(survivor.url, 'alice');
@@ -65,12 +65,17 @@ describe.skipIf(!cluster)('a node that dies', () => {
 
     const left: string[] = [];
     alice.on('user_left', (payload) => left.push(payload.userId));
+    const presence: Array<{ userId: string; online: boolean; lastSeenAt: string | null }> = [];
+    alice.on('presence_updated', (update) => presence.push(update));
     await doomed.kill();
     const killedAt = Date.now();
     await waitFor(() => left.length > 0 && typing.length === 2, LEASE_MS * 3, 'bob cleared');
     const clearedMs = Date.now() - killedAt;
     expect(left).toEqual(['bob']);
     expect(typing).toEqual([true, false]);
+    // Bob's only connection was on the dead node: he is offline, last seen when the survivor noticed.
+    await waitFor(() => presence.length > 0, LEASE_MS * 3, 'bob offline');
+    expect(presence).toEqual([{ userId: 'bob', online: false, lastSeenAt: expect.any(String) }]);
     expect(clearedMs).toBeLessThan(LEASE_MS * 3);
     expect(survivor.running).toBe(true);
     console.info(`node SIGKILLed: user_left and typing cleared ${clearedMs} ms later (lease ${LEASE_MS} ms)`);

@@ -1,8 +1,12 @@
 import type { ChatListItem } from '@mpi/client';
 import type { MouseEvent } from 'react';
 import { EncryptedMark, previewText } from './encryption.js';
-import { chatTitle, fullDateTime, shortTime } from './format.js';
+import { chatTitle, dmPeer, fullDateTime, shortTime } from './format.js';
+import { BellOffIcon } from './icons.js';
 import { NewChat } from './new-chat.js';
+import { Avatar } from './people/avatar.js';
+import { PresenceSetting } from './people/presence-setting.js';
+import { usePeople } from './people/use-people.js';
 import { navigate, routePath } from './router.js';
 import { SearchBox } from './search-box.js';
 import { useNow } from './use-now.js';
@@ -18,6 +22,8 @@ export function ChatList({
   me: string;
   activeChatId: string | null;
 }) {
+  const people = usePeople();
+  const nameOf = (userId: string) => people.displayName(userId);
   // Relative dates ("Yesterday", "Monday") move on at midnight without any new message.
   const now = new Date(useNow(true, 60_000));
   const open = (event: MouseEvent<HTMLAnchorElement>, chatId: string) => {
@@ -30,6 +36,7 @@ export function ChatList({
     <nav className="sidebar" aria-labelledby="chats-heading">
       <div className="sidebar-head">
         <h2 id="chats-heading">Chats</h2>
+        <PresenceSetting />
       </div>
       <NewChat />
       <SearchBox chats={chats} me={me} />
@@ -38,11 +45,13 @@ export function ChatList({
       ) : (
         <ul className="chat-list">
           {chats.map((chat) => {
-            const title = chatTitle(chat, me);
+            const title = chatTitle(chat, me, nameOf);
             const last = chat.lastMessage;
+            const from = last && chat.type === 'group' ? `${nameOf(last.senderId)}: ` : '';
             const preview = last
-              ? `${last.senderId === me ? 'You: ' : ''}${previewText(last)}`
+              ? `${last.senderId === me ? 'You: ' : from}${previewText(last)}`
               : 'No messages yet';
+            const peer = dmPeer(chat, me);
             const active = chat.id === activeChatId;
             return (
               <li key={chat.id} data-chat-id={chat.id}>
@@ -52,9 +61,17 @@ export function ChatList({
                   aria-current={active ? 'page' : undefined}
                   onClick={(event) => open(event, chat.id)}
                 >
-                  <span className="avatar" aria-hidden="true">
-                    {chat.type === 'group' ? '#' : title.slice(0, 1).toUpperCase()}
-                  </span>
+                  {peer ? (
+                    <Avatar
+                      userId={peer}
+                      profile={people.getProfile(peer)}
+                      presence={people.getPresence(peer)}
+                    />
+                  ) : (
+                    <span className="avatar" aria-hidden="true">
+                      #
+                    </span>
+                  )}
                   <span className="chat-item-main">
                     <span className="chat-item-title">
                       {title}
@@ -72,8 +89,14 @@ export function ChatList({
                         {shortTime(last.createdAt, now)}
                       </time>
                     )}
+                    {chat.muted && (
+                      <span className="muted-mark" title="Muted" data-testid="muted-mark">
+                        <BellOffIcon size={14} />
+                        <span className="visually-hidden"> muted</span>
+                      </span>
+                    )}
                     {chat.unreadCount > 0 && (
-                      <span className="badge" data-testid="unread-badge">
+                      <span className={`badge${chat.muted ? ' badge-muted' : ''}`} data-testid="unread-badge">
                         {chat.unreadCount > 99 ? '99+' : chat.unreadCount}
                         <span className="visually-hidden"> unread</span>
                       </span>

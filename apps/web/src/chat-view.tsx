@@ -3,14 +3,21 @@ import { Composer, useChat } from '@mpi/react';
 import { Fragment, type ReactNode, useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
 import { useUnreadDivider } from './chat/use-unread-divider.js';
 import { EncryptedMark, EncryptionBanner, unreadableText } from './encryption.js';
-import { chatTitle, clockTime, dayKey, dayLabel, fullDateTime } from './format.js';
+import { chatTitle, clockTime, dayKey, dayLabel, dmPeer, fullDateTime } from './format.js';
 import { ClockIcon } from './icons.js';
 import { useJumpTarget } from './jump-to-message.js';
 import { MessageActions, useLongPress } from './message-actions.js';
 import { MessageContent } from './message-content.js';
 import { type MessageUi, useMessageUi } from './message-ui.js';
+import { Avatar } from './people/avatar.js';
+import { MentionCompletion } from './people/mention-completion.js';
+import { mentionsIn } from './people/mentions.js';
+import { MuteToggle } from './people/mute-toggle.js';
+import { presenceText } from './people/presence-text.js';
+import { usePeople } from './people/use-people.js';
 import { ReplyPreview } from './reply-preview.js';
 import { navigate } from './router.js';
+import { useNow } from './use-now.js';
 import { usePageVisible } from './use-page-visible.js';
 
 const TICK: Record<Exclude<MessageStatus, 'received'>, { mark: ReactNode; label: string }> = {
@@ -23,12 +30,16 @@ const TICK: Record<Exclude<MessageStatus, 'received'>, { mark: ReactNode; label:
 
 function MessageItem({
   message,
+  senderName,
+  mentionsMe,
   showSender,
   onRetry,
   onDiscard,
   ui,
 }: {
   message: ChatMessage;
+  senderName: string;
+  mentionsMe: boolean;
   showSender: boolean;
   onRetry(): void;
   onDiscard(): void;
@@ -39,15 +50,15 @@ function MessageItem({
   const longPress = useLongPress(message, ui);
   return (
     <li
-      className={`message ${message.own ? 'own' : 'theirs'}`}
+      className={`message ${message.own ? 'own' : 'theirs'}${mentionsMe ? ' mentions-me' : ''}`}
       data-status={message.status}
       data-seq={message.seq ?? undefined}
       data-encryption={message.encryption}
       data-message-id={message.id ?? undefined}
     >
       <div className="bubble" {...longPress}>
-        {showSender && !message.own && <span className="sender">{message.senderId}</span>}
-        <span className="visually-hidden">{message.own ? 'You' : message.senderId}: </span>
+        {showSender && !message.own && <span className="sender">{senderName}</span>}
+        <span className="visually-hidden">{message.own ? 'You' : senderName}: </span>
         {unreadable ? (
           <span className="text unreadable">{unreadable}</span>
         ) : (
@@ -120,8 +131,13 @@ export function ChatView({
   const listRef = useRef<HTMLElement>(null);
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const headingId = useId();
+  const people = usePeople();
+  const nameOf = (userId: string) => people.displayName(userId);
+  const peer = item ? dmPeer(item, me) : null;
+  const members = item?.members ?? [];
+  const now = useNow(peer !== null, 30_000); // "last seen 5 min ago" keeps up
 
-  const title = item ? chatTitle(item, me) : 'Chat';
+  const title = item ? chatTitle(item, me, nameOf) : 'Chat';
   const isGroup = item?.type === 'group';
   const messages = chat.messages;
   const firstKey = messages[0]?.clientMessageId ?? null;
@@ -168,10 +184,12 @@ export function ChatView({
     }
     // Announce messages that arrive while the chat is open (not the history that loads with it).
     if (arrived && last && !last.own) {
-      setAnnouncement(`New message from ${last.senderId}: ${unreadableText(last) ?? last.text}`);
+      setAnnouncement(
+        `New message from ${people.displayName(last.senderId)}: ${unreadableText(last) ?? last.text}`,
+      );
     }
     previousLast.current = lastKey;
-  }, [lastKey, last, dividerKey]);
+  }, [lastKey, last, dividerKey, people]);
 
   const jumpToLatest = () => {
     const list = listRef.current;
@@ -198,7 +216,13 @@ export function ChatView({
     if (list.scrollTop < 60) loadOlder();
   };
 
-  const typing = typingText(chat.typingUserIds);
+  // Senders who are no longer members are not in the chat list's profiles.
+  const senders = [...new Set(messages.map((message) => message.senderId))].join(' ');
+  useEffect(() => {
+    if (senders) void people.loadProfiles(senders.split(' '));
+  }, [people, senders]);
+
+  const typing = typingText(chat.typingUserIds.map(nameOf));
   return (
     <section className="chat" aria-labelledby={headingId} data-chat-id={chatId}>
       <header className="chat-head">
@@ -210,6 +234,9 @@ export function ChatView({
         >
           ←
         </button>
+        {peer && (
+          <Avatar userId={peer} profile={people.getProfile(peer)} presence={people.getPresence(peer)} />
+        )}
         <div className="chat-head-text">
           <h2 id={headingId}>
             {title}
@@ -219,7 +246,13 @@ export function ChatView({
             {isGroup ? `Group · ${item?.members.length ?? 0} members` : 'Direct message'}
             {presence(isGroup, chat.presentUserIds.length)}
           </p>
+          {peer && (
+            <p className="chat-presence" data-testid="peer-presence">
+              {presenceText(people.getPresence(peer), now)}
+            </p>
+          )}
         </div>
+        <MuteToggle chatId={chatId} />
       </header>
       {item?.encrypted && <EncryptionBanner chatId={chatId} others={item.members.filter((m) => m !== me)} />}
       <div className="messages-pane">
@@ -260,6 +293,8 @@ export function ChatView({
                 )}
                 <MessageItem
                   message={message}
+                  senderName={nameOf(message.senderId)}
+                  mentionsMe={message.mentions.includes(me)}
                   showSender={isGroup}
                   onRetry={() => void chat.retry(message.clientMessageId)}
                   onDiscard={() => void chat.discard(message.clientMessageId)}
@@ -282,6 +317,12 @@ export function ChatView({
         {announcement}
       </p>
       {ui.replyTo && <ReplyPreview message={ui.replyTo} onCancel={() => ui.setReplyTo(null)} />}
+      <MentionCompletion
+        fieldRef={inputRef}
+        candidates={members
+          .filter((id) => id !== me)
+          .map((userId) => ({ userId, name: people.getProfile(userId)?.name }))}
+      />
       <Composer
         label={`Message to ${title}`}
         inputRef={inputRef}
@@ -289,7 +330,8 @@ export function ChatView({
           jumpToLatest();
           const replyToId = ui.replyTo?.id ?? undefined;
           ui.setReplyTo(null);
-          void chat.send(text, replyToId ? { replyToId } : {});
+          const mentions = mentionsIn(text, members, me);
+          void chat.send(text, { ...(replyToId && { replyToId }), ...(mentions.length > 0 && { mentions }) });
         }}
         onDraftChange={chat.setDraft}
       />

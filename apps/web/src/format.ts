@@ -1,11 +1,20 @@
 import type { ChatListItem } from '@mpi/client';
 
-/** The heading of a chat: the group's name, or for a DM the other person. */
-export function chatTitle(chat: Pick<ChatListItem, 'type' | 'name' | 'members'>, me: string): string {
+/** The heading of a chat: the group's name, or for a DM the other person (by display name). */
+export function chatTitle(
+  chat: Pick<ChatListItem, 'type' | 'name' | 'members'>,
+  me: string,
+  nameOf: (userId: string) => string = (userId) => userId,
+): string {
   if (chat.name) return chat.name;
-  const others = chat.members.filter((member) => member !== me);
+  const others = chat.members.filter((member) => member !== me).map(nameOf);
   if (chat.type === 'group') return others.length > 0 ? others.join(', ') : 'Group';
   return others[0] ?? (chat.members.length > 0 ? 'Notes to self' : 'Chat');
+}
+
+/** For a DM, the other member. */
+export function dmPeer(chat: Pick<ChatListItem, 'type' | 'members'>, me: string): string | null {
+  return chat.type === 'dm' ? (chat.members.find((member) => member !== me) ?? null) : null;
 }
 
 function parse(iso: string): Date | null {

@@ -6,6 +6,8 @@ import { storage } from './storage.js';
 export interface SignedInUser {
   userId: string;
   name?: string;
+  /** An https picture, set in the profile form. */
+  avatarUrl?: string;
 }
 
 /** One signed-in session: the user and the SocketService that belongs to them. */
@@ -66,9 +68,12 @@ export function loadStoredUser(): SignedInUser | null {
   try {
     const value = JSON.parse(raw) as Partial<SignedInUser>;
     if (typeof value.userId !== 'string' || !isValidUserId(value.userId)) return null;
-    return typeof value.name === 'string' && value.name.trim() !== ''
-      ? { userId: value.userId, name: value.name }
-      : { userId: value.userId };
+    return {
+      userId: value.userId,
+      ...(typeof value.name === 'string' && value.name.trim() !== '' && { name: value.name }),
+      ...(typeof value.avatarUrl === 'string' &&
+        value.avatarUrl.startsWith('https://') && { avatarUrl: value.avatarUrl }),
+    };
   } catch {
     return null;
   }
@@ -148,7 +153,10 @@ export function startSession(user: SignedInUser): Session {
     // localStorage.websocket_debug === 'true', checked per event.
   });
   service.connect();
-  void service.setupUser(user.userId, user.name ? { name: user.name } : {});
+  void service.setupUser(user.userId, {
+    ...(user.name && { name: user.name }),
+    ...(user.avatarUrl && { avatarUrl: user.avatarUrl }),
+  });
   const stopWatching = watchNetwork(service);
   window.mpi = { user, service };
   return {

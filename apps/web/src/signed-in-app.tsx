@@ -8,6 +8,7 @@ import {
   type UseNotificationSocketOptions,
   useChatList,
   useNotificationSocket,
+  useProfile,
 } from '@mpi/react';
 import { type MouseEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ChatList } from './chat-list.js';
@@ -19,6 +20,7 @@ import { describeNotification } from './notifications/describe.js';
 import { NotificationCenter } from './notifications/notification-center.js';
 import { type Toast, Toasts } from './notifications/toasts.js';
 import { useServiceWorker } from './notifications/use-service-worker.js';
+import { ProfileForm } from './people/profile-form.js';
 import { navigate, routePath, useRoute } from './router.js';
 import type { Session, SignedInUser } from './session.js';
 
@@ -48,6 +50,7 @@ export function SignedInApp({ session, onSignOut }: { session: Session; onSignOu
 
 function Shell({ user, onSignOut }: { user: SignedInUser; onSignOut(): void }) {
   const route = useRoute();
+  const myName = useProfile(user.userId)?.name ?? user.name;
   useServiceWorker();
   const [toasts, setToasts] = useState<Toast[]>([]);
   const timers = useRef(new Map<string, ReturnType<typeof setTimeout>>());
@@ -86,7 +89,8 @@ function Shell({ user, onSignOut }: { user: SignedInUser; onSignOut(): void }) {
   const { unreadCount } = inbox;
 
   const chats = useChatList(); // once: each call loads the list on every connect
-  const unreadChats = chats.reduce((sum, chat) => sum + chat.unreadCount, 0);
+  // Muted chats keep their own unread count but add nothing to the title's alert.
+  const unreadChats = chats.reduce((sum, chat) => sum + (chat.muted ? 0 : chat.unreadCount), 0);
   useEffect(() => {
     const total = unreadChats + unreadCount;
     document.title = total > 0 ? `(${total}) MPI Realtime` : 'MPI Realtime';
@@ -130,7 +134,7 @@ function Shell({ user, onSignOut }: { user: SignedInUser; onSignOut(): void }) {
           </a>
           <span className="me" title={user.userId}>
             <span className="visually-hidden">Signed in as </span>
-            {user.name ? `${user.name} (${user.userId})` : user.userId}
+            {myName ? `${myName} (${user.userId})` : user.userId}
           </span>
           <button type="button" onClick={onSignOut}>
             Sign out
@@ -152,8 +156,9 @@ function Shell({ user, onSignOut }: { user: SignedInUser; onSignOut(): void }) {
           {route.name === 'notifications' && <NotificationCenter inbox={inbox} />}
           {route.name === 'chats' && (
             <div className="placeholder">
-              <h2>Welcome{user.name ? `, ${user.name}` : ''}</h2>
+              <h2>Welcome{myName ? `, ${myName}` : ''}</h2>
               <p>Pick a chat from the list, or start a new one.</p>
+              <ProfileForm user={user} />
             </div>
           )}
         </main>

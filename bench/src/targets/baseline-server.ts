@@ -55,6 +55,7 @@ const CHANNEL_OF: Record<string, NotificationChannel> = {
   training: 'training',
   system: 'system',
   webhook: 'system',
+  chat: 'system',
 } satisfies ChannelOfPrefix;
 
 const chats = new Map<string, Chat>();
@@ -125,7 +126,7 @@ io.on('connection', (socket) => {
   socket.on('setup_user', (payload, ack) => {
     me = payload.userId;
     socket.join(`user:${me}`);
-    ack?.({ ok: true, user: { id: me } });
+    ack?.({ ok: true, user: { id: me }, settings: { hidePresence: false } });
     setImmediate(() => {
       const queued = offline.get(me) ?? [];
       offline.delete(me);

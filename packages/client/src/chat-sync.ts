@@ -279,7 +279,11 @@ export class ChatSync {
   /** Text to a plain chat; to an encrypted one, only ever the envelope (the outbox keeps the plaintext locally). */
   async #sendMessage(entry: OutboxEntry): Promise<AckOf<'send_message'>> {
     const { chatId, clientMessageId, text } = entry;
-    const reply = entry.replyToId !== undefined ? { replyToId: entry.replyToId } : {};
+    // Mentions are ids the server must see to notify, in encrypted chats too (docs/protocol.md).
+    const reply = {
+      ...(entry.replyToId !== undefined && { replyToId: entry.replyToId }),
+      ...(entry.mentions !== undefined && { mentions: [...entry.mentions] }),
+    };
     const encrypted = await this.e2e.isEncrypted(chatId);
     if (typeof encrypted === 'object') return encrypted;
     if (!encrypted) return this.#bridge.request('send_message', { chatId, text, clientMessageId, ...reply });

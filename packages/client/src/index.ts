@@ -28,6 +28,7 @@ export {
 } from './outbox/indexeddb-store.js';
 export { MemoryOutboxStore } from './outbox/memory-store.js';
 export type { OutboxEntry, OutboxStore } from './outbox/types.js';
+export type { PeopleStore } from './people/people-store.js';
 export { disablePush, enablePush, type PushManagerLike, type PushSubscriptionLike } from './push.js';
 export { createSocketService, SocketService } from './socket-service.js';
 export { DEFAULT_MAX_MESSAGES_PER_CHAT } from './store/message-list.js';

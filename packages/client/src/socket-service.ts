@@ -3,6 +3,7 @@ import type {
   AckedClientEvent,
   AckOf,
   ChatInfo,
+  ChatListUpdatedPayload,
   ClientEventPayload,
   GetHistoryInput,
   NotificationChannel,
@@ -19,6 +20,7 @@ import { createClientMessageId } from './ids.js';
 import { NotificationStore } from './notifications/notification-store.js';
 import { type ResolvedOptions, resolveOptions } from './options.js';
 import type { MessageAction, OutboxEntry } from './outbox/types.js';
+import { PeopleStore } from './people/people-store.js';
 import { emitWithAck } from './request.js';
 import type { ChatStore } from './store/types.js';
 import type {
@@ -64,6 +66,7 @@ export class SocketService {
   readonly #connection: Connection;
   readonly #sync: ChatSync;
   readonly #device = new DeviceIdentity(() => deviceIdStoreOf(this.#rawOptions));
+  readonly #people = new PeopleStore({ getProfiles: (userIds) => this.request('get_profiles', { userIds }) });
 
   constructor(options: SocketServiceOptions = {}) {
     this.#rawOptions = { ...options };
@@ -76,6 +79,7 @@ export class SocketService {
       },
       onDisconnected: (reason) => {
         this.#sync.disconnected();
+        this.#people.forgetPresence();
         this.#emitter.emit('socket_disconnected', { reason });
       },
       onStateChange: (change) => {
@@ -149,6 +153,7 @@ export class SocketService {
   destroy(): void {
     this.#notifications?.destroy();
     this.#notifications = null;
+    this.#people.destroy();
     this.#connection.destroy();
     this.#sync.destroy();
     this.#emitter.clear();
@@ -233,11 +238,14 @@ export class SocketService {
   sendMessage(
     chatId: string,
     message: string,
-    options: { clientMessageId?: string; replyToId?: string } = {},
+    options: { clientMessageId?: string; replyToId?: string; mentions?: readonly string[] } = {},
   ): Promise<AckOf<'send_message'>> {
     const clientMessageId = options.clientMessageId ?? createClientMessageId();
     this.#sync.typing.stop(chatId); // a sent message ends the typing indicator
-    const extra = options.replyToId === undefined ? {} : { replyToId: options.replyToId };
+    const extra = {
+      ...(options.replyToId !== undefined && { replyToId: options.replyToId }),
+      ...(options.mentions !== undefined && options.mentions.length > 0 && { mentions: options.mentions }),
+    };
     return this.#sync.outbox.send(chatId, message, clientMessageId, extra) as Promise<AckOf<'send_message'>>;
   }
 
@@ -297,6 +305,11 @@ export class SocketService {
   /** Messages, typing users, unread counts and the chat list; `useSyncExternalStore`-ready. */
   get chats(): ChatStore {
     return this.#sync.store;
+  }
+
+  /** Names, avatars and presence of the people you share chats with, and your own settings. */
+  get people(): PeopleStore {
+    return this.#people;
   }
 
   #notifications: NotificationStore | null = null;
@@ -379,6 +392,44 @@ export class SocketService {
     return this.request('get_members', { chatId });
   }
 
+  // ---- People: profiles, presence, mute ----
+
+  /**
+   * Changes your name or avatar (a field left out keeps its value); the people you share chats with see
+   * it live. Remembered for the `setup_user` of later reconnects.
+   */
+  async updateProfile(userInfo: UserInfo): Promise<AckOf<'update_profile'>> {
+    const ack = await this.request('update_profile', userInfo);
+    const { user } = this.#sync.session;
+    if (ack.ok && user) this.#sync.session.user = { ...user, userInfo: { ...user.userInfo, ...userInfo } };
+    return ack;
+  }
+
+  /** Profiles and presence of these users (at most 100); also kept in `people`. */
+  getProfiles(userIds: string[]): Promise<AckOf<'get_profiles'>> {
+    return this.request('get_profiles', { userIds });
+  }
+
+  /** Hides your online and last seen from everyone (and theirs' last seen from you), or shows them again. */
+  setPresenceHidden(hidden: boolean): Promise<AckOf<'set_presence_hidden'>> {
+    return this.request('set_presence_hidden', { hidden });
+  }
+
+  /**
+   * Mutes or unmutes a chat for you, on all your devices: shown at once in the chat list, undone if the
+   * server refuses. A muted chat still counts unread; mentions of you still notify.
+   */
+  async setChatMuted(chatId: string, muted: boolean): Promise<AckOf<'set_chat_muted'>> {
+    // Only a listed chat changes at once: an unknown id must not appear in the list.
+    const before = this.#sync.store.getChatListSnapshot().find((chat) => chat.id === chatId)?.muted;
+    if (before !== undefined) this.#sync.store.applyChatListUpdate({ chatId, updates: { muted } });
+    const ack = await this.request('set_chat_muted', { chatId, muted });
+    if (!ack.ok && before !== undefined) {
+      this.#sync.store.applyChatListUpdate({ chatId, updates: { muted: before } });
+    }
+    return ack;
+  }
+
   /** A page of messages, newest first; `beforeSeq` pages back. Also merged into the store. */
   async getHistory(
     chatId: string,
@@ -416,10 +467,12 @@ export class SocketService {
   }
 
   /** Emits any acknowledged client event and resolves with its Ack; never rejects. */
-  request<E extends AckedClientEvent>(event: E, payload: ClientEventPayload<E>): Promise<AckOf<E>> {
+  async request<E extends AckedClientEvent>(event: E, payload: ClientEventPayload<E>): Promise<AckOf<E>> {
     const socket = this.#connection.socket;
     if (!socket || !this.isReady()) return this.#notConnected(event);
-    return emitWithAck(socket, event, payload, this.#options.ackTimeoutMs);
+    const ack = await emitWithAck(socket, event, payload, this.#options.ackTimeoutMs);
+    this.#people.absorb(event, ack);
+    return ack;
   }
 
   /** Requests made while not connected fail at once (messages go through the outbox instead). */
@@ -439,7 +492,10 @@ export class SocketService {
   ): Promise<AckOf<E>> {
     const ack = await pending;
     const result: Ack<{ chat: ChatInfo }> = ack;
-    if (result.ok && result.chat) this.#sync.store.applyChatInfo(result.chat);
+    if (result.ok && result.chat) {
+      this.#sync.store.applyChatInfo(result.chat);
+      void this.#people.loadProfiles(result.chat.members);
+    }
     return ack;
   }
 
@@ -447,7 +503,10 @@ export class SocketService {
     if (this.#options.debug ?? isDebugEnabled()) logIncomingEvent(event, args);
     if (LOCAL_EVENT_NAMES.has(event)) return; // a server cannot impersonate the local events
     try {
-      this.#sync.handle(event, args);
+      if (!this.#people.handle(event, args)) this.#sync.handle(event, args);
+      // New members of a chat (someone added them, or you to it): their names and presence.
+      const members = event === 'chat_list_updated' && (args[0] as ChatListUpdatedPayload).updates.members;
+      if (members) void this.#people.loadProfiles(members);
     } catch (error) {
       console.error(`[SocketService] handling "${event}" failed:`, error);
     }

@@ -40,8 +40,8 @@ function transport(overrides: Partial<ChatStoreTransport> = {}): ChatStoreTransp
   return {
     getHistory: async () => ({ ok: true, messages: [], hasMore: false }),
     markRead: async () => ({ ok: true, unreadCount: 0 }),
-    listChats: async () => ({ ok: true, chats: [] }),
-    getMembers: async () => ({ ok: true, members: [] }),
+    listChats: async () => ({ ok: true, chats: [], profiles: [], presence: [] }),
+    getMembers: async () => ({ ok: true, members: [], profiles: [], presence: [] }),
     ...overrides,
   };
 }
@@ -217,6 +217,7 @@ describe('ChatStateStore: snapshots', () => {
       lastSeq,
       lastMessage: msg(lastSeq, { chatId: id, createdAt: new Date(at).toISOString() }),
       unreadCount,
+      muted: false,
     });
     s.applyChatList([summary('a', 3, 1, 1000), summary('b', 5, 0, 2000)]);
     const list = s.getChatListSnapshot();
@@ -266,6 +267,7 @@ describe('ChatStateStore: unread, status, typing', () => {
       lastSeq: 0,
       lastMessage: null,
       unreadCount: 0,
+      muted: false,
     };
     s.applyChatList([stale]);
     expect(s.getChatListSnapshot()[0]).toMatchObject({ unreadCount: 1, lastMessage: { seq: 1 } });

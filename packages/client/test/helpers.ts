@@ -56,7 +56,7 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
       if (!noAck.has('ping')) ack({ ok: true, serverTime: Date.now() });
     });
     socket.on('list_chats', (_payload, ack) => {
-      if (!noAck.has('list_chats')) ack({ ok: true, chats: [] });
+      if (!noAck.has('list_chats')) ack({ ok: true, chats: [], profiles: [], presence: [] });
     });
     // Every chat of the fake server is plain: the SDK asks before its first send to a chat it was not told of.
     socket.on('get_device_keys', (_payload, ack) => ack({ ok: true, encrypted: false, devices: [] }));

@@ -18,7 +18,9 @@ async function server() {
     socket.onAny((event: string, payload: { chatId?: string }) => {
       events.push(payload?.chatId ? `${event}:${payload.chatId}` : event);
     });
-    socket.on('setup_user', ({ userId }, ack) => ack({ ok: true, user: { id: userId } }));
+    socket.on('setup_user', ({ userId }, ack) =>
+      ack({ ok: true, user: { id: userId }, settings: { hidePresence: false } }),
+    );
     socket.on('join_chat', ({ chatId }, ack) =>
       ack({
         ok: true,

@@ -20,6 +20,7 @@ import {
   chatRefSchema,
   createGroupSchema,
   getHistorySchema,
+  getProfilesSchema,
   listChatsSchema,
   markReadSchema,
   messagesReceivedSchema,
@@ -29,7 +30,10 @@ import {
   removeMemberSchema,
   renameChatSchema,
   sendMessageSchema,
+  setChatMutedSchema,
+  setPresenceHiddenSchema,
   setupUserSchema,
+  userInfoSchema,
 } from './schemas.js';
 
 /** The schema the server parses each client event's payload with. */
@@ -57,6 +61,10 @@ export const CLIENT_EVENT_SCHEMAS = {
   list_notifications: listNotificationsSchema,
   mark_notifications_read: markNotificationsReadSchema,
   notifications_received: notificationsReceivedSchema,
+  update_profile: userInfoSchema,
+  get_profiles: getProfilesSchema,
+  set_chat_muted: setChatMutedSchema,
+  set_presence_hidden: setPresenceHiddenSchema,
   ping: pingSchema,
   publish_device_key: publishDeviceKeySchema,
   get_device_keys: chatRefSchema,

@@ -7,7 +7,17 @@ import type {
   ReactToMessageInput,
   SearchMessagesInput,
 } from './message-action-schemas.js';
-import type { ChatInfo, ChatMember, ChatSummary, DeviceKey, MessageData, UserProfile } from './models.js';
+import type {
+  ChatInfo,
+  ChatMember,
+  ChatSummary,
+  DeviceKey,
+  MessageData,
+  PeopleSnapshot,
+  UserPresence,
+  UserProfile,
+  UserSettings,
+} from './models.js';
 import type {
   GetPreferencesInput,
   ListNotificationsInput,
@@ -26,6 +36,7 @@ import type {
   ChatRefInput,
   CreateGroupInput,
   GetHistoryInput,
+  GetProfilesInput,
   ListChatsInput,
   MarkReadInput,
   MessagesReceivedInput,
@@ -35,7 +46,10 @@ import type {
   RemoveMemberInput,
   RenameChatInput,
   SendMessageInput,
+  SetChatMutedInput,
+  SetPresenceHiddenInput,
   SetupUserInput,
+  UpdateProfileInput,
 } from './schemas.js';
 
 /**
@@ -43,7 +57,7 @@ import type {
  * takes no acknowledgement (fire-and-forget signals such as typing).
  */
 export interface ClientEventContract {
-  setup_user: { payload: SetupUserInput; result: { user: UserProfile } };
+  setup_user: { payload: SetupUserInput; result: { user: UserProfile; settings: UserSettings } };
   join_chat: {
     payload: ChatRefInput;
     /** `presentUserIds`: the other members with the chat open now (a socket in its room), sorted. */
@@ -57,19 +71,24 @@ export interface ClientEventContract {
   mark_read: { payload: MarkReadInput; result: { unreadCount: number } };
   open_dm: { payload: OpenDmInput; result: { chat: ChatInfo } };
   get_history: { payload: GetHistoryInput; result: { messages: MessageData[]; hasMore: boolean } };
-  list_chats: { payload: ListChatsInput; result: { chats: ChatSummary[] } };
+  /** With the names, avatars and presence of the chats' other members. */
+  list_chats: { payload: ListChatsInput; result: { chats: ChatSummary[] } & PeopleSnapshot };
   create_group: { payload: CreateGroupInput; result: { chat: ChatInfo } };
   add_members: { payload: AddMembersInput; result: { chat: ChatInfo } };
   remove_member: { payload: RemoveMemberInput; result: { chat: ChatInfo } };
   rename_chat: { payload: RenameChatInput; result: { chat: ChatInfo } };
   leave_group: { payload: ChatRefInput; result: Record<never, never> };
-  get_members: { payload: ChatRefInput; result: { members: ChatMember[] } };
+  get_members: { payload: ChatRefInput; result: { members: ChatMember[] } & PeopleSnapshot };
   subscribe: { payload: ChannelsInput; result: { channels: NotificationChannel[] } };
   unsubscribe: { payload: ChannelsInput; result: { channels: NotificationChannel[] } };
   get_preferences: { payload: GetPreferencesInput; result: { channels: NotificationChannel[] } };
   list_notifications: { payload: ListNotificationsInput; result: NotificationPage };
   mark_notifications_read: { payload: MarkNotificationsReadInput; result: { unreadCount: number } };
   notifications_received: { payload: NotificationsReceivedInput; result: Record<never, never> };
+  update_profile: { payload: UpdateProfileInput; result: { user: UserProfile } };
+  get_profiles: { payload: GetProfilesInput; result: PeopleSnapshot };
+  set_chat_muted: { payload: SetChatMutedInput; result: { chatId: string; muted: boolean } };
+  set_presence_hidden: { payload: SetPresenceHiddenInput; result: { settings: UserSettings } };
   ping: { payload: PingInput; result: { serverTime: number } };
   /** Publishes (or replaces) this connection's device key for end-to-end encrypted chats. */
   publish_device_key: { payload: PublishDeviceKeyInput; result: { device: DeviceKey } };
@@ -139,6 +158,10 @@ export const CLIENT_EVENT_NAMES = [
   'list_notifications',
   'mark_notifications_read',
   'notifications_received',
+  'update_profile',
+  'get_profiles',
+  'set_chat_muted',
+  'set_presence_hidden',
   'ping',
   'publish_device_key',
   'get_device_keys',
@@ -184,6 +207,8 @@ export interface ChatListUpdates {
   members?: string[];
   /** True when the receiving user is no longer a member. */
   removed?: boolean;
+  /** The receiving user muted or unmuted the chat (on one of their devices). */
+  muted?: boolean;
 }
 
 export interface ChatListUpdatedPayload {
@@ -284,6 +309,9 @@ export interface ServerToClientEvents extends NotificationEvents {
   notifications_catch_up_complete: (payload: NotificationsCatchUpCompletePayload) => void;
   notification_channels_updated: (payload: NotificationChannelsPayload) => void;
   notifications_read: (payload: NotificationsReadPayload) => void;
+  profile_updated: (user: UserProfile) => void;
+  presence_updated: (presence: UserPresence) => void;
+  settings_updated: (settings: UserSettings) => void;
 }
 
 export type ServerEventName = keyof ServerToClientEvents;
@@ -310,6 +338,9 @@ export const SERVER_EVENT_NAMES = [
   'notifications_catch_up_complete',
   'notification_channels_updated',
   'notifications_read',
+  'profile_updated',
+  'presence_updated',
+  'settings_updated',
 ] as const satisfies readonly Exclude<ServerEventName, NotificationEventName>[];
 
 // Fails to compile when an event of ServerToClientEvents is missing from the lists above.

@@ -10,6 +10,14 @@ export const LIMITS = {
   groupMaxMembers: 256,
   /** Longest group name. */
   groupNameMaxLength: 100,
+  /** Longest display name (`userInfo.name`). */
+  displayNameMaxLength: 100,
+  /** Longest avatar URL (https only). */
+  avatarUrlMaxLength: 2048,
+  /** Most members one message may @mention. */
+  mentionsMaxCount: 50,
+  /** Most user ids one `get_profiles` asks for. */
+  profilesPerRequest: 100,
   /** Most messages in one `queued_messages` batch. */
   queuedBatchSize: 100,
   /** A typing indicator clears by itself this long after the last `typing_start`. */

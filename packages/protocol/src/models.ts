@@ -13,6 +13,8 @@ export interface MessageData {
   createdAt: string;
   /** Position in the chat: 1, 2, 3… without gaps. */
   seq: number;
+  /** Members the sender @mentioned (user ids, each a member when the message was stored); absent when none. */
+  mentions?: string[];
   /**
    * Only in end-to-end encrypted chats, where `text` is empty: the ciphertext and its wrapped keys, as the
    * sender made them (docs/security.md, "End-to-end encryption").
@@ -70,6 +72,8 @@ export interface ChatInfo {
 export interface ChatSummary extends ChatInfo {
   lastMessage: MessageData | null;
   unreadCount: number;
+  /** The user muted this chat: it still counts unread, but raises no alert (docs/protocol.md, "Mute"). */
+  muted: boolean;
 }
 
 export interface UserInfo {
@@ -88,6 +92,31 @@ export interface ChatMember {
   deliveredSeq: number;
   /** Highest seq this member has read. */
   readSeq: number;
+}
+
+/**
+ * Whether a user is connected now and when they last were, as one viewer may see it. A user who hides
+ * their presence is never online and has no last seen for anyone; a viewer who hides theirs sees no
+ * one's last seen (online still shows).
+ */
+export interface UserPresence {
+  userId: string;
+  /** At least one connection of the user is open, on any server node. */
+  online: boolean;
+  /** ISO 8601, UTC: when the user's last connection closed; null while online or when not shown. */
+  lastSeenAt: string | null;
+}
+
+/** The user's own settings (returned to them only, synced to their other devices). */
+export interface UserSettings {
+  /** Others see neither online nor last seen of this user, who sees no one's last seen either. */
+  hidePresence: boolean;
+}
+
+/** Names, avatars and presence of the people a client shows. */
+export interface PeopleSnapshot {
+  profiles: UserProfile[];
+  presence: UserPresence[];
 }
 
 /** A device's public key for end-to-end encrypted chats, as its device published it. */

@@ -37,6 +37,19 @@ export interface SystemNoticePayload {
   message: string;
   id: string;
 }
+/** Someone @mentioned you in a chat (raised even when you muted the chat). */
+export interface MentionPayload {
+  chatId: string;
+  messageId: string;
+  seq: number;
+  senderId: string;
+  /** The sender's display name when the message was sent, if they set one. */
+  senderName?: string;
+  /** The group's name; null for a DM. */
+  chatName: string | null;
+  /** The message text, at most 200 characters of it. */
+  text: string;
+}
 export interface WebhookNotificationPayload {
   type: string;
   title: string;
@@ -72,6 +85,7 @@ export interface NotificationEvents {
   'system:maintenance': (payload: SystemNoticePayload, meta: NotificationMeta) => void;
   'system:update': (payload: SystemNoticePayload, meta: NotificationMeta) => void;
   'webhook:notification': (payload: WebhookNotificationPayload, meta: NotificationMeta) => void;
+  'chat:mention': (payload: MentionPayload, meta: NotificationMeta) => void;
 }
 
 export type NotificationEventName = keyof NotificationEvents;
@@ -94,6 +108,8 @@ export const NOTIFICATION_EVENT_CHANNELS = {
   'system:maintenance': 'system',
   'system:update': 'system',
   'webhook:notification': 'system',
+  // A mention is addressed to one person by another: like a system notice, it cannot be opted out of.
+  'chat:mention': 'system',
 } as const satisfies Record<NotificationEventName, NotificationChannel>;
 
 export const NOTIFICATION_EVENT_NAMES = Object.keys(NOTIFICATION_EVENT_CHANNELS) as NotificationEventName[];

@@ -32,6 +32,8 @@ export interface ExportedChat {
   joinedSeq: number;
   readSeq: number;
   deliveredSeq: number;
+  /** The user muted the chat. */
+  muted: boolean;
 }
 
 export interface ExportedDevice {
@@ -62,7 +64,15 @@ export interface UserDataExport {
   userId: string;
   exportedAt: string;
   /** From `setup_user`; null when the user never set up. */
-  profile: { name: string | null; avatarUrl: string | null; createdAt: string; updatedAt: string } | null;
+  profile: {
+    name: string | null;
+    avatarUrl: string | null;
+    createdAt: string;
+    updatedAt: string;
+    /** When the user's last connection closed, as stored for presence. */
+    lastSeenAt: string | null;
+    hidePresence: boolean;
+  } | null;
   devices: ExportedDevice[];
   /** The chats the user is a member of now. */
   chats: ExportedChat[];

@@ -37,9 +37,18 @@ export const userIdSchema = idSchema.describe('user id');
 export const chatIdSchema = idSchema.describe('chat id');
 export const seqSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
+/**
+ * An avatar is an https URL (an image the browser fetches itself; no `data:` URLs, which would make every
+ * chat list carry the images). No credentials in it, at most `LIMITS.avatarUrlMaxLength` characters.
+ */
+const avatarUrlSchema = z
+  .url({ protocol: /^https$/, hostname: z.regexes.domain, error: 'avatarUrl must be an https URL' })
+  .max(LIMITS.avatarUrlMaxLength)
+  .refine((url) => !/^https:\/\/[^/?#]*@/.test(url), 'avatarUrl must not carry credentials');
+
 export const userInfoSchema = z.strictObject({
-  name: safeLine(z.string().trim().min(1).max(100)).optional(),
-  avatarUrl: z.url().max(2048).optional(),
+  name: safeLine(z.string().trim().min(1).max(LIMITS.displayNameMaxLength)).optional(),
+  avatarUrl: avatarUrlSchema.optional(),
 });
 
 export const setupUserSchema = z.strictObject({
@@ -108,6 +117,12 @@ export const sendMessageSchema = z
     clientMessageId: idSchema,
     /** The id of a message of the same chat this one answers (quoted above it). */
     replyToId: idSchema.optional(),
+    /** Members @mentioned (the text stays as written); others are dropped, see docs/protocol.md. */
+    mentions: z
+      .array(userIdSchema)
+      .max(LIMITS.mentionsMaxCount)
+      .refine((ids) => new Set(ids).size === ids.length, 'user ids must be unique')
+      .optional(),
   })
   .refine((message) => (message.text === undefined) !== (message.envelope === undefined), {
     message: 'send either text or an envelope',
@@ -157,6 +172,16 @@ export const channelsSchema = z.strictObject({
   channels: z.array(notificationChannelSchema).min(1).max(NOTIFICATION_CHANNELS.length),
 });
 
+export const getProfilesSchema = z.strictObject({
+  userIds: z
+    .array(userIdSchema)
+    .min(1)
+    .max(LIMITS.profilesPerRequest)
+    .refine((ids) => new Set(ids).size === ids.length, 'user ids must be unique'),
+});
+export const setChatMutedSchema = z.strictObject({ chatId: chatIdSchema, muted: z.boolean() });
+export const setPresenceHiddenSchema = z.strictObject({ hidden: z.boolean() });
+
 export const pingSchema = z.strictObject({ sentAt: z.number().optional() });
 
 export type SetupUserInput = z.input<typeof setupUserSchema>;
@@ -172,6 +197,11 @@ export type AddMembersInput = z.input<typeof addMembersSchema>;
 export type RemoveMemberInput = z.input<typeof removeMemberSchema>;
 export type RenameChatInput = z.input<typeof renameChatSchema>;
 export type ChannelsInput = z.input<typeof channelsSchema>;
+/** `update_profile` takes the profile fields of `setup_user`'s `userInfo`. */
+export type UpdateProfileInput = z.input<typeof userInfoSchema>;
+export type GetProfilesInput = z.input<typeof getProfilesSchema>;
+export type SetChatMutedInput = z.input<typeof setChatMutedSchema>;
+export type SetPresenceHiddenInput = z.input<typeof setPresenceHiddenSchema>;
 export type PingInput = z.input<typeof pingSchema>;
 export type PublishDeviceKeyInput = z.input<typeof publishDeviceKeySchema>;
 export type E2eEnvelope = z.output<typeof e2eEnvelopeSchema>;

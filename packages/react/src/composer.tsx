@@ -66,6 +66,8 @@ export function Composer({ onSend, onDraftChange, label = 'Message', inputRef, m
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     // keyCode 229: the key went to an input method (Safari reports isComposing late).
     if (event.nativeEvent.isComposing || event.keyCode === 229) return;
+    // A key already taken by something on the field (an @-completion list picking a member) sends nothing.
+    if (event.defaultPrevented) return;
     if (event.key === 'Enter' && !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey) {
       event.preventDefault();
       submit();

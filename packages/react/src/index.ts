@@ -9,6 +9,14 @@ export {
   type UseNotificationSocketResult,
   useNotificationSocket,
 } from './use-notification-socket.js';
+export {
+  type ChatMemberView,
+  useChatMute,
+  useMembers,
+  usePresence,
+  usePresenceSetting,
+  useProfile,
+} from './use-people.js';
 export { type ReactionChip, useReactions } from './use-reactions.js';
 export { type UseSafetyCodeResult, useSafetyCode } from './use-safety-code.js';
 export { type UseSearchOptions, type UseSearchResult, useSearch } from './use-search.js';

@@ -11,9 +11,13 @@ export interface UseChatOptions {
 export interface UseChatResult extends ChatSnapshot {
   /**
    * Sends with optimistic UI: the message shows as `pending` at once, then `sent`, `delivered`, `read`.
-   * `replyToId`: the id of the message this one answers (quoted above it).
+   * `replyToId`: the id of the message this one answers (quoted above it); `mentions`: members
+   * @mentioned in the text (user ids), who get a notification.
    */
-  send(text: string, options?: { replyToId?: string }): Promise<AckOf<'send_message'>>;
+  send(
+    text: string,
+    options?: { replyToId?: string; mentions?: readonly string[] },
+  ): Promise<AckOf<'send_message'>>;
   retry(clientMessageId: string): Promise<AckOf<'send_message'>>;
   discard(clientMessageId: string): Promise<boolean>;
   loadOlder(): Promise<boolean>;
@@ -68,7 +72,7 @@ export function useChat(chatId: string, { markReadOnView = true }: UseChatOption
   );
 
   const send = useCallback(
-    (text: string, options: { replyToId?: string } = {}) => {
+    (text: string, options: { replyToId?: string; mentions?: readonly string[] } = {}) => {
       if (typingRef.current) service.stopTyping(chatId);
       typingRef.current = false;
       return service.sendMessage(chatId, text, options);

@@ -18,9 +18,12 @@ import type {
   ReplyPreview,
   SystemNoticePayload,
   TypingUpdatePayload,
+  UserPresence,
+  UserProfile,
 } from '@mpi/protocol';
 import { describe, expectTypeOf, test } from 'vitest';
 import {
+  type ChatMemberView,
   type ReactionChip,
   type UseChatResult,
   type UseNotificationSocketOptions,
@@ -29,8 +32,13 @@ import {
   type UseSocketResult,
   useChat,
   useChatList,
+  useChatMute,
+  useMembers,
   useMessageActions,
   useNotificationSocket,
+  usePresence,
+  usePresenceSetting,
+  useProfile,
   useReactions,
   useSearch,
   useSocket,
@@ -60,7 +68,10 @@ describe('useChat and useChatList', () => {
     expectTypeOf(chat.messages).toEqualTypeOf<readonly ChatMessage[]>();
     expectTypeOf(chat.typingUserIds).toEqualTypeOf<readonly string[]>();
     expectTypeOf(chat.send).toEqualTypeOf<
-      (text: string, options?: { replyToId?: string }) => Promise<AckOf<'send_message'>>
+      (
+        text: string,
+        options?: { replyToId?: string; mentions?: readonly string[] },
+      ) => Promise<AckOf<'send_message'>>
     >();
     expectTypeOf(chat.retry).returns.toEqualTypeOf<Promise<AckOf<'send_message'>>>();
     expectTypeOf(chat.loadOlder).returns.toEqualTypeOf<Promise<boolean>>();
@@ -154,5 +165,22 @@ describe('useNotificationSocket', () => {
         'match:scheduled': (payload: { event: { title: string } }) => payload,
       },
     });
+  });
+});
+
+describe('the people hooks’ types', () => {
+  test('profile, presence, members, mute and the presence setting', () => {
+    expectTypeOf(useProfile).returns.toEqualTypeOf<UserProfile | undefined>();
+    expectTypeOf(usePresence).returns.toEqualTypeOf<UserPresence | undefined>();
+    expectTypeOf(useMembers).returns.toEqualTypeOf<readonly ChatMemberView[]>();
+    expectTypeOf<ChatMemberView['profile']>().toEqualTypeOf<UserProfile | undefined>();
+    const [muted, setMuted] = useChatMute('c1');
+    expectTypeOf(muted).toBeBoolean();
+    expectTypeOf(setMuted).returns.resolves.toEqualTypeOf<AckOf<'set_chat_muted'>>();
+    const [hidden, setHidden] = usePresenceSetting();
+    expectTypeOf(hidden).toEqualTypeOf<boolean | null>();
+    expectTypeOf(setHidden).parameter(0).toBeBoolean();
+    // @ts-expect-error: a user id, not a profile
+    useProfile({ id: 'ann' });
   });
 });

@@ -16,6 +16,7 @@ import { registerSecurityHeaders } from './http/security-headers.js';
 import { registerWebApp } from './http/web-app.js';
 import { createMetrics } from './metrics.js';
 import { type NotificationsFeature, registerNotifications } from './notifications/index.js';
+import { registerPeople } from './people/index.js';
 import { registerPrivacy } from './privacy/index.js';
 import { registerPush } from './push/index.js';
 import { PushNotifier } from './push/push-notifier.js';
@@ -164,14 +165,21 @@ export async function createServer(config: Config, options: CreateServerOptions 
   };
 
   // Every feature of the server, in one place.
-  const chat = registerChat(ctx);
   const notifications = registerNotifications(ctx);
+  const chat = registerChat(ctx, notifications.service);
+  const people = registerPeople(ctx);
   const users = registerUsers(
     ctx,
     [chat.catchUp, notifications.catchUp].filter((c) => c !== undefined),
     scaleOut,
   );
-  const features: Feature[] = [chat, notifications, users, registerPush(ctx, vapid?.publicKey ?? null)];
+  const features: Feature[] = [
+    chat,
+    notifications,
+    people,
+    users,
+    registerPush(ctx, vapid?.publicKey ?? null),
+  ];
   for (const feature of features) handlers.addHooks(feature);
   // Tokens of erased users are refused on the socket and on the HTTP routes alike.
   const verifier = refusingErased(createTokenVerifier(config.auth), storage.privacy, log);

@@ -61,7 +61,11 @@ describe('handshake authentication', () => {
   it('accepts only the user of the token in setup_user', async () => {
     const alice = await t.connect('alice');
     const mine = await request(alice, 'setup_user', { userId: 'alice', userInfo: { name: 'Alice' } });
-    expect(mine).toEqual({ ok: true, user: { id: 'alice', name: 'Alice' } });
+    expect(mine).toEqual({
+      ok: true,
+      user: { id: 'alice', name: 'Alice' },
+      settings: { hidePresence: false },
+    });
     const other = await request(alice, 'setup_user', { userId: 'bob', userInfo: {} });
     expect(other).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(await getUser(t.server.storage, 'bob')).toBeNull();

@@ -127,6 +127,30 @@ forEachDialect('Web Push on %s', (db) => {
     coach.disconnect();
   });
 
+  it('pushes nothing for the messages of a chat the member muted, but pushes a mention in it', async () => {
+    const dora = await t.connect('dora', 'dora-laptop');
+    const emil = await t.connect('emil', 'emil-desk');
+    const chatId = await dm(emil, 'dora');
+    expect(await request(dora, 'set_chat_muted', { chatId, muted: true })).toMatchObject({ ok: true });
+    dora.disconnect();
+    await subscribedThenClosed('dora', 'dora-phone');
+    await request(emil, 'send_message', { chatId, text: 'just chatting', clientMessageId: 'm-1' });
+    await sleep(QUIET_MS);
+    expect(push.pushesFor('dora-phone')).toEqual([]);
+    await request(emil, 'send_message', {
+      chatId,
+      text: '@dora can you drive?',
+      clientMessageId: 'm-2',
+      mentions: ['dora'],
+    });
+    await waitFor(() => push.pushesFor('dora-phone').length === 1, 5000);
+    expect(push.pushesFor('dora-phone')[0]?.message).toMatchObject({
+      kind: 'notification',
+      item: { event: 'chat:mention', payload: { text: '@dora can you drive?' } },
+    });
+    emil.disconnect();
+  });
+
   it('pushes notifications to closed devices, respecting channel consent, for users and everyone', async () => {
     await subscribedThenClosed('dani', 'dani-phone');
     await subscribedThenClosed('eli', 'eli-phone');

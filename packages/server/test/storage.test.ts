@@ -50,11 +50,12 @@ function defineStorageTests(urlFor: (label: string) => string): void {
     const id = uid('user');
     expect(await getUser(storage, id)).toBeNull();
     expect(await storage.chat.upsertUser({ id, name: 'Ann', avatarUrl: 'https://x/a.png' })).toEqual({
-      id,
-      name: 'Ann',
-      avatarUrl: 'https://x/a.png',
+      user: { id, name: 'Ann', avatarUrl: 'https://x/a.png' },
+      settings: { hidePresence: false },
+      changed: false,
     });
-    await storage.chat.upsertUser({ id, name: 'Annie' });
+    expect(await storage.chat.upsertUser({ id, name: 'Annie' })).toMatchObject({ changed: true });
+    expect(await storage.chat.upsertUser({ id, name: 'Annie' })).toMatchObject({ changed: false });
     expect(await getUser(storage, id)).toEqual({ id, name: 'Annie', avatarUrl: 'https://x/a.png' });
   });
 
@@ -272,9 +273,21 @@ function defineStorageTests(urlFor: (label: string) => string): void {
     const chats = await storage.chat.listChats(me);
     expect(chats.map((c) => c.id)).toEqual([dm1.id, dm3.id, dm2.id]);
     // Sending in dm1 read it up to the sent message.
-    expect(chats[0]).toEqual({ ...dm1, lastSeq: 2, lastMessage: newest.message, unreadCount: 0 });
-    expect(chats[1]).toEqual({ ...dm3, lastSeq: 1, lastMessage: latest.message, unreadCount: 1 });
-    expect(chats[2]).toEqual({ ...dm2, lastMessage: null, unreadCount: 0 });
+    expect(chats[0]).toEqual({
+      ...dm1,
+      lastSeq: 2,
+      lastMessage: newest.message,
+      unreadCount: 0,
+      muted: false,
+    });
+    expect(chats[1]).toEqual({
+      ...dm3,
+      lastSeq: 1,
+      lastMessage: latest.message,
+      unreadCount: 1,
+      muted: false,
+    });
+    expect(chats[2]).toEqual({ ...dm2, lastMessage: null, unreadCount: 0, muted: false });
     expect((await storage.chat.listChats(x)).map((c) => c.id)).toEqual([dm1.id]);
   });
 

@@ -1,7 +1,7 @@
 import type { NotificationEventName, NotificationPayloadOf } from '@mpi/protocol';
 
 /** How the centre groups notifications; a channel of its own for each but webhooks. */
-export type NotificationCategory = 'calendar' | 'match' | 'training' | 'system' | 'webhook';
+export type NotificationCategory = 'calendar' | 'match' | 'training' | 'system' | 'webhook' | 'mention';
 
 export interface NotificationText {
   category: NotificationCategory;
@@ -15,6 +15,7 @@ export const CATEGORY_LABEL: Record<NotificationCategory, string> = {
   training: 'Training',
   system: 'System',
   webhook: 'Notice',
+  mention: 'Mention',
 };
 
 function when(iso: string): string {
@@ -104,6 +105,11 @@ const DESCRIBE: Describers = {
   'system:maintenance': ({ message }) => ({ category: 'system', title: 'Maintenance', body: message }),
   'system:update': ({ message }) => ({ category: 'system', title: 'Update', body: message }),
   'webhook:notification': ({ title, message }) => ({ category: 'webhook', title, body: message }),
+  'chat:mention': ({ senderId, senderName, chatName, text }) => ({
+    category: 'mention',
+    title: `${senderName ?? senderId} mentioned you${chatName ? ` in ${chatName}` : ''}`,
+    body: text,
+  }),
 };
 
 function matchName(match: { title: string; homeTeam?: string; awayTeam?: string }): string {

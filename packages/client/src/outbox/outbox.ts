@@ -98,7 +98,7 @@ export class Outbox {
     chatId: string,
     text: string,
     clientMessageId: string,
-    extra: { replyToId?: string; action?: MessageAction } = {},
+    extra: { replyToId?: string; action?: MessageAction; mentions?: readonly string[] } = {},
   ): Promise<SendAck> {
     void this.load();
     const result = this.#wait(clientMessageId);
@@ -108,6 +108,7 @@ export class Outbox {
       clientMessageId,
       chatId,
       text,
+      ...(extra.mentions !== undefined && extra.mentions.length > 0 && { mentions: [...extra.mentions] }),
       userId: this.#transport.currentUserId(),
       createdAt: now,
       order: Math.max(now, this.#lastOrder + 1),

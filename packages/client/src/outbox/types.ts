@@ -16,6 +16,8 @@ export interface OutboxEntry {
   clientMessageId: string;
   chatId: string;
   text: string;
+  /** Members @mentioned (user ids); absent when none. */
+  mentions?: readonly string[];
   /** Who queued it (the `setupUser` id at the time), or null when unknown. Only sent for that user. */
   userId: string | null;
   /** Epoch ms of the `sendMessage` call. */
@@ -58,6 +60,8 @@ export function isOutboxEntry(value: unknown): value is OutboxEntry {
     typeof v.clientMessageId === 'string' &&
     typeof v.chatId === 'string' &&
     typeof v.text === 'string' &&
+    (v.mentions === undefined ||
+      (Array.isArray(v.mentions) && v.mentions.every((id) => typeof id === 'string'))) &&
     (v.userId === null || typeof v.userId === 'string') &&
     typeof v.createdAt === 'number' &&
     typeof v.order === 'number' &&

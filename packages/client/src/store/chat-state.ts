@@ -34,6 +34,7 @@ export class ChatState {
   /** Null until the server described the chat. */
   encrypted: boolean | null = null;
   name: string | null = null;
+  muted = false;
   members: readonly string[] = [];
   createdAt: string | null = null;
   /** Shown in the chat list (the server listed it or sent an update for it). */
@@ -145,6 +146,7 @@ export class ChatState {
   applyUpdates(updates: ChatListUpdates, me: string | null, asOfSeq?: number): void {
     this.listed = true;
     if (updates.name !== undefined) this.name = updates.name;
+    if (updates.muted !== undefined) this.muted = updates.muted;
     if (updates.members !== undefined) this.members = updates.members;
     if (updates.lastMessage) this.noteMessage(updates.lastMessage);
     if (updates.unreadCount !== undefined) {
@@ -267,6 +269,7 @@ export class ChatState {
           : Object.freeze([...this.members]),
       lastMessage: this.lastMessage,
       unreadCount: this.unreadCount,
+      muted: this.muted,
     };
     if (
       previous &&
@@ -275,7 +278,8 @@ export class ChatState {
       previous.name === next.name &&
       previous.members === next.members &&
       previous.lastMessage === next.lastMessage &&
-      previous.unreadCount === next.unreadCount
+      previous.unreadCount === next.unreadCount &&
+      previous.muted === next.muted
     ) {
       return previous;
     }
@@ -309,6 +313,7 @@ export function toChatMessage(message: IncomingMessage, own: boolean, status: Me
     status,
     own,
     error: null,
+    mentions: Object.freeze([...(message.mentions ?? [])]),
     version: message.version ?? 0,
     editedAt: message.editedAt ?? null,
     deletedAt: message.deletedAt ?? null,

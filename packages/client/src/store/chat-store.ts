@@ -293,7 +293,11 @@ export class ChatStateStore extends Subscribable implements ChatStore {
       for (const summary of chats) {
         const chat = this.applyChatInfo(summary);
         chat.applyUpdates(
-          { lastMessage: summary.lastMessage ?? undefined, unreadCount: summary.unreadCount },
+          {
+            lastMessage: summary.lastMessage ?? undefined,
+            unreadCount: summary.unreadCount,
+            muted: summary.muted,
+          },
           this.#me,
           summary.lastSeq,
         );

@@ -29,6 +29,7 @@ export function pendingMessage(entry: OutboxEntry, me: string | null, messages: 
     status: entry.status,
     own: true,
     error: entry.error,
+    mentions: Object.freeze([...(entry.mentions ?? [])]),
     version: 0,
     editedAt: null,
     deletedAt: null,

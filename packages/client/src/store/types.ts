@@ -24,6 +24,8 @@ export interface ChatMessage {
   readonly own: boolean;
   /** The server's error of a `failed` message. */
   readonly error: ErrorBody | null;
+  /** Members the message @mentions (user ids); empty when none. */
+  readonly mentions: readonly string[];
   /**
    * Only for messages of end-to-end encrypted chats: `decrypted` (`text` is the plaintext) or
    * `undecryptable` (`text` is empty; `undecryptable` says why).
@@ -76,6 +78,8 @@ export interface ChatListItem {
   readonly members: readonly string[];
   readonly lastMessage: MessageData | null;
   readonly unreadCount: number;
+  /** The user muted the chat (on any device): it still counts unread, but should raise no alert. */
+  readonly muted: boolean;
 }
 
 /** What the store needs from the service to load history, mark read and list chats. */

@@ -1,5 +1,6 @@
 import { filterContent } from '../content-filter.js';
 import { AppError } from '../errors.js';
+import { peopleSnapshot } from '../people/presence.js';
 import type { EventHandler } from '../realtime/handler-registry.js';
 import { rooms } from '../realtime/rooms.js';
 import type { ChatContext } from './chat-context.js';
@@ -31,7 +32,16 @@ export const openDm =
 
 export const listChats =
   (ctx: ChatContext): EventHandler<'list_chats'> =>
-  async ({ userId }) => ({ chats: await ctx.storage.chat.listChats(userId) });
+  async ({ userId }) => {
+    const chats = await ctx.storage.chat.listChats(userId);
+    const people = await peopleSnapshot(
+      ctx,
+      userId,
+      chats.flatMap((chat) => chat.members),
+      true,
+    );
+    return { chats, ...people };
+  };
 
 export const createGroup =
   (ctx: ChatContext): EventHandler<'create_group'> =>
@@ -95,6 +105,13 @@ export const renameChat =
 
 export const getMembers =
   (ctx: ChatContext): EventHandler<'get_members'> =>
-  async ({ payload, userId }) => ({
-    members: toChatMembers(await requireMember(ctx.storage, payload.chatId, userId)),
-  });
+  async ({ payload, userId }) => {
+    const members = toChatMembers(await requireMember(ctx.storage, payload.chatId, userId));
+    const people = await peopleSnapshot(
+      ctx,
+      userId,
+      members.map((member) => member.userId),
+      true,
+    );
+    return { members, ...people };
+  };

@@ -1,3 +1,4 @@
+import type { NotificationService } from '../notifications/service.js';
 import { startRetentionSweeper } from '../retention-sweeper.js';
 import type { Feature, ServerContext } from '../server-context.js';
 import { chatCatchUp } from './catch-up.js';
@@ -24,6 +25,7 @@ import {
   searchMessages,
 } from './message-action-handlers.js';
 import { confirmReceipt, getHistory, markRead, sendMessage } from './message-handlers.js';
+import { setChatMuted } from './mute.js';
 import { announceDeparture, joinChat, leaveChat } from './presence.js';
 import { RecentMessages } from './recent-messages.js';
 import { typingStart, typingStop } from './typing.js';
@@ -35,11 +37,12 @@ export interface ChatFeature extends Feature {
 }
 
 /** Chat: every handler, connection hook, catch-up and loop of direct and group chats. */
-export function registerChat(server: ServerContext): ChatFeature {
+export function registerChat(server: ServerContext, notifications: NotificationService): ChatFeature {
   const ctx: ChatContext = {
     ...server,
     chatKinds: new ChatKindCache(server.storage.chat),
     chatList: new ChatListNotifier(server.io),
+    notifications,
     recentMessages: new RecentMessages(),
     typing: new TypingTracker(server.io),
   };
@@ -62,6 +65,7 @@ export function registerChat(server: ServerContext): ChatFeature {
   handlers.on('leave_group', leaveGroup(ctx));
   handlers.on('rename_chat', renameChat(ctx));
   handlers.on('get_members', getMembers(ctx));
+  handlers.on('set_chat_muted', setChatMuted(ctx));
   handlers.on('publish_device_key', publishDeviceKey(ctx));
   handlers.on('get_device_keys', getDeviceKeys(ctx));
 

@@ -7,6 +7,7 @@ import { notifyNewMessage } from './chat-list.js';
 import { announceDeliveries } from './delivery.js';
 import { checkEnvelope } from './e2e-handlers.js';
 import { assertMember, requireMember } from './membership.js';
+import { notifyMentions } from './mentions.js';
 
 // Messages: send, receipts, read marks and history.
 
@@ -32,6 +33,7 @@ export const sendMessage =
       clientMessageId: payload.clientMessageId,
       ...body,
       replyToId: payload.replyToId,
+      mentions: payload.mentions,
     });
     const memberRooms = members.map((member) => rooms.user(member.userId));
     // A retry is re-broadcast too: the first attempt may have died with its node before broadcasting.
@@ -46,6 +48,8 @@ export const sendMessage =
         members.map((member) => member.userId),
       );
     }
+    // Stored before the ack, like the message; a retry raises it if the first attempt did not.
+    await notifyMentions(ctx, message);
     return { message, duplicate };
   };
 

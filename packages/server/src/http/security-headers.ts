@@ -20,7 +20,8 @@ export async function registerSecurityHeaders(app: FastifyInstance, origins: Ori
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
+        // Avatars are https URLs on any host (protocol.md, "People"); they load without a referrer.
+        imgSrc: ["'self'", 'data:', 'https:'],
         fontSrc: ["'self'"],
         connectSrc: ["'self'", ...extra, ...extra.map(websocketOf)],
         objectSrc: ["'none'"],

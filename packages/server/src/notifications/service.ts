@@ -1,6 +1,7 @@
 import {
   type IngestNotificationInput,
   type IngestResult,
+  type MentionPayload,
   NOTIFICATION_EVENT_CHANNELS,
   type NotificationEventName,
   type NotificationMeta,
@@ -102,6 +103,28 @@ export class NotificationService {
       },
       delivery,
     );
+  }
+
+  /**
+   * A `chat:mention` for the mentioned members, stored once per message: its delivery id is the
+   * message's, so a retried send replays instead of storing a second one.
+   */
+  async mention(payload: MentionPayload, recipients: readonly string[]): Promise<void> {
+    const outcome = await this.deps.storage.notifications.create(
+      {
+        event: 'chat:mention',
+        channel: NOTIFICATION_EVENT_CHANNELS['chat:mention'],
+        payload: () => payload,
+        audience: { users: [...recipients] },
+        source: 'mention',
+      },
+      {
+        now: new Date(this.deps.now()),
+        delivery: { deliveryId: `mention:${payload.messageId}`, fingerprint: 'chat:mention' },
+        respond: (created) => ({ status: 201, body: ingestResult(created) }),
+      },
+    );
+    if (!outcome.replayed) this.emit(outcome.value);
   }
 
   /** The notification a due reminder becomes, or null once its item has started (it is skipped). */

@@ -7,21 +7,12 @@ import type { StoredPushSubscription } from '../storage/push/push-storage.js';
 import type { Storage } from '../storage/storage.js';
 import type { PushSender } from './push-sender.js';
 
-/**
- * HOOK for per-chat mute (added on another branch): the members of `chatId` among `userIds` who muted
- * it, and get no push for its messages. Until then, nobody has muted anything.
- */
-type MutedMembers = (chatId: string, userIds: readonly string[]) => Promise<ReadonlySet<string>>;
-
-const noMutes: MutedMembers = async () => new Set();
-
 export interface PushNotifierDeps {
   io: RealtimeServer;
   storage: Storage;
   log: Logger;
   /** null while push is off: nothing is looked up or sent. */
   sender: PushSender | null;
-  mutedMembers?: MutedMembers;
 }
 
 const deviceKey = (userId: string, deviceId: string) => `${userId}\u0000${deviceId}`;
@@ -43,7 +34,8 @@ export class PushNotifier {
     const recipients = memberIds.filter((id) => id !== message.senderId);
     if (recipients.length === 0) return;
     this.#background('message', async () => {
-      const muted = await (this.deps.mutedMembers ?? noMutes)(message.chatId, recipients);
+      // A muted chat raises no push for its messages (docs/protocol.md, "Mute"); mentions still do.
+      const muted = await this.deps.storage.chat.mutedAmong(message.chatId, recipients);
       const targets = await this.#offlineDevices(
         await this.deps.storage.push.forUsers(recipients.filter((id) => !muted.has(id))),
       );

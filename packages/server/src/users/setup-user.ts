@@ -1,17 +1,25 @@
 import { AppError, publicErrorBody } from '../errors.js';
+import { announceProfile } from '../people/profile-handlers.js';
 import type { EventHandler } from '../realtime/handler-registry.js';
 import type { RealtimeSocket } from '../realtime/types.js';
 import type { CatchUp, ServerContext } from '../server-context.js';
 
-/** `setup_user`: stores the profile, acknowledges, then runs this device's catch-ups. */
+/**
+ * `setup_user`: stores the profile, acknowledges, then runs this device's catch-ups. A changed name or
+ * avatar is announced to the people who share a chat with the user.
+ */
 export const setupUser =
   (ctx: ServerContext, catchUps: readonly CatchUp[]): EventHandler<'setup_user'> =>
   async ({ payload, userId, socket }) => {
     if (payload.userId !== userId) throw new AppError('FORBIDDEN', 'userId does not match the token');
-    const user = await ctx.storage.chat.upsertUser({ id: userId, ...payload.userInfo });
+    const { user, settings, changed } = await ctx.storage.chat.upsertUser({
+      id: userId,
+      ...payload.userInfo,
+    });
     socket.data.setUp = true;
     void runCatchUps(ctx, socket, catchUps);
-    return { user };
+    if (changed) await announceProfile(ctx, socket, user);
+    return { user, settings };
   };
 
 /** Runs `f`, turning a synchronous throw into a rejection. */

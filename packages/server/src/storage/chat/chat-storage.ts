@@ -6,6 +6,7 @@ import type {
   MessageData,
   SearchPage,
   UserProfile,
+  UserSettings,
 } from '@mpi/protocol';
 
 export interface AppendMessageInput {
@@ -14,6 +15,8 @@ export interface AppendMessageInput {
   clientMessageId: string;
   /** Empty with an envelope. */
   text: string;
+  /** User ids the sender @mentions; those who are not other members of the chat are dropped. */
+  mentions?: readonly string[] | undefined;
   /** The end-to-end encrypted body, stored as it is. */
   envelope?: E2eEnvelope | undefined;
   /** The message of the same chat this one answers. */
@@ -26,6 +29,27 @@ export interface AppendMessageResult {
   duplicate: boolean;
   /** The chat's members as of the append, with their read marks (the sender's already moved). */
   members: Array<{ userId: string; readSeq: number }>;
+}
+
+export interface SavedProfile {
+  user: UserProfile;
+  settings: UserSettings;
+  /** The name or avatar of a known user changed (false for a user seen for the first time). */
+  changed: boolean;
+}
+
+/** What others may learn of a user: the profile, and the presence facts the viewer's rules filter. */
+export interface PersonRecord {
+  profile: UserProfile;
+  /** When the user's last connection closed; null when never recorded. */
+  lastSeenAt: string | null;
+  hidePresence: boolean;
+}
+
+/** Someone who shares at least one chat with a user, with their presence setting. */
+export interface CoMember {
+  userId: string;
+  hidePresence: boolean;
 }
 
 export interface MessageActionInput {
@@ -171,7 +195,19 @@ export interface MemberState {
  * and retention. Every method is safe to call concurrently.
  */
 export interface ChatStorage {
-  upsertUser(user: UserProfile): Promise<UserProfile>;
+  /** Stores the profile (created on first sight); fields left undefined keep their stored value. */
+  upsertUser(user: UserProfile): Promise<SavedProfile>;
+  setPresenceHidden(userId: string, hidden: boolean): Promise<UserSettings>;
+  /** When the user's last connection closed (a user never set up is not recorded). */
+  recordLastSeen(userId: string, at: string): Promise<void>;
+  /** The known users among `userIds` (unknown ids are left out), by id. */
+  getPeople(userIds: readonly string[]): Promise<PersonRecord[]>;
+  /** Everyone sharing a chat with the user, the user excluded, by id. */
+  coMembers(userId: string): Promise<CoMember[]>;
+  /** Mutes or unmutes the chat for one member; throws CHAT_NOT_FOUND or NOT_A_MEMBER. */
+  setMuted(chatId: string, userId: string, muted: boolean): Promise<void>;
+  /** The members among `userIds` who muted the chat. */
+  mutedAmong(chatId: string, userIds: readonly string[]): Promise<Set<string>>;
 
   /**
    * The DM chat of the pair, created on first call; concurrent calls return the same chat. The pair's

@@ -145,6 +145,8 @@ export async function listChats(db: Kysely<Database>, userId: string): Promise<C
       'm.client_message_id as m_client_message_id',
       'm.text as m_text',
       'm.created_at as m_created_at',
+      'm.mentions as m_mentions',
+      'me.muted as me_muted',
       'm.envelope as m_envelope',
       'm.version as m_version',
       'm.edited_at as m_edited_at',
@@ -203,6 +205,7 @@ export async function listChats(db: Kysely<Database>, userId: string): Promise<C
             client_message_id: c.m_client_message_id ?? '',
             text: c.m_text ?? '',
             created_at: c.m_created_at ?? '',
+            mentions: c.m_mentions,
             envelope: c.m_envelope,
             version: Number(c.m_version ?? 0),
             edited_at: c.m_edited_at,
@@ -212,5 +215,6 @@ export async function listChats(db: Kysely<Database>, userId: string): Promise<C
             reply_to_sender: null,
           }),
     unreadCount: unreadByChat.get(c.id) ?? 0,
+    muted: Number(c.me_muted) === 1,
   }));
 }

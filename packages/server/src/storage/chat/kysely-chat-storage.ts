@@ -1,4 +1,12 @@
-import type { ChatInfo, ChatSummary, DeviceKey, MessageData, SearchPage, UserProfile } from '@mpi/protocol';
+import type {
+  ChatInfo,
+  ChatSummary,
+  DeviceKey,
+  MessageData,
+  SearchPage,
+  UserProfile,
+  UserSettings,
+} from '@mpi/protocol';
 import type { Kysely } from 'kysely';
 import type { IdFactory } from '../db/ids.js';
 import type { Database } from '../db/schema.js';
@@ -11,6 +19,7 @@ import type {
   ChangesReceivedInput,
   ChatState,
   ChatStorage,
+  CoMember,
   CreateGroupInput,
   DeleteInput,
   DeviceCatchUp,
@@ -19,10 +28,12 @@ import type {
   HistoryQuery,
   MemberState,
   MessageChange,
+  PersonRecord,
   ReactionInput,
   ReadMarkResult,
   ReceiptInput,
   ReceiptResult,
+  SavedProfile,
   SearchQuery,
   VersionCursor,
 } from './chat-storage.js';
@@ -33,11 +44,12 @@ import * as groups from './groups.js';
 import { lockKeys } from './lock-keys.js';
 import * as actions from './message-actions.js';
 import * as messages from './messages.js';
+import * as people from './people.js';
 import { markRead, ReadMarkQueries } from './read-marks.js';
 import { ReceiptQueries, recordReceipt } from './receipts.js';
 import { pruneMessages } from './retention.js';
 import { searchMessages } from './search.js';
-import { UserQueries, upsertUser } from './users.js';
+import { recordLastSeen, setPresenceHidden, UserQueries, upsertUser } from './users.js';
 
 /**
  * {@link ChatStorage} over Kysely. The queries live in one module per table group; this class holds
@@ -64,8 +76,32 @@ export class KyselyChatStorage implements ChatStorage {
     this.readMarkQueries = new ReadMarkQueries(db);
   }
 
-  upsertUser(user: UserProfile): Promise<UserProfile> {
+  upsertUser(user: UserProfile): Promise<SavedProfile> {
     return this.writes.submit(() => upsertUser(this.userQueries, user), ['user', user.id]);
+  }
+
+  setPresenceHidden(userId: string, hidden: boolean): Promise<UserSettings> {
+    return this.writes.submit(() => setPresenceHidden(this.userQueries, userId, hidden), ['user', userId]);
+  }
+
+  recordLastSeen(userId: string, at: string): Promise<void> {
+    return this.writes.submit(() => recordLastSeen(this.userQueries, userId, at), ['user', userId]);
+  }
+
+  getPeople(userIds: readonly string[]): Promise<PersonRecord[]> {
+    return people.getPeople(this.db, userIds);
+  }
+
+  coMembers(userId: string): Promise<CoMember[]> {
+    return people.coMembers(this.db, userId);
+  }
+
+  setMuted(chatId: string, userId: string, muted: boolean): Promise<void> {
+    return people.setMuted(this.db, chatId, userId, muted);
+  }
+
+  mutedAmong(chatId: string, userIds: readonly string[]): Promise<Set<string>> {
+    return people.mutedAmong(this.db, chatId, userIds);
   }
 
   openDm(userA: string, userB: string, options: { encrypted?: boolean | undefined } = {}): Promise<ChatInfo> {

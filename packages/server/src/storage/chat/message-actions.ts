@@ -125,8 +125,9 @@ export function* deleteMessage(db: Kysely<Database>, input: DeleteInput): WriteP
     return yield* refuse(db, target, new StorageError('FORBIDDEN', message));
   }
   if (row.deleted_at !== null) return yield* outcome(db, target, false);
-  // A tombstone: the text, the quote and the reactions go (and so the message leaves the search index).
-  const tombstone = { text: '', envelope: null, deleted_at: new Date().toISOString() };
+  // A tombstone: the text, the quote, the reactions and the mentions go (and so the message leaves the
+  // search index).
+  const tombstone = { text: '', envelope: null, mentions: null, deleted_at: new Date().toISOString() };
   const noQuote = { reply_to_id: null, reply_to_seq: null, reply_to_sender: null };
   yield* statement(setVersion(db, target).set({ ...tombstone, ...noQuote }));
   yield* statement(db.deleteFrom('message_reactions').where('message_id', '=', row.id));

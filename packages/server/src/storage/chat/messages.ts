@@ -7,7 +7,7 @@ import { assertSeq, StorageError } from '../db/storage-error.js';
 import { runProgram, statement, type WriteProgram } from '../db/write-program.js';
 import type { AppendMessageInput, AppendMessageResult, HistoryPage, HistoryQuery } from './chat-storage.js';
 import { withDetails } from './message-details.js';
-import { toMessage } from './rows.js';
+import { mentionsColumn, toMessage } from './rows.js';
 
 // Messages: appending with the chat's next seq, history pages and seq ranges.
 
@@ -51,6 +51,7 @@ export class MessageQueries {
           client_message_id: p.client_message_id,
           text: p.text,
           created_at: p.created_at,
+          mentions: p.mentions,
           envelope: p.envelope,
           reply_to_id: p.reply_to_id,
           reply_to_seq: p.reply_to_seq,
@@ -126,6 +127,9 @@ export function* appendMessage(
       };
     throw new StorageError(original === null ? 'MESSAGE_NOT_FOUND' : 'MESSAGE_DELETED');
   }
+  // Only members can be mentioned, and not the sender: the others are dropped (the text stays as written).
+  const memberIds = new Set(members.map((m) => m.userId));
+  const mentions = (input.mentions ?? []).filter((id) => id !== input.senderId && memberIds.has(id));
   const now = Date.now();
   const row: MessageRow = {
     id: nextId(now),
@@ -135,6 +139,7 @@ export function* appendMessage(
     client_message_id: input.clientMessageId,
     text: input.text,
     created_at: new Date(now).toISOString(),
+    mentions: mentionsColumn(mentions),
     envelope: input.envelope === undefined ? null : JSON.stringify(input.envelope),
     version: 0,
     edited_at: null,

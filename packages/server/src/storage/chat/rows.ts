@@ -1,4 +1,4 @@
-import type { ChatInfo, MessageData, UserProfile } from '@mpi/protocol';
+import type { ChatInfo, MessageData, UserProfile, UserSettings } from '@mpi/protocol';
 import type { Kysely } from 'kysely';
 import type { ChatRow, Database, MessageRow, UserRow } from '../db/schema.js';
 import { StorageError } from '../db/storage-error.js';
@@ -22,11 +22,17 @@ export function toMessage(row: MessageRow): MessageData {
     text: row.text,
     createdAt: row.created_at,
     seq: Number(row.seq),
+    ...(row.mentions !== null && { mentions: JSON.parse(row.mentions) as string[] }),
     ...(row.envelope !== null && { envelope: JSON.parse(row.envelope) }),
     ...(Number(row.version) > 0 && { version: Number(row.version) }),
     ...(row.edited_at !== null && { editedAt: row.edited_at }),
     ...(row.deleted_at !== null && { deletedAt: row.deleted_at }),
   };
+}
+
+/** The stored form of a message's mentions: null when there are none. */
+export function mentionsColumn(mentions: readonly string[]): string | null {
+  return mentions.length > 0 ? JSON.stringify(mentions) : null;
 }
 
 export function toChatInfo(chat: ChatRow, members: string[]): ChatInfo {
@@ -61,4 +67,8 @@ export function toProfile(row: UserRow): UserProfile {
     ...(row.name !== null && { name: row.name }),
     ...(row.avatar_url !== null && { avatarUrl: row.avatar_url }),
   };
+}
+
+export function toSettings(row: { hide_presence: number }): UserSettings {
+  return { hidePresence: Number(row.hide_presence) === 1 };
 }

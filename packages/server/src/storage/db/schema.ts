@@ -34,6 +34,10 @@ interface UsersTable {
   avatar_url: string | null;
   created_at: string;
   updated_at: string;
+  /** When the user's last connection closed (null: never, or connected since the column exists). */
+  last_seen_at: Generated<string | null>;
+  /** 1: others see neither online nor last seen of this user (who sees no one's last seen either). */
+  hide_presence: Generated<number>;
 }
 
 interface ChatsTable {
@@ -64,6 +68,8 @@ interface ChatMembersTable {
   read_seq: Generated<number>;
   /** Max of `device_receipts.received_seq` over the user's devices. */
   delivered_seq: Generated<number>;
+  /** 1: the member muted the chat (unread still counts; no alert). */
+  muted: Generated<number>;
 }
 
 interface MessagesTable {
@@ -76,6 +82,8 @@ interface MessagesTable {
   /** Empty once deleted, and in end-to-end encrypted chats. */
   text: string;
   created_at: string;
+  /** JSON array of the user ids the message @mentions; null when none. */
+  mentions: string | null;
   /** JSON of the E2eEnvelope in end-to-end encrypted chats, stored as the sender made it; else null. */
   envelope: string | null;
   /** The chat's change counter at the message's last change; 0 when it never changed. */

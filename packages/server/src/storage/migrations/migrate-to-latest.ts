@@ -5,6 +5,7 @@ import { messageActionsMigration } from './0003-message-actions.js';
 import { e2eMigration } from './0004-e2e.js';
 import { erasuresMigration } from './0005-erasures.js';
 import { pushSubscriptionsMigration } from './0006-push-subscriptions.js';
+import { peopleMigration } from './0007-people.js';
 
 /**
  * Schema migrations, kept in code so the server bundle needs no migration folder at run time.
@@ -20,6 +21,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0004_e2e': e2eMigration,
   '0005_erasures': erasuresMigration,
   '0006_push_subscriptions': pushSubscriptionsMigration,
+  '0007_people': peopleMigration,
 };
 
 /** Serves {@link MIGRATIONS} (or another set, in tests) to Kysely's `Migrator`. */

@@ -152,6 +152,7 @@ async function eraseChats(
     .set((eb) => ({
       sender_id: ERASED_USER_ID,
       text: '',
+      mentions: null,
       envelope: null,
       edited_at: null,
       client_message_id: eb.ref('id'),
@@ -166,6 +167,7 @@ async function eraseChats(
     .where('reply_to_sender', '=', userId)
     .executeTakeFirst();
   add(anonymised, 'messages.reply_to_sender', quotes.numUpdatedRows);
+  await eraseMentionsOf(trx, userId, anonymised);
 
   // DMs lose the pair key (a new DM with the same id would be a new chat); chats lose their creator.
   const changedChats = new Set<string>();
@@ -252,6 +254,57 @@ async function eraseNotifications(
     add(removed, table, result.numDeletedRows);
   }
   await eraseFromReminders(trx, userId, removed, anonymised);
+  await eraseMentionNotificationsBy(trx, userId, removed);
+}
+
+/**
+ * Others' messages that @mentioned the user lose the user's id from `mentions` (their text is theirs and
+ * stays). Only mentioning messages have the column set; the LIKE narrows them to candidates (an id's
+ * `_` is a LIKE wildcard, which only adds candidates), the JSON decides.
+ */
+async function eraseMentionsOf(
+  trx: Transaction<Database>,
+  userId: string,
+  anonymised: Counts,
+): Promise<void> {
+  const candidates = await trx
+    .selectFrom('messages')
+    .select(['id', 'mentions'])
+    .where('mentions', 'like', `%${JSON.stringify(userId)}%`)
+    .execute();
+  for (const row of candidates) {
+    const mentions = JSON.parse(row.mentions ?? '[]') as string[];
+    if (!mentions.includes(userId)) continue;
+    const rest = mentions.filter((id) => id !== userId);
+    await trx
+      .updateTable('messages')
+      .set({ mentions: rest.length > 0 ? JSON.stringify(rest) : null })
+      .where('id', '=', row.id)
+      .execute();
+    add(anonymised, 'messages.mentions', 1);
+  }
+}
+
+/**
+ * The `chat:mention` notifications the user raised quote their message and name: they go, in every
+ * recipient's inbox, with the message they quote (now a tombstone).
+ */
+async function eraseMentionNotificationsBy(
+  trx: Transaction<Database>,
+  userId: string,
+  removed: Counts,
+): Promise<void> {
+  const mentions = await trx
+    .selectFrom('notifications')
+    .select(['seq', 'payload'])
+    .where('event', '=', 'chat:mention')
+    .execute();
+  const seqs = mentions
+    .filter((row) => (JSON.parse(row.payload) as { senderId?: string }).senderId === userId)
+    .map((row) => row.seq);
+  if (seqs.length === 0) return;
+  const deleted = await trx.deleteFrom('notifications').where('seq', 'in', seqs).executeTakeFirst();
+  add(removed, 'notifications', deleted.numDeletedRows);
 }
 
 /** Takes the user out of the audience of pending reminders; a reminder for nobody else goes. */

@@ -38,6 +38,7 @@ export async function exportHead(db: Kysely<Database>, userId: string): Promise<
         'cm.joined_seq',
         'cm.read_seq',
         'cm.delivered_seq',
+        'cm.muted',
       ])
       .where('cm.user_id', '=', userId)
       .orderBy('c.id')
@@ -82,6 +83,8 @@ export async function exportHead(db: Kysely<Database>, userId: string): Promise<
           avatarUrl: profile.avatar_url,
           createdAt: profile.created_at,
           updatedAt: profile.updated_at,
+          lastSeenAt: profile.last_seen_at,
+          hidePresence: Number(profile.hide_presence) === 1,
         }
       : null,
     devices: await exportDevices(db, userId),
@@ -99,6 +102,7 @@ export async function exportHead(db: Kysely<Database>, userId: string): Promise<
       joinedSeq: Number(row.joined_seq),
       readSeq: Number(row.read_seq),
       deliveredSeq: Number(row.delivered_seq),
+      muted: Number(row.muted) === 1,
     })),
     preferences: {
       channels: NOTIFICATION_CHANNELS.filter((channel) => !closed.has(channel)),
