@@ -189,13 +189,13 @@ describe('connection path', () => {
 
   it('completes both catch-ups for a new device of a user without chats, and again when known', async () => {
     const fresh = await setUp('nina', 'nina-phone');
-    expect(fresh.complete).toEqual({ messages: 0, cursors: [] });
+    expect(fresh.complete).toEqual({ messages: 0, cursors: [], updates: 0, versions: [] });
     expect(fresh.notificationsComplete).toMatchObject({ notifications: 0, unreadCount: 0 });
     expect(fresh.notificationsComplete.channels).toContain('system');
     fresh.client.disconnect();
 
     const again = await setUp('nina', 'nina-phone');
-    expect(again.complete).toEqual({ messages: 0, cursors: [] });
+    expect(again.complete).toEqual({ messages: 0, cursors: [], updates: 0, versions: [] });
     expect(again.notificationsComplete).toEqual(fresh.notificationsComplete);
     expect(again.batches).toHaveLength(0);
     expect(again.notifications).toHaveLength(0);

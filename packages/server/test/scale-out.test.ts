@@ -180,7 +180,7 @@ describePostgres('two server nodes on %s and Redis', { skip: !redis }, (db) => {
       const caughtUp = collect(dave, 'catch_up_complete');
       await request(dave, 'setup_user', { userId: 'dave', userInfo: {} });
       await waitFor(() => caughtUp.length === 1, 3000, 'the first catch-up');
-      const idle = await nodeB.connect('erin'); // not set up: nothing to catch up
+      const idle = await nodeB.connect('ida'); // not set up: nothing to catch up
       const idleCaughtUp = collect(idle, 'catch_up_complete');
       // What a node whose Redis link came back sends to the others.
       nodeA.server.io.serverSideEmit('resync');

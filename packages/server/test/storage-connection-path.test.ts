@@ -124,8 +124,10 @@ function defineConnectionPathTests(url: () => string): void {
     expect(await storage.chat.openDeviceCatchUp(loner, 'phone')).toEqual({
       newDevice: true,
       cursors: [],
+      versions: [],
       prunedGaps: [],
       pendingAfter: null,
+      updatesAfter: null,
     });
     expect(await initDeviceCursors(storage, loner, 'phone')).toBe(false); // known now
     // A chat joined later catches up from the join on the known device.
