@@ -1,4 +1,9 @@
-import { disablePush, enablePush, type PushManagerLike, type PushSubscriptionLike } from '@mpi/client';
+import {
+  disablePush,
+  enablePush,
+  type PushManagerLike,
+  type PushSubscriptionLike,
+} from '@mpi/client/browser';
 import { Cleanup, waitFor } from '@mpi/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type PushService, startPushService } from '../../packages/server/test/support/push-service.js';

@@ -50,17 +50,26 @@ describe('consumers without the monorepo', () => {
       const client = await import('@mpi/client');
       const node = await import('@mpi/client/node');
       const e2e = await import('@mpi/client/e2e');
+      const browser = await import('@mpi/client/browser');
       const react = await import('@mpi/react');
       const schemas = await import('@mpi/protocol/schemas');
       const protocol = await import('@mpi/protocol');
       console.log(JSON.stringify([typeof client.createSocketService, typeof node.FileOutboxStore,
-        typeof e2e.endToEndEncryption, typeof react.useChat, typeof schemas.CLIENT_EVENT_SCHEMAS.send_message.parse, protocol.LIMITS.idMaxLength]));
+        typeof e2e.endToEndEncryption, typeof browser.IndexedDbOutboxStore, typeof react.useChat, typeof schemas.CLIENT_EVENT_SCHEMAS.send_message.parse, protocol.LIMITS.idMaxLength]));
     `;
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
       cwd: ROOT,
       encoding: 'utf8',
     });
-    expect(JSON.parse(out)).toEqual(['function', 'function', 'function', 'function', 'function', 128]);
+    expect(JSON.parse(out)).toEqual([
+      'function',
+      'function',
+      'function',
+      'function',
+      'function',
+      'function',
+      128,
+    ]);
   });
 
   it(`a browser bundle of the SDK with socket.io-client is at most ${SDK_GZIP_BUDGET / 1024} kB gzip, without zod`, async () => {

@@ -1,4 +1,5 @@
-import { createSocketService, IndexedDbOutboxStore, type SocketService } from '@mpi/client';
+import { createSocketService, type SocketService } from '@mpi/client';
+import { IndexedDbOutboxStore } from '@mpi/client/browser';
 import { endToEndEncryption } from '@mpi/client/e2e';
 import { storage } from './storage.js';
 

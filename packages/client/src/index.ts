@@ -21,15 +21,9 @@ export {
   NotificationStore,
   type NotificationStoreOptions,
 } from './notifications/index.js';
-export {
-  type IdbFactoryLike,
-  IndexedDbOutboxStore,
-  type IndexedDbOutboxStoreOptions,
-} from './outbox/indexeddb-store.js';
 export { MemoryOutboxStore } from './outbox/memory-store.js';
 export type { OutboxEntry, OutboxStore } from './outbox/types.js';
 export type { PeopleStore } from './people/people-store.js';
-export { disablePush, enablePush, type PushManagerLike, type PushSubscriptionLike } from './push.js';
 export { createSocketService, SocketService } from './socket-service.js';
 export { DEFAULT_MAX_MESSAGES_PER_CHAT } from './store/message-list.js';
 export type { ChatListItem, ChatMessage, ChatSnapshot, ChatStore, MessageStatus } from './store/types.js';

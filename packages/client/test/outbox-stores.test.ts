@@ -2,7 +2,8 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tempDir } from '@mpi/test-kit';
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import { IndexedDbOutboxStore, MemoryOutboxStore, type OutboxEntry, type OutboxStore } from '../src/index.js';
+import { IndexedDbOutboxStore } from '../src/browser/index.js';
+import { MemoryOutboxStore, type OutboxEntry, type OutboxStore } from '../src/index.js';
 import { FileOutboxStore } from '../src/node/index.js';
 
 function entry(n: number, overrides: Partial<OutboxEntry> = {}): OutboxEntry {

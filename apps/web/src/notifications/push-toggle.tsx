@@ -1,4 +1,4 @@
-import { disablePush, enablePush } from '@mpi/client';
+import { disablePush, enablePush } from '@mpi/client/browser';
 import { useSocketService } from '@mpi/react';
 import { useEffect, useState } from 'react';
 import { pushSupported } from './use-service-worker.js';

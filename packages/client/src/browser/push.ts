@@ -1,5 +1,5 @@
 import type { AckOf, RegisterPushInput } from '@mpi/protocol';
-import type { SocketService } from './socket-service.js';
+import type { SocketService } from '../socket-service.js';
 
 // Web Push for a browser device, over the structural parts of the Push API it uses (the SDK builds
 // without the DOM library). Call `enablePush` after a user action: the browser asks for the permission.
