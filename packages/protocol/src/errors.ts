@@ -39,6 +39,11 @@ export const ERROR_CATALOGUE = {
     message: 'This delivery id was already used for a different request.',
   },
   GROUP_NOT_FOUND: { status: 404, message: 'No audience group has this id.' },
+  ATTACHMENT_INVALID: {
+    status: 422,
+    message: 'An attachment is not a completed upload of yours for this chat, or is sent with another message.',
+  },
+  FILE_TYPE_NOT_ALLOWED: { status: 415, message: 'The server does not accept files of this type.' },
   INTERNAL: { status: 500, message: 'Something went wrong on the server; it has been logged.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
@@ -82,6 +87,8 @@ export const ERROR_RECOVERY = {
   INVALID_JSON: 'refused',
   DELIVERY_ID_REUSED: 'refused',
   GROUP_NOT_FOUND: 'refused',
+  ATTACHMENT_INVALID: 'refused',
+  FILE_TYPE_NOT_ALLOWED: 'refused',
   INTERNAL: 'fault',
 } as const satisfies Record<ErrorCode, ErrorRecovery>;
 

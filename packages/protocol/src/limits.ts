@@ -16,6 +16,12 @@ export const LIMITS = {
   typingTtlMs: 5000,
   /** Largest single Socket.IO frame the server accepts; bigger frames close the connection. */
   maxFrameBytes: 256 * 1024,
+  /** Most files one message carries. */
+  attachmentsPerMessage: 10,
+  /** Longest file name of an upload. */
+  fileNameMaxLength: 255,
+  /** Most levels in a voice message's waveform. */
+  waveformMaxLevels: 64,
 } as const;
 
 /** What a user, chat, client message or device id may contain (1–`LIMITS.idMaxLength` of these). */

@@ -11,6 +11,31 @@ export interface MessageData {
   createdAt: string;
   /** Position in the chat: 1, 2, 3… without gaps. */
   seq: number;
+  /** Files sent with the message (absent when there are none), in the order the sender listed them. */
+  attachments?: Attachment[];
+}
+
+/**
+ * A file of a message, as uploaded (tus, `POST /api/files/uploads`) and checked by the server. Download
+ * it with `GET /api/files/:id` (and `?variant=thumbnail` when `thumbnail` is true), as a member of its chat.
+ */
+export interface Attachment {
+  /** The upload id. */
+  id: string;
+  name: string;
+  /** Bytes. */
+  size: number;
+  /** The media type the sender declared, within the server's allowlist. */
+  type: string;
+  /** SHA-256 of the content, lowercase hex, computed by the server. */
+  sha256: string;
+  /** Images the server could decode: their size in pixels, and a small WebP thumbnail to fetch. */
+  width?: number;
+  height?: number;
+  thumbnail?: boolean;
+  /** Voice messages: length in milliseconds, and the waveform (0–255 levels, at most 64) drawn by the player. */
+  durationMs?: number;
+  waveform?: number[];
 }
 
 export type ChatType = 'dm' | 'group';

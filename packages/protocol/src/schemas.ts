@@ -49,15 +49,51 @@ export const setupUserSchema = z.strictObject({
 
 export const chatRefSchema = z.strictObject({ chatId: chatIdSchema });
 
-export const sendMessageSchema = z.strictObject({
+/** Upload ids, as the tus server names them (32 hex digits). */
+export const uploadIdSchema = z.string().regex(/^[0-9a-f]{32}$/, 'an upload id is 32 hex digits');
+
+/** A message has text, files, or both: the text may be blank only when files come with it. */
+export const sendMessageSchema = z
+  .strictObject({
+    chatId: chatIdSchema,
+    text: safeText(
+      z
+        .string()
+        .max(LIMITS.messageTextMaxLength, `text is longer than ${LIMITS.messageTextMaxLength} characters`),
+    ),
+    clientMessageId: idSchema,
+    /** Completed uploads of the sender, for this chat (see docs/protocol.md, "Files"). */
+    attachments: z
+      .array(uploadIdSchema)
+      .min(1)
+      .max(LIMITS.attachmentsPerMessage)
+      .refine((ids) => new Set(ids).size === ids.length, 'upload ids must be unique')
+      .optional(),
+  })
+  .refine((message) => message.text.trim().length > 0 || message.attachments !== undefined, {
+    message: 'text must not be blank',
+    path: ['text'],
+  });
+
+/**
+ * The tus `Upload-Metadata` of a new upload, decoded: the chat it is for, the file's name and type, and
+ * for a voice message its duration and waveform (comma-separated levels).
+ */
+export const uploadMetadataSchema = z.strictObject({
   chatId: chatIdSchema,
-  text: safeText(
-    z
-      .string()
-      .max(LIMITS.messageTextMaxLength, `text is longer than ${LIMITS.messageTextMaxLength} characters`)
-      .refine((text) => text.trim().length > 0, 'text must not be blank'),
-  ),
-  clientMessageId: idSchema,
+  filename: safeLine(z.string().trim().min(1).max(LIMITS.fileNameMaxLength)),
+  filetype: z
+    .string()
+    .max(100)
+    .regex(/^[a-z0-9][a-z0-9.+-]*\/[a-z0-9][a-z0-9.+-]*$/, 'a media type such as image/png')
+    .transform((type) => type.toLowerCase()),
+  durationMs: z.coerce.number().int().min(1).optional(),
+  waveform: z
+    .string()
+    .max(LIMITS.waveformMaxLevels * 4)
+    .transform((levels) => levels.split(',').map(Number))
+    .pipe(z.array(z.number().int().min(0).max(255)).min(1).max(LIMITS.waveformMaxLevels))
+    .optional(),
 });
 
 /** Cumulative: "this device has received every message of the chat up to seq N". */
@@ -100,6 +136,7 @@ export const pingSchema = z.strictObject({ sentAt: z.number().optional() });
 export type SetupUserInput = z.input<typeof setupUserSchema>;
 export type ChatRefInput = z.input<typeof chatRefSchema>;
 export type SendMessageInput = z.input<typeof sendMessageSchema>;
+export type UploadMetadata = z.output<typeof uploadMetadataSchema>;
 export type MessagesReceivedInput = z.input<typeof messagesReceivedSchema>;
 export type MarkReadInput = z.input<typeof markReadSchema>;
 export type OpenDmInput = z.input<typeof openDmSchema>;

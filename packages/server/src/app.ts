@@ -6,6 +6,7 @@ import { createTokenVerifier } from './auth/tokens.js';
 import { registerChat } from './chat/index.js';
 import type { Config } from './config.js';
 import { blocklistFilter, type ContentFilter } from './content-filter.js';
+import { type FilesFeature, registerFiles } from './files/index.js';
 import { setErrorHandler } from './http/error-handler.js';
 import { OriginPolicy } from './http/origin-policy.js';
 import { registerRoutes } from './http/routes.js';
@@ -35,6 +36,8 @@ export interface MpiServer {
   readonly log: Logger;
   /** The notification service and its reminder loop. */
   readonly notifications: NotificationsFeature;
+  /** Uploads, downloads and the erasure of a user's files. */
+  readonly files: FilesFeature;
   /** Starts listening; resolves with the base URL, e.g. `http://127.0.0.1:4000`. */
   listen(): Promise<string>;
   /** The base URL once listening. */
@@ -142,8 +145,10 @@ export async function createServer(config: Config, options: CreateServerOptions 
       options.contentFilter ?? blocklistFilter(config.contentFilter.blocklist, config.contentFilter.action),
   };
 
+  const verifier = createTokenVerifier(config.auth);
   // Every feature of the server, in one place.
   const chat = registerChat(ctx);
+  const files = await registerFiles(ctx, verifier);
   const notifications = registerNotifications(ctx);
   const users = registerUsers(
     ctx,
@@ -153,7 +158,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
   const features: Feature[] = [chat, notifications, users];
   for (const feature of features) handlers.addHooks(feature);
   attachRealtime(io, handlers, {
-    verifier: createTokenVerifier(config.auth),
+    verifier,
     log,
     metrics,
     isShuttingDown,
@@ -191,6 +196,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
     storage,
     log,
     notifications,
+    files,
     get url() {
       return url;
     },

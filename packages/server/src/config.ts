@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseLeadTimes } from './durations.js';
@@ -46,6 +48,27 @@ const signingSecrets = z
       .min(1)
       .max(2, 'at most 2 secrets (the current and the next one, while rotating)'),
   );
+
+/** Comma-separated media types, each exact (`image/png`) or a whole family (`image/*`). */
+const mediaTypes = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((type) => type.trim().toLowerCase())
+      .filter((type) => type !== ''),
+  )
+  .pipe(
+    z
+      .array(z.string().regex(/^[a-z0-9][a-z0-9.+-]*\/(\*|[a-z0-9][a-z0-9.+-]*)$/, 'each type is type/subtype or type/*'))
+      .min(1),
+  );
+
+const DEFAULT_FILE_TYPES =
+  'image/png,image/jpeg,image/gif,image/webp,application/pdf,audio/webm,audio/ogg,audio/mpeg,audio/mp4,' +
+  'video/mp4,video/webm,text/plain,text/csv,application/zip,' +
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document,' +
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 const leadTimes = z.string().transform((value, ctx) => {
   try {
@@ -102,6 +125,11 @@ const envSchema = z
       .regex(/^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/, 'must be a bcrypt hash ($2a$… / $2b$…)')
       .optional(),
     ADMIN_UI_READONLY: boolean.default(true),
+    FILES_DIR: z.string().min(1).default('./data/files'),
+    // Sizes are stored as 32-bit integers (both dialects).
+    FILE_MAX_BYTES: positiveInt.max(2 ** 31 - 1).default(25 * 1024 * 1024),
+    FILE_ALLOWED_TYPES: mediaTypes.default(mediaTypes.parse(DEFAULT_FILE_TYPES)),
+    VOICE_MAX_SECONDS: positiveInt.max(3600).default(300),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.ADMIN_UI_USERNAME) !== Boolean(env.ADMIN_UI_PASSWORD_HASH)) {
@@ -180,6 +208,8 @@ export interface Config {
   };
   /** The built web app served at `/`. */
   webDistDir: string;
+  /** Attachments: where uploads are kept on disk, the largest accepted, the types allowed, voice length. */
+  files: { dir: string; maxBytes: number; allowedTypes: string[]; voiceMaxMs: number };
   /** Shared state for several nodes; a single node needs none. */
   /** The Socket.IO Admin UI: off (undefined) unless a user and a bcrypt hash of the password are set. */
   adminUi: { username: string; passwordHash: string; readonly: boolean } | undefined;
@@ -246,6 +276,12 @@ export function loadConfig(env: Env): Config {
       reminderPollMs: e.REMINDER_POLL_MS,
     },
     webDistDir: e.WEB_DIST_DIR,
+    files: {
+      dir: e.FILES_DIR,
+      maxBytes: e.FILE_MAX_BYTES,
+      allowedTypes: e.FILE_ALLOWED_TYPES,
+      voiceMaxMs: e.VOICE_MAX_SECONDS * 1000,
+    },
     redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX, leaseMs: e.NODE_LEASE_MS },
     adminUi:
       e.ADMIN_UI_USERNAME && e.ADMIN_UI_PASSWORD_HASH
@@ -260,5 +296,13 @@ export function loadConfig(env: Env): Config {
 
 /** A configuration for tests and embedding: defaults, overridden by the given variables. */
 export function testConfig(overrides: Env = {}): Config {
-  return loadConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', ...overrides });
+  return loadConfig({
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    // Never the working directory's ./data: tests that send files give their own temporary folder.
+    FILES_DIR: join(tmpdir(), 'mpi-realtime-test-files'),
+    ...overrides,
+  });
 }

@@ -19,12 +19,20 @@ export const sendMessage =
       userId,
       chatId: payload.chatId,
     });
+    const attachments =
+      payload.attachments &&
+      (await ctx.storage.files.attachable(payload.attachments, {
+        ownerId: userId,
+        chatId: payload.chatId,
+        clientMessageId: payload.clientMessageId,
+      }));
     // Membership is checked inside the append's transaction, which also returns the members to notify.
     const { message, duplicate, members } = await ctx.storage.chat.appendMessage({
       chatId: payload.chatId,
       senderId: userId,
       clientMessageId: payload.clientMessageId,
       text,
+      attachments,
     });
     const memberRooms = members.map((member) => rooms.user(member.userId));
     // A retry is re-broadcast too: the first attempt may have died with its node before broadcasting.

@@ -20,7 +20,9 @@ export async function registerSecurityHeaders(app: FastifyInstance, origins: Ori
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
+        // blob: previews and downloads of attachments, fetched with the user's token (files/download-route.ts).
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        mediaSrc: ["'self'", 'blob:'],
         fontSrc: ["'self'"],
         connectSrc: ["'self'", ...extra, ...extra.map(websocketOf)],
         objectSrc: ["'none'"],

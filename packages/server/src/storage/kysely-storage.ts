@@ -5,6 +5,8 @@ import type { SqliteExclusive } from './db/batched-write.js';
 import { createIdFactory } from './db/ids.js';
 import type { Database } from './db/schema.js';
 import { WriteBatcher } from './db/write-batcher.js';
+import type { FileStorage } from './files/file-storage.js';
+import { KyselyFileStorage } from './files/kysely-file-storage.js';
 import { migrateToLatest } from './migrations/migrate-to-latest.js';
 import { KyselyNotificationStorage } from './notifications/kysely-notification-storage.js';
 import type { NotificationStorage } from './notifications/notification-storage.js';
@@ -18,6 +20,7 @@ import type { Storage } from './storage.js';
 export class KyselyStorage implements Storage {
   readonly chat: ChatStorage;
   readonly notifications: NotificationStorage;
+  readonly files: FileStorage;
   /** Group commit of the hot writes: those of one event-loop turn share a transaction. */
   private readonly writes: WriteBatcher;
   private closed = false;
@@ -34,6 +37,7 @@ export class KyselyStorage implements Storage {
     this.writes = new WriteBatcher(db, sqlite, writeLanes);
     this.chat = new KyselyChatStorage(db, nextId, this.writes);
     this.notifications = new KyselyNotificationStorage(db, dialect, nextId, this.writes);
+    this.files = new KyselyFileStorage(db);
   }
 
   async migrate(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { ChatStorage } from './chat/chat-storage.js';
+import type { FileStorage } from './files/file-storage.js';
 import type { NotificationStorage } from './notifications/notification-storage.js';
 
 /**
@@ -16,4 +17,6 @@ export interface Storage {
   readonly chat: ChatStorage;
   /** The notification inbox, consent, reminders, audience groups and delivery ids. */
   readonly notifications: NotificationStorage;
+  /** Uploads and their metadata (the bytes are in the files feature's blob store). */
+  readonly files: FileStorage;
 }

@@ -1,10 +1,12 @@
-import type { ChatInfo, ChatSummary, MessageData, UserProfile } from '@mpi/protocol';
+import type { Attachment, ChatInfo, ChatSummary, MessageData, UserProfile } from '@mpi/protocol';
 
 export interface AppendMessageInput {
   chatId: string;
   senderId: string;
   clientMessageId: string;
   text: string;
+  /** Checked beforehand (FileStorage#attachable); stored with the message and bound to it. */
+  attachments?: Attachment[];
 }
 
 export interface AppendMessageResult {

@@ -143,6 +143,7 @@ export async function listChats(db: Kysely<Database>, userId: string): Promise<C
       'm.client_message_id as m_client_message_id',
       'm.text as m_text',
       'm.created_at as m_created_at',
+      'm.attachments as m_attachments',
     ])
     .select((eb) => [
       eb.fn.coalesce('m.created_at', 'c.created_at').as('active_at'),
@@ -197,6 +198,7 @@ export async function listChats(db: Kysely<Database>, userId: string): Promise<C
             client_message_id: c.m_client_message_id ?? '',
             text: c.m_text ?? '',
             created_at: c.m_created_at ?? '',
+            attachments: c.m_attachments,
           }),
     unreadCount: unreadByChat.get(c.id) ?? 0,
   }));

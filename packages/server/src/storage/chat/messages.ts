@@ -4,7 +4,7 @@ import type { IdFactory } from '../db/ids.js';
 import { PreparedQuery } from '../db/prepared-query.js';
 import type { Database, MessageRow } from '../db/schema.js';
 import { assertSeq, StorageError } from '../db/storage-error.js';
-import type { WriteProgram } from '../db/write-program.js';
+import { statement, type WriteProgram } from '../db/write-program.js';
 import type { AppendMessageInput, AppendMessageResult, HistoryPage, HistoryQuery } from './chat-storage.js';
 import { toMessage } from './rows.js';
 
@@ -19,6 +19,8 @@ export class MessageQueries {
   readonly markSenderRead;
   readonly byClientId;
   readonly range;
+  /** Varies with the number of files, so built per message (only messages with files pay for it). */
+  readonly attachFiles;
 
   constructor(db: Kysely<Database>) {
     this.takeSeq = new PreparedQuery((p: { chatId: string }) =>
@@ -50,6 +52,7 @@ export class MessageQueries {
           client_message_id: p.client_message_id,
           text: p.text,
           created_at: p.created_at,
+          attachments: p.attachments,
         })
         .onConflict((oc) => oc.columns(['chat_id', 'sender_id', 'client_message_id']).doNothing())
         .returning('seq'),
@@ -72,6 +75,12 @@ export class MessageQueries {
         .where('sender_id', '=', p.senderId)
         .where('client_message_id', '=', p.clientMessageId),
     );
+    this.attachFiles = (p: { messageId: string; fileIds: string[] }) =>
+      db
+        .updateTable('files')
+        .set({ message_id: p.messageId })
+        .where('id', 'in', p.fileIds)
+        .where('message_id', 'is', null);
     this.range = new PreparedQuery((p: { chatId: string; afterSeq: number; upToSeq: number }) =>
       db
         .selectFrom('messages')
@@ -116,6 +125,7 @@ export function* appendMessage(
     client_message_id: input.clientMessageId,
     text: input.text,
     created_at: new Date(now).toISOString(),
+    attachments: input.attachments ? JSON.stringify(input.attachments) : null,
   };
   const inserted = yield* queries.insert.first$(row);
   if (!inserted) {
@@ -123,6 +133,11 @@ export function* appendMessage(
     const existing = yield* queries.byClientId.first$(input);
     if (!existing) throw new Error('A conflicting message vanished during the append');
     return { message: toMessage(existing), duplicate: true, members };
+  }
+  // In the append's transaction: a file belongs to the first message that commits with it.
+  if (input.attachments) {
+    const fileIds = input.attachments.map((a) => a.id);
+    yield* statement(queries.attachFiles({ messageId: row.id, fileIds }));
   }
   // Sending in a chat means having read it.
   yield* queries.markSenderRead.run$({ chatId, userId: input.senderId, seq });

@@ -22,6 +22,7 @@ export interface Database {
   audience_groups: AudienceGroupsTable;
   audience_group_members: AudienceGroupMembersTable;
   ingest_deliveries: IngestDeliveriesTable;
+  files: FilesTable;
 }
 
 interface UsersTable {
@@ -67,6 +68,32 @@ interface MessagesTable {
   client_message_id: string;
   text: string;
   created_at: string;
+  /** JSON of the message's `Attachment[]`, or null without files (migration 0008). */
+  attachments: string | null;
+}
+
+/** One tus upload: `uploading` until its last byte, then `complete` with what the server computed. */
+interface FilesTable {
+  /** The tus upload id (32 hex digits), also the key of its bytes in the blob store. */
+  id: string;
+  owner_id: string;
+  chat_id: string;
+  name: string;
+  type: string;
+  /** Declared total bytes (Upload-Length). */
+  size: number;
+  status: 'uploading' | 'complete';
+  sha256: string | null;
+  width: number | null;
+  height: number | null;
+  has_thumbnail: Generated<number>;
+  duration_ms: number | null;
+  /** Comma-separated levels 0–255. */
+  waveform: string | null;
+  /** The message it was sent with; null until then. */
+  message_id: string | null;
+  created_at: string;
+  completed_at: string | null;
 }
 
 interface DeviceReceiptsTable {
@@ -188,6 +215,7 @@ interface IngestDeliveriesTable {
 export type UserRow = Selectable<UsersTable>;
 export type ChatRow = Selectable<ChatsTable>;
 export type MessageRow = Selectable<MessagesTable>;
+export type FileRow = Selectable<FilesTable>;
 
 /** The database or a transaction of it: what a query runs on. */
 export type Db = Kysely<Database> | Transaction<Database>;
