@@ -41,7 +41,8 @@ export const ERROR_CATALOGUE = {
   GROUP_NOT_FOUND: { status: 404, message: 'No audience group has this id.' },
   ATTACHMENT_INVALID: {
     status: 422,
-    message: 'An attachment is not a completed upload of yours for this chat, or is sent with another message.',
+    message:
+      'An attachment is not a completed upload of yours for this chat, or is sent with another message.',
   },
   FILE_TYPE_NOT_ALLOWED: { status: 415, message: 'The server does not accept files of this type.' },
   INTERNAL: { status: 500, message: 'Something went wrong on the server; it has been logged.' },

@@ -60,7 +60,11 @@ const mediaTypes = z
   )
   .pipe(
     z
-      .array(z.string().regex(/^[a-z0-9][a-z0-9.+-]*\/(\*|[a-z0-9][a-z0-9.+-]*)$/, 'each type is type/subtype or type/*'))
+      .array(
+        z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9.+-]*\/(\*|[a-z0-9][a-z0-9.+-]*)$/, 'each type is type/subtype or type/*'),
+      )
       .min(1),
   );
 

@@ -1,5 +1,5 @@
-import { AppError } from '../errors.js';
 import type { TokenVerifier } from '../auth/tokens.js';
+import { AppError } from '../errors.js';
 
 /** The user of an HTTP request: `Authorization: Bearer <the handshake's JWT>`. */
 export async function userOf(verifier: TokenVerifier, header: string | null | undefined): Promise<string> {

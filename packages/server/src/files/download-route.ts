@@ -6,8 +6,8 @@ import type { TokenVerifier } from '../auth/tokens.js';
 import { requireMember } from '../chat/membership.js';
 import { AppError } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
-import type { BlobStore } from './blob-store.js';
 import { userOf } from './bearer.js';
+import type { BlobStore } from './blob-store.js';
 
 /** Shown in the page (`inline`): types a browser renders without running anything. */
 const INLINE_TYPES = new Set([
@@ -45,9 +45,10 @@ export function registerDownloadRoute(
     const userId = await userOf(deps.verifier, request.headers.authorization);
     const params = paramsSchema.safeParse(request.params);
     const query = querySchema.safeParse(request.query);
-    if (!params.success || !query.success) throw new AppError('VALIDATION_FAILED', 'GET /api/files/<upload id>[?variant=thumbnail]');
+    if (!params.success || !query.success)
+      throw new AppError('VALIDATION_FAILED', 'GET /api/files/<upload id>[?variant=thumbnail]');
     const file = await deps.storage.files.getFile(params.data.id);
-    if (!file || file.status !== 'complete') throw new AppError('NOT_FOUND');
+    if (file?.status !== 'complete') throw new AppError('NOT_FOUND');
     if (file.messageId === null && file.ownerId !== userId) throw new AppError('NOT_FOUND');
     await requireMember(deps.storage, file.chatId, userId);
     const { attachment } = file;

@@ -9,8 +9,8 @@ import { requireMember } from '../chat/membership.js';
 import type { Config } from '../config.js';
 import { AppError, publicErrorBody } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
-import type { BlobStore } from './blob-store.js';
 import { userOf } from './bearer.js';
+import type { BlobStore } from './blob-store.js';
 import { inspectUpload } from './inspect-upload.js';
 
 /** The tus endpoint: `POST` creates an upload, `HEAD` tells its offset, `PATCH` appends, `DELETE` cancels. */
@@ -71,7 +71,8 @@ export function registerUploadRoutes(app: FastifyInstance, deps: UploadDeps): vo
         }
         const meta = parsed.data;
         if (upload.size === undefined) throw new AppError('VALIDATION_FAILED', 'Send Upload-Length.');
-        if (!isAllowedType(meta.filetype, config.files.allowedTypes)) throw new AppError('FILE_TYPE_NOT_ALLOWED');
+        if (!isAllowedType(meta.filetype, config.files.allowedTypes))
+          throw new AppError('FILE_TYPE_NOT_ALLOWED');
         const voice = meta.durationMs !== undefined || meta.waveform !== undefined;
         if (voice && !meta.filetype.startsWith('audio/')) {
           throw new AppError('VALIDATION_FAILED', 'Only audio files have a duration and a waveform.');
@@ -102,10 +103,14 @@ export function registerUploadRoutes(app: FastifyInstance, deps: UploadDeps): vo
       try {
         const file = await storage.files.getFile(upload.id);
         if (!file) throw new AppError('NOT_FOUND');
-        await storage.files.completeUpload(upload.id, await inspectUpload(blobs, upload.id, file.attachment.type));
+        await storage.files.completeUpload(
+          upload.id,
+          await inspectUpload(blobs, upload.id, file.attachment.type),
+        );
         return {};
       } catch (error) {
-        if (!(error instanceof AppError)) deps.log.error({ err: error, uploadId: upload.id }, 'upload inspection failed');
+        if (!(error instanceof AppError))
+          deps.log.error({ err: error, uploadId: upload.id }, 'upload inspection failed');
         throw refusal(error);
       }
     },
@@ -127,6 +132,10 @@ export function registerUploadRoutes(app: FastifyInstance, deps: UploadDeps): vo
     // The bytes of a PATCH are tus's to read: Fastify leaves the body alone.
     scope.addContentTypeParser('application/offset+octet-stream', (_request, _payload, done) => done(null));
     scope.route({ method: ['POST', 'OPTIONS'], url: UPLOADS_PATH, handler: handle });
-    scope.route({ method: ['HEAD', 'PATCH', 'DELETE', 'OPTIONS'], url: `${UPLOADS_PATH}/:id`, handler: handle });
+    scope.route({
+      method: ['HEAD', 'PATCH', 'DELETE', 'OPTIONS'],
+      url: `${UPLOADS_PATH}/:id`,
+      handler: handle,
+    });
   });
 }

@@ -11,7 +11,8 @@ function toAttachment(row: FileRow): Attachment {
     size: Number(row.size),
     type: row.type,
     sha256: row.sha256 ?? '',
-    ...(row.width !== null && row.height !== null && { width: Number(row.width), height: Number(row.height) }),
+    ...(row.width !== null &&
+      row.height !== null && { width: Number(row.width), height: Number(row.height) }),
     ...(Number(row.has_thumbnail) === 1 && { thumbnail: true }),
     ...(row.duration_ms !== null && { durationMs: Number(row.duration_ms) }),
     ...(row.waveform !== null && { waveform: row.waveform.split(',').map(Number) }),
@@ -90,7 +91,8 @@ export class KyselyFileStorage implements FileStorage {
         row.chat_id === query.chatId &&
         row.status === 'complete' &&
         (row.message_id === null || row.sent_with === query.clientMessageId);
-      if (!usable) throw new StorageError('ATTACHMENT_INVALID', `Upload ${id} cannot be sent with this message.`);
+      if (!usable)
+        throw new StorageError('ATTACHMENT_INVALID', `Upload ${id} cannot be sent with this message.`);
       return toAttachment(row);
     });
   }
