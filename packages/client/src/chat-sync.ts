@@ -121,6 +121,7 @@ export class ChatSync {
             chatId: entry.chatId,
             text: entry.text,
             clientMessageId: entry.clientMessageId,
+            ...(entry.attachments && { attachments: entry.attachments }),
           }),
         retryAfterMs: () => {
           const limit = this.#rateLimit;

@@ -11,6 +11,8 @@ export {
   MemoryDeviceIdStore,
 } from './device-id.js';
 export { SocketRequestError } from './errors.js';
+export type { SendFileOptions, SendFileResult } from './files/file-sender.js';
+export type { FileInput, UploadFile, UploadOptions } from './files/upload.js';
 export { createClientMessageId } from './ids.js';
 export {
   DEFAULT_NOTIFICATION_LIMIT,

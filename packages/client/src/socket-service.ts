@@ -15,6 +15,8 @@ import { isDebugEnabled, logIncomingEvent } from './debug.js';
 import { DeviceIdentity, deviceIdStoreOf } from './device-id.js';
 import { Emitter } from './emitter.js';
 import { SocketRequestError, unavailable } from './errors.js';
+import { FileSender, httpBaseOf, type SendFileOptions, type SendFileResult } from './files/file-sender.js';
+import type { FileInput } from './files/upload.js';
 import { createClientMessageId } from './ids.js';
 import { NotificationStore } from './notifications/notification-store.js';
 import { type ResolvedOptions, resolveOptions } from './options.js';
@@ -64,6 +66,12 @@ export class SocketService {
   readonly #connection: Connection;
   readonly #sync: ChatSync;
   readonly #device = new DeviceIdentity(() => deviceIdStoreOf(this.#rawOptions));
+  readonly #files = new FileSender({
+    baseUrl: () => httpBaseOf(this.#options.url),
+    token: () => this.#options.token,
+    send: (chatId, text, clientMessageId, attachments) =>
+      this.#sync.outbox.send(chatId, text, clientMessageId ?? createClientMessageId(), attachments),
+  });
 
   constructor(options: SocketServiceOptions = {}) {
     this.#rawOptions = { ...options };
@@ -237,6 +245,21 @@ export class SocketService {
     const clientMessageId = options.clientMessageId ?? createClientMessageId();
     this.#sync.typing.stop(chatId); // a sent message ends the typing indicator
     return this.#sync.outbox.send(chatId, message, clientMessageId);
+  }
+
+  /**
+   * Uploads a file (a File or Blob in browsers; `fileFromPath` / `fileFromBuffer` of `@mpi/client/node` in
+   * Node) with progress, resuming by itself after a dropped connection, then sends it as a message
+   * through the outbox (idempotent by `clientMessageId`, like `sendMessage`). Resolves with the message's
+   * final ack, or the upload's failure (`cancelled: true` once `options.signal` aborted it).
+   */
+  sendFile(chatId: string, file: FileInput, options: SendFileOptions = {}): Promise<SendFileResult> {
+    return this.#files.sendFile(chatId, file, options);
+  }
+
+  /** An attachment's bytes (or its thumbnail) as a Blob, fetched with the user's token. */
+  fetchFile(fileId: string, options: { thumbnail?: boolean } = {}) {
+    return this.#files.fetchFile(fileId, options);
   }
 
   /** Queues a `failed` message again; resolves with its new final ack (NOT_FOUND when not failed). */

@@ -93,7 +93,7 @@ export class Outbox {
    * Enqueues a message and resolves with its final ack: sent (`ok: true`) or a final failure. The chat
    * store sees the pending entry at once; it goes on the wire once the store has it.
    */
-  send(chatId: string, text: string, clientMessageId: string): Promise<SendAck> {
+  send(chatId: string, text: string, clientMessageId: string, attachments?: string[]): Promise<SendAck> {
     void this.load();
     const result = this.#wait(clientMessageId);
     if (this.#entries.has(clientMessageId)) return result; // already queued: same id, same message
@@ -108,6 +108,7 @@ export class Outbox {
       status: 'pending',
       error: null,
       attempts: 0,
+      ...(attachments && { attachments }),
     };
     this.#lastOrder = entry.order;
     this.#entries.set(clientMessageId, entry);

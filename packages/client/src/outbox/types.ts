@@ -22,6 +22,8 @@ export interface OutboxEntry {
   error: ErrorBody | null;
   /** Sends attempted so far. */
   attempts: number;
+  /** Completed uploads sent with the message (`sendFile`); absent for text messages. */
+  attachments?: string[];
 }
 
 /**
@@ -49,7 +51,9 @@ export function isOutboxEntry(value: unknown): value is OutboxEntry {
     typeof v.createdAt === 'number' &&
     typeof v.order === 'number' &&
     (v.status === 'pending' || v.status === 'failed') &&
-    typeof v.attempts === 'number'
+    typeof v.attempts === 'number' &&
+    (v.attachments === undefined ||
+      (Array.isArray(v.attachments) && v.attachments.every((id) => typeof id === 'string')))
   );
 }
 

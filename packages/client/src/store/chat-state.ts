@@ -254,5 +254,6 @@ export function toChatMessage(message: MessageData, own: boolean, status: Messag
     status,
     own,
     error: null,
+    ...(message.attachments && { attachments: message.attachments }),
   });
 }

@@ -1,4 +1,4 @@
-import type { AckOf, ChatType, ErrorBody, MessageData } from '@mpi/protocol';
+import type { AckOf, Attachment, ChatType, ErrorBody, MessageData } from '@mpi/protocol';
 
 /**
  * Where a message stands, as this device sees it. Own messages go `pending` → `sent` → `delivered` →
@@ -23,6 +23,8 @@ export interface ChatMessage {
   readonly own: boolean;
   /** The server's error of a `failed` message. */
   readonly error: ErrorBody | null;
+  /** The files of a sent message (absent without files). */
+  readonly attachments?: readonly Attachment[];
 }
 
 /** One chat as the UI renders it. A new object only when something in it changed. */
