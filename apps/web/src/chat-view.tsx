@@ -1,6 +1,9 @@
 import type { ChatListItem, ChatMessage, MessageStatus } from '@mpi/client';
-import { Composer, useChat } from '@mpi/react';
+import { Composer, useChat, useFileUploads, useVoiceRecorder } from '@mpi/react';
 import { type ReactNode, useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
+import { AttachControls } from './attachments/attach-controls.js';
+import { MessageAttachments } from './attachments/message-attachments.js';
+import { UploadTray } from './attachments/upload-tray.js';
 import { chatTitle, clockTime } from './format.js';
 import { ClockIcon } from './icons.js';
 import { navigate } from './router.js';
@@ -35,7 +38,8 @@ function MessageItem({
       <div className="bubble">
         {showSender && !message.own && <span className="sender">{message.senderId}</span>}
         <span className="visually-hidden">{message.own ? 'You' : message.senderId}: </span>
-        <span className="text">{message.text}</span>
+        {message.attachments && <MessageAttachments attachments={message.attachments} />}
+        {message.text !== '' && <span className="text">{message.text}</span>}
         <span className="meta">
           <time dateTime={message.createdAt}>{clockTime(message.createdAt)}</time>
           {tick && (
@@ -94,6 +98,13 @@ export function ChatView({
 }) {
   // Read marks only while the user can see the chat (a background tab reads nothing).
   const chat = useChat(chatId, { markReadOnView: usePageVisible() });
+  const files = useFileUploads(chatId);
+  const recorder = useVoiceRecorder();
+  const [dragging, setDragging] = useState(false);
+  const sendFiles = (list: readonly File[]) => {
+    stickToBottom.current = true;
+    for (const file of list) void files.send(file);
+  };
   const [announcement, setAnnouncement] = useState('');
   const listRef = useRef<HTMLOListElement>(null);
   const inputRef = useRef<HTMLInputElement>(null);
@@ -152,7 +163,30 @@ export function ChatView({
 
   const typing = typingText(chat.typingUserIds);
   return (
-    <section className="chat" aria-labelledby={headingId} data-chat-id={chatId}>
+    <section
+      className={`chat${dragging ? ' dragging' : ''}`}
+      aria-labelledby={headingId}
+      data-chat-id={chatId}
+      // Files dropped on the conversation or pasted into it are sent to it.
+      onDragOver={(event) => {
+        if (!event.dataTransfer.types.includes('Files')) return;
+        event.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={(event) => {
+        if (event.dataTransfer.files.length === 0) return;
+        event.preventDefault();
+        setDragging(false);
+        sendFiles([...event.dataTransfer.files]);
+      }}
+      onPaste={(event) => {
+        const pasted = [...event.clipboardData.files];
+        if (pasted.length === 0) return;
+        event.preventDefault();
+        sendFiles(pasted);
+      }}
+    >
       <header className="chat-head">
         <button
           type="button"
@@ -195,6 +229,19 @@ export function ChatView({
       <p className="visually-hidden" aria-live="polite">
         {announcement}
       </p>
+      <UploadTray uploads={files.uploads} onCancel={files.cancel} onDismiss={files.dismiss} />
+      <AttachControls
+        onFiles={sendFiles}
+        recorder={recorder}
+        onVoice={(voice) => {
+          stickToBottom.current = true;
+          const extension = voice.blob.type.includes('ogg') ? 'ogg' : 'webm';
+          void files.send(voice.blob, {
+            name: `voice-message.${extension}`,
+            voice: { durationMs: voice.durationMs, waveform: voice.waveform },
+          });
+        }}
+      />
       <Composer
         label={`Message to ${title}`}
         inputRef={inputRef}

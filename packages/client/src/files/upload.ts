@@ -33,6 +33,9 @@ const RETRY_DELAYS_MS = [0, 1000, 3000, 5000, 10_000, 20_000, 30_000];
 /** Chunks small enough that a cut connection loses little, big enough to cost few requests. */
 const CHUNK_BYTES = 1024 * 1024;
 
+/** The media type without parameters: a recorder's `audio/webm;codecs=opus` is `audio/webm`. */
+const bareType = (type: string) => type.split(';')[0]?.trim().toLowerCase() || 'application/octet-stream';
+
 function describe(file: FileInput, options: UploadOptions): { data: unknown; name: string; type: string } {
   if (typeof Blob !== 'undefined' && file instanceof Blob) {
     const name = options.name ?? (file as Blob & { name?: string }).name ?? 'file';
@@ -43,7 +46,11 @@ function describe(file: FileInput, options: UploadOptions): { data: unknown; nam
     };
   }
   const upload = file as UploadFile;
-  return { data: upload.data, name: options.name ?? upload.name, type: options.type ?? upload.type };
+  return {
+    data: upload.data,
+    name: options.name ?? upload.name,
+    type: bareType(options.type ?? upload.type),
+  };
 }
 
 function failure(error: DetailedError | Error): ErrorBody {
