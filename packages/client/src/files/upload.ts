@@ -42,7 +42,7 @@ function describe(file: FileInput, options: UploadOptions): { data: unknown; nam
     return {
       data: file,
       name: name || 'file',
-      type: options.type ?? (file.type || 'application/octet-stream'),
+      type: bareType(options.type ?? file.type),
     };
   }
   const upload = file as UploadFile;
