@@ -14,7 +14,7 @@ import type { BlobStore } from './blob-store.js';
 import { inspectUpload } from './inspect-upload.js';
 
 /** The tus endpoint: `POST` creates an upload, `HEAD` tells its offset, `PATCH` appends, `DELETE` cancels. */
-export const UPLOADS_PATH = '/api/files/uploads';
+const UPLOADS_PATH = '/api/files/uploads';
 
 export interface UploadDeps {
   config: Config;
@@ -31,7 +31,7 @@ function refusal(error: unknown): { status_code: number; body: string } {
   return { status_code: status, body: JSON.stringify({ error: body }) };
 }
 
-export function isAllowedType(type: string, allowed: readonly string[]): boolean {
+function isAllowedType(type: string, allowed: readonly string[]): boolean {
   const family = `${type.split('/')[0]}/*`;
   return allowed.includes(type) || allowed.includes(family);
 }
