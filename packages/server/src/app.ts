@@ -155,7 +155,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
     [chat.catchUp, notifications.catchUp].filter((c) => c !== undefined),
     scaleOut,
   );
-  const features: Feature[] = [chat, notifications, users];
+  const features: Feature[] = [chat, notifications, users, files];
   for (const feature of features) handlers.addHooks(feature);
   attachRealtime(io, handlers, {
     verifier,

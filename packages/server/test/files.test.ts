@@ -354,4 +354,32 @@ forEachDialect('files and attachments on %s', (db) => {
     expect(existsSync(join(files.path, 'thumbnails', `${up.id}.webp`))).toBe(false);
     expect((await download(up.id, 'leo')).status).toBe(404);
   });
+
+  // Last: it deletes every message of this suite's database.
+  it('retention removes uploads never sent and the files of deleted messages, from the disk too', async () => {
+    const { client: alice, chat, token } = await dm('alice', 'mona');
+    const meta = { chatId: chat.id, filename: 'r.pdf', filetype: 'application/pdf' };
+    const unsent = await uploadFile(t.url, token, pdf, meta);
+    const sent = await uploadFile(t.url, token, pdf, meta);
+    await request(alice, 'send_message', {
+      chatId: chat.id,
+      text: 'r',
+      clientMessageId: 'ret-1',
+      attachments: [sent.id],
+    });
+    const present = async () =>
+      (await Promise.all([unsent.id, sent.id].map((id) => t.server.storage.files.getFile(id)))).map(Boolean);
+
+    await t.server.files.pruneFiles();
+    expect(await present()).toEqual([true, true]);
+    // A day later the unsent upload is abandoned; the sent one stays while its message does.
+    await t.server.files.pruneFiles(Date.now() + 25 * 3600_000);
+    expect(await present()).toEqual([false, true]);
+    expect(existsSync(join(files.path, unsent.id))).toBe(false);
+
+    await t.server.storage.chat.pruneMessages(new Date(Date.now() + 1000));
+    await t.server.files.pruneFiles();
+    expect(await present()).toEqual([false, false]);
+    expect(existsSync(join(files.path, sent.id))).toBe(false);
+  });
 });

@@ -1,16 +1,22 @@
 import { mkdir } from 'node:fs/promises';
 import type { TokenVerifier } from '../auth/tokens.js';
-import type { ServerContext } from '../server-context.js';
+import type { Feature, ServerContext } from '../server-context.js';
 import { type BlobStore, LocalBlobStore } from './blob-store.js';
 import { registerDownloadRoute } from './download-route.js';
+import { startFileSweeper } from './file-sweeper.js';
 import { registerUploadRoutes } from './upload-routes.js';
 
 /** Files: the tus upload endpoint and the checked download route, over the blob store (FILES_DIR). */
-export interface FilesFeature {
+export interface FilesFeature extends Feature {
   readonly blobs: BlobStore;
   /** Erasure: the user's uploads, rows and bytes. Returns how many files were deleted. */
   deleteFilesOfUser(userId: string): Promise<number>;
+  /** Retention: uploads never sent within a day, and files of messages that are gone. Returns how many. */
+  pruneFiles(now?: number): Promise<number>;
 }
+
+/** An upload not sent with a message within this long is abandoned (a closed tab, a cancelled send). */
+const UNSENT_TTL_MS = 24 * 60 * 60 * 1000;
 
 export async function registerFiles(ctx: ServerContext, verifier: TokenVerifier): Promise<FilesFeature> {
   await mkdir(ctx.config.files.dir, { recursive: true });
@@ -18,12 +24,17 @@ export async function registerFiles(ctx: ServerContext, verifier: TokenVerifier)
   const { storage, log, config } = ctx;
   registerUploadRoutes(ctx.http, { config, storage, blobs, verifier, log });
   registerDownloadRoute(ctx.http, { storage, blobs, verifier });
-  return {
-    blobs,
-    async deleteFilesOfUser(userId) {
-      const ids = await storage.files.deleteFilesOfUser(userId);
-      for (const id of ids) await blobs.remove(id);
-      return ids.length;
-    },
+  const removeAll = async (ids: string[]) => {
+    for (const id of ids) await blobs.remove(id);
+    return ids.length;
   };
+  const feature: FilesFeature = {
+    blobs,
+    deleteFilesOfUser: async (userId) => removeAll(await storage.files.deleteFilesOfUser(userId)),
+    pruneFiles: async (now = Date.now()) =>
+      removeAll(await storage.files.pruneFiles(new Date(now - UNSENT_TTL_MS))),
+    close: () => stopSweeper(),
+  };
+  const stopSweeper = startFileSweeper(() => feature.pruneFiles(), log);
+  return feature;
 }

@@ -49,4 +49,9 @@ export interface FileStorage {
   attachable(ids: string[], query: AttachableQuery): Promise<Attachment[]>;
   /** Erasure: deletes every file row the user uploaded; returns their ids, whose bytes the caller deletes. */
   deleteFilesOfUser(userId: string): Promise<string[]>;
+  /**
+   * Retention: deletes the rows of files never sent and created before `unsentBefore`, and of files whose
+   * message is gone (deleted by retention); returns their ids, whose bytes the caller deletes.
+   */
+  pruneFiles(unsentBefore: Date): Promise<string[]>;
 }

@@ -97,6 +97,27 @@ export class KyselyFileStorage implements FileStorage {
     });
   }
 
+  async pruneFiles(unsentBefore: Date): Promise<string[]> {
+    const rows = await this.db
+      .deleteFrom('files')
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('message_id', 'is', null), eb('created_at', '<', unsentBefore.toISOString())]),
+          eb.and([
+            eb('message_id', 'is not', null),
+            eb.not(
+              eb.exists(
+                eb.selectFrom('messages').select('id').whereRef('messages.id', '=', 'files.message_id'),
+              ),
+            ),
+          ]),
+        ]),
+      )
+      .returning('id')
+      .execute();
+    return rows.map((row) => row.id);
+  }
+
   async deleteFilesOfUser(userId: string): Promise<string[]> {
     const rows = await this.db.deleteFrom('files').where('owner_id', '=', userId).returning('id').execute();
     return rows.map((row) => row.id);
