@@ -130,6 +130,45 @@ describe.skipIf(!HAS_CHROMIUM)('files and voice messages in a real browser', { t
     expect(bytes).toBe(pdf.length);
   });
 
+  it('resumes an upload cut off mid-way from where the server stopped', async () => {
+    pool = new ContextPool(browser, server.url);
+    const [gina, hugo] = await Promise.all([pool.page(), pool.page()]);
+    await Promise.all([signIn(gina, 'gina'), signIn(hugo, 'hugo')]);
+    await startDm(gina, 'hugo');
+    const requests: string[] = [];
+    let cut = false;
+    await gina.route('**/api/files/uploads/*', async (route) => {
+      const method = route.request().method();
+      requests.push(`${method} ${route.request().headers()['upload-offset'] ?? ''}`);
+      // The connection drops during the second chunk.
+      if (method === 'PATCH' && !cut && route.request().headers()['upload-offset'] !== '0') {
+        cut = true;
+        return route.abort('connectionreset');
+      }
+      await route.continue();
+    });
+    const data = Buffer.alloc(3 * 1024 * 1024 + 100, 7);
+    await gina
+      .getByTestId('file-input')
+      .setInputFiles({ name: 'season.pdf', mimeType: 'application/pdf', buffer: data });
+    await gina.locator('.messages .file-card', { hasText: 'season.pdf' }).waitFor({ timeout: 20_000 });
+    // After the cut: a HEAD for the server's offset, then the rest from 1 MiB on, not from 0.
+    const afterCut = requests.slice(requests.indexOf('PATCH 1048576') + 1);
+    expect(afterCut[0]).toBe('HEAD ');
+    expect(afterCut[1]).toBe('PATCH 1048576');
+    expect(requests.filter((r) => r === 'PATCH 0')).toHaveLength(1);
+
+    await openChat(hugo, 'gina');
+    const card = hugo.locator('.messages .file-card', { hasText: 'season.pdf' });
+    const [download] = await Promise.all([
+      hugo.waitForEvent('download'),
+      card.getByRole('button', { name: 'Download' }).click(),
+    ]);
+    let bytes = 0;
+    for await (const chunk of await download.createReadStream()) bytes += (chunk as Buffer).length;
+    expect(bytes).toBe(data.length);
+  });
+
   it('cancels an upload: nothing is sent', async () => {
     pool = new ContextPool(browser, server.url);
     const carol = await pool.page();
