@@ -122,11 +122,12 @@ export async function createServer(config: Config, options: CreateServerOptions 
     });
   }
   const inFlight = new InFlight();
+  const rateLimiters = createRateLimiters(config.rateLimit, scaleOut.redis);
   const handlers = new HandlerRegistry({
     metrics,
     log,
     inFlight,
-    rateLimiters: createRateLimiters(config.rateLimit, scaleOut.redis),
+    rateLimiters,
     backpressure: config.backpressure,
     audit,
   });
@@ -148,7 +149,8 @@ export async function createServer(config: Config, options: CreateServerOptions 
   const verifier = createTokenVerifier(config.auth);
   // Every feature of the server, in one place.
   const chat = registerChat(ctx);
-  const files = await registerFiles(ctx, verifier);
+  // A new upload draws on the user's actions budget, as a send does.
+  const files = await registerFiles(ctx, verifier, rateLimiters.actions);
   const notifications = registerNotifications(ctx);
   const users = registerUsers(
     ctx,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Attachment } from '@mpi/protocol';
 import { forEachDialect, tempDir } from '@mpi/test-kit';
 import sharp from 'sharp';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nextEvent, request, startTestServer, type TestServer } from './support/server.js';
 import { statusOf, uploadFile } from './support/uploads.js';
 
@@ -381,5 +381,35 @@ forEachDialect('files and attachments on %s', (db) => {
     await t.server.files.pruneFiles();
     expect(await present()).toEqual([false, false]);
     expect(existsSync(join(files.path, sent.id))).toBe(false);
+  });
+});
+
+describe('upload rate limit', () => {
+  it('a new upload draws on the user’s actions budget: past it, 429 RATE_LIMITED with retryAfterMs', async () => {
+    const files = tempDir();
+    const t = await startTestServer({ FILES_DIR: files.path, RATE_LIMIT_EVENTS: '8' });
+    try {
+      const alice = await t.connect('alice');
+      const opened = await request(alice, 'open_dm', { userId: 'bob' });
+      if (!opened.ok) throw new Error(opened.error.message);
+      const token = await t.token('alice');
+      const meta = { chatId: opened.chat.id, filename: 'a.pdf', filetype: 'application/pdf' };
+      const outcomes = [];
+      for (let i = 0; i < 4; i++) {
+        outcomes.push(
+          await uploadFile(t.url, token, pdf, meta).then(
+            () => 201,
+            (error) => error,
+          ),
+        );
+      }
+      // 4 per window: open_dm took one.
+      expect(outcomes.slice(0, 3)).toEqual([201, 201, 201]);
+      expect(statusOf(outcomes[3])).toBe(429);
+      expect(String(outcomes[3])).toMatch(/"code":"RATE_LIMITED".*"retryAfterMs":\d+/);
+    } finally {
+      await t.stop();
+      files.remove();
+    }
   });
 });

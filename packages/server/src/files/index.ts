@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { TokenVerifier } from '../auth/tokens.js';
 import type { Feature, ServerContext } from '../server-context.js';
 import { type BlobStore, LocalBlobStore } from './blob-store.js';
@@ -18,11 +19,15 @@ export interface FilesFeature extends Feature {
 /** An upload not sent with a message within this long is abandoned (a closed tab, a cancelled send). */
 const UNSENT_TTL_MS = 24 * 60 * 60 * 1000;
 
-export async function registerFiles(ctx: ServerContext, verifier: TokenVerifier): Promise<FilesFeature> {
+export async function registerFiles(
+  ctx: ServerContext,
+  verifier: TokenVerifier,
+  rateLimiter: RateLimiterAbstract,
+): Promise<FilesFeature> {
   await mkdir(ctx.config.files.dir, { recursive: true });
   const blobs = new LocalBlobStore(ctx.config.files.dir);
   const { storage, log, config } = ctx;
-  registerUploadRoutes(ctx.http, { config, storage, blobs, verifier, log });
+  registerUploadRoutes(ctx.http, { config, storage, blobs, verifier, log, rateLimiter });
   registerDownloadRoute(ctx.http, { storage, blobs, verifier });
   const removeAll = async (ids: string[]) => {
     for (const id of ids) await blobs.remove(id);

@@ -4,6 +4,7 @@ import { Server } from '@tus/server';
 import type { Upload } from '@tus/utils';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { type RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import type { TokenVerifier } from '../auth/tokens.js';
 import { requireMember } from '../chat/membership.js';
 import type { Config } from '../config.js';
@@ -22,10 +23,16 @@ export interface UploadDeps {
   blobs: BlobStore;
   verifier: TokenVerifier;
   log: Logger;
+  /** Each new upload takes a point of the user's budget. */
+  rateLimiter: RateLimiterAbstract;
 }
 
 /** A refusal in the shape tus sends back: the catalogue's status and `{ error }` body. */
 function refusal(error: unknown): { status_code: number; body: string } {
+  if (error instanceof RateLimiterRes) {
+    const body = { ...errorBody('RATE_LIMITED'), retryAfterMs: error.msBeforeNext };
+    return { status_code: 429, body: JSON.stringify({ error: body }) };
+  }
   const body = publicErrorBody(error);
   const status = error instanceof AppError ? error.status : 500;
   return { status_code: status, body: JSON.stringify({ error: body }) };
@@ -65,6 +72,7 @@ export function registerUploadRoutes(app: FastifyInstance, deps: UploadDeps): vo
     async onUploadCreate(req, upload: Upload) {
       try {
         const userId = await userOf(verifier, req.headers.get('authorization'));
+        await deps.rateLimiter.consume(userId);
         const parsed = uploadMetadataSchema.safeParse(upload.metadata ?? {});
         if (!parsed.success) {
           throw new AppError('VALIDATION_FAILED', `Upload-Metadata: ${parsed.error.issues[0]?.message}`);
