@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { tusUploader } from '@mpi/client/files';
 import { fileFromBuffer, fileFromPath } from '@mpi/client/node';
 import { Cleanup, tempDir, waitFor } from '@mpi/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -15,8 +16,8 @@ describe('SocketService.sendFile in Node', () => {
     const files = tempDir();
     cleanup.add(files, (f) => f.remove());
     const srv = cleanup.add(await startTestServer({ FILES_DIR: files.file('uploads') }), (s) => s.stop());
-    const alice = sdk(cleanup, srv.url, srv.token, 'alice');
-    const bob = sdk(cleanup, srv.url, srv.token, 'bob');
+    const alice = sdk(cleanup, srv.url, srv.token, 'alice', { uploader: tusUploader });
+    const bob = sdk(cleanup, srv.url, srv.token, 'bob', { uploader: tusUploader });
     await Promise.all([online(alice, 'alice'), online(bob, 'bob')]);
     const dm = await alice.openDm('bob');
     if (!dm.ok) throw new Error(dm.error.message);

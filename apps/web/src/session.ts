@@ -1,4 +1,5 @@
 import { createSocketService, IndexedDbOutboxStore, type SocketService } from '@mpi/client';
+import { tusUploader } from '@mpi/client/files';
 import { storage } from './storage.js';
 
 /** The signed-in user, as remembered in localStorage. */
@@ -142,6 +143,7 @@ export function startSession(user: SignedInUser): Session {
     token: () => fetchDevToken(user.userId),
     deviceId: deviceId(),
     outboxStore: new IndexedDbOutboxStore({ databaseName: `mpi-realtime:${user.userId}` }),
+    uploader: tusUploader,
     // `debug` is left unset on purpose: the SDK then logs every event while
     // localStorage.websocket_debug === 'true', checked per event.
   });

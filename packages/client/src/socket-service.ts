@@ -16,7 +16,7 @@ import { DeviceIdentity, deviceIdStoreOf } from './device-id.js';
 import { Emitter } from './emitter.js';
 import { SocketRequestError, unavailable } from './errors.js';
 import { FileSender, httpBaseOf, type SendFileOptions, type SendFileResult } from './files/file-sender.js';
-import type { FileInput } from './files/upload.js';
+import type { FileInput } from './files/types.js';
 import { createClientMessageId } from './ids.js';
 import { NotificationStore } from './notifications/notification-store.js';
 import { type ResolvedOptions, resolveOptions } from './options.js';
@@ -69,6 +69,7 @@ export class SocketService {
   readonly #files = new FileSender({
     baseUrl: () => httpBaseOf(this.#options.url),
     token: () => this.#options.token,
+    uploader: () => this.#rawOptions.uploader,
     send: (chatId, text, clientMessageId, attachments) =>
       this.#sync.outbox.send(chatId, text, clientMessageId ?? createClientMessageId(), attachments),
   });

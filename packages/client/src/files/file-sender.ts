@@ -1,7 +1,8 @@
 import type { AckOf, ErrorBody } from '@mpi/protocol';
 import { errorBody } from '@mpi/protocol';
 import type { TokenProvider } from '../types.js';
-import { downloadFile, type FileInput, type UploadOptions, uploadFile } from './upload.js';
+import { downloadFile } from './download.js';
+import type { FileInput, Uploader, UploadOptions } from './types.js';
 
 export interface SendFileOptions extends UploadOptions {
   /** A caption sent with the file; default none. */
@@ -17,6 +18,7 @@ interface FileSenderDeps {
   /** The server's HTTP origin (the socket URL, ws: → http:). */
   baseUrl(): string;
   token(): TokenProvider | undefined;
+  uploader(): Uploader | undefined;
   send(
     chatId: string,
     text: string,
@@ -35,19 +37,20 @@ export class FileSender {
   constructor(private readonly deps: FileSenderDeps) {}
 
   async sendFile(chatId: string, file: FileInput, options: SendFileOptions = {}): Promise<SendFileResult> {
+    const upload = this.deps.uploader();
+    if (!upload) {
+      throw new Error(
+        "sendFile needs an uploader: createSocketService({ uploader: tusUploader }) from '@mpi/client/files'.",
+      );
+    }
     let token: string;
     try {
       token = await resolveToken(this.deps.token());
     } catch (error) {
       return { ok: false, cancelled: false, error: errorBody('AUTH_MISSING', String(error)) };
     }
-    const uploaded = await uploadFile(
-      `${this.deps.baseUrl()}/api/files/uploads`,
-      token,
-      chatId,
-      file,
-      options,
-    );
+    const endpoint = `${this.deps.baseUrl()}/api/files/uploads`;
+    const uploaded = await upload({ endpoint, token, chatId, file, options });
     if (!uploaded.ok) return uploaded;
     return this.deps.send(chatId, options.text ?? '', options.clientMessageId, [uploaded.uploadId]);
   }

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
-import type { UploadFile } from '../files/upload.js';
+import type { UploadFile } from '../files/types.js';
 
 /** A file on disk for `sendFile`, streamed (never read whole into memory). */
 export function fileFromPath(path: string, type: string, name = basename(path)): UploadFile {

@@ -1,32 +1,7 @@
 import { type ErrorBody, errorBody } from '@mpi/protocol';
 import { type DetailedError, Upload } from 'tus-js-client';
 import { isErrorBody } from '../errors.js';
-
-/** A file outside a browser: a Buffer or an fs.ReadStream in Node (`fileFromPath` in `@mpi/client/node`). */
-export interface UploadFile {
-  data: unknown;
-  name: string;
-  type: string;
-}
-
-/** What `sendFile` takes: a File or Blob in browsers, an {@link UploadFile} anywhere. */
-export type FileInput = Blob | UploadFile;
-
-export interface UploadOptions {
-  /** Bytes the server holds so far, and the total; called as each chunk goes out. */
-  onProgress?: (sentBytes: number, totalBytes: number) => void;
-  /** Aborting cancels the upload (the server discards what it received). */
-  signal?: AbortSignal;
-  /** A name and type for a Blob that has none. */
-  name?: string;
-  type?: string;
-  /** A voice message: its length and waveform (up to 64 levels 0–255), stored with the file. */
-  voice?: { durationMs: number; waveform: number[] };
-}
-
-export type UploadResult =
-  | { ok: true; uploadId: string }
-  | { ok: false; cancelled: boolean; error: ErrorBody };
+import type { FileInput, Uploader, UploadFile, UploadOptions, UploadResult } from './types.js';
 
 /** Waits between attempts after a failed request: the upload resumes from the server's offset each time. */
 const RETRY_DELAYS_MS = [0, 1000, 3000, 5000, 10_000, 20_000, 30_000];
@@ -71,13 +46,7 @@ function failure(error: DetailedError | Error): ErrorBody {
  * resumes too (tus-js-client keeps the upload's URL in localStorage under the file's fingerprint).
  * Resolves once the server holds the whole file and has inspected it; never rejects.
  */
-export function uploadFile(
-  endpoint: string,
-  token: string,
-  chatId: string,
-  file: FileInput,
-  options: UploadOptions = {},
-): Promise<UploadResult> {
+export const tusUploader: Uploader = ({ endpoint, token, chatId, file, options }) => {
   const { data, name, type } = describe(file, options);
   const metadata: Record<string, string> = { chatId, filename: name, filetype: type };
   if (options.voice) {
@@ -123,26 +92,4 @@ export function uploadFile(
         if (!settled) upload.start();
       });
   });
-}
-
-/** `GET /api/files/:id`: the bytes of an attachment (or its thumbnail) as a Blob, with the user's token. */
-export async function downloadFile(
-  url: string,
-  token: string,
-): Promise<{ ok: true; blob: Blob } | { ok: false; error: ErrorBody }> {
-  let response: Response;
-  try {
-    response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
-  } catch (error) {
-    return {
-      ok: false,
-      error: errorBody('UNAVAILABLE', error instanceof Error ? error.message : String(error)),
-    };
-  }
-  if (response.ok) return { ok: true, blob: await response.blob() };
-  const body = (await response.json().catch(() => ({}))) as { error?: unknown };
-  return {
-    ok: false,
-    error: isErrorBody(body.error) ? body.error : errorBody('INTERNAL', `HTTP ${response.status}`),
-  };
-}
+};
