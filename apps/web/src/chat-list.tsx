@@ -1,5 +1,6 @@
 import type { ChatListItem } from '@mpi/client';
 import type { MouseEvent } from 'react';
+import { previewText } from './attachments/attachment-format.js';
 import { chatTitle, shortTime } from './format.js';
 import { NewChat } from './new-chat.js';
 import { navigate, routePath } from './router.js';
@@ -34,7 +35,9 @@ export function ChatList({
           {chats.map((chat) => {
             const title = chatTitle(chat, me);
             const last = chat.lastMessage;
-            const preview = last ? `${last.senderId === me ? 'You: ' : ''}${last.text}` : 'No messages yet';
+            const preview = last
+              ? `${last.senderId === me ? 'You: ' : ''}${previewText(last)}`
+              : 'No messages yet';
             const active = chat.id === activeChatId;
             return (
               <li key={chat.id} data-chat-id={chat.id}>

@@ -1,6 +1,6 @@
 import type { UseVoiceRecorderResult, VoiceRecording } from '@mpi/react';
 import { useRef } from 'react';
-import { duration } from './file-size.js';
+import { duration } from './attachment-format.js';
 
 /** The attach button (a file picker, several files at once) and the voice recorder's button. */
 export function AttachControls({

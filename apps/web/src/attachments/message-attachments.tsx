@@ -1,6 +1,6 @@
 import type { Attachment } from '@mpi/protocol';
 import { useAttachmentUrl, useSocketService } from '@mpi/react';
-import { fileSize } from './file-size.js';
+import { fileSize } from './attachment-format.js';
 import { VoicePlayer } from './voice-player.js';
 
 /** Fetches the file with the user's token and hands it to the browser as a download. */

@@ -1,5 +1,5 @@
 import type { FileUpload } from '@mpi/react';
-import { fileSize } from './file-size.js';
+import { fileSize } from './attachment-format.js';
 
 /** Files on their way: preview, progress bar and cancel; a failed one says why. */
 export function UploadTray({

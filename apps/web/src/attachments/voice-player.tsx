@@ -1,7 +1,7 @@
 import type { Attachment } from '@mpi/protocol';
 import { useAttachmentUrl } from '@mpi/react';
 import { useRef, useState } from 'react';
-import { duration } from './file-size.js';
+import { duration } from './attachment-format.js';
 
 /** A voice message: play / pause, its waveform, and a scrubber over its length. */
 export function VoicePlayer({ attachment }: { attachment: Attachment }) {
