@@ -11,6 +11,7 @@ import {
   openChat,
   signIn,
   startDm,
+  waitConnected,
 } from './support.js';
 
 /** Each chunk's PATCH held back this long, so that the progress bar is seen between 0 and 100 %. */
@@ -162,6 +163,47 @@ describe.skipIf(!HAS_CHROMIUM)('files and voice messages in a real browser', { t
     const card = hugo.locator('.messages .file-card', { hasText: 'season.pdf' });
     const [download] = await Promise.all([
       hugo.waitForEvent('download'),
+      card.getByRole('button', { name: 'Download' }).click(),
+    ]);
+    let bytes = 0;
+    for await (const chunk of await download.createReadStream()) bytes += (chunk as Buffer).length;
+    expect(bytes).toBe(data.length);
+  });
+
+  it('a reload during an upload resumes it from where the server stopped, and sends it once', async () => {
+    pool = new ContextPool(browser, server.url);
+    const [ivan, jade] = await Promise.all([pool.page(), pool.page()]);
+    await Promise.all([signIn(ivan, 'ivan'), signIn(jade, 'jade')]);
+    await startDm(ivan, 'jade');
+    const requests: string[] = [];
+    await ivan.route('**/api/files/uploads**', async (route) => {
+      const method = route.request().method();
+      requests.push(`${method} ${route.request().headers()['upload-offset'] ?? ''}`);
+      if (method === 'PATCH') await new Promise((resolve) => setTimeout(resolve, SLOW_CHUNK_MS));
+      await route.continue();
+    });
+    const data = Buffer.alloc(4 * 1024 * 1024 + 10, 9);
+    await ivan
+      .getByTestId('file-input')
+      .setInputFiles({ name: 'kit.pdf', mimeType: 'application/pdf', buffer: data });
+    await expect
+      .poll(() => requests.filter((r) => r === 'PATCH 1048576').length, { timeout: 15_000 })
+      .toBe(1);
+    await ivan.reload();
+    await waitConnected(ivan);
+    // After the reload the chat's upload shows again and goes on (HEAD, then from the server's offset).
+    await ivan.locator('.upload', { hasText: 'kit.pdf' }).waitFor();
+    await ivan.locator('.messages .file-card', { hasText: 'kit.pdf' }).waitFor({ timeout: 20_000 });
+    expect(requests.filter((r) => r.startsWith('POST'))).toHaveLength(1);
+    expect(requests.filter((r) => r === 'PATCH 0')).toHaveLength(1);
+    expect(requests).toContain('HEAD ');
+
+    await openChat(jade, 'ivan');
+    const card = jade.locator('.messages .file-card', { hasText: 'kit.pdf' });
+    await card.waitFor();
+    expect(await jade.locator('.messages li.message').count()).toBe(1);
+    const [download] = await Promise.all([
+      jade.waitForEvent('download'),
       card.getByRole('button', { name: 'Download' }).click(),
     ]);
     let bytes = 0;

@@ -1,5 +1,5 @@
 import { createSocketService, IndexedDbOutboxStore, type SocketService } from '@mpi/client';
-import { tusUploader } from '@mpi/client/files';
+import { IndexedDbUploadStore, tusUploader } from '@mpi/client/files';
 import { storage } from './storage.js';
 
 /** The signed-in user, as remembered in localStorage. */
@@ -144,6 +144,8 @@ export function startSession(user: SignedInUser): Session {
     deviceId: deviceId(),
     outboxStore: new IndexedDbOutboxStore({ databaseName: `mpi-realtime:${user.userId}` }),
     uploader: tusUploader,
+    // A file being sent survives a reload too (its bytes in IndexedDB) and resumes where it was.
+    uploadStore: new IndexedDbUploadStore({ databaseName: `mpi-realtime-uploads:${user.userId}` }),
     // `debug` is left unset on purpose: the SDK then logs every event while
     // localStorage.websocket_debug === 'true', checked per event.
   });

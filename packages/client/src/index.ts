@@ -12,7 +12,15 @@ export {
 } from './device-id.js';
 export { SocketRequestError } from './errors.js';
 export type { SendFileOptions, SendFileResult } from './files/file-sender.js';
-export type { FileInput, Uploader, UploadFile, UploadOptions, UploadResult } from './files/types.js';
+export type {
+  FileInput,
+  PendingUpload,
+  PendingUploadStore,
+  Uploader,
+  UploadFile,
+  UploadOptions,
+  UploadResult,
+} from './files/types.js';
 export { createClientMessageId } from './ids.js';
 export {
   DEFAULT_NOTIFICATION_LIMIT,

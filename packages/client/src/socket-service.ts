@@ -16,7 +16,7 @@ import { DeviceIdentity, deviceIdStoreOf } from './device-id.js';
 import { Emitter } from './emitter.js';
 import { SocketRequestError, unavailable } from './errors.js';
 import { FileSender, httpBaseOf, type SendFileOptions, type SendFileResult } from './files/file-sender.js';
-import type { FileInput } from './files/types.js';
+import type { FileInput, PendingUpload, UploadOptions } from './files/types.js';
 import { createClientMessageId } from './ids.js';
 import { NotificationStore } from './notifications/notification-store.js';
 import { type ResolvedOptions, resolveOptions } from './options.js';
@@ -70,8 +70,9 @@ export class SocketService {
     baseUrl: () => httpBaseOf(this.#options.url),
     token: () => this.#options.token,
     uploader: () => this.#rawOptions.uploader,
+    uploadStore: () => this.#rawOptions.uploadStore,
     send: (chatId, text, clientMessageId, attachments) =>
-      this.#sync.outbox.send(chatId, text, clientMessageId ?? createClientMessageId(), attachments),
+      this.#sync.outbox.send(chatId, text, clientMessageId, attachments),
   });
 
   constructor(options: SocketServiceOptions = {}) {
@@ -256,6 +257,17 @@ export class SocketService {
    */
   sendFile(chatId: string, file: FileInput, options: SendFileOptions = {}): Promise<SendFileResult> {
     return this.#files.sendFile(chatId, file, options);
+  }
+
+  /**
+   * Resumes the files of a chat that a previous page left uploading (with `uploadStore`), each from where
+   * the server stopped, then sends their messages. Resolves with each one and its final result.
+   */
+  resumeUploads(
+    chatId: string,
+    options?: (upload: PendingUpload) => Pick<UploadOptions, 'onProgress' | 'signal'>,
+  ): Promise<Array<{ upload: PendingUpload; result: Promise<SendFileResult> }>> {
+    return this.#files.resumeUploads(chatId, options);
   }
 
   /** An attachment's bytes (or its thumbnail) as a Blob, fetched with the user's token. */

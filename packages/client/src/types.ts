@@ -11,7 +11,7 @@ import type { ManagerOptions, Socket, SocketOptions } from 'socket.io-client';
 import type { ReconnectionPolicy } from './config.js';
 import type { ConnectionState } from './connection-state.js';
 import type { DeviceIdStore } from './device-id.js';
-import type { Uploader } from './files/types.js';
+import type { PendingUploadStore, Uploader } from './files/types.js';
 import type { OutboxStore } from './outbox/types.js';
 
 /** The Socket.IO client socket, typed with the wire contract. */
@@ -90,6 +90,8 @@ export interface SocketServiceOptions {
    * bundled by default, so that apps without files stay small.
    */
   uploader?: Uploader;
+  /** Keeps files being sent across a reload (`IndexedDbUploadStore` from `@mpi/client/files`); default none. */
+  uploadStore?: PendingUploadStore;
 }
 
 /** Codes of connection failures detected by the client itself (the server's codes are `ErrorCode`). */

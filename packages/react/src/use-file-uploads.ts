@@ -1,3 +1,4 @@
+import type { SendFileResult } from '@mpi/client';
 import type { ErrorBody } from '@mpi/protocol';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useSocketService } from './context.js';
@@ -43,11 +44,10 @@ export function useFileUploads(chatId: string): UseFileUploadsResult {
   const controllers = useRef(new Map<string, AbortController>());
   const previews = useRef(new Set<string>());
 
+  // Leaving the chat does not stop its uploads: they finish and send in the background.
   useEffect(() => {
-    const open = controllers.current;
     const urls = previews.current;
     return () => {
-      for (const controller of open.values()) controller.abort();
       for (const url of urls) URL.revokeObjectURL(url);
     };
   }, []);
@@ -65,10 +65,17 @@ export function useFileUploads(chatId: string): UseFileUploadsResult {
     });
   }, []);
 
-  const send = useCallback<UseFileUploadsResult['send']>(
-    async (file, options = {}) => {
+  /** Shows a file on its way and follows `run` (a send or a resume) to its end. */
+  const track = useCallback(
+    async (
+      file: Blob,
+      name: string,
+      run: (options: {
+        signal: AbortSignal;
+        onProgress(sent: number, total: number): void;
+      }) => Promise<SendFileResult>,
+    ) => {
       const key = `upload-${++nextKey}`;
-      const name = options.name ?? (file as Blob & { name?: string }).name ?? 'file';
       const previewUrl = file.type.startsWith('image/') ? URL.createObjectURL(file) : null;
       if (previewUrl) previews.current.add(previewUrl);
       const controller = new AbortController();
@@ -84,10 +91,8 @@ export function useFileUploads(chatId: string): UseFileUploadsResult {
         previewUrl,
       };
       setUploads((current) => [...current, entry]);
-      const result = await service.sendFile(chatId, file, {
-        name,
+      const result = await run({
         signal: controller.signal,
-        ...(options.voice && { voice: options.voice }),
         onProgress: (sentBytes, total) =>
           update(key, { sentBytes, status: sentBytes >= total ? 'sending' : 'uploading' }),
       });
@@ -96,7 +101,50 @@ export function useFileUploads(chatId: string): UseFileUploadsResult {
       else update(key, { status: 'failed', error: result.error });
       return result.ok;
     },
-    [service, chatId, update],
+    [update],
+  );
+
+  // Files this chat was sending when the page went away (reload, closed tab) carry on from where they were.
+  useEffect(() => {
+    let live = true;
+    // Each resumed upload reports to the entry `track` makes for it, and its Cancel stops it.
+    const relays = new Map<
+      string,
+      { controller: AbortController; progress(sent: number, total: number): void }
+    >();
+    void service
+      .resumeUploads(chatId, (upload) => {
+        const relay = {
+          controller: new AbortController(),
+          progress: (_sent: number, _total: number) => undefined,
+        };
+        relays.set(upload.clientMessageId, relay);
+        return { signal: relay.controller.signal, onProgress: (sent, total) => relay.progress(sent, total) };
+      })
+      .then((resumed) => {
+        for (const { upload, result } of resumed) {
+          const relay = relays.get(upload.clientMessageId);
+          if (!live || !relay) continue;
+          void track(upload.file, upload.name, ({ signal, onProgress }) => {
+            signal.addEventListener('abort', () => relay.controller.abort());
+            relay.progress = onProgress;
+            return result;
+          });
+        }
+      });
+    return () => {
+      live = false;
+    };
+  }, [service, chatId, track]);
+
+  const send = useCallback<UseFileUploadsResult['send']>(
+    (file, options = {}) => {
+      const name = options.name ?? (file as Blob & { name?: string }).name ?? 'file';
+      return track(file, name, (run) =>
+        service.sendFile(chatId, file, { ...run, name, ...(options.voice && { voice: options.voice }) }),
+      );
+    },
+    [service, chatId, track],
   );
 
   const cancel = useCallback((key: string) => controllers.current.get(key)?.abort(), []);

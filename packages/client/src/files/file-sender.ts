@@ -1,8 +1,9 @@
 import type { AckOf, ErrorBody } from '@mpi/protocol';
 import { errorBody } from '@mpi/protocol';
+import { createClientMessageId } from '../ids.js';
 import type { TokenProvider } from '../types.js';
 import { downloadFile } from './download.js';
-import type { FileInput, Uploader, UploadOptions } from './types.js';
+import type { FileInput, PendingUpload, PendingUploadStore, Uploader, UploadOptions } from './types.js';
 
 export interface SendFileOptions extends UploadOptions {
   /** A caption sent with the file; default none. */
@@ -19,10 +20,11 @@ interface FileSenderDeps {
   baseUrl(): string;
   token(): TokenProvider | undefined;
   uploader(): Uploader | undefined;
+  uploadStore(): PendingUploadStore | undefined;
   send(
     chatId: string,
     text: string,
-    clientMessageId: string | undefined,
+    clientMessageId: string,
     attachments: string[],
   ): Promise<AckOf<'send_message'>>;
 }
@@ -32,27 +34,122 @@ async function resolveToken(provider: TokenProvider | undefined): Promise<string
   return token ?? '';
 }
 
-/** `sendFile` and `fetchFile` of the SocketService: tus uploads, then the message through the outbox. */
+const nameOf = (file: FileInput, options: UploadOptions) =>
+  options.name ?? (file as { name?: string }).name ?? 'file';
+
+/**
+ * `sendFile`, `resumeUploads` and `fetchFile` of the SocketService: an upload, then the message through
+ * the outbox. With an upload store, a browser file is kept (bytes and upload URL) until its message is
+ * queued or refused, so that a reload resumes it.
+ */
 export class FileSender {
+  /** Uploads running in this page, by clientMessageId: a resume never runs one twice. */
+  readonly #running = new Set<string>();
+
   constructor(private readonly deps: FileSenderDeps) {}
 
-  async sendFile(chatId: string, file: FileInput, options: SendFileOptions = {}): Promise<SendFileResult> {
+  sendFile(chatId: string, file: FileInput, options: SendFileOptions = {}): Promise<SendFileResult> {
+    const clientMessageId = options.clientMessageId ?? createClientMessageId();
+    const store = this.deps.uploadStore();
+    const pending: PendingUpload | undefined =
+      store && typeof Blob !== 'undefined' && file instanceof Blob
+        ? {
+            clientMessageId,
+            chatId,
+            text: options.text ?? '',
+            file,
+            name: nameOf(file, options),
+            type: options.type ?? file.type,
+            ...(options.voice && { voice: options.voice }),
+            uploadUrl: options.uploadUrl ?? null,
+            createdAt: Date.now(),
+          }
+        : undefined;
+    return this.#run(chatId, file, { ...options, clientMessageId }, pending);
+  }
+
+  /**
+   * Resumes the uploads a previous page of this app left unfinished (in the upload store) for a chat, each
+   * from where the server stopped. Resolves with each one and the promise of its final result.
+   */
+  async resumeUploads(
+    chatId: string,
+    options: (upload: PendingUpload) => Pick<UploadOptions, 'onProgress' | 'signal'> = () => ({}),
+  ): Promise<Array<{ upload: PendingUpload; result: Promise<SendFileResult> }>> {
+    const store = this.deps.uploadStore();
+    if (!store) return [];
+    const pending = (await store.load().catch(() => [])).filter(
+      (upload) => upload.chatId === chatId && !this.#running.has(upload.clientMessageId),
+    );
+    return pending.map((upload) => ({
+      upload,
+      result: this.#run(
+        chatId,
+        upload.file,
+        {
+          ...options(upload),
+          text: upload.text,
+          clientMessageId: upload.clientMessageId,
+          name: upload.name,
+          type: upload.type,
+          ...(upload.voice && { voice: upload.voice }),
+          ...(upload.uploadUrl && { uploadUrl: upload.uploadUrl }),
+        },
+        upload,
+      ),
+    }));
+  }
+
+  async #run(
+    chatId: string,
+    file: FileInput,
+    options: SendFileOptions & { clientMessageId: string },
+    pending: PendingUpload | undefined,
+  ): Promise<SendFileResult> {
     const upload = this.deps.uploader();
     if (!upload) {
       throw new Error(
         "sendFile needs an uploader: createSocketService({ uploader: tusUploader }) from '@mpi/client/files'.",
       );
     }
-    let token: string;
+    const store = this.deps.uploadStore();
+    const { clientMessageId } = options;
+    this.#running.add(clientMessageId);
     try {
-      token = await resolveToken(this.deps.token());
-    } catch (error) {
-      return { ok: false, cancelled: false, error: errorBody('AUTH_MISSING', String(error)) };
+      if (pending) await store?.put(pending).catch(() => undefined);
+      let token: string;
+      try {
+        token = await resolveToken(this.deps.token());
+      } catch (error) {
+        return { ok: false, cancelled: false, error: errorBody('AUTH_MISSING', String(error)) };
+      }
+      const endpoint = `${this.deps.baseUrl()}/api/files/uploads`;
+      const uploaded = await upload({
+        endpoint,
+        token,
+        chatId,
+        file,
+        options: {
+          ...options,
+          onUploadUrl: (url) => {
+            options.onUploadUrl?.(url);
+            if (pending) void store?.put({ ...pending, uploadUrl: url }).catch(() => undefined);
+          },
+        },
+      });
+      // Kept only while a later page could still finish it: not after a refusal or a cancel.
+      const keep = !uploaded.ok && !uploaded.cancelled && uploaded.error.code === 'UNAVAILABLE';
+      if (!uploaded.ok) {
+        if (pending && !keep) await store?.delete(clientMessageId).catch(() => undefined);
+        return uploaded;
+      }
+      // The outbox holds the message from here on (durably, with its own store).
+      const sent = this.deps.send(chatId, options.text ?? '', clientMessageId, [uploaded.uploadId]);
+      if (pending) await store?.delete(clientMessageId).catch(() => undefined);
+      return await sent;
+    } finally {
+      this.#running.delete(clientMessageId);
     }
-    const endpoint = `${this.deps.baseUrl()}/api/files/uploads`;
-    const uploaded = await upload({ endpoint, token, chatId, file, options });
-    if (!uploaded.ok) return uploaded;
-    return this.deps.send(chatId, options.text ?? '', options.clientMessageId, [uploaded.uploadId]);
   }
 
   async fetchFile(fileId: string, options: { thumbnail?: boolean } = {}) {

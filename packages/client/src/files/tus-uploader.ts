@@ -63,12 +63,16 @@ export const tusUploader: Uploader = ({ endpoint, token, chatId, file, options }
     };
     const upload = new Upload(data as Blob, {
       endpoint,
+      ...(options.uploadUrl && { uploadUrl: options.uploadUrl }),
       headers: { authorization: `Bearer ${token}` },
       metadata,
       chunkSize: CHUNK_BYTES,
       retryDelays: RETRY_DELAYS_MS,
       removeFingerprintOnSuccess: true,
       onProgress: (sent, total) => options.onProgress?.(sent, total),
+      onUploadUrlAvailable: () => {
+        if (upload.url) options.onUploadUrl?.(upload.url);
+      },
       onSuccess: () => {
         const url = upload.url ?? '';
         settle({ ok: true, uploadId: url.slice(url.lastIndexOf('/') + 1) });
@@ -81,6 +85,7 @@ export const tusUploader: Uploader = ({ endpoint, token, chatId, file, options }
     }
     if (options.signal?.aborted) return cancel();
     options.signal?.addEventListener('abort', cancel);
+    if (options.uploadUrl) return upload.start();
     void upload
       .findPreviousUploads()
       .then((previous) => {

@@ -20,6 +20,10 @@ export interface UploadOptions {
   type?: string;
   /** A voice message: its length and waveform (up to 64 levels 0–255), stored with the file. */
   voice?: { durationMs: number; waveform: number[] };
+  /** Resume this upload (its URL from `onUploadUrl`) instead of creating a new one. */
+  uploadUrl?: string;
+  /** The upload's URL, once the server created it: what a later attempt resumes. */
+  onUploadUrl?: (url: string) => void;
 }
 
 export type UploadResult =
@@ -37,3 +41,25 @@ export type Uploader = (request: {
   file: FileInput;
   options: UploadOptions;
 }) => Promise<UploadResult>;
+
+/** A file being sent, kept (with its bytes) until its message is queued, so that a reload can resume it. */
+export interface PendingUpload {
+  /** The message's idempotency key, and the key of the record. */
+  clientMessageId: string;
+  chatId: string;
+  text: string;
+  file: Blob;
+  name: string;
+  type: string;
+  voice?: { durationMs: number; waveform: number[] };
+  /** Where the server holds what it received, once known. */
+  uploadUrl: string | null;
+  createdAt: number;
+}
+
+/** Durable storage of pending uploads (`IndexedDbUploadStore` from `@mpi/client/files` in browsers). */
+export interface PendingUploadStore {
+  load(): Promise<PendingUpload[]>;
+  put(upload: PendingUpload): Promise<void>;
+  delete(clientMessageId: string): Promise<void>;
+}
