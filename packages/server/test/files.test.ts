@@ -300,6 +300,28 @@ forEachDialect('files and attachments on %s', (db) => {
     expect(served.headers.get('content-type')).toBe('application/octet-stream');
     expect(served.headers.get('content-disposition')).toBe('attachment; filename=page.html');
     expect(served.headers.get('content-security-policy')).toContain('sandbox');
+
+    // A name is only a label: path parts and quotes stay in the header, escaped; controls are refused.
+    const odd = await uploadFile(t.url, token, pdf, {
+      chatId: chat.id,
+      filename: '../../etc/"passwd".pdf',
+      filetype: 'application/pdf',
+    });
+    await request(alice, 'send_message', {
+      chatId: chat.id,
+      text: 'odd',
+      clientMessageId: 'odd-1',
+      attachments: [odd.id],
+    });
+    expect((await download(odd.id, 'jade')).headers.get('content-disposition')).toBe(
+      'inline; filename="../../etc/\\"passwd\\".pdf"',
+    );
+    const bidi = await uploadFile(t.url, token, pdf, {
+      chatId: chat.id,
+      filename: 'invoice\u202Efdp.exe',
+      filetype: 'application/pdf',
+    }).catch((e) => e);
+    expect(statusOf(bidi)).toBe(400);
   });
 
   it('stores a voice message with its duration and waveform, within the length limit', async () => {
