@@ -150,7 +150,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
   // Every feature of the server, in one place.
   const chat = registerChat(ctx);
   // A new upload draws on the user's actions budget, as a send does.
-  const files = await registerFiles(ctx, verifier, rateLimiters.actions);
+  const files = await registerFiles(ctx, verifier, rateLimiters.actions, audit);
   const notifications = registerNotifications(ctx);
   const users = registerUsers(
     ctx,

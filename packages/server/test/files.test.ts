@@ -429,6 +429,11 @@ describe('upload rate limit', () => {
       expect(outcomes.slice(0, 3)).toEqual([201, 201, 201]);
       expect(statusOf(outcomes[3])).toBe(429);
       expect(String(outcomes[3])).toMatch(/"code":"RATE_LIMITED".*"retryAfterMs":\d+/);
+      // Refused uploads reach the audit trail and its counters, as other refusals do.
+      const metrics = (await t.server.app.inject({ method: 'GET', url: '/metrics' })).body;
+      expect(metrics).toMatch(
+        /mpi_security_refusals_total\{[^}]*kind="rate_limit"[^}]*code="RATE_LIMITED"[^}]*\} [1-9]/,
+      );
     } finally {
       await t.stop();
       files.remove();

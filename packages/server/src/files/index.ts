@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { AuditLog } from '../audit-log.js';
 import type { TokenVerifier } from '../auth/tokens.js';
 import type { Feature, ServerContext } from '../server-context.js';
 import { type BlobStore, LocalBlobStore } from './blob-store.js';
@@ -23,11 +24,12 @@ export async function registerFiles(
   ctx: ServerContext,
   verifier: TokenVerifier,
   rateLimiter: RateLimiterAbstract,
+  audit: AuditLog,
 ): Promise<FilesFeature> {
   await mkdir(ctx.config.files.dir, { recursive: true });
   const blobs = new LocalBlobStore(ctx.config.files.dir);
   const { storage, log, config } = ctx;
-  registerUploadRoutes(ctx.http, { config, storage, blobs, verifier, log, rateLimiter });
+  registerUploadRoutes(ctx.http, { config, storage, blobs, verifier, log, rateLimiter, audit });
   registerDownloadRoute(ctx.http, { storage, blobs, verifier });
   const removeAll = async (ids: string[]) => {
     for (const id of ids) await blobs.remove(id);

@@ -1,10 +1,11 @@
-import { errorBody } from '@mpi/protocol';
+import { type ErrorBody, errorBody } from '@mpi/protocol';
 import { uploadMetadataSchema } from '@mpi/protocol/schemas';
 import { Server } from '@tus/server';
 import type { Upload } from '@tus/utils';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { type RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
+import type { AuditLog } from '../audit-log.js';
 import type { TokenVerifier } from '../auth/tokens.js';
 import { requireMember } from '../chat/membership.js';
 import type { Config } from '../config.js';
@@ -25,17 +26,15 @@ export interface UploadDeps {
   log: Logger;
   /** Each new upload takes a point of the user's budget. */
   rateLimiter: RateLimiterAbstract;
+  audit: AuditLog;
 }
 
-/** A refusal in the shape tus sends back: the catalogue's status and `{ error }` body. */
-function refusal(error: unknown): { status_code: number; body: string } {
+/** The catalogue's status and body of a refusal (a rate limit with its retryAfterMs). */
+function refusal(error: unknown): { status: number; body: ErrorBody } {
   if (error instanceof RateLimiterRes) {
-    const body = { ...errorBody('RATE_LIMITED'), retryAfterMs: error.msBeforeNext };
-    return { status_code: 429, body: JSON.stringify({ error: body }) };
+    return { status: 429, body: { ...errorBody('RATE_LIMITED'), retryAfterMs: error.msBeforeNext } };
   }
-  const body = publicErrorBody(error);
-  const status = error instanceof AppError ? error.status : 500;
-  return { status_code: status, body: JSON.stringify({ error: body }) };
+  return { status: error instanceof AppError ? error.status : 500, body: publicErrorBody(error) };
 }
 
 function isAllowedType(type: string, allowed: readonly string[]): boolean {
@@ -52,6 +51,12 @@ function isAllowedType(type: string, allowed: readonly string[]): boolean {
  */
 export function registerUploadRoutes(app: FastifyInstance, deps: UploadDeps): void {
   const { config, storage, blobs, verifier } = deps;
+  // Refusals go to the audit trail as the HTTP error handler's do (tus answers them itself).
+  const refuse = (req: { method: string; ip?: string | undefined }, error: unknown) => {
+    const { status, body } = refusal(error);
+    deps.audit.refused(body.code, { address: req.ip, event: `${req.method} ${UPLOADS_PATH}` });
+    return { status_code: status, body: JSON.stringify({ error: body }) };
+  };
   const tus = new Server({
     path: UPLOADS_PATH,
     datastore: blobs.uploads,
@@ -66,7 +71,7 @@ export function registerUploadRoutes(app: FastifyInstance, deps: UploadDeps): vo
         const file = await storage.files.getFile(uploadId);
         if (file?.ownerId !== userId) throw new AppError('NOT_FOUND', 'No upload of yours has this id.');
       } catch (error) {
-        throw refusal(error);
+        throw refuse(req, error);
       }
     },
     async onUploadCreate(req, upload: Upload) {
@@ -104,10 +109,10 @@ export function registerUploadRoutes(app: FastifyInstance, deps: UploadDeps): vo
         });
         return {};
       } catch (error) {
-        throw refusal(error);
+        throw refuse(req, error);
       }
     },
-    async onUploadFinish(_req, upload: Upload) {
+    async onUploadFinish(req, upload: Upload) {
       try {
         const file = await storage.files.getFile(upload.id);
         if (!file) throw new AppError('NOT_FOUND');
@@ -119,7 +124,7 @@ export function registerUploadRoutes(app: FastifyInstance, deps: UploadDeps): vo
       } catch (error) {
         if (!(error instanceof AppError))
           deps.log.error({ err: error, uploadId: upload.id }, 'upload inspection failed');
-        throw refusal(error);
+        throw refuse(req, error);
       }
     },
     onResponseError(_req, error) {
