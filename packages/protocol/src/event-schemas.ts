@@ -8,6 +8,9 @@ import {
 } from './notification-api-schemas.js';
 import {
   addMembersSchema,
+  callRefSchema,
+  callSignalSchema,
+  callStartSchema,
   channelsSchema,
   chatRefSchema,
   createGroupSchema,
@@ -49,6 +52,11 @@ export const CLIENT_EVENT_SCHEMAS = {
   mark_notifications_read: markNotificationsReadSchema,
   notifications_received: notificationsReceivedSchema,
   ping: pingSchema,
+  call_start: callStartSchema,
+  call_accept: callRefSchema,
+  call_decline: callRefSchema,
+  call_hangup: callRefSchema,
+  call_signal: callSignalSchema,
 } as const satisfies Record<ClientEventName, z.ZodType>;
 
 /** The payload of a client event after the server parsed it (defaults applied). */

@@ -1,6 +1,15 @@
 import type { NotificationChannel } from './channels.js';
 import type { Ack, AckCallback, ErrorBody } from './errors.js';
-import type { ChatInfo, ChatMember, ChatSummary, MessageData, UserProfile } from './models.js';
+import type {
+  CallEndReason,
+  CallInfo,
+  ChatInfo,
+  ChatMember,
+  ChatSummary,
+  IceServer,
+  MessageData,
+  UserProfile,
+} from './models.js';
 import type {
   GetPreferencesInput,
   ListNotificationsInput,
@@ -14,6 +23,9 @@ import type {
 import type { NotificationEventName, NotificationEvents, NotificationItem } from './notifications.js';
 import type {
   AddMembersInput,
+  CallRefInput,
+  CallSignalInput,
+  CallStartInput,
   ChannelsInput,
   ChatRefInput,
   CreateGroupInput,
@@ -62,6 +74,14 @@ export interface ClientEventContract {
   mark_notifications_read: { payload: MarkNotificationsReadInput; result: { unreadCount: number } };
   notifications_received: { payload: NotificationsReceivedInput; result: Record<never, never> };
   ping: { payload: PingInput; result: { serverTime: number } };
+  /** Rings the other member of a DM (all their devices); `CALL_BUSY` when either is in a call. */
+  call_start: { payload: CallStartInput; result: { call: CallInfo; iceServers: IceServer[] } };
+  /** The callee answers on this device; their other devices stop ringing. */
+  call_accept: { payload: CallRefInput; result: { call: CallInfo; iceServers: IceServer[] } };
+  call_decline: { payload: CallRefInput; result: Record<never, never> };
+  call_hangup: { payload: CallRefInput; result: Record<never, never> };
+  /** Relayed to the other party's device in the call: offer, answer, ICE candidates. */
+  call_signal: { payload: CallSignalInput; result: Record<never, never> };
 }
 
 /** The success fields of an event's acknowledgement (`null` when the event has none). */
@@ -105,6 +125,11 @@ export const CLIENT_EVENT_NAMES = [
   'mark_notifications_read',
   'notifications_received',
   'ping',
+  'call_start',
+  'call_accept',
+  'call_decline',
+  'call_hangup',
+  'call_signal',
 ] as const satisfies readonly ClientEventName[];
 
 // Fails to compile when an event of the contract is missing from the list above.
@@ -197,6 +222,21 @@ export interface CatchUpCompletePayload {
   cursors: DeviceCursor[];
 }
 
+export interface CallIncomingPayload {
+  call: CallInfo;
+  iceServers: IceServer[];
+}
+
+export interface CallEndedPayload {
+  callId: string;
+  reason: CallEndReason;
+}
+
+export interface CallSignalPayload {
+  callId: string;
+  signal: CallSignalInput['signal'];
+}
+
 export interface ServerShutdownPayload {
   /** Why the server closes the connection; clients reconnect on their own. */
   reason: string;
@@ -222,6 +262,10 @@ export interface ServerToClientEvents extends NotificationEvents {
   notifications_catch_up_complete: (payload: NotificationsCatchUpCompletePayload) => void;
   notification_channels_updated: (payload: NotificationChannelsPayload) => void;
   notifications_read: (payload: NotificationsReadPayload) => void;
+  call_incoming: (payload: CallIncomingPayload) => void;
+  call_accepted: (payload: { call: CallInfo }) => void;
+  call_ended: (payload: CallEndedPayload) => void;
+  call_signal: (payload: CallSignalPayload) => void;
 }
 
 export type ServerEventName = keyof ServerToClientEvents;
@@ -246,6 +290,10 @@ export const SERVER_EVENT_NAMES = [
   'notifications_catch_up_complete',
   'notification_channels_updated',
   'notifications_read',
+  'call_incoming',
+  'call_accepted',
+  'call_ended',
+  'call_signal',
 ] as const satisfies readonly Exclude<ServerEventName, NotificationEventName>[];
 
 // Fails to compile when an event of ServerToClientEvents is missing from the lists above.

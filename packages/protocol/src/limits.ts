@@ -22,6 +22,10 @@ export const LIMITS = {
   fileNameMaxLength: 255,
   /** Most levels in a voice message's waveform. */
   waveformMaxLevels: 64,
+  /** Longest SDP offer or answer a call relays. */
+  callSdpMaxLength: 20_000,
+  /** Longest call id. */
+  callIdMaxLength: 64,
 } as const;
 
 /** What a user, chat, client message or device id may contain (1–`LIMITS.idMaxLength` of these). */

@@ -13,6 +13,41 @@ export interface MessageData {
   seq: number;
   /** Files sent with the message (absent when there are none), in the order the sender listed them. */
   attachments?: Attachment[];
+  /** A call between the DM's two members, recorded in its history by the server when it ended. */
+  call?: CallRecord;
+}
+
+export type CallMedia = 'audio' | 'video';
+
+/** A 1:1 call of a DM, as the server relays its signalling. */
+export interface CallInfo {
+  id: string;
+  chatId: string;
+  callerId: string;
+  calleeId: string;
+  media: CallMedia;
+  status: 'ringing' | 'active' | 'ended';
+  createdAt: string;
+  answeredAt: string | null;
+}
+
+/** A STUN or TURN server for RTCPeerConnection (`ICE_SERVERS`). */
+export interface IceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
+/** Why a call ended, as `call_ended` says. */
+export type CallEndReason = 'hangup' | 'declined' | 'timeout' | 'answered_elsewhere' | 'disconnected';
+
+/** What the chat history keeps of a call: "missed call", "call, 3 min". */
+export interface CallRecord {
+  callId: string;
+  media: CallMedia;
+  outcome: 'completed' | 'missed' | 'declined';
+  /** From the answer to the end, for a completed call. */
+  durationMs?: number;
 }
 
 /**

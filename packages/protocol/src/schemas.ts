@@ -133,7 +133,36 @@ export const channelsSchema = z.strictObject({
 
 export const pingSchema = z.strictObject({ sentAt: z.number().optional() });
 
+export const callIdSchema = idSchema.max(LIMITS.callIdMaxLength).describe('call id');
+export const callStartSchema = z.strictObject({
+  chatId: chatIdSchema,
+  callId: callIdSchema,
+  media: z.enum(['audio', 'video']),
+});
+export const callRefSchema = z.strictObject({ callId: callIdSchema });
+const sdpSchema = z.string().min(1).max(LIMITS.callSdpMaxLength);
+/** What WebRTC peers exchange through the server: the offer, the answer and ICE candidates. */
+export const callSignalSchema = z.strictObject({
+  callId: callIdSchema,
+  signal: z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('offer'), sdp: sdpSchema }),
+    z.strictObject({ kind: z.literal('answer'), sdp: sdpSchema }),
+    z.strictObject({
+      kind: z.literal('candidate'),
+      candidate: z.strictObject({
+        candidate: z.string().max(1024),
+        sdpMid: z.string().max(64).nullable().optional(),
+        sdpMLineIndex: z.number().int().min(0).max(64).nullable().optional(),
+        usernameFragment: z.string().max(256).nullable().optional(),
+      }),
+    }),
+  ]),
+});
+
 export type SetupUserInput = z.input<typeof setupUserSchema>;
+export type CallStartInput = z.input<typeof callStartSchema>;
+export type CallRefInput = z.input<typeof callRefSchema>;
+export type CallSignalInput = z.input<typeof callSignalSchema>;
 export type ChatRefInput = z.input<typeof chatRefSchema>;
 export type SendMessageInput = z.input<typeof sendMessageSchema>;
 export type UploadMetadata = z.output<typeof uploadMetadataSchema>;

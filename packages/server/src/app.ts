@@ -3,6 +3,7 @@ import { type Logger, pino } from 'pino';
 import type { Server } from 'socket.io';
 import { AuditLog } from './audit-log.js';
 import { createTokenVerifier } from './auth/tokens.js';
+import { registerCalls } from './calls/index.js';
 import { registerChat } from './chat/index.js';
 import type { Config } from './config.js';
 import { blocklistFilter, type ContentFilter } from './content-filter.js';
@@ -152,12 +153,13 @@ export async function createServer(config: Config, options: CreateServerOptions 
   // A new upload draws on the user's actions budget, as a send does.
   const files = await registerFiles(ctx, verifier, rateLimiters.actions, audit);
   const notifications = registerNotifications(ctx);
+  const calls = registerCalls(ctx);
   const users = registerUsers(
     ctx,
     [chat.catchUp, notifications.catchUp].filter((c) => c !== undefined),
     scaleOut,
   );
-  const features: Feature[] = [chat, notifications, users, files];
+  const features: Feature[] = [chat, notifications, users, files, calls];
   for (const feature of features) handlers.addHooks(feature);
   attachRealtime(io, handlers, {
     verifier,

@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { IceServer } from '@mpi/protocol';
 import { z } from 'zod';
 import { parseLeadTimes } from './durations.js';
 
@@ -74,6 +75,30 @@ const DEFAULT_FILE_TYPES =
   'application/vnd.openxmlformats-officedocument.wordprocessingml.document,' +
   'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
+/** A JSON array of RTCIceServer objects: `[{"urls":"stun:stun.example.org:3478"}, {"urls":[…],"username":…,"credential":…}]`. */
+const iceServers = z
+  .string()
+  .transform((value, ctx) => {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON array of ICE servers' });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z.array(
+      z.strictObject({
+        urls: z.union([
+          z.string().regex(/^(stun|stuns|turn|turns):/),
+          z.array(z.string().regex(/^(stun|stuns|turn|turns):/)).min(1),
+        ]),
+        username: z.string().optional(),
+        credential: z.string().optional(),
+      }),
+    ),
+  );
+
 const leadTimes = z.string().transform((value, ctx) => {
   try {
     return parseLeadTimes(value);
@@ -134,6 +159,8 @@ const envSchema = z
     FILE_MAX_BYTES: positiveInt.max(2 ** 31 - 1).default(25 * 1024 * 1024),
     FILE_ALLOWED_TYPES: mediaTypes.default(mediaTypes.parse(DEFAULT_FILE_TYPES)),
     VOICE_MAX_SECONDS: positiveInt.max(3600).default(300),
+    ICE_SERVERS: iceServers.default([]),
+    CALL_RING_SECONDS: positiveInt.max(300).default(30),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.ADMIN_UI_USERNAME) !== Boolean(env.ADMIN_UI_PASSWORD_HASH)) {
@@ -214,6 +241,8 @@ export interface Config {
   webDistDir: string;
   /** Attachments: where uploads are kept on disk, the largest accepted, the types allowed, voice length. */
   files: { dir: string; maxBytes: number; allowedTypes: string[]; voiceMaxMs: number };
+  /** 1:1 calls: the STUN/TURN servers handed to both peers, and how long a call rings unanswered. */
+  calls: { iceServers: IceServer[]; ringMs: number };
   /** Shared state for several nodes; a single node needs none. */
   /** The Socket.IO Admin UI: off (undefined) unless a user and a bcrypt hash of the password are set. */
   adminUi: { username: string; passwordHash: string; readonly: boolean } | undefined;
@@ -286,6 +315,7 @@ export function loadConfig(env: Env): Config {
       allowedTypes: e.FILE_ALLOWED_TYPES,
       voiceMaxMs: e.VOICE_MAX_SECONDS * 1000,
     },
+    calls: { iceServers: e.ICE_SERVERS, ringMs: e.CALL_RING_SECONDS * 1000 },
     redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX, leaseMs: e.NODE_LEASE_MS },
     adminUi:
       e.ADMIN_UI_USERNAME && e.ADMIN_UI_PASSWORD_HASH

@@ -35,6 +35,12 @@ export const EVENT_BUDGETS: Readonly<Record<ClientEventName, Budget>> = {
   mark_notifications_read: 'actions',
   notifications_received: 'signals',
   ping: 'signals',
+  call_start: 'actions',
+  call_accept: 'actions',
+  call_decline: 'actions',
+  call_hangup: 'actions',
+  // A call's setup sends a burst of ICE candidates.
+  call_signal: 'signals',
 };
 
 /** Receipts, typing and pings may come this many times as often as other events. */

@@ -1,4 +1,6 @@
 import { type Kysely, sql } from 'kysely';
+import type { CallStorage } from './calls/call-storage.js';
+import { KyselyCallStorage } from './calls/kysely-call-storage.js';
 import type { ChatStorage } from './chat/chat-storage.js';
 import { KyselyChatStorage } from './chat/kysely-chat-storage.js';
 import type { SqliteExclusive } from './db/batched-write.js';
@@ -21,6 +23,7 @@ export class KyselyStorage implements Storage {
   readonly chat: ChatStorage;
   readonly notifications: NotificationStorage;
   readonly files: FileStorage;
+  readonly calls: CallStorage;
   /** Group commit of the hot writes: those of one event-loop turn share a transaction. */
   private readonly writes: WriteBatcher;
   private closed = false;
@@ -38,6 +41,7 @@ export class KyselyStorage implements Storage {
     this.chat = new KyselyChatStorage(db, nextId, this.writes);
     this.notifications = new KyselyNotificationStorage(db, dialect, nextId, this.writes);
     this.files = new KyselyFileStorage(db);
+    this.calls = new KyselyCallStorage(db);
   }
 
   async migrate(): Promise<void> {

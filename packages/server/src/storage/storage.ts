@@ -1,3 +1,4 @@
+import type { CallStorage } from './calls/call-storage.js';
 import type { ChatStorage } from './chat/chat-storage.js';
 import type { FileStorage } from './files/file-storage.js';
 import type { NotificationStorage } from './notifications/notification-storage.js';
@@ -19,4 +20,6 @@ export interface Storage {
   readonly notifications: NotificationStorage;
   /** Uploads and their metadata (the bytes are in the files feature's blob store). */
   readonly files: FileStorage;
+  /** 1:1 calls' signalling state. */
+  readonly calls: CallStorage;
 }

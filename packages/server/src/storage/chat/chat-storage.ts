@@ -1,4 +1,4 @@
-import type { Attachment, ChatInfo, ChatSummary, MessageData, UserProfile } from '@mpi/protocol';
+import type { Attachment, CallRecord, ChatInfo, ChatSummary, MessageData, UserProfile } from '@mpi/protocol';
 
 export interface AppendMessageInput {
   chatId: string;
@@ -7,6 +7,8 @@ export interface AppendMessageInput {
   text: string;
   /** Checked beforehand (FileStorage#attachable); stored with the message and bound to it. */
   attachments?: Attachment[];
+  /** Only the server's own history entry of a call. */
+  call?: CallRecord;
 }
 
 export interface AppendMessageResult {

@@ -144,6 +144,7 @@ export async function listChats(db: Kysely<Database>, userId: string): Promise<C
       'm.text as m_text',
       'm.created_at as m_created_at',
       'm.attachments as m_attachments',
+      'm.call as m_call',
     ])
     .select((eb) => [
       eb.fn.coalesce('m.created_at', 'c.created_at').as('active_at'),
@@ -199,6 +200,7 @@ export async function listChats(db: Kysely<Database>, userId: string): Promise<C
             text: c.m_text ?? '',
             created_at: c.m_created_at ?? '',
             attachments: c.m_attachments,
+            call: c.m_call,
           }),
     unreadCount: unreadByChat.get(c.id) ?? 0,
   }));

@@ -53,6 +53,7 @@ export class MessageQueries {
           text: p.text,
           created_at: p.created_at,
           attachments: p.attachments,
+          call: p.call,
         })
         .onConflict((oc) => oc.columns(['chat_id', 'sender_id', 'client_message_id']).doNothing())
         .returning('seq'),
@@ -126,6 +127,7 @@ export function* appendMessage(
     text: input.text,
     created_at: new Date(now).toISOString(),
     attachments: input.attachments ? JSON.stringify(input.attachments) : null,
+    call: input.call ? JSON.stringify(input.call) : null,
   };
   const inserted = yield* queries.insert.first$(row);
   if (!inserted) {

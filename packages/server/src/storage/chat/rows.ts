@@ -1,4 +1,4 @@
-import type { Attachment, ChatInfo, MessageData, UserProfile } from '@mpi/protocol';
+import type { Attachment, CallRecord, ChatInfo, MessageData, UserProfile } from '@mpi/protocol';
 import type { Kysely } from 'kysely';
 import type { ChatRow, Database, MessageRow, UserRow } from '../db/schema.js';
 import { StorageError } from '../db/storage-error.js';
@@ -23,6 +23,7 @@ export function toMessage(row: MessageRow): MessageData {
     createdAt: row.created_at,
     seq: Number(row.seq),
     ...(row.attachments !== null && { attachments: JSON.parse(row.attachments) as Attachment[] }),
+    ...(row.call !== null && { call: JSON.parse(row.call) as CallRecord }),
   };
 }
 

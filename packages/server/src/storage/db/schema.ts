@@ -23,6 +23,7 @@ export interface Database {
   audience_group_members: AudienceGroupMembersTable;
   ingest_deliveries: IngestDeliveriesTable;
   files: FilesTable;
+  calls: CallsTable;
 }
 
 interface UsersTable {
@@ -70,6 +71,25 @@ interface MessagesTable {
   created_at: string;
   /** JSON of the message's `Attachment[]`, or null without files (migration 0008). */
   attachments: string | null;
+  /** JSON of the `CallRecord` of a call's history entry, else null (migration 0008). */
+  call: string | null;
+}
+
+/** A 1:1 call: `ringing` → `active` → `ended`, or `ringing` → `ended`. */
+interface CallsTable {
+  id: string;
+  chat_id: string;
+  caller_id: string;
+  callee_id: string;
+  media: 'audio' | 'video';
+  status: 'ringing' | 'active' | 'ended';
+  /** The sockets of the two parties: signals are relayed to them only. */
+  caller_socket: string;
+  callee_socket: string | null;
+  created_at: string;
+  answered_at: string | null;
+  ended_at: string | null;
+  end_reason: string | null;
 }
 
 /** One tus upload: `uploading` until its last byte, then `complete` with what the server computed. */
@@ -216,6 +236,7 @@ export type UserRow = Selectable<UsersTable>;
 export type ChatRow = Selectable<ChatsTable>;
 export type MessageRow = Selectable<MessagesTable>;
 export type FileRow = Selectable<FilesTable>;
+export type CallRow = Selectable<CallsTable>;
 
 /** The database or a transaction of it: what a query runs on. */
 export type Db = Kysely<Database> | Transaction<Database>;

@@ -1,7 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import { initialMigration } from './0001-initial.js';
 import { notificationsMigration } from './0002-notifications.js';
-import { filesMigration } from './0008-files.js';
+import { filesCallsMigration } from './0008-files-calls.js';
 
 /**
  * Schema migrations, kept in code so the server bundle needs no migration folder at run time.
@@ -12,7 +12,7 @@ import { filesMigration } from './0008-files.js';
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initialMigration,
   '0002_notifications': notificationsMigration,
-  '0008_files': filesMigration,
+  '0008_files_calls': filesCallsMigration,
 };
 
 /** Serves {@link MIGRATIONS} (or another set, in tests) to Kysely's `Migrator`. */
