@@ -4,6 +4,7 @@ import { type ReactNode, useEffect, useId, useLayoutEffect, useRef, useState } f
 import { AttachControls } from './attachments/attach-controls.js';
 import { MessageAttachments } from './attachments/message-attachments.js';
 import { UploadTray } from './attachments/upload-tray.js';
+import { CallButtons, CallEntry } from './calls/call-buttons.js';
 import { chatTitle, clockTime } from './format.js';
 import { ClockIcon } from './icons.js';
 import { navigate } from './router.js';
@@ -38,6 +39,7 @@ function MessageItem({
       <div className="bubble">
         {showSender && !message.own && <span className="sender">{message.senderId}</span>}
         <span className="visually-hidden">{message.own ? 'You' : message.senderId}: </span>
+        {message.call && <CallEntry call={message.call} own={message.own} />}
         {message.attachments && <MessageAttachments attachments={message.attachments} />}
         {message.text !== '' && <span className="text">{message.text}</span>}
         <span className="meta">
@@ -203,6 +205,7 @@ export function ChatView({
             {presence(isGroup, chat.presentUserIds.length)}
           </p>
         </div>
+        {item?.type === 'dm' && <CallButtons chatId={chatId} />}
       </header>
       <ol className="messages" ref={listRef} onScroll={onScroll} aria-label={`Messages with ${title}`}>
         {chat.hasMore && (

@@ -255,5 +255,6 @@ export function toChatMessage(message: MessageData, own: boolean, status: Messag
     own,
     error: null,
     ...(message.attachments && { attachments: message.attachments }),
+    ...(message.call && { call: message.call }),
   });
 }

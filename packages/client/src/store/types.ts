@@ -1,4 +1,4 @@
-import type { AckOf, Attachment, ChatType, ErrorBody, MessageData } from '@mpi/protocol';
+import type { AckOf, Attachment, CallRecord, ChatType, ErrorBody, MessageData } from '@mpi/protocol';
 
 /**
  * Where a message stands, as this device sees it. Own messages go `pending` → `sent` → `delivered` →
@@ -25,6 +25,8 @@ export interface ChatMessage {
   readonly error: ErrorBody | null;
   /** The files of a sent message (absent without files). */
   readonly attachments?: readonly Attachment[];
+  /** A call's entry in the history (written by the server when the call ended). */
+  readonly call?: CallRecord;
 }
 
 /** One chat as the UI renders it. A new object only when something in it changed. */
