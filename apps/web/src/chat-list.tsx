@@ -1,6 +1,7 @@
 import type { ChatListItem } from '@mpi/client';
 import type { MouseEvent } from 'react';
 import { previewText } from './attachments/attachment-format.js';
+import { callText } from './calls/call-buttons.js';
 import { chatTitle, shortTime } from './format.js';
 import { NewChat } from './new-chat.js';
 import { navigate, routePath } from './router.js';
@@ -35,9 +36,11 @@ export function ChatList({
           {chats.map((chat) => {
             const title = chatTitle(chat, me);
             const last = chat.lastMessage;
-            const preview = last
-              ? `${last.senderId === me ? 'You: ' : ''}${previewText(last)}`
-              : 'No messages yet';
+            const preview = !last
+              ? 'No messages yet'
+              : last.call
+                ? callText(last.call, last.senderId === me)
+                : `${last.senderId === me ? 'You: ' : ''}${previewText(last)}`;
             const active = chat.id === activeChatId;
             return (
               <li key={chat.id} data-chat-id={chat.id}>
