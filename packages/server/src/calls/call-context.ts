@@ -7,4 +7,6 @@ export interface CallContext extends ServerContext {
   /** Starts the call's ring timer: unanswered after CALL_RING_SECONDS, it ends as missed. */
   ring(callId: string): void;
   clearRing(callId: string): void;
+  /** This node's sockets that started or answered a call (until they disconnect): only their disconnect looks for an open call in the database. */
+  inCall: Set<string>;
 }

@@ -83,6 +83,7 @@ export const callStart =
     }
     const call = publicCall(started.call);
     const { iceServers } = ctx.config.calls;
+    ctx.inCall.add(socket.id);
     ctx.io.to(rooms.user(calleeId)).emit('call_incoming', { call, iceServers });
     ctx.ring(call.id);
     return { call, iceServers };
@@ -94,6 +95,7 @@ export const callAccept =
     const accepted = await ctx.storage.calls.acceptCall(payload.callId, userId, socket.id);
     if (!accepted) throw new AppError('CALL_NOT_FOUND');
     ctx.clearRing(accepted.id);
+    ctx.inCall.add(socket.id);
     const call = publicCall(accepted);
     ctx.io.to(accepted.callerSocket).emit('call_accepted', { call });
     // The callee's other devices stop ringing.

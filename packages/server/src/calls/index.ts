@@ -12,6 +12,7 @@ export function registerCalls(server: ServerContext): Feature {
   const ctx: CallContext = {
     ...server,
     chatList: new ChatListNotifier(server.io),
+    inCall: new Set(),
     ring(callId) {
       const timer = setTimeout(() => {
         timers.delete(callId);
@@ -37,6 +38,7 @@ export function registerCalls(server: ServerContext): Feature {
     // A party's connection is gone: its call cannot go on (the peer connection needs its signalling).
     // Counted as work in flight, so that a shutdown waits for it before it closes the storage.
     async disconnect(socket) {
+      if (!ctx.inCall.delete(socket.id)) return;
       ctx.inFlight.enter();
       try {
         const calls = await ctx.storage.calls.callsOfSocket(socket.id);
