@@ -1,5 +1,7 @@
 import type { ChatListItem } from '@mpi/client';
 import type { MouseEvent } from 'react';
+import { previewText as attachmentPreview } from './attachments/attachment-format.js';
+import { callText } from './calls/call-buttons.js';
 import { EncryptedMark, previewText } from './encryption.js';
 import { chatTitle, dmPeer, fullDateTime, shortTime } from './format.js';
 import { BellOffIcon } from './icons.js';
@@ -48,9 +50,11 @@ export function ChatList({
             const title = chatTitle(chat, me, nameOf);
             const last = chat.lastMessage;
             const from = last && chat.type === 'group' ? `${nameOf(last.senderId)}: ` : '';
-            const preview = last
-              ? `${last.senderId === me ? 'You: ' : from}${previewText(last)}`
-              : 'No messages yet';
+            const preview = !last
+              ? 'No messages yet'
+              : last.call
+                ? callText(last.call, last.senderId === me)
+                : `${last.senderId === me ? 'You: ' : from}${attachmentPreview({ ...last, text: previewText(last) })}`;
             const peer = dmPeer(chat, me);
             const active = chat.id === activeChatId;
             return (

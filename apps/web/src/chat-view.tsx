@@ -1,6 +1,10 @@
 import type { ChatListItem, ChatMessage, MessageStatus } from '@mpi/client';
-import { Composer, useChat } from '@mpi/react';
+import { Composer, useChat, useFileUploads, useVoiceRecorder } from '@mpi/react';
 import { Fragment, type ReactNode, useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
+import { AttachControls } from './attachments/attach-controls.js';
+import { MessageAttachments } from './attachments/message-attachments.js';
+import { UploadTray } from './attachments/upload-tray.js';
+import { CallButtons, CallEntry } from './calls/call-buttons.js';
 import { useUnreadDivider } from './chat/use-unread-divider.js';
 import { EncryptedMark, EncryptionBanner, unreadableText } from './encryption.js';
 import { chatTitle, clockTime, dayKey, dayLabel, dmPeer, fullDateTime } from './format.js';
@@ -59,10 +63,16 @@ function MessageItem({
       <div className="bubble" {...longPress}>
         {showSender && !message.own && <span className="sender">{senderName}</span>}
         <span className="visually-hidden">{message.own ? 'You' : senderName}: </span>
+        {message.call && <CallEntry call={message.call} own={message.own} />}
+        {message.attachments && message.deletedAt === null && (
+          <MessageAttachments attachments={message.attachments} />
+        )}
         {unreadable ? (
           <span className="text unreadable">{unreadable}</span>
         ) : (
-          <MessageContent message={message} ui={ui} />
+          (message.text !== '' || message.deletedAt !== null || ui.editingId === message.id) && (
+            <MessageContent message={message} ui={ui} />
+          )
         )}
         <span className="meta">
           <time dateTime={message.createdAt} title={fullDateTime(message.createdAt)}>
@@ -127,6 +137,13 @@ export function ChatView({
   const chat = useChat(chatId, { markReadOnView: usePageVisible() });
   const ui = useMessageUi(chatId, me, item?.type === 'group');
   useJumpTarget(chatId, chat);
+  const files = useFileUploads(chatId);
+  const recorder = useVoiceRecorder();
+  const [dragging, setDragging] = useState(false);
+  const sendFiles = (list: readonly File[]) => {
+    stickToBottom.current = true;
+    for (const file of list) void files.send(file);
+  };
   const [announcement, setAnnouncement] = useState('');
   const listRef = useRef<HTMLElement>(null);
   const inputRef = useRef<HTMLTextAreaElement>(null);
@@ -224,7 +241,30 @@ export function ChatView({
 
   const typing = typingText(chat.typingUserIds.map(nameOf));
   return (
-    <section className="chat" aria-labelledby={headingId} data-chat-id={chatId}>
+    <section
+      className={`chat${dragging ? ' dragging' : ''}`}
+      aria-labelledby={headingId}
+      data-chat-id={chatId}
+      // Files dropped on the conversation or pasted into it are sent to it.
+      onDragOver={(event) => {
+        if (!event.dataTransfer.types.includes('Files')) return;
+        event.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={(event) => {
+        if (event.dataTransfer.files.length === 0) return;
+        event.preventDefault();
+        setDragging(false);
+        sendFiles([...event.dataTransfer.files]);
+      }}
+      onPaste={(event) => {
+        const pasted = [...event.clipboardData.files];
+        if (pasted.length === 0) return;
+        event.preventDefault();
+        sendFiles(pasted);
+      }}
+    >
       <header className="chat-head">
         <button
           type="button"
@@ -253,6 +293,7 @@ export function ChatView({
           )}
         </div>
         <MuteToggle chatId={chatId} />
+        {item?.type === 'dm' && <CallButtons chatId={chatId} />}
       </header>
       {item?.encrypted && <EncryptionBanner chatId={chatId} others={item.members.filter((m) => m !== me)} />}
       <div className="messages-pane">
@@ -316,6 +357,19 @@ export function ChatView({
       <p className="visually-hidden" aria-live="polite">
         {announcement}
       </p>
+      <UploadTray uploads={files.uploads} onCancel={files.cancel} onDismiss={files.dismiss} />
+      <AttachControls
+        onFiles={sendFiles}
+        recorder={recorder}
+        onVoice={(voice) => {
+          stickToBottom.current = true;
+          const extension = voice.blob.type.includes('ogg') ? 'ogg' : 'webm';
+          void files.send(voice.blob, {
+            name: `voice-message.${extension}`,
+            voice: { durationMs: voice.durationMs, waveform: voice.waveform },
+          });
+        }}
+      />
       {ui.replyTo && <ReplyPreview message={ui.replyTo} onCancel={() => ui.setReplyTo(null)} />}
       <MentionCompletion
         fieldRef={inputRef}

@@ -1,6 +1,7 @@
 import { createSocketService, type SocketService } from '@mpi/client';
 import { IndexedDbOutboxStore } from '@mpi/client/browser';
 import { endToEndEncryption } from '@mpi/client/e2e';
+import { IndexedDbUploadStore, tusUploader } from '@mpi/client/files';
 import { storage } from './storage.js';
 
 /** The signed-in user, as remembered in localStorage. */
@@ -150,6 +151,9 @@ export function startSession(user: SignedInUser): Session {
     deviceId: deviceId(),
     outboxStore: new IndexedDbOutboxStore({ databaseName: `mpi-realtime:${user.userId}` }),
     endToEnd: endToEndEncryption(), // the device key pair in IndexedDB
+    uploader: tusUploader,
+    // A file being sent survives a reload too (its bytes in IndexedDB) and resumes where it was.
+    uploadStore: new IndexedDbUploadStore({ databaseName: `mpi-realtime-uploads:${user.userId}` }),
     // `debug` is left unset on purpose: the SDK then logs every event while
     // localStorage.websocket_debug === 'true', checked per event.
   });

@@ -11,6 +11,8 @@ import {
   useProfile,
 } from '@mpi/react';
 import { type MouseEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { CallProvider } from './calls/call-context.js';
+import { CallScreen } from './calls/call-screen.js';
 import { ChatList } from './chat-list.js';
 import { ChatView } from './chat-view.js';
 import { ConnectionBadge } from './connection-badge.js';
@@ -43,7 +45,9 @@ function handlersFor(
 export function SignedInApp({ session, onSignOut }: { session: Session; onSignOut(): void }) {
   return (
     <SocketProvider service={session.service}>
-      <Shell user={session.user} onSignOut={onSignOut} />
+      <CallProvider>
+        <Shell user={session.user} onSignOut={onSignOut} />
+      </CallProvider>
     </SocketProvider>
   );
 }
@@ -163,6 +167,7 @@ function Shell({ user, onSignOut }: { user: SignedInUser; onSignOut(): void }) {
           )}
         </main>
       </div>
+      <CallScreen me={user.userId} />
     </div>
   );
 }

@@ -286,7 +286,10 @@ export class ChatSync {
     };
     const encrypted = await this.e2e.isEncrypted(chatId);
     if (typeof encrypted === 'object') return encrypted;
-    if (!encrypted) return this.#bridge.request('send_message', { chatId, text, clientMessageId, ...reply });
+    if (!encrypted) {
+      const files = entry.attachments ? { attachments: entry.attachments } : {};
+      return this.#bridge.request('send_message', { chatId, text, clientMessageId, ...reply, ...files });
+    }
     return this.e2e.send(chatId, text, clientMessageId, (envelope) =>
       this.#bridge.request('send_message', { chatId, envelope, clientMessageId, ...reply }),
     );

@@ -12,6 +12,16 @@ export {
 } from './device-id.js';
 export type { EndToEndPlugin, UndecryptableReason } from './e2e/plugin.js';
 export { SocketRequestError } from './errors.js';
+export type { SendFileOptions, SendFileResult } from './files/file-sender.js';
+export type {
+  FileInput,
+  PendingUpload,
+  PendingUploadStore,
+  Uploader,
+  UploadFile,
+  UploadOptions,
+  UploadResult,
+} from './files/types.js';
 export { createClientMessageId } from './ids.js';
 export {
   DEFAULT_NOTIFICATION_LIMIT,

@@ -16,6 +16,8 @@ import { isDebugEnabled, logIncomingEvent } from './debug.js';
 import { DeviceIdentity, deviceIdStoreOf } from './device-id.js';
 import { Emitter } from './emitter.js';
 import { SocketRequestError, unavailable } from './errors.js';
+import { FileSender, httpBaseOf, type SendFileOptions, type SendFileResult } from './files/file-sender.js';
+import type { FileInput, PendingUpload, UploadOptions } from './files/types.js';
 import { createClientMessageId } from './ids.js';
 import { NotificationStore } from './notifications/notification-store.js';
 import { type ResolvedOptions, resolveOptions } from './options.js';
@@ -67,6 +69,17 @@ export class SocketService {
   readonly #sync: ChatSync;
   readonly #device = new DeviceIdentity(() => deviceIdStoreOf(this.#rawOptions));
   readonly #people = new PeopleStore({ getProfiles: (userIds) => this.request('get_profiles', { userIds }) });
+  readonly #files = new FileSender({
+    baseUrl: () => httpBaseOf(this.#options.url),
+    token: () => this.#options.token,
+    uploader: () => this.#rawOptions.uploader,
+    uploadStore: () => this.#rawOptions.uploadStore,
+    // A message entry (no action): its ack is send_message's.
+    send: (chatId, text, clientMessageId, attachments) =>
+      this.#sync.outbox.send(chatId, text, clientMessageId, { attachments }) as Promise<
+        AckOf<'send_message'>
+      >,
+  });
 
   constructor(options: SocketServiceOptions = {}) {
     this.#rawOptions = { ...options };
@@ -247,6 +260,32 @@ export class SocketService {
       ...(options.mentions !== undefined && options.mentions.length > 0 && { mentions: options.mentions }),
     };
     return this.#sync.outbox.send(chatId, message, clientMessageId, extra) as Promise<AckOf<'send_message'>>;
+  }
+
+  /**
+   * Uploads a file (a File or Blob in browsers; `fileFromPath` / `fileFromBuffer` of `@mpi/client/node` in
+   * Node) with progress, resuming by itself after a dropped connection, then sends it as a message
+   * through the outbox (idempotent by `clientMessageId`, like `sendMessage`). Resolves with the message's
+   * final ack, or the upload's failure (`cancelled: true` once `options.signal` aborted it).
+   */
+  sendFile(chatId: string, file: FileInput, options: SendFileOptions = {}): Promise<SendFileResult> {
+    return this.#files.sendFile(chatId, file, options);
+  }
+
+  /**
+   * Resumes the files of a chat that a previous page left uploading (with `uploadStore`), each from where
+   * the server stopped, then sends their messages. Resolves with each one and its final result.
+   */
+  resumeUploads(
+    chatId: string,
+    options?: (upload: PendingUpload) => Pick<UploadOptions, 'onProgress' | 'signal'>,
+  ): Promise<Array<{ upload: PendingUpload; result: Promise<SendFileResult> }>> {
+    return this.#files.resumeUploads(chatId, options);
+  }
+
+  /** An attachment's bytes (or its thumbnail) as a Blob, fetched with the user's token. */
+  fetchFile(fileId: string, options: { thumbnail?: boolean } = {}) {
+    return this.#files.fetchFile(fileId, options);
   }
 
   /** Queues a `failed` message again; resolves with its new final ack (NOT_FOUND when not failed). */

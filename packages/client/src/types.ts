@@ -12,6 +12,7 @@ import type { ReconnectionPolicy } from './config.js';
 import type { ConnectionState } from './connection-state.js';
 import type { DeviceIdStore } from './device-id.js';
 import type { EndToEndPlugin } from './e2e/plugin.js';
+import type { PendingUploadStore, Uploader } from './files/types.js';
 import type { OutboxStore } from './outbox/types.js';
 
 /** The Socket.IO client socket, typed with the wire contract. */
@@ -92,6 +93,13 @@ export interface SocketServiceOptions {
   receiptBatchMs?: number;
   /** A gap in a chat's seqs that lasts this long is fetched with get_history. Default 2000 ms. */
   gapFillAfterMs?: number;
+  /**
+   * Uploads `sendFile`'s files: `tusUploader` from `@mpi/client/files` (resumable, with progress). Not
+   * bundled by default, so that apps without files stay small.
+   */
+  uploader?: Uploader;
+  /** Keeps files being sent across a reload (`IndexedDbUploadStore` from `@mpi/client/files`); default none. */
+  uploadStore?: PendingUploadStore;
 }
 
 /** Codes of connection failures detected by the client itself (the server's codes are `ErrorCode`). */

@@ -65,6 +65,14 @@ export const ERROR_CATALOGUE = {
     status: 422,
     message: 'The push subscription does not point at a push service this server sends to.',
   },
+  ATTACHMENT_INVALID: {
+    status: 422,
+    message:
+      'An attachment is not a completed upload of yours for this chat, or is sent with another message.',
+  },
+  FILE_TYPE_NOT_ALLOWED: { status: 415, message: 'The server does not accept files of this type.' },
+  CALL_BUSY: { status: 409, message: 'You or the person you call are already in a call.' },
+  CALL_NOT_FOUND: { status: 404, message: 'No ringing or active call of yours has this id.' },
   INTERNAL: { status: 500, message: 'Something went wrong on the server; it has been logged.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
@@ -119,6 +127,10 @@ export const ERROR_RECOVERY = {
   REACTION_LIMIT: 'refused',
   PUSH_DISABLED: 'refused',
   PUSH_ENDPOINT_NOT_ALLOWED: 'refused',
+  ATTACHMENT_INVALID: 'refused',
+  FILE_TYPE_NOT_ALLOWED: 'refused',
+  CALL_BUSY: 'refused',
+  CALL_NOT_FOUND: 'refused',
   INTERNAL: 'fault',
 } as const satisfies Record<ErrorCode, ErrorRecovery>;
 

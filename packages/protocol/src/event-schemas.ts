@@ -16,6 +16,9 @@ import {
 import { getPushConfigSchema, registerPushSchema, unregisterPushSchema } from './push-schemas.js';
 import {
   addMembersSchema,
+  callRefSchema,
+  callSignalSchema,
+  callStartSchema,
   channelsSchema,
   chatRefSchema,
   createGroupSchema,
@@ -76,6 +79,11 @@ export const CLIENT_EVENT_SCHEMAS = {
   get_push_config: getPushConfigSchema,
   register_push_subscription: registerPushSchema,
   unregister_push_subscription: unregisterPushSchema,
+  call_start: callStartSchema,
+  call_accept: callRefSchema,
+  call_decline: callRefSchema,
+  call_hangup: callRefSchema,
+  call_signal: callSignalSchema,
 } as const satisfies Record<ClientEventName, z.ZodType>;
 
 /** The payload of a client event after the server parsed it (defaults applied). */

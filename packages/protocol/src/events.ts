@@ -8,10 +8,13 @@ import type {
   SearchMessagesInput,
 } from './message-action-schemas.js';
 import type {
+  CallEndReason,
+  CallInfo,
   ChatInfo,
   ChatMember,
   ChatSummary,
   DeviceKey,
+  IceServer,
   MessageData,
   PeopleSnapshot,
   UserPresence,
@@ -32,6 +35,9 @@ import type { NotificationEventName, NotificationEvents, NotificationItem } from
 import type { GetPushConfigInput, PushConfig, RegisterPushInput, UnregisterPushInput } from './push.js';
 import type {
   AddMembersInput,
+  CallRefInput,
+  CallSignalInput,
+  CallStartInput,
   ChannelsInput,
   ChatRefInput,
   CreateGroupInput,
@@ -103,6 +109,14 @@ export interface ClientEventContract {
   get_push_config: { payload: GetPushConfigInput; result: PushConfig };
   register_push_subscription: { payload: RegisterPushInput; result: Record<never, never> };
   unregister_push_subscription: { payload: UnregisterPushInput; result: Record<never, never> };
+  /** Rings the other member of a DM (all their devices); `CALL_BUSY` when either is in a call. */
+  call_start: { payload: CallStartInput; result: { call: CallInfo; iceServers: IceServer[] } };
+  /** The callee answers on this device; their other devices stop ringing. */
+  call_accept: { payload: CallRefInput; result: { call: CallInfo; iceServers: IceServer[] } };
+  call_decline: { payload: CallRefInput; result: Record<never, never> };
+  call_hangup: { payload: CallRefInput; result: Record<never, never> };
+  /** Relayed to the other party's device in the call: offer, answer, ICE candidates. */
+  call_signal: { payload: CallSignalInput; result: Record<never, never> };
 }
 
 /** The acknowledgement of an action on a message: its state afterwards. */
@@ -173,6 +187,11 @@ export const CLIENT_EVENT_NAMES = [
   'get_push_config',
   'register_push_subscription',
   'unregister_push_subscription',
+  'call_start',
+  'call_accept',
+  'call_decline',
+  'call_hangup',
+  'call_signal',
 ] as const satisfies readonly ClientEventName[];
 
 // Fails to compile when an event of the contract is missing from the list above.
@@ -280,6 +299,21 @@ export interface CatchUpCompletePayload {
   cursors: DeviceCursor[];
 }
 
+export interface CallIncomingPayload {
+  call: CallInfo;
+  iceServers: IceServer[];
+}
+
+export interface CallEndedPayload {
+  callId: string;
+  reason: CallEndReason;
+}
+
+export interface CallSignalPayload {
+  callId: string;
+  signal: CallSignalInput['signal'];
+}
+
 export interface ServerShutdownPayload {
   /** Why the server closes the connection; clients reconnect on their own. */
   reason: string;
@@ -312,6 +346,10 @@ export interface ServerToClientEvents extends NotificationEvents {
   profile_updated: (user: UserProfile) => void;
   presence_updated: (presence: UserPresence) => void;
   settings_updated: (settings: UserSettings) => void;
+  call_incoming: (payload: CallIncomingPayload) => void;
+  call_accepted: (payload: { call: CallInfo }) => void;
+  call_ended: (payload: CallEndedPayload) => void;
+  call_signal: (payload: CallSignalPayload) => void;
 }
 
 export type ServerEventName = keyof ServerToClientEvents;
@@ -341,6 +379,10 @@ export const SERVER_EVENT_NAMES = [
   'profile_updated',
   'presence_updated',
   'settings_updated',
+  'call_incoming',
+  'call_accepted',
+  'call_ended',
+  'call_signal',
 ] as const satisfies readonly Exclude<ServerEventName, NotificationEventName>[];
 
 // Fails to compile when an event of ServerToClientEvents is missing from the lists above.

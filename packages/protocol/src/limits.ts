@@ -37,6 +37,16 @@ export const LIMITS = {
   pushEndpointMaxLength: 1024,
   /** A message's text in a push is cut to this length (a push payload holds about 4 kB). */
   pushTextMaxLength: 1000,
+  /** Most files one message carries. */
+  attachmentsPerMessage: 10,
+  /** Longest file name of an upload. */
+  fileNameMaxLength: 255,
+  /** Most levels in a voice message's waveform. */
+  waveformMaxLevels: 64,
+  /** Longest SDP offer or answer a call relays. */
+  callSdpMaxLength: 20_000,
+  /** Longest call id. */
+  callIdMaxLength: 64,
 } as const;
 
 /** Limits of end-to-end encrypted chats (docs/security.md, "End-to-end encryption"). */

@@ -78,6 +78,30 @@ export const wrappedKeySchema = z.strictObject({
   key: base64urlBytes(48),
 });
 
+/** Upload ids, as the tus server names them (32 hex digits). */
+export const uploadIdSchema = z.string().regex(/^[0-9a-f]{32}$/, 'an upload id is 32 hex digits');
+
+/**
+ * The tus `Upload-Metadata` of a new upload, decoded: the chat it is for, the file's name and type, and
+ * for a voice message its duration and waveform (comma-separated levels).
+ */
+export const uploadMetadataSchema = z.strictObject({
+  chatId: chatIdSchema,
+  filename: safeLine(z.string().trim().min(1).max(LIMITS.fileNameMaxLength)),
+  filetype: z
+    .string()
+    .max(100)
+    .regex(/^[a-z0-9][a-z0-9.+-]*\/[a-z0-9][a-z0-9.+-]*$/, 'a media type such as image/png')
+    .transform((type) => type.toLowerCase()),
+  durationMs: z.coerce.number().int().min(1).optional(),
+  waveform: z
+    .string()
+    .max(LIMITS.waveformMaxLevels * 4)
+    .transform((levels) => levels.split(',').map(Number))
+    .pipe(z.array(z.number().int().min(0).max(255)).min(1).max(LIMITS.waveformMaxLevels))
+    .optional(),
+});
+
 /**
  * An end-to-end encrypted message body: encrypted once under a random content key, which is wrapped for
  * every recipient device (docs/security.md, "End-to-end encryption"). The server checks the shape and the
@@ -108,11 +132,18 @@ export const messageTextSchema = safeText(
     .refine((text) => text.trim().length > 0, 'text must not be blank'),
 );
 
-/** A text message (`text`), or in an end-to-end encrypted chat its `envelope`: exactly one of them. */
+/**
+ * A text message (`text`), or in an end-to-end encrypted chat its `envelope`: exactly one of them. The text
+ * may be blank only when files come with it.
+ */
 export const sendMessageSchema = z
   .strictObject({
     chatId: chatIdSchema,
-    text: messageTextSchema.optional(),
+    text: safeText(
+      z
+        .string()
+        .max(LIMITS.messageTextMaxLength, `text is longer than ${LIMITS.messageTextMaxLength} characters`),
+    ).optional(),
     envelope: e2eEnvelopeSchema.optional(),
     clientMessageId: idSchema,
     /** The id of a message of the same chat this one answers (quoted above it). */
@@ -123,9 +154,20 @@ export const sendMessageSchema = z
       .max(LIMITS.mentionsMaxCount)
       .refine((ids) => new Set(ids).size === ids.length, 'user ids must be unique')
       .optional(),
+    /** Completed uploads of the sender, for this chat (see docs/protocol.md, "Files"). */
+    attachments: z
+      .array(uploadIdSchema)
+      .min(1)
+      .max(LIMITS.attachmentsPerMessage)
+      .refine((ids) => new Set(ids).size === ids.length, 'upload ids must be unique')
+      .optional(),
   })
   .refine((message) => (message.text === undefined) !== (message.envelope === undefined), {
     message: 'send either text or an envelope',
+    path: ['text'],
+  })
+  .refine((message) => message.text === undefined || message.text.trim().length > 0 || message.attachments, {
+    message: 'text must not be blank',
     path: ['text'],
   });
 
@@ -184,9 +226,39 @@ export const setPresenceHiddenSchema = z.strictObject({ hidden: z.boolean() });
 
 export const pingSchema = z.strictObject({ sentAt: z.number().optional() });
 
+export const callIdSchema = idSchema.max(LIMITS.callIdMaxLength).describe('call id');
+export const callStartSchema = z.strictObject({
+  chatId: chatIdSchema,
+  callId: callIdSchema,
+  media: z.enum(['audio', 'video']),
+});
+export const callRefSchema = z.strictObject({ callId: callIdSchema });
+const sdpSchema = z.string().min(1).max(LIMITS.callSdpMaxLength);
+/** What WebRTC peers exchange through the server: the offer, the answer and ICE candidates. */
+export const callSignalSchema = z.strictObject({
+  callId: callIdSchema,
+  signal: z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('offer'), sdp: sdpSchema }),
+    z.strictObject({ kind: z.literal('answer'), sdp: sdpSchema }),
+    z.strictObject({
+      kind: z.literal('candidate'),
+      candidate: z.strictObject({
+        candidate: z.string().max(1024),
+        sdpMid: z.string().max(64).nullable().optional(),
+        sdpMLineIndex: z.number().int().min(0).max(64).nullable().optional(),
+        usernameFragment: z.string().max(256).nullable().optional(),
+      }),
+    }),
+  ]),
+});
+
 export type SetupUserInput = z.input<typeof setupUserSchema>;
+export type CallStartInput = z.input<typeof callStartSchema>;
+export type CallRefInput = z.input<typeof callRefSchema>;
+export type CallSignalInput = z.input<typeof callSignalSchema>;
 export type ChatRefInput = z.input<typeof chatRefSchema>;
 export type SendMessageInput = z.input<typeof sendMessageSchema>;
+export type UploadMetadata = z.output<typeof uploadMetadataSchema>;
 export type MessagesReceivedInput = z.input<typeof messagesReceivedSchema>;
 export type MarkReadInput = z.input<typeof markReadSchema>;
 export type OpenDmInput = z.input<typeof openDmSchema>;

@@ -5,9 +5,11 @@ import type { Server } from 'socket.io';
 import { AuditLog } from './audit-log.js';
 import { refusingErased } from './auth/erased-tokens.js';
 import { createTokenVerifier } from './auth/tokens.js';
+import { registerCalls } from './calls/index.js';
 import { registerChat } from './chat/index.js';
 import type { Config } from './config.js';
 import { blocklistFilter, type ContentFilter } from './content-filter.js';
+import { type FilesFeature, registerFiles } from './files/index.js';
 import { registerCompression } from './http/compression.js';
 import { setErrorHandler } from './http/error-handler.js';
 import { OriginPolicy } from './http/origin-policy.js';
@@ -44,6 +46,8 @@ export interface MpiServer {
   readonly log: Logger;
   /** The notification service and its reminder loop. */
   readonly notifications: NotificationsFeature;
+  /** Uploads, downloads and the erasure of a user's files. */
+  readonly files: FilesFeature;
   /** Starts listening; resolves with the base URL, e.g. `http://127.0.0.1:4000`. */
   listen(): Promise<string>;
   /** The base URL once listening. */
@@ -133,11 +137,12 @@ export async function createServer(config: Config, options: CreateServerOptions 
     });
   }
   const inFlight = new InFlight();
+  const rateLimiters = createRateLimiters(config.rateLimit, scaleOut.redis);
   const handlers = new HandlerRegistry({
     metrics,
     log,
     inFlight,
-    rateLimiters: createRateLimiters(config.rateLimit, scaleOut.redis),
+    rateLimiters,
     backpressure: config.backpressure,
     audit,
   });
@@ -164,10 +169,15 @@ export async function createServer(config: Config, options: CreateServerOptions 
     push,
   };
 
+  // Tokens of erased users are refused on the socket and on the HTTP routes alike.
+  const verifier = refusingErased(createTokenVerifier(config.auth), storage.privacy, log);
   // Every feature of the server, in one place.
   const notifications = registerNotifications(ctx);
   const chat = registerChat(ctx, notifications.service);
   const people = registerPeople(ctx);
+  // A new upload draws on the user's actions budget, as a send does.
+  const files = await registerFiles(ctx, verifier, rateLimiters.actions, audit);
+  const calls = registerCalls(ctx);
   const users = registerUsers(
     ctx,
     [chat.catchUp, notifications.catchUp].filter((c) => c !== undefined),
@@ -179,11 +189,16 @@ export async function createServer(config: Config, options: CreateServerOptions 
     people,
     users,
     registerPush(ctx, vapid?.publicKey ?? null),
+    files,
+    calls,
   ];
   for (const feature of features) handlers.addHooks(feature);
-  // Tokens of erased users are refused on the socket and on the HTTP routes alike.
-  const verifier = refusingErased(createTokenVerifier(config.auth), storage.privacy, log);
-  registerPrivacy(ctx, { verifier, redis: scaleOut.redis, forgetChats: chat.forgetChats });
+  registerPrivacy(ctx, {
+    verifier,
+    redis: scaleOut.redis,
+    forgetChats: chat.forgetChats,
+    deleteFilesOfUser: files.deleteFilesOfUser,
+  });
   attachRealtime(io, handlers, {
     verifier,
     log,
@@ -223,6 +238,7 @@ export async function createServer(config: Config, options: CreateServerOptions 
     storage,
     log,
     notifications,
+    files,
     get url() {
       return url;
     },

@@ -1,4 +1,7 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { IceServer } from '@mpi/protocol';
 import { z } from 'zod';
 import { parseLeadTimes } from './durations.js';
 
@@ -69,6 +72,55 @@ const hosts = z
 const vapidKey = z
   .string()
   .regex(/^[A-Za-z0-9_-]{40,100}$/, 'must be a base64url VAPID key (web-push generate-vapid-keys)');
+
+/** Comma-separated media types, each exact (`image/png`) or a whole family (`image/*`). */
+const mediaTypes = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((type) => type.trim().toLowerCase())
+      .filter((type) => type !== ''),
+  )
+  .pipe(
+    z
+      .array(
+        z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9.+-]*\/(\*|[a-z0-9][a-z0-9.+-]*)$/, 'each type is type/subtype or type/*'),
+      )
+      .min(1),
+  );
+
+const DEFAULT_FILE_TYPES =
+  'image/png,image/jpeg,image/gif,image/webp,application/pdf,audio/webm,audio/ogg,audio/mpeg,audio/mp4,' +
+  'video/mp4,video/webm,text/plain,text/csv,application/zip,' +
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document,' +
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** A JSON array of RTCIceServer objects: `[{"urls":"stun:stun.example.org:3478"}, {"urls":[…],"username":…,"credential":…}]`. */
+const iceServers = z
+  .string()
+  .transform((value, ctx) => {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON array of ICE servers' });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z.array(
+      z.strictObject({
+        urls: z.union([
+          z.string().regex(/^(stun|stuns|turn|turns):/),
+          z.array(z.string().regex(/^(stun|stuns|turn|turns):/)).min(1),
+        ]),
+        username: z.string().optional(),
+        credential: z.string().optional(),
+      }),
+    ),
+  );
 
 const leadTimes = z.string().transform((value, ctx) => {
   try {
@@ -143,6 +195,13 @@ const envSchema = z
       .regex(/^(mailto:[^@\s]+@[^@\s]+|https:\/\/\S+)$/, 'must be a mailto: address or an https: URL')
       .optional(),
     WEB_PUSH_ENDPOINT_HOSTS: hosts.optional(),
+    FILES_DIR: z.string().min(1).default('./data/files'),
+    // Sizes are stored as 32-bit integers (both dialects).
+    FILE_MAX_BYTES: positiveInt.max(2 ** 31 - 1).default(25 * 1024 * 1024),
+    FILE_ALLOWED_TYPES: mediaTypes.default(mediaTypes.parse(DEFAULT_FILE_TYPES)),
+    VOICE_MAX_SECONDS: positiveInt.max(3600).default(300),
+    ICE_SERVERS: iceServers.default([]),
+    CALL_RING_SECONDS: positiveInt.max(300).default(30),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.ADMIN_UI_USERNAME) !== Boolean(env.ADMIN_UI_PASSWORD_HASH)) {
@@ -256,6 +315,10 @@ export interface Config {
   };
   /** The built web app served at `/`. */
   webDistDir: string;
+  /** Attachments: where uploads are kept on disk, the largest accepted, the types allowed, voice length. */
+  files: { dir: string; maxBytes: number; allowedTypes: string[]; voiceMaxMs: number };
+  /** 1:1 calls: the STUN/TURN servers handed to both peers, and how long a call rings unanswered. */
+  calls: { iceServers: IceServer[]; ringMs: number };
   /** Shared state for several nodes; a single node needs none. */
   /** The Socket.IO Admin UI: off (undefined) unless a user and a bcrypt hash of the password are set. */
   adminUi: { username: string; passwordHash: string; readonly: boolean } | undefined;
@@ -335,6 +398,13 @@ export function loadConfig(env: Env): Config {
       retentionDays: e.NOTIFICATION_RETENTION_DAYS,
     },
     webDistDir: e.WEB_DIST_DIR,
+    files: {
+      dir: e.FILES_DIR,
+      maxBytes: e.FILE_MAX_BYTES,
+      allowedTypes: e.FILE_ALLOWED_TYPES,
+      voiceMaxMs: e.VOICE_MAX_SECONDS * 1000,
+    },
+    calls: { iceServers: e.ICE_SERVERS, ringMs: e.CALL_RING_SECONDS * 1000 },
     redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX, leaseMs: e.NODE_LEASE_MS },
     push: {
       // Off in production unless configured; on elsewhere (with a generated key pair if none is set).
@@ -359,5 +429,13 @@ export function loadConfig(env: Env): Config {
 
 /** A configuration for tests and embedding: defaults, overridden by the given variables. */
 export function testConfig(overrides: Env = {}): Config {
-  return loadConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', ...overrides });
+  return loadConfig({
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    // Never the working directory's ./data: tests that send files give their own temporary folder.
+    FILES_DIR: join(tmpdir(), 'mpi-realtime-test-files'),
+    ...overrides,
+  });
 }

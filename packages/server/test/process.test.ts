@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServerToClientEvents } from '@mpi/protocol';
 import { tempDir } from '@mpi/test-kit';
@@ -17,7 +19,8 @@ afterEach(() => {
 
 function startProcess(env: Record<string, string>) {
   const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', MAIN], {
-    env: { PATH: process.env.PATH ?? '', ...env },
+    // Uploads never land in the working directory's ./data.
+    env: { PATH: process.env.PATH ?? '', FILES_DIR: join(tmpdir(), 'mpi-realtime-test-files'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { freePort } from './ports.js';
 import { tempDir } from './temp-dir.js';
 import { sleep } from './timing.js';
@@ -52,6 +53,8 @@ export class ServerProcess {
         HOST: '127.0.0.1',
         PORT: String(this.port),
         LOG_LEVEL: 'warn',
+        // Uploads never land in the working directory's ./data (as in testConfig).
+        FILES_DIR: join(tmpdir(), 'mpi-realtime-test-files'),
         ...this.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -98,7 +98,12 @@ export class Outbox {
     chatId: string,
     text: string,
     clientMessageId: string,
-    extra: { replyToId?: string; action?: MessageAction; mentions?: readonly string[] } = {},
+    extra: {
+      replyToId?: string;
+      action?: MessageAction;
+      mentions?: readonly string[];
+      attachments?: string[];
+    } = {},
   ): Promise<SendAck> {
     void this.load();
     const result = this.#wait(clientMessageId);
@@ -117,6 +122,7 @@ export class Outbox {
       attempts: 0,
       ...(extra.replyToId !== undefined && { replyToId: extra.replyToId }),
       ...(extra.action !== undefined && { action: extra.action }),
+      ...(extra.attachments && { attachments: extra.attachments }),
     };
     this.#lastOrder = entry.order;
     this.#entries.set(clientMessageId, entry);

@@ -37,6 +37,8 @@ export interface OutboxEntry {
    * actions are idempotent by state, so a resend after a lost ack changes nothing twice.
    */
   action?: MessageAction;
+  /** Completed uploads sent with the message (`sendFile`); absent for text messages. */
+  attachments?: string[];
 }
 
 /**
@@ -68,7 +70,9 @@ export function isOutboxEntry(value: unknown): value is OutboxEntry {
     (v.status === 'pending' || v.status === 'failed') &&
     typeof v.attempts === 'number' &&
     (v.replyToId === undefined || typeof v.replyToId === 'string') &&
-    (v.action === undefined || isMessageAction(v.action))
+    (v.action === undefined || isMessageAction(v.action)) &&
+    (v.attachments === undefined ||
+      (Array.isArray(v.attachments) && v.attachments.every((id) => typeof id === 'string')))
   );
 }
 

@@ -320,6 +320,8 @@ export function toChatMessage(message: IncomingMessage, own: boolean, status: Me
     replyTo: message.replyTo ?? null,
     reactions: message.reactions ?? [],
     syncing: false,
+    ...(message.attachments && { attachments: message.attachments }),
+    ...(message.call && { call: message.call }),
   });
 }
 

@@ -1,4 +1,13 @@
-import type { AckOf, ChatType, ErrorBody, MessageData, ReactionSummary, ReplyPreview } from '@mpi/protocol';
+import type {
+  AckOf,
+  Attachment,
+  CallRecord,
+  ChatType,
+  ErrorBody,
+  MessageData,
+  ReactionSummary,
+  ReplyPreview,
+} from '@mpi/protocol';
 import type { UndecryptableReason } from '../e2e/plugin.js';
 
 /**
@@ -47,6 +56,10 @@ export interface ChatMessage {
    * (optimistically) and settles when the server has it.
    */
   readonly syncing: boolean;
+  /** The files of a sent message (absent without files). */
+  readonly attachments?: readonly Attachment[];
+  /** A call's entry in the history (written by the server when the call ended). */
+  readonly call?: CallRecord;
 }
 
 /** One chat as the UI renders it. A new object only when something in it changed. */

@@ -26,6 +26,15 @@ export const sendMessage =
           envelope: await checkEnvelope(ctx, payload.chatId, payload.envelope, { userId, deviceId }),
         }
       : { text: await filterText(ctx, payload, userId) };
+    // Files are not end-to-end encrypted: the server could read them, so an encrypted chat takes none.
+    if (kind.encrypted && payload.attachments) throw new AppError('ENCRYPTION_REQUIRED');
+    const attachments =
+      payload.attachments &&
+      (await ctx.storage.files.attachable(payload.attachments, {
+        ownerId: userId,
+        chatId: payload.chatId,
+        clientMessageId: payload.clientMessageId,
+      }));
     // Membership is checked inside the append's transaction, which also returns the members to notify.
     const { message, duplicate, members } = await ctx.storage.chat.appendMessage({
       chatId: payload.chatId,
@@ -34,6 +43,7 @@ export const sendMessage =
       ...body,
       replyToId: payload.replyToId,
       mentions: payload.mentions,
+      attachments,
     });
     const memberRooms = members.map((member) => rooms.user(member.userId));
     // A retry is re-broadcast too: the first attempt may have died with its node before broadcasting.

@@ -20,8 +20,10 @@ export async function registerSecurityHeaders(app: FastifyInstance, origins: Ori
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
-        // Avatars are https URLs on any host (protocol.md, "People"); they load without a referrer.
-        imgSrc: ["'self'", 'data:', 'https:'],
+        // Avatars are https URLs on any host (protocol.md, "People"); they load without a referrer. blob:
+        // previews and downloads of attachments, fetched with the user's token (files/download-route.ts).
+        imgSrc: ["'self'", 'data:', 'https:', 'blob:'],
+        mediaSrc: ["'self'", 'blob:'],
         fontSrc: ["'self'"],
         connectSrc: ["'self'", ...extra, ...extra.map(websocketOf)],
         objectSrc: ["'none'"],

@@ -24,7 +24,11 @@ function toResult(userId: string, erasure: Erasure): ErasureResult {
  */
 export async function eraseUser(
   ctx: ServerContext,
-  chatSide: { chatList: ChatListNotifier; forgetChats(chatIds: readonly string[]): void },
+  chatSide: {
+    chatList: ChatListNotifier;
+    forgetChats(chatIds: readonly string[]): void;
+    deleteFiles(userId: string): Promise<number>;
+  },
   userId: string,
   by: Requester,
   delivery?: DeliveryRecord,
@@ -36,6 +40,8 @@ export async function eraseUser(
   });
   if (answer.replayed) return { response: answer.response, replayed: true };
   const erasure = answer.value;
+  // The bytes live outside the database: removed once the rows that pointed at them are gone.
+  const files = await chatSide.deleteFiles(userId);
   ctx.metrics.userErasures.inc({ by, result: erasure.alreadyErased ? 'nothing_left' : 'erased' });
   ctx.log.warn(
     {
@@ -45,7 +51,7 @@ export async function eraseUser(
       userHash: userHash(userId),
       erasedAt: erasure.erasedAt,
       alreadyErased: erasure.alreadyErased,
-      removed: erasure.removed,
+      removed: { ...erasure.removed, files },
       anonymised: erasure.anonymised,
     },
     'user data erased',

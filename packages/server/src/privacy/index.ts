@@ -25,6 +25,8 @@ export interface PrivacyDeps {
   redis?: { client: Redis; keyPrefix: string } | undefined;
   /** Chat's cache of DM members, on every node: an erasure changes them. */
   forgetChats(chatIds: readonly string[]): void;
+  /** The files feature: removes the user's uploads, rows and bytes. */
+  deleteFilesOfUser(userId: string): Promise<number>;
 }
 
 function exportLimiter(redis: PrivacyDeps['redis']): RateLimiterAbstract {
@@ -89,7 +91,12 @@ export function registerPrivacy(ctx: ServerContext, deps: PrivacyDeps): void {
     if (!body.success || body.data.confirm !== userId) {
       throw new AppError('VALIDATION_FAILED', 'Send { "confirm": "<your user id>" } to erase your data.');
     }
-    const { response } = await eraseUser(ctx, { chatList, forgetChats: deps.forgetChats }, userId, 'self');
+    const { response } = await eraseUser(
+      ctx,
+      { chatList, forgetChats: deps.forgetChats, deleteFiles: deps.deleteFilesOfUser },
+      userId,
+      'self',
+    );
     return reply.code(response.status).send(response.body);
   });
 
@@ -98,7 +105,13 @@ export function registerPrivacy(ctx: ServerContext, deps: PrivacyDeps): void {
       sendExport(reply, userId, 'operator'),
     );
     api.mutation('DELETE', '/api/v1/users/:userId', { params: ['userId'] }, ({ params, delivery }) =>
-      eraseUser(ctx, { chatList, forgetChats: deps.forgetChats }, params.userId ?? '', 'operator', delivery),
+      eraseUser(
+        ctx,
+        { chatList, forgetChats: deps.forgetChats, deleteFiles: deps.deleteFilesOfUser },
+        params.userId ?? '',
+        'operator',
+        delivery,
+      ),
     );
   });
 }

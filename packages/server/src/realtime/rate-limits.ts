@@ -49,6 +49,12 @@ export const EVENT_BUDGETS: Readonly<Record<ClientEventName, Budget>> = {
   get_push_config: 'actions',
   register_push_subscription: 'actions',
   unregister_push_subscription: 'actions',
+  call_start: 'actions',
+  call_accept: 'actions',
+  call_decline: 'actions',
+  call_hangup: 'actions',
+  // A call's setup sends a burst of ICE candidates.
+  call_signal: 'signals',
 };
 
 /** Receipts, typing and pings may come this many times as often as other events. */

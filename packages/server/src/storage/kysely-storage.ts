@@ -1,10 +1,14 @@
 import { type Kysely, sql } from 'kysely';
+import type { CallStorage } from './calls/call-storage.js';
+import { KyselyCallStorage } from './calls/kysely-call-storage.js';
 import type { ChatStorage } from './chat/chat-storage.js';
 import { KyselyChatStorage } from './chat/kysely-chat-storage.js';
 import type { SqliteExclusive } from './db/batched-write.js';
 import { createIdFactory } from './db/ids.js';
 import type { Database } from './db/schema.js';
 import { WriteBatcher } from './db/write-batcher.js';
+import type { FileStorage } from './files/file-storage.js';
+import { KyselyFileStorage } from './files/kysely-file-storage.js';
 import { migrateToLatest } from './migrations/migrate-to-latest.js';
 import { KyselyNotificationStorage } from './notifications/kysely-notification-storage.js';
 import type { NotificationStorage } from './notifications/notification-storage.js';
@@ -24,6 +28,8 @@ export class KyselyStorage implements Storage {
   readonly notifications: NotificationStorage;
   readonly privacy: PrivacyStorage;
   readonly push: PushStorage;
+  readonly files: FileStorage;
+  readonly calls: CallStorage;
   /** Group commit of the hot writes: those of one event-loop turn share a transaction. */
   private readonly writes: WriteBatcher;
   private closed = false;
@@ -42,6 +48,8 @@ export class KyselyStorage implements Storage {
     this.notifications = new KyselyNotificationStorage(db, dialect, nextId, this.writes);
     this.privacy = new KyselyPrivacyStorage(db, dialect);
     this.push = new KyselyPushStorage(db);
+    this.files = new KyselyFileStorage(db);
+    this.calls = new KyselyCallStorage(db);
   }
 
   async migrate(): Promise<void> {

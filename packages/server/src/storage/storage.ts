@@ -1,4 +1,6 @@
+import type { CallStorage } from './calls/call-storage.js';
 import type { ChatStorage } from './chat/chat-storage.js';
+import type { FileStorage } from './files/file-storage.js';
 import type { NotificationStorage } from './notifications/notification-storage.js';
 import type { PrivacyStorage } from './privacy/privacy-storage.js';
 import type { PushStorage } from './push/push-storage.js';
@@ -22,4 +24,8 @@ export interface Storage {
   readonly privacy: PrivacyStorage;
   /** Each device's Web Push subscription. */
   readonly push: PushStorage;
+  /** Uploads and their metadata (the bytes are in the files feature's blob store). */
+  readonly files: FileStorage;
+  /** 1:1 calls' signalling state. */
+  readonly calls: CallStorage;
 }

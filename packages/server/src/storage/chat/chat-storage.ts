@@ -1,4 +1,6 @@
 import type {
+  Attachment,
+  CallRecord,
   ChatInfo,
   ChatSummary,
   DeviceKey,
@@ -21,6 +23,10 @@ export interface AppendMessageInput {
   envelope?: E2eEnvelope | undefined;
   /** The message of the same chat this one answers. */
   replyToId?: string | undefined;
+  /** Checked beforehand (FileStorage#attachable); stored with the message and bound to it. */
+  attachments?: Attachment[];
+  /** Only the server's own history entry of a call. */
+  call?: CallRecord;
 }
 
 export interface AppendMessageResult {

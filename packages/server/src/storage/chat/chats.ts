@@ -151,6 +151,8 @@ export async function listChats(db: Kysely<Database>, userId: string): Promise<C
       'm.version as m_version',
       'm.edited_at as m_edited_at',
       'm.deleted_at as m_deleted_at',
+      'm.attachments as m_attachments',
+      'm.call as m_call',
     ])
     .select((eb) => [
       eb.fn.coalesce('m.created_at', 'c.created_at').as('active_at'),
@@ -213,6 +215,8 @@ export async function listChats(db: Kysely<Database>, userId: string): Promise<C
             reply_to_id: null,
             reply_to_seq: null,
             reply_to_sender: null,
+            attachments: c.m_attachments,
+            call: c.m_call,
           }),
     unreadCount: unreadByChat.get(c.id) ?? 0,
     muted: Number(c.me_muted) === 1,

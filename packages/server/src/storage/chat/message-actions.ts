@@ -127,7 +127,13 @@ export function* deleteMessage(db: Kysely<Database>, input: DeleteInput): WriteP
   if (row.deleted_at !== null) return yield* outcome(db, target, false);
   // A tombstone: the text, the quote, the reactions and the mentions go (and so the message leaves the
   // search index).
-  const tombstone = { text: '', envelope: null, mentions: null, deleted_at: new Date().toISOString() };
+  const tombstone = {
+    text: '',
+    envelope: null,
+    mentions: null,
+    attachments: null,
+    deleted_at: new Date().toISOString(),
+  };
   const noQuote = { reply_to_id: null, reply_to_seq: null, reply_to_sender: null };
   yield* statement(setVersion(db, target).set({ ...tombstone, ...noQuote }));
   yield* statement(db.deleteFrom('message_reactions').where('message_id', '=', row.id));

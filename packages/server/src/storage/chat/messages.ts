@@ -20,6 +20,8 @@ export class MessageQueries {
   readonly markSenderRead;
   readonly byClientId;
   readonly range;
+  /** Varies with the number of files, so built per message (only messages with files pay for it). */
+  readonly attachFiles;
 
   constructor(readonly db: Kysely<Database>) {
     this.takeSeq = new PreparedQuery((p: { chatId: string }) =>
@@ -56,6 +58,8 @@ export class MessageQueries {
           reply_to_id: p.reply_to_id,
           reply_to_seq: p.reply_to_seq,
           reply_to_sender: p.reply_to_sender,
+          attachments: p.attachments,
+          call: p.call,
         })
         .onConflict((oc) => oc.columns(['chat_id', 'sender_id', 'client_message_id']).doNothing())
         .returning('seq'),
@@ -78,6 +82,12 @@ export class MessageQueries {
         .where('sender_id', '=', p.senderId)
         .where('client_message_id', '=', p.clientMessageId),
     );
+    this.attachFiles = (p: { messageId: string; fileIds: string[] }) =>
+      db
+        .updateTable('files')
+        .set({ message_id: p.messageId })
+        .where('id', 'in', p.fileIds)
+        .where('message_id', 'is', null);
     this.range = new PreparedQuery((p: { chatId: string; afterSeq: number; upToSeq: number }) =>
       db
         .selectFrom('messages')
@@ -147,6 +157,8 @@ export function* appendMessage(
     reply_to_id: original?.id ?? null,
     reply_to_seq: original ? Number(original.seq) : null,
     reply_to_sender: original?.sender_id ?? null,
+    attachments: input.attachments ? JSON.stringify(input.attachments) : null,
+    call: input.call ? JSON.stringify(input.call) : null,
   };
   const inserted = yield* queries.insert.first$(row);
   if (!inserted) {
@@ -158,6 +170,11 @@ export function* appendMessage(
       duplicate: true,
       members,
     };
+  }
+  // In the append's transaction: a file belongs to the first message that commits with it.
+  if (input.attachments) {
+    const fileIds = input.attachments.map((a) => a.id);
+    yield* statement(queries.attachFiles({ messageId: row.id, fileIds }));
   }
   // Sending in a chat means having read it.
   yield* queries.markSenderRead.run$({ chatId, userId: input.senderId, seq });

@@ -1,4 +1,4 @@
-import type { ChatInfo, MessageData, UserProfile, UserSettings } from '@mpi/protocol';
+import type { Attachment, CallRecord, ChatInfo, MessageData, UserProfile, UserSettings } from '@mpi/protocol';
 import type { Kysely } from 'kysely';
 import type { ChatRow, Database, MessageRow, UserRow } from '../db/schema.js';
 import { StorageError } from '../db/storage-error.js';
@@ -27,6 +27,8 @@ export function toMessage(row: MessageRow): MessageData {
     ...(Number(row.version) > 0 && { version: Number(row.version) }),
     ...(row.edited_at !== null && { editedAt: row.edited_at }),
     ...(row.deleted_at !== null && { deletedAt: row.deleted_at }),
+    ...(row.attachments !== null && { attachments: JSON.parse(row.attachments) as Attachment[] }),
+    ...(row.call !== null && { call: JSON.parse(row.call) as CallRecord }),
   };
 }
 

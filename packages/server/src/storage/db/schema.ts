@@ -26,6 +26,8 @@ export interface Database {
   ingest_deliveries: IngestDeliveriesTable;
   erased_users: ErasedUsersTable;
   push_subscriptions: PushSubscriptionsTable;
+  files: FilesTable;
+  calls: CallsTable;
 }
 
 interface UsersTable {
@@ -94,6 +96,10 @@ interface MessagesTable {
   reply_to_id: string | null;
   reply_to_seq: number | null;
   reply_to_sender: string | null;
+  /** JSON of the message's `Attachment[]`, or null without files (migration 0008). */
+  attachments: string | null;
+  /** JSON of the `CallRecord` of a call's history entry, else null (migration 0008). */
+  call: string | null;
 }
 
 interface MessageReactionsTable {
@@ -101,6 +107,47 @@ interface MessageReactionsTable {
   user_id: string;
   emoji: string;
   created_at: string;
+}
+
+/** A 1:1 call: `ringing` → `active` → `ended`, or `ringing` → `ended`. */
+interface CallsTable {
+  id: string;
+  chat_id: string;
+  caller_id: string;
+  callee_id: string;
+  media: 'audio' | 'video';
+  status: 'ringing' | 'active' | 'ended';
+  /** The sockets of the two parties: signals are relayed to them only. */
+  caller_socket: string;
+  callee_socket: string | null;
+  created_at: string;
+  answered_at: string | null;
+  ended_at: string | null;
+  end_reason: string | null;
+}
+
+/** One tus upload: `uploading` until its last byte, then `complete` with what the server computed. */
+interface FilesTable {
+  /** The tus upload id (32 hex digits), also the key of its bytes in the blob store. */
+  id: string;
+  owner_id: string;
+  chat_id: string;
+  name: string;
+  type: string;
+  /** Declared total bytes (Upload-Length). */
+  size: number;
+  status: 'uploading' | 'complete';
+  sha256: string | null;
+  width: number | null;
+  height: number | null;
+  has_thumbnail: Generated<number>;
+  duration_ms: number | null;
+  /** Comma-separated levels 0–255. */
+  waveform: string | null;
+  /** The message it was sent with; null until then. */
+  message_id: string | null;
+  created_at: string;
+  completed_at: string | null;
 }
 
 interface DeviceReceiptsTable {
@@ -249,6 +296,8 @@ interface PushSubscriptionsTable {
 export type UserRow = Selectable<UsersTable>;
 export type ChatRow = Selectable<ChatsTable>;
 export type MessageRow = Selectable<MessagesTable>;
+export type FileRow = Selectable<FilesTable>;
+export type CallRow = Selectable<CallsTable>;
 
 /** The database or a transaction of it: what a query runs on. */
 export type Db = Kysely<Database> | Transaction<Database>;

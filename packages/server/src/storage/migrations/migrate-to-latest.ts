@@ -6,6 +6,7 @@ import { e2eMigration } from './0004-e2e.js';
 import { erasuresMigration } from './0005-erasures.js';
 import { pushSubscriptionsMigration } from './0006-push-subscriptions.js';
 import { peopleMigration } from './0007-people.js';
+import { filesCallsMigration } from './0008-files-calls.js';
 
 /**
  * Schema migrations, kept in code so the server bundle needs no migration folder at run time.
@@ -22,6 +23,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0005_erasures': erasuresMigration,
   '0006_push_subscriptions': pushSubscriptionsMigration,
   '0007_people': peopleMigration,
+  '0008_files_calls': filesCallsMigration,
 };
 
 /** Serves {@link MIGRATIONS} (or another set, in tests) to Kysely's `Migrator`. */

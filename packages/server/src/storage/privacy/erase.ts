@@ -131,6 +131,16 @@ async function eraseChats(
   );
   add(
     removed,
+    'calls',
+    (
+      await trx
+        .deleteFrom('calls')
+        .where((eb) => eb.or([eb('caller_id', '=', userId), eb('callee_id', '=', userId)]))
+        .executeTakeFirst()
+    ).numDeletedRows,
+  );
+  add(
+    removed,
     'push_subscriptions',
     (await trx.deleteFrom('push_subscriptions').where('user_id', '=', userId).executeTakeFirst())
       .numDeletedRows,
@@ -154,6 +164,7 @@ async function eraseChats(
       text: '',
       mentions: null,
       envelope: null,
+      attachments: null,
       edited_at: null,
       client_message_id: eb.ref('id'),
     }))

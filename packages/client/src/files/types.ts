@@ -1,0 +1,65 @@
+import type { ErrorBody } from '@mpi/protocol';
+
+/** A file outside a browser: a Buffer or an fs.ReadStream in Node (`fileFromPath` in `@mpi/client/node`). */
+export interface UploadFile {
+  data: unknown;
+  name: string;
+  type: string;
+}
+
+/** What `sendFile` takes: a File or Blob in browsers, an {@link UploadFile} anywhere. */
+export type FileInput = Blob | UploadFile;
+
+export interface UploadOptions {
+  /** Bytes the server holds so far, and the total; called as each chunk goes out. */
+  onProgress?: (sentBytes: number, totalBytes: number) => void;
+  /** Aborting cancels the upload (the server discards what it received). */
+  signal?: AbortSignal;
+  /** A name and type for a Blob that has none. */
+  name?: string;
+  type?: string;
+  /** A voice message: its length and waveform (up to 64 levels 0–255), stored with the file. */
+  voice?: { durationMs: number; waveform: number[] };
+  /** Resume this upload (its URL from `onUploadUrl`) instead of creating a new one. */
+  uploadUrl?: string;
+  /** The upload's URL, once the server created it: what a later attempt resumes. */
+  onUploadUrl?: (url: string) => void;
+}
+
+export type UploadResult =
+  | { ok: true; uploadId: string }
+  | { ok: false; cancelled: boolean; error: ErrorBody };
+
+/**
+ * Uploads one file for a chat and resolves once the server holds it whole (never rejects). The SDK's
+ * core does not bundle one, to stay small: pass `uploader: tusUploader` from `@mpi/client/files`.
+ */
+export type Uploader = (request: {
+  endpoint: string;
+  token: string;
+  chatId: string;
+  file: FileInput;
+  options: UploadOptions;
+}) => Promise<UploadResult>;
+
+/** A file being sent, kept (with its bytes) until its message is queued, so that a reload can resume it. */
+export interface PendingUpload {
+  /** The message's idempotency key, and the key of the record. */
+  clientMessageId: string;
+  chatId: string;
+  text: string;
+  file: Blob;
+  name: string;
+  type: string;
+  voice?: { durationMs: number; waveform: number[] };
+  /** Where the server holds what it received, once known. */
+  uploadUrl: string | null;
+  createdAt: number;
+}
+
+/** Durable storage of pending uploads (`IndexedDbUploadStore` from `@mpi/client/files` in browsers). */
+export interface PendingUploadStore {
+  load(): Promise<PendingUpload[]>;
+  put(upload: PendingUpload): Promise<void>;
+  delete(clientMessageId: string): Promise<void>;
+}
