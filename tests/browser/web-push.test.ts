@@ -143,9 +143,12 @@ describe.skipIf(!HAS_CHROMIUM)('Web Push in Chromium', { timeout: 90_000 }, () =
           tag: `chat:${dm.chat.id}`,
           path: `/chats/${encodeURIComponent(dm.chat.id)}`,
         },
-        expect.objectContaining({ tag: expect.stringMatching(/^notification:/), path: '/notifications' }),
+        expect.objectContaining({
+          tag: expect.stringMatching(/^notification:/),
+          path: expect.stringMatching(/^\/notifications\/[^/]+$/),
+        }),
       ]);
-    const notice = (await shownNotifications(viewer)).find((n) => n.path === '/notifications');
+    const notice = (await shownNotifications(viewer)).find((n) => n.path.startsWith('/notifications/'));
     expect(`${notice?.title} ${notice?.body}`).toContain('The clubhouse is open until 23:00.');
 
     // A click on it (which headless Chromium cannot do) makes the worker focus an open tab and ask it to
@@ -162,6 +165,17 @@ describe.skipIf(!HAS_CHROMIUM)('Web Push in Chromium', { timeout: 90_000 }, () =
     );
     await viewer.getByRole('heading', { level: 2, name: 'push-coach' }).waitFor();
     expect(await viewer.evaluate<boolean>('window.__sameDocument === true')).toBe(true);
+    // The notification's own click path opens the notification centre at that item, focused.
+    await worker?.evaluate(
+      `clients.matchAll({ type: 'window' }).then((tabs) =>
+        tabs.forEach((tab) => tab.postMessage({ type: 'mpi:open', path: ${JSON.stringify(notice?.path)} })))`,
+    );
+    const item = viewer.locator('li.notification[aria-current="true"]');
+    await item.waitFor();
+    expect(await item.textContent()).toContain('The clubhouse is open until 23:00.');
+    expect(await viewer.evaluate<string | undefined>('document.activeElement?.id')).toBe(
+      await item.getAttribute('id'),
+    );
     await cdp.detach();
     coach.disconnect();
   });

@@ -157,7 +157,7 @@ function Shell({ user, onSignOut }: { user: SignedInUser; onSignOut(): void }) {
               item={chats.find((chat) => chat.id === route.chatId)}
             />
           )}
-          {route.name === 'notifications' && <NotificationCenter inbox={inbox} />}
+          {route.name === 'notifications' && <NotificationCenter inbox={inbox} focusId={route.itemId} />}
           {route.name === 'chats' && (
             <div className="placeholder">
               <h2>Welcome{myName ? `, ${myName}` : ''}</h2>

@@ -14,7 +14,14 @@ function describeItem(item: NotificationItem) {
  * The user's inbox (the SDK's NotificationStore, through `useNotificationSocket`: kept on the server, the
  * same on every device), newest first, and the channel preference.
  */
-export function NotificationCenter({ inbox }: { inbox: UseNotificationSocketResult }) {
+export function NotificationCenter({
+  inbox,
+  focusId,
+}: {
+  inbox: UseNotificationSocketResult;
+  /** An item to bring into view and focus (opened from its OS notification). */
+  focusId?: string | undefined;
+}) {
   const { notifications, unreadCount, channels, loaded, isConnected, markAllRead } = inbox;
   // Box states while a change is on its way (the checkbox follows the click at once).
   const [pending, setPending] = useState<Partial<Record<NotificationChannel, boolean>>>({});
@@ -25,6 +32,14 @@ export function NotificationCenter({ inbox }: { inbox: UseNotificationSocketResu
     const timer = setTimeout(() => void markAllRead(), 1500);
     return () => clearTimeout(timer);
   }, [markAllRead, unreadCount, isConnected]);
+
+  const focusShown = focusId !== undefined && notifications.some((item) => item.id === focusId);
+  useEffect(() => {
+    if (!focusShown) return;
+    const element = document.getElementById(`notification-${focusId}`);
+    element?.scrollIntoView({ block: 'center' });
+    element?.focus();
+  }, [focusShown, focusId]);
 
   const toggle = async (channel: NotificationChannel, on: boolean) => {
     setPending((current) => ({ ...current, [channel]: on }));
@@ -87,7 +102,10 @@ export function NotificationCenter({ inbox }: { inbox: UseNotificationSocketResu
             return (
               <li
                 key={item.id}
-                className={`notification category-${text.category}${item.read ? '' : ' unread'}`}
+                id={`notification-${item.id}`}
+                tabIndex={item.id === focusId ? -1 : undefined}
+                aria-current={item.id === focusId ? 'true' : undefined}
+                className={`notification category-${text.category}${item.read ? '' : ' unread'}${item.id === focusId ? ' focused' : ''}`}
                 data-event={item.event}
               >
                 <span className="notification-category">{CATEGORY_LABEL[text.category]}</span>

@@ -59,12 +59,20 @@ function present(push: PushMessage): { title: string; body: string; tag: string;
       path: routePath({ name: 'chat', chatId: message.chatId }),
     };
   }
-  const text = describeNotification(push.item.event, push.item.payload);
+  const { item } = push;
+  const text = describeNotification(item.event, item.payload);
+  // A mention opens the chat it happened in; anything else its item in the notification centre.
+  const mentionChat =
+    item.event === 'chat:mention' ? (item.payload as { chatId?: unknown }).chatId : undefined;
   return {
     title: text.title,
     body: text.body,
-    tag: `notification:${push.item.id}`,
-    path: routePath({ name: 'notifications' }),
+    tag: `notification:${item.id}`,
+    path: routePath(
+      typeof mentionChat === 'string'
+        ? { name: 'chat', chatId: mentionChat }
+        : { name: 'notifications', itemId: item.id },
+    ),
   };
 }
 
