@@ -67,10 +67,11 @@ describe.skipIf(!HAS_CHROMIUM)('calls in a real browser', { timeout: 90_000 }, (
       expect(after[side]?.audio).toBeGreaterThan(before[side]?.audio ?? 0);
       expect(after[side]?.video).toBeGreaterThan(before[side]?.video ?? 0);
     }
-    await alice.getByRole('button', { name: 'Mute' }).click();
-    await alice.getByRole('button', { name: 'Unmute' }).waitFor();
-    await alice.getByRole('button', { name: 'Camera off' }).click();
-    await alice.getByRole('button', { name: 'Camera on' }).waitFor();
+    // The call's own controls (the chat header has a Mute for the chat's alerts too).
+    await callScreen(alice).getByRole('button', { name: 'Mute' }).click();
+    await callScreen(alice).getByRole('button', { name: 'Unmute' }).waitFor();
+    await callScreen(alice).getByRole('button', { name: 'Camera off' }).click();
+    await callScreen(alice).getByRole('button', { name: 'Camera on' }).waitFor();
 
     await alice.getByRole('button', { name: 'Hang up' }).click();
     await callScreen(alice).waitFor({ state: 'detached' });

@@ -52,7 +52,7 @@ describe('SocketService.sendFile in Node', () => {
       fileFromBuffer(Buffer.from('MZ'), 'x.exe', 'application/x-msdownload'),
     );
     expect(refused).toMatchObject({ ok: false, error: { code: 'FILE_TYPE_NOT_ALLOWED' } });
-    const mallory = sdk(cleanup, srv.url, srv.token, 'mallory');
+    const mallory = sdk(cleanup, srv.url, srv.token, 'mallory', { uploader: tusUploader });
     expect(await mallory.fetchFile(id)).toMatchObject({ ok: false, error: { code: 'NOT_A_MEMBER' } });
   });
 });

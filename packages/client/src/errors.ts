@@ -11,6 +11,14 @@ export class SocketRequestError extends Error {
   }
 }
 
+/**
+ * An error body with its message spelled out: the protocol's `errorBody()` defaults the message from the
+ * error catalogue, which would ship every message of the catalogue in browser bundles.
+ */
+export function errorOf(code: ErrorCode, message: string): ErrorBody {
+  return { code, message };
+}
+
 /** The Ack a request resolves with when it cannot reach the server. */
 export function unavailable(message: string): { ok: false; error: ErrorBody } {
   return { ok: false, error: { code: 'UNAVAILABLE', message } };

@@ -12,11 +12,12 @@ export {
 } from './device-id.js';
 export type { EndToEndPlugin, UndecryptableReason } from './e2e/plugin.js';
 export { SocketRequestError } from './errors.js';
-export type { SendFileOptions, SendFileResult } from './files/file-sender.js';
 export type {
   FileInput,
   PendingUpload,
   PendingUploadStore,
+  SendFileOptions,
+  SendFileResult,
   Uploader,
   UploadFile,
   UploadOptions,

@@ -16,8 +16,14 @@ import { isDebugEnabled, logIncomingEvent } from './debug.js';
 import { DeviceIdentity, deviceIdStoreOf } from './device-id.js';
 import { Emitter } from './emitter.js';
 import { SocketRequestError, unavailable } from './errors.js';
-import { FileSender, httpBaseOf, type SendFileOptions, type SendFileResult } from './files/file-sender.js';
-import type { FileInput, PendingUpload, UploadOptions } from './files/types.js';
+import type {
+  FileInput,
+  FileTransfers,
+  PendingUpload,
+  SendFileOptions,
+  SendFileResult,
+  UploadOptions,
+} from './files/types.js';
 import { createClientMessageId } from './ids.js';
 import { NotificationStore } from './notifications/notification-store.js';
 import { type ResolvedOptions, resolveOptions } from './options.js';
@@ -69,17 +75,7 @@ export class SocketService {
   readonly #sync: ChatSync;
   readonly #device = new DeviceIdentity(() => deviceIdStoreOf(this.#rawOptions));
   readonly #people = new PeopleStore({ getProfiles: (userIds) => this.request('get_profiles', { userIds }) });
-  readonly #files = new FileSender({
-    baseUrl: () => httpBaseOf(this.#options.url),
-    token: () => this.#options.token,
-    uploader: () => this.#rawOptions.uploader,
-    uploadStore: () => this.#rawOptions.uploadStore,
-    // A message entry (no action): its ack is send_message's.
-    send: (chatId, text, clientMessageId, attachments) =>
-      this.#sync.outbox.send(chatId, text, clientMessageId, { attachments }) as Promise<
-        AckOf<'send_message'>
-      >,
-  });
+  #fileTransfers: FileTransfers | null = null;
 
   constructor(options: SocketServiceOptions = {}) {
     this.#rawOptions = { ...options };
@@ -269,7 +265,7 @@ export class SocketService {
    * final ack, or the upload's failure (`cancelled: true` once `options.signal` aborted it).
    */
   sendFile(chatId: string, file: FileInput, options: SendFileOptions = {}): Promise<SendFileResult> {
-    return this.#files.sendFile(chatId, file, options);
+    return this.#files().sendFile(chatId, file, options);
   }
 
   /**
@@ -280,12 +276,31 @@ export class SocketService {
     chatId: string,
     options?: (upload: PendingUpload) => Pick<UploadOptions, 'onProgress' | 'signal'>,
   ): Promise<Array<{ upload: PendingUpload; result: Promise<SendFileResult> }>> {
-    return this.#files.resumeUploads(chatId, options);
+    return this.#files().resumeUploads(chatId, options);
   }
 
   /** An attachment's bytes (or its thumbnail) as a Blob, fetched with the user's token. */
   fetchFile(fileId: string, options: { thumbnail?: boolean } = {}) {
-    return this.#files.fetchFile(fileId, options);
+    return this.#files().fetchFile(fileId, options);
+  }
+
+  /** The file transfers of the `uploader` option, made on first use. */
+  #files(): FileTransfers {
+    const { uploader } = this.#rawOptions;
+    if (!uploader) {
+      throw new Error('sendFile needs the uploader option: tusUploader from @mpi/client/files');
+    }
+    this.#fileTransfers ??= uploader.create({
+      baseUrl: () => this.#options.url.replace(/^ws(s?):/, 'http$1:').replace(/\/+$/, ''),
+      token: () => this.#options.token,
+      uploadStore: () => this.#rawOptions.uploadStore,
+      // A message entry (no action): its ack is send_message's.
+      send: (chatId, text, clientMessageId, attachments) =>
+        this.#sync.outbox.send(chatId, text, clientMessageId, { attachments }) as Promise<
+          AckOf<'send_message'>
+        >,
+    });
+    return this.#fileTransfers;
   }
 
   /** Queues a `failed` message again; resolves with its new final ack (NOT_FOUND when not failed). */

@@ -14,15 +14,12 @@ import type { DeviceIdStore } from './device-id.js';
 import type { EndToEndPlugin } from './e2e/plugin.js';
 import type { PendingUploadStore, Uploader } from './files/types.js';
 import type { OutboxStore } from './outbox/types.js';
+import type { TokenProvider } from './token-provider.js';
 
 /** The Socket.IO client socket, typed with the wire contract. */
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-/**
- * The handshake token, or a function returning it. A function is called before EVERY connection attempt
- * (the first one and each retry), so it can return a freshly refreshed token.
- */
-export type TokenProvider = string | (() => string | Promise<string>);
+export type { TokenProvider } from './token-provider.js';
 
 export interface SocketServiceOptions {
   /** Server URL; default `WEBSOCKET_CONFIG.URL`. */

@@ -3,8 +3,7 @@ import type { EndToEndBridge, EndToEndSession } from './e2e/plugin.js';
 
 const NOT_ENABLED: ErrorBody = {
   code: 'ENCRYPTION_REQUIRED',
-  message:
-    'This chat is end-to-end encrypted and this SocketService has no encryption: pass `endToEnd: endToEndEncryption()` from @mpi/client/e2e.',
+  message: 'This chat is end-to-end encrypted: give the service endToEnd (@mpi/client/e2e).',
 };
 
 /**

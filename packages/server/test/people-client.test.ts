@@ -1,4 +1,5 @@
 import { createSocketService, type SocketService } from '@mpi/client';
+import { endToEndEncryption, MemoryDeviceKeyStore } from '@mpi/client/e2e';
 import { waitFor } from '@mpi/test-kit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../src/auth/tokens.js';
@@ -24,6 +25,7 @@ async function device(userId: string, deviceId: string, name?: string) {
     token: async () => (await signToken(TEST_JWT_SECRET, userId, { ttlSeconds: 3600 })).token,
     deviceId,
     reconnection: { delay: 20, backoff: 1.5, maxDelay: 200, jitter: 0, attempts: 5 },
+    endToEnd: endToEndEncryption({ deviceKeyStore: new MemoryDeviceKeyStore() }),
   });
   services.push(service);
   service.connect();

@@ -1,5 +1,5 @@
-import { type ErrorBody, errorBody } from '@mpi/protocol';
-import { isErrorBody } from '../errors.js';
+import type { ErrorBody } from '@mpi/protocol';
+import { errorOf, isErrorBody } from '../errors.js';
 
 /** `GET /api/files/:id`: the bytes of an attachment (or its thumbnail) as a Blob, with the user's token. */
 export async function downloadFile(
@@ -12,13 +12,13 @@ export async function downloadFile(
   } catch (error) {
     return {
       ok: false,
-      error: errorBody('UNAVAILABLE', error instanceof Error ? error.message : String(error)),
+      error: errorOf('UNAVAILABLE', error instanceof Error ? error.message : String(error)),
     };
   }
   if (response.ok) return { ok: true, blob: await response.blob() };
   const body = (await response.json().catch(() => ({}))) as { error?: unknown };
   return {
     ok: false,
-    error: isErrorBody(body.error) ? body.error : errorBody('INTERNAL', `HTTP ${response.status}`),
+    error: isErrorBody(body.error) ? body.error : errorOf('INTERNAL', `HTTP ${response.status}`),
   };
 }

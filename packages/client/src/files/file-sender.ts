@@ -1,33 +1,17 @@
-import type { AckOf, ErrorBody } from '@mpi/protocol';
-import { errorBody } from '@mpi/protocol';
+import { errorOf } from '../errors.js';
 import { createClientMessageId } from '../ids.js';
-import type { TokenProvider } from '../types.js';
+import type { TokenProvider } from '../token-provider.js';
 import { downloadFile } from './download.js';
-import type { FileInput, PendingUpload, PendingUploadStore, Uploader, UploadOptions } from './types.js';
-
-export interface SendFileOptions extends UploadOptions {
-  /** A caption sent with the file; default none. */
-  text?: string;
-  /** The message's idempotency key (see `createClientMessageId()`). */
-  clientMessageId?: string;
-}
-
-/** The message's final ack, or the upload's failure (`cancelled` when the signal aborted it). */
-export type SendFileResult = AckOf<'send_message'> | { ok: false; cancelled: boolean; error: ErrorBody };
-
-interface FileSenderDeps {
-  /** The server's HTTP origin (the socket URL, ws: → http:). */
-  baseUrl(): string;
-  token(): TokenProvider | undefined;
-  uploader(): Uploader | undefined;
-  uploadStore(): PendingUploadStore | undefined;
-  send(
-    chatId: string,
-    text: string,
-    clientMessageId: string,
-    attachments: string[],
-  ): Promise<AckOf<'send_message'>>;
-}
+import type {
+  FileInput,
+  FileTransferDeps,
+  FileTransfers,
+  PendingUpload,
+  SendFileOptions,
+  SendFileResult,
+  UploadFunction,
+  UploadOptions,
+} from './types.js';
 
 async function resolveToken(provider: TokenProvider | undefined): Promise<string> {
   const token = typeof provider === 'function' ? await provider() : provider;
@@ -42,11 +26,14 @@ const nameOf = (file: FileInput, options: UploadOptions) =>
  * the outbox. With an upload store, a browser file is kept (bytes and upload URL) until its message is
  * queued or refused, so that a reload resumes it.
  */
-export class FileSender {
+export class FileSender implements FileTransfers {
   /** Uploads running in this page, by clientMessageId: a resume never runs one twice. */
   readonly #running = new Set<string>();
 
-  constructor(private readonly deps: FileSenderDeps) {}
+  constructor(
+    private readonly deps: FileTransferDeps,
+    private readonly upload: UploadFunction,
+  ) {}
 
   sendFile(chatId: string, file: FileInput, options: SendFileOptions = {}): Promise<SendFileResult> {
     const clientMessageId = options.clientMessageId ?? createClientMessageId();
@@ -106,12 +93,7 @@ export class FileSender {
     options: SendFileOptions & { clientMessageId: string },
     pending: PendingUpload | undefined,
   ): Promise<SendFileResult> {
-    const upload = this.deps.uploader();
-    if (!upload) {
-      throw new Error(
-        "sendFile needs an uploader: createSocketService({ uploader: tusUploader }) from '@mpi/client/files'.",
-      );
-    }
+    const { upload } = this;
     const store = this.deps.uploadStore();
     const { clientMessageId } = options;
     this.#running.add(clientMessageId);
@@ -121,7 +103,7 @@ export class FileSender {
       try {
         token = await resolveToken(this.deps.token());
       } catch (error) {
-        return { ok: false, cancelled: false, error: errorBody('AUTH_MISSING', String(error)) };
+        return { ok: false, cancelled: false, error: errorOf('AUTH_MISSING', String(error)) };
       }
       const endpoint = `${this.deps.baseUrl()}/api/files/uploads`;
       const uploaded = await upload({
@@ -157,9 +139,4 @@ export class FileSender {
     const query = options.thumbnail ? '?variant=thumbnail' : '';
     return downloadFile(`${this.deps.baseUrl()}/api/files/${encodeURIComponent(fileId)}${query}`, token);
   }
-}
-
-/** The HTTP origin of a Socket.IO URL: `ws://host:4000/` → `http://host:4000`. */
-export function httpBaseOf(url: string): string {
-  return url.replace(/^ws(s?):/, 'http$1:').replace(/\/+$/, '');
 }

@@ -1,7 +1,15 @@
-import { type ErrorBody, errorBody } from '@mpi/protocol';
+import type { ErrorBody } from '@mpi/protocol';
 import { type DetailedError, Upload } from 'tus-js-client';
-import { isErrorBody } from '../errors.js';
-import type { FileInput, Uploader, UploadFile, UploadOptions, UploadResult } from './types.js';
+import { errorOf, isErrorBody } from '../errors.js';
+import { FileSender } from './file-sender.js';
+import type {
+  FileInput,
+  Uploader,
+  UploadFile,
+  UploadFunction,
+  UploadOptions,
+  UploadResult,
+} from './types.js';
 
 /** Waits between attempts after a failed request: the upload resumes from the server's offset each time. */
 const RETRY_DELAYS_MS = [0, 1000, 3000, 5000, 10_000, 20_000, 30_000];
@@ -30,14 +38,16 @@ function describe(file: FileInput, options: UploadOptions): { data: unknown; nam
 
 function failure(error: DetailedError | Error): ErrorBody {
   const response = (error as DetailedError).originalResponse;
-  if (!response || response.getStatus() === 0) return errorBody('UNAVAILABLE', error.message);
+  if (!response || response.getStatus() === 0) return errorOf('UNAVAILABLE', error.message);
   try {
     const body = JSON.parse(response.getBody()) as { error?: unknown };
     if (isErrorBody(body.error)) return body.error;
   } catch {
     // not one of our bodies: tus's own refusal (e.g. a wrong offset), reported with its status
   }
-  return response.getStatus() === 413 ? errorBody('PAYLOAD_TOO_LARGE') : errorBody('INTERNAL', error.message);
+  return response.getStatus() === 413
+    ? errorOf('PAYLOAD_TOO_LARGE', 'The file is larger than the server accepts.')
+    : errorOf('INTERNAL', error.message);
 }
 
 /**
@@ -46,7 +56,7 @@ function failure(error: DetailedError | Error): ErrorBody {
  * resumes too (tus-js-client keeps the upload's URL in localStorage under the file's fingerprint).
  * Resolves once the server holds the whole file and has inspected it; never rejects.
  */
-export const tusUploader: Uploader = ({ endpoint, token, chatId, file, options }) => {
+const tusUpload: UploadFunction = ({ endpoint, token, chatId, file, options }) => {
   const { data, name, type } = describe(file, options);
   const metadata: Record<string, string> = { chatId, filename: name, filetype: type };
   if (options.voice) {
@@ -81,7 +91,7 @@ export const tusUploader: Uploader = ({ endpoint, token, chatId, file, options }
     });
     function cancel() {
       void upload.abort(true).catch(() => undefined);
-      settle({ ok: false, cancelled: true, error: errorBody('UNAVAILABLE', 'The upload was cancelled.') });
+      settle({ ok: false, cancelled: true, error: errorOf('UNAVAILABLE', 'The upload was cancelled.') });
     }
     if (options.signal?.aborted) return cancel();
     options.signal?.addEventListener('abort', cancel);
@@ -98,3 +108,6 @@ export const tusUploader: Uploader = ({ endpoint, token, chatId, file, options }
       });
   });
 };
+
+/** Resumable uploads over tus (tus-js-client) for `sendFile`: `createSocketService({ uploader: tusUploader })`. */
+export const tusUploader: Uploader = { create: (deps) => new FileSender(deps, tusUpload) };

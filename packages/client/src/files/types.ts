@@ -1,4 +1,5 @@
-import type { ErrorBody } from '@mpi/protocol';
+import type { AckOf, ErrorBody } from '@mpi/protocol';
+import type { TokenProvider } from '../token-provider.js';
 
 /** A file outside a browser: a Buffer or an fs.ReadStream in Node (`fileFromPath` in `@mpi/client/node`). */
 export interface UploadFile {
@@ -30,11 +31,8 @@ export type UploadResult =
   | { ok: true; uploadId: string }
   | { ok: false; cancelled: boolean; error: ErrorBody };
 
-/**
- * Uploads one file for a chat and resolves once the server holds it whole (never rejects). The SDK's
- * core does not bundle one, to stay small: pass `uploader: tusUploader` from `@mpi/client/files`.
- */
-export type Uploader = (request: {
+/** Uploads one file for a chat and resolves once the server holds it whole (never rejects). */
+export type UploadFunction = (request: {
   endpoint: string;
   token: string;
   chatId: string;
@@ -62,4 +60,49 @@ export interface PendingUploadStore {
   load(): Promise<PendingUpload[]>;
   put(upload: PendingUpload): Promise<void>;
   delete(clientMessageId: string): Promise<void>;
+}
+
+export interface SendFileOptions extends UploadOptions {
+  /** A caption sent with the file; default none. */
+  text?: string;
+  /** The message's idempotency key (see `createClientMessageId()`). */
+  clientMessageId?: string;
+}
+
+/** The message's final ack, or the upload's failure (`cancelled` when the signal aborted it). */
+export type SendFileResult = AckOf<'send_message'> | { ok: false; cancelled: boolean; error: ErrorBody };
+
+/** What the service gives the file transfers: where the server is, the token, the outbox, the store. */
+export interface FileTransferDeps {
+  /** The server's HTTP origin (the socket URL, ws: → http:). */
+  baseUrl(): string;
+  token(): TokenProvider | undefined;
+  uploadStore(): PendingUploadStore | undefined;
+  send(
+    chatId: string,
+    text: string,
+    clientMessageId: string,
+    attachments: string[],
+  ): Promise<AckOf<'send_message'>>;
+}
+
+/** `sendFile`, `resumeUploads` and `fetchFile` of the SocketService. */
+export interface FileTransfers {
+  sendFile(chatId: string, file: FileInput, options?: SendFileOptions): Promise<SendFileResult>;
+  resumeUploads(
+    chatId: string,
+    options?: (upload: PendingUpload) => Pick<UploadOptions, 'onProgress' | 'signal'>,
+  ): Promise<Array<{ upload: PendingUpload; result: Promise<SendFileResult> }>>;
+  fetchFile(
+    fileId: string,
+    options?: { thumbnail?: boolean },
+  ): Promise<{ ok: true; blob: Blob } | { ok: false; error: ErrorBody }>;
+}
+
+/**
+ * Files for the service (`uploader: tusUploader` from `@mpi/client/files`): kept out of the SDK's core
+ * with the tus client and the upload logic, so that apps without files stay small.
+ */
+export interface Uploader {
+  create(deps: FileTransferDeps): FileTransfers;
 }
