@@ -24,20 +24,34 @@ export interface RetentionJob {
  */
 export function startRetentionSweeper({ what, retentionDays, prune, log }: RetentionJob): () => void {
   if (retentionDays <= 0) return () => undefined;
+  return startHourlySweep(what, log, async () => {
+    const olderThan = new Date(Date.now() - retentionDays * DAY_MS);
+    const { deleted } = await prune(olderThan);
+    return { deleted, olderThan: olderThan.toISOString() };
+  });
+}
+
+/**
+ * Runs `sweep` hourly (the first time after a short delay), logging what it deleted; a failure backs off
+ * and retries sooner than the next hour. The sweep must be idempotent. Returns a stop function.
+ */
+export function startHourlySweep(
+  what: string,
+  log: Logger,
+  sweep: () => Promise<{ deleted: number } & Record<string, unknown>>,
+): () => void {
   const backoff = new RetryBackoff(RETRY_BASE_MS, SWEEP_EVERY_MS);
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   const schedule = (ms: number) => {
     if (stopped) return;
-    timer = setTimeout(sweep, ms);
+    timer = setTimeout(run, ms);
     timer.unref();
   };
-  const sweep = async () => {
-    const olderThan = new Date(Date.now() - retentionDays * DAY_MS);
+  const run = async () => {
     try {
-      const { deleted } = await prune(olderThan);
-      if (deleted > 0)
-        log.info({ deleted, olderThan: olderThan.toISOString() }, `retention: ${what} deleted`);
+      const outcome = await sweep();
+      if (outcome.deleted > 0) log.info(outcome, `retention: ${what} deleted`);
       backoff.succeeded();
       schedule(SWEEP_EVERY_MS);
     } catch (error) {

@@ -2,10 +2,10 @@ import { mkdir } from 'node:fs/promises';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { AuditLog } from '../audit-log.js';
 import type { TokenVerifier } from '../auth/tokens.js';
+import { startHourlySweep } from '../retention-sweeper.js';
 import type { Feature, ServerContext } from '../server-context.js';
 import { type BlobStore, LocalBlobStore } from './blob-store.js';
 import { registerDownloadRoute } from './download-route.js';
-import { startFileSweeper } from './file-sweeper.js';
 import { registerUploadRoutes } from './upload-routes.js';
 
 /** Files: the tus upload endpoint and the checked download route, over the blob store (FILES_DIR). */
@@ -42,6 +42,7 @@ export async function registerFiles(
       removeAll(await storage.files.pruneFiles(new Date(now - UNSENT_TTL_MS))),
     close: () => stopSweeper(),
   };
-  const stopSweeper = startFileSweeper(() => feature.pruneFiles(), log);
+  // Uploads never sent, and files whose messages retention deleted (idempotent: several nodes may sweep).
+  const stopSweeper = startHourlySweep('files', log, async () => ({ deleted: await feature.pruneFiles() }));
   return feature;
 }
