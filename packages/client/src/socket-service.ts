@@ -143,6 +143,8 @@ export class SocketService {
 
   /** Starts connecting from DISCONNECTED or ERROR (retry count reset); a no-op otherwise. */
   connect(): void {
+    // What an earlier run left unsent shows at once, offline too (the app shell opens without a network).
+    void this.#sync.outbox.load();
     this.#connection.connect();
   }
 

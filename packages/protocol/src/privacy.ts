@@ -59,6 +59,20 @@ export interface ExportedReminder {
  * Everything the server stores about one user, as `GET /api/me/export` streams it (`format` names this
  * shape). The arrays of messages and notifications are read page by page; the rest is read first.
  */
+export interface ExportedFile {
+  id: string;
+  chatId: string;
+  name: string;
+  type: string;
+  size: number;
+  /** `uploading`: never completed (removed after a day). */
+  status: 'uploading' | 'complete';
+  sha256: string | null;
+  /** The message it was sent with; null when it was never sent. */
+  messageId: string | null;
+  createdAt: string;
+}
+
 export interface UserDataExport {
   format: 'mpi-user-export/1';
   userId: string;
@@ -85,6 +99,11 @@ export interface UserDataExport {
   audienceGroups: string[];
   /** Pending reminders that name the user or one of their audience groups. */
   reminders: ExportedReminder[];
+  /**
+   * The files the user uploaded (metadata; download each with `GET /api/files/:id` while a member of its
+   * chat). The files of others in the user's chats come with the messages' `attachments`.
+   */
+  files: ExportedFile[];
   notifications: {
     /** When the inbox first saw the user; null when it never did. */
     since: string | null;

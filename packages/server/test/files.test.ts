@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Attachment } from '@mpi/protocol';
+import type { Attachment, UserDataExport } from '@mpi/protocol';
 import { forEachDialect, tempDir } from '@mpi/test-kit';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -361,7 +361,7 @@ forEachDialect('files and attachments on %s', (db) => {
     expect(statusOf(badWave)).toBe(400);
   });
 
-  it("erases a user's files from the disk", async () => {
+  it("exports a user's files and erases them from the disk with the user", async () => {
     const { chat, token } = await dm('leo', 'alice');
     const up = await uploadFile(t.url, token, await png(100, 100), {
       chatId: chat.id,
@@ -370,11 +370,29 @@ forEachDialect('files and attachments on %s', (db) => {
     });
     expect(existsSync(join(files.path, up.id))).toBe(true);
     expect(existsSync(join(files.path, 'thumbnails', `${up.id}.webp`))).toBe(true);
-    expect(await t.server.files.deleteFilesOfUser('leo')).toBe(1);
+    const exported = await fetch(`${t.url}/api/me/export`, { headers: { authorization: `Bearer ${token}` } });
+    const data = (await exported.json()) as UserDataExport;
+    expect(data.files).toEqual([
+      expect.objectContaining({
+        id: up.id,
+        chatId: chat.id,
+        name: 'l.png',
+        type: 'image/png',
+        status: 'complete',
+      }),
+    ]);
+    // The user's erasure (their own request) takes the files with it: rows, bytes, thumbnail.
+    const erased = await fetch(`${t.url}/api/me`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ confirm: 'leo' }),
+    });
+    expect(erased.status).toBe(200);
     expect(existsSync(join(files.path, up.id))).toBe(false);
     expect(existsSync(join(files.path, `${up.id}.json`))).toBe(false);
     expect(existsSync(join(files.path, 'thumbnails', `${up.id}.webp`))).toBe(false);
-    expect((await download(up.id, 'leo')).status).toBe(404);
+    // Gone for the other member too (leo's own tokens are refused now: ACCOUNT_ERASED).
+    expect((await download(up.id, 'alice')).status).toBe(404);
   });
 
   // Last: it deletes every message of this suite's database.

@@ -9,12 +9,13 @@ export function pushSupported(): boolean {
 }
 
 /**
- * Registers the service worker (/sw.js) once signed in, which asks nothing of the user, and follows its
- * requests to open a page (a click on an OS notification while this tab is open).
+ * Registers the service worker (/sw.js) once signed in, which asks nothing of the user: it keeps the app
+ * shell for offline use, and follows its requests to open a page (a click on an OS notification while
+ * this tab is open).
  */
 export function useServiceWorker(): void {
   useEffect(() => {
-    if (!pushSupported()) return;
+    if (!('serviceWorker' in navigator)) return;
     const container = navigator.serviceWorker;
     container.register('/sw.js').catch((error: unknown) => {
       // The dev server has no /sw.js; the app works without it, only OS notifications are missing.

@@ -1,9 +1,10 @@
-// The app's service worker (built to /sw.js by vite.config.ts, scope /): shows the server's Web Push
-// messages as OS notifications while no tab is connected, and opens the chat or the notification centre
-// on a click. It caches nothing: the app needs the server anyway.
+// The app's service worker (built to /sw.js by vite.config.ts, scope /): keeps the app shell for offline
+// use (app-shell.ts), shows the server's Web Push messages as OS notifications while no tab is connected,
+// and opens the chat or the notification item on a click.
 import type { PushMessage } from '@mpi/protocol';
 import { describeNotification } from '../notifications/describe.js';
 import { routePath } from '../routes.js';
+import { cacheShell, type FetchEvent, serveShell } from './app-shell.js';
 
 /** What the app's tabs receive from the worker: open this path (the app navigates without a reload). */
 export interface OpenPathMessage {
@@ -43,6 +44,7 @@ interface ServiceWorkerScope {
   addEventListener(type: 'install' | 'activate', listener: (event: ExtendableEvent) => void): void;
   addEventListener(type: 'push', listener: (event: PushEvent) => void): void;
   addEventListener(type: 'notificationclick', listener: (event: NotificationClickEvent) => void): void;
+  addEventListener(type: 'fetch', listener: (event: FetchEvent) => void): void;
 }
 
 const worker = self as unknown as ServiceWorkerScope;
@@ -76,7 +78,15 @@ function present(push: PushMessage): { title: string; body: string; tag: string;
   };
 }
 
-worker.addEventListener('install', (event) => event.waitUntil(worker.skipWaiting()));
+worker.addEventListener('install', (event) =>
+  event.waitUntil(
+    // A shell that cannot be kept (the server is away) does not stop the worker: pushes still work.
+    cacheShell()
+      .catch(() => undefined)
+      .then(() => worker.skipWaiting()),
+  ),
+);
+worker.addEventListener('fetch', (event) => serveShell(event, worker.location.origin));
 worker.addEventListener('activate', (event) => event.waitUntil(worker.clients.claim()));
 
 worker.addEventListener('push', (event) => {

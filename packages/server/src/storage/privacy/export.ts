@@ -115,6 +115,25 @@ export async function exportHead(db: Kysely<Database>, userId: string): Promise<
     },
     audienceGroups,
     reminders: await remindersFor(db, userId, new Set(audienceGroups)),
+    files: (
+      await db
+        .selectFrom('files')
+        .select(['id', 'chat_id', 'name', 'type', 'size', 'status', 'sha256', 'message_id', 'created_at'])
+        .where('owner_id', '=', userId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute()
+    ).map((row) => ({
+      id: row.id,
+      chatId: row.chat_id,
+      name: row.name,
+      type: row.type,
+      size: Number(row.size),
+      status: row.status,
+      sha256: row.sha256,
+      messageId: row.message_id,
+      createdAt: row.created_at,
+    })),
     notifications: {
       since: notificationUser?.created_at ?? null,
       readUpToSeq: Number(notificationUser?.read_up_to_seq ?? 0),
