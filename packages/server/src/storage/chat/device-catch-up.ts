@@ -221,6 +221,19 @@ export async function openDeviceCatchUp(
   return { newDevice: true, cursors, versions, ...nothingPending };
 }
 
+/** The messages of the user's chats, each with the user's membership (`cm`) and the device's cursors (`d`). */
+function deviceMessages(db: Kysely<Database>, userId: string, deviceId: string) {
+  return db
+    .selectFrom('messages as m')
+    .innerJoin('chat_members as cm', (join) =>
+      join.onRef('cm.chat_id', '=', 'm.chat_id').on('cm.user_id', '=', userId),
+    )
+    .leftJoin('device_receipts as d', (join) =>
+      join.onRef('d.chat_id', '=', 'm.chat_id').on('d.user_id', '=', userId).on('d.device_id', '=', deviceId),
+    )
+    .selectAll('m');
+}
+
 export async function pendingForDevice(
   db: Kysely<Database>,
   userId: string,
@@ -231,15 +244,7 @@ export async function pendingForDevice(
   assertLimit(limit, 'The catch-up limit');
   if (after) assertSeq(after.seq, 'after.seq');
   // Served by chat_members(user_id, chat_id) walked in chat order, then messages(chat_id, seq) per chat.
-  const rows = await db
-    .selectFrom('messages as m')
-    .innerJoin('chat_members as cm', (join) =>
-      join.onRef('cm.chat_id', '=', 'm.chat_id').on('cm.user_id', '=', userId),
-    )
-    .leftJoin('device_receipts as d', (join) =>
-      join.onRef('d.chat_id', '=', 'm.chat_id').on('d.user_id', '=', userId).on('d.device_id', '=', deviceId),
-    )
-    .selectAll('m')
+  const rows = await deviceMessages(db, userId, deviceId)
     .where((eb) => eb('m.seq', '>', eb.fn.coalesce('d.received_seq', eb.lit(0))))
     .whereRef('m.seq', '>', 'cm.joined_seq')
     .$if(after !== null, (qb) =>
@@ -272,15 +277,7 @@ export async function updatesForDevice(
 ): Promise<MessageData[]> {
   assertLimit(limit, 'The catch-up limit');
   if (after) assertSeq(after.version, 'after.version');
-  const rows = await db
-    .selectFrom('messages as m')
-    .innerJoin('chat_members as cm', (join) =>
-      join.onRef('cm.chat_id', '=', 'm.chat_id').on('cm.user_id', '=', userId),
-    )
-    .leftJoin('device_receipts as d', (join) =>
-      join.onRef('d.chat_id', '=', 'm.chat_id').on('d.user_id', '=', userId).on('d.device_id', '=', deviceId),
-    )
-    .selectAll('m')
+  const rows = await deviceMessages(db, userId, deviceId)
     .where((eb) => eb('m.version', '>', eb.fn.coalesce('d.received_version', eb.lit(0))))
     .where((eb) =>
       eb.or([
